@@ -1,0 +1,48 @@
+# One Window portal. `make help` lists the targets.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+FLASK := $(BIN)/flask --app app
+STAMP := $(VENV)/.installed
+
+.DEFAULT_GOAL := help
+.PHONY: help install run test test-e2e lint translations extract compile bench clean
+
+help: ## List the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "} {printf "  make %-13s %s\n", $$1, $$2}'
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+install: $(STAMP) compile ## Create the virtualenv and install the portal with its dev tools
+
+run: install ## Run the portal with demo data on http://127.0.0.1:5000 (SQLite, embedded Redis, one worker)
+	$(FLASK) db upgrade
+	$(FLASK) demo load
+	$(FLASK) serve
+
+test: install ## Run the whole test suite (set DATABASE_URL / REDIS_URL to use real servers)
+	$(BIN)/pytest -q
+
+lint: install ## Check the code with ruff
+	$(BIN)/ruff check portal tests bench app.py migrations
+
+extract: $(STAMP)
+	$(BIN)/pybabel extract --quiet -F translations/babel.cfg -k _l -k lazy_gettext --no-location \
+		--sort-output --project "One Window" -o translations/messages.pot .
+
+compile: $(STAMP)
+	$(BIN)/pybabel compile --quiet -d translations
+
+translations: extract ## Extract UI strings, update the km and en catalogues, compile them
+	$(BIN)/pybabel update --quiet -i translations/messages.pot -d translations --no-fuzzy-matching --ignore-obsolete
+	$(MAKE) compile
+
+bench: install ## Run the benchmarks (they print figures; they never fail on time)
+	@for b in bench/*.py; do echo "== $$b"; $(BIN)/python $$b; done
+
+clean: ## Remove the virtualenv and the local instance data
+	rm -rf $(VENV) instance

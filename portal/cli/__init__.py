@@ -1,0 +1,13 @@
+"""`flask ...` commands of the portal."""
+
+from __future__ import annotations
+
+from flask import Flask
+
+
+def register_commands(app: Flask) -> None:
+    from portal.cli import db, demo, jobs, serve, services, users
+
+    for group in (db.group, demo.group, jobs.group, services.group, users.group):
+        app.cli.add_command(group)
+    app.cli.add_command(serve.serve)

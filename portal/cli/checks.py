@@ -1,0 +1,28 @@
+"""Turn an unreachable database or Redis into a one-line error naming the setting."""
+
+from __future__ import annotations
+
+import click
+import redis
+from sqlalchemy import text
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import SQLAlchemyError
+
+from portal.extensions import db, redis_connection
+
+
+def require_database() -> None:
+    try:
+        with db.engine.connect() as connection:
+            connection.execute(text("SELECT 1"))
+    except SQLAlchemyError as error:
+        shown = make_url(str(db.engine.url)).render_as_string(hide_password=True)
+        reason = str(getattr(error, "orig", None) or error).strip().splitlines()[0]
+        raise click.ClickException(f"DATABASE_URL: cannot connect to {shown}: {reason}") from None
+
+
+def require_redis() -> None:
+    try:
+        redis_connection.client.ping()
+    except (redis.RedisError, OSError) as error:
+        raise click.ClickException(f"REDIS_URL: cannot connect to {redis_connection.url}: {error}") from None

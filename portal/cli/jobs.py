@@ -1,0 +1,19 @@
+from __future__ import annotations
+
+import click
+from flask import current_app
+from flask.cli import AppGroup
+
+from portal.cli.checks import require_database, require_redis
+from portal.jobs import worker
+
+group = AppGroup("jobs", help="Background jobs (RQ).")
+
+
+@group.command("worker")
+@click.option("--burst", is_flag=True, help="Stop when the queues are empty.")
+def run_worker(burst: bool) -> None:
+    """Run a worker on every queue, with the scheduler for retries."""
+    require_database()
+    require_redis()
+    worker.run(current_app._get_current_object(), burst=burst)

@@ -1,0 +1,62 @@
+"""`flask serve`: the web server, one RQ worker and (without REDIS_URL) an embedded Redis,
+started together and stopped together on Ctrl-C, leaving no process behind."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+
+import click
+from flask import current_app
+from werkzeug.serving import run_simple
+
+from portal.cli.checks import require_database, require_redis
+from portal.extensions import redis_connection
+from portal.redis_server import stop_embedded
+
+
+def _stop(process: subprocess.Popen, timeout: float = 15) -> None:
+    if process.poll() is not None:
+        return
+    process.send_signal(signal.SIGTERM)  # RQ finishes the job in hand, then exits
+    try:
+        process.wait(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
+
+
+def _raise_keyboard_interrupt(_signum, _frame):
+    raise KeyboardInterrupt
+
+
+@click.command("serve")
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=5000, show_default=True, type=int)
+def serve(host: str, port: int) -> None:
+    """Run the portal for development: web server, worker and (if REDIS_URL is unset) Redis."""
+    require_database()
+    redis_url = redis_connection.url  # starts the embedded Redis when REDIS_URL is unset
+    require_redis()
+    embedded = current_app.config["PORTAL_SETTINGS"].redis_url is None
+    signal.signal(signal.SIGTERM, _raise_keyboard_interrupt)
+    worker = subprocess.Popen(  # noqa: S603 - our own interpreter and module
+        [sys.executable, "-m", "flask", "--app", "app", "jobs", "worker"],
+        env={**os.environ, "REDIS_URL": redis_url},
+        # Its own session: Ctrl-C reaches us alone, and we stop the worker before its Redis.
+        start_new_session=True,
+    )
+    click.echo(f"Redis:  {'embedded, ' if embedded else ''}{redis_url}")
+    click.echo(f"Worker: pid {worker.pid}")
+    click.echo(f"Portal: http://{host}:{port}   (Ctrl-C stops everything)")
+    try:
+        run_simple(host, port, current_app._get_current_object(), threaded=True, use_reloader=False)
+    except KeyboardInterrupt:
+        pass
+    finally:
+        click.echo("Stopping the worker and Redis ...")
+        _stop(worker)
+        stop_embedded()
+        click.echo("Stopped.")

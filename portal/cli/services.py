@@ -1,0 +1,34 @@
+from __future__ import annotations
+
+import click
+from flask import current_app
+from flask.cli import AppGroup
+
+from portal.catalogue import DefinitionError, load_catalogue
+from portal.data import agencies as agency_data
+from portal.extensions import db
+
+group = AppGroup("services", help="Service definitions in services/.")
+
+
+@group.command("validate")
+def validate() -> None:
+    """Check every service definition; exit non-zero on the first error."""
+    try:
+        catalogue = load_catalogue(current_app.config["SERVICES_PATH"])
+    except DefinitionError as error:
+        raise click.ClickException(str(error)) from None
+    for service in catalogue.services:
+        click.echo(f"ok  {service.source}  (version {service.version}, {service.status})")
+
+
+@group.command("sync-agencies")
+def sync_agencies() -> None:
+    """Create or update the agencies listed in services/agencies.yaml."""
+    from portal.cli.checks import require_database
+
+    require_database()
+    catalogue = load_catalogue(current_app.config["SERVICES_PATH"])
+    created = agency_data.sync(catalogue.agencies.values())
+    db.session.commit()
+    click.echo(f"{len(catalogue.agencies)} agencies ({created} new).")

@@ -1,0 +1,144 @@
+"""Settings read from the environment, checked once, with one-line errors.
+
+Every setting a person may get wrong is checked here so that a mistake is reported as
+"SETTING: what is wrong" instead of a traceback from deep inside a library.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError
+
+ENVIRONMENTS = ("development", "production", "testing")
+
+
+class ConfigError(Exception):
+    """A setting is missing or wrong; the message names the setting and says why."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    env: str
+    instance_path: Path
+    database_url: str
+    redis_url: str | None  # None: the portal starts an embedded Redis of its own
+    secret_key: str
+    base_url: str
+    mail_server: str | None
+    mail_port: int
+    mail_sender: str
+    mail_use_tls: bool
+    mail_username: str | None
+    mail_password: str | None
+
+    @property
+    def production(self) -> bool:
+        return self.env == "production"
+
+    def flask_config(self) -> dict:
+        """The Flask config keys these settings map to."""
+        cookie_name = "__Host-session" if self.production else "session"
+        return {
+            "PORTAL_SETTINGS": self,
+            "SECRET_KEY": self.secret_key,
+            "TESTING": self.env == "testing",
+            "SESSION_COOKIE_NAME": cookie_name,
+            "SESSION_COOKIE_SECURE": self.production,
+            "SESSION_COOKIE_HTTPONLY": True,
+            "SESSION_COOKIE_SAMESITE": "Lax",
+            "REMEMBER_COOKIE_DURATION": 0,
+            "MAX_CONTENT_LENGTH": 25 * 1024 * 1024,
+            "WTF_CSRF_TIME_LIMIT": None,  # the token lives as long as the session, which has its own timeouts
+            "WTF_CSRF_SSL_STRICT": self.production,
+            "PREFERRED_URL_SCHEME": "https" if self.production else "http",
+        }
+
+
+def load_settings(environ: os._Environ | dict | None = None, instance_path: Path | None = None) -> Settings:
+    env_vars = os.environ if environ is None else environ
+    env = env_vars.get("PORTAL_ENV", "development").strip() or "development"
+    if env not in ENVIRONMENTS:
+        raise ConfigError(f"PORTAL_ENV: {env!r} is not one of {', '.join(ENVIRONMENTS)}")
+    instance = Path(env_vars.get("PORTAL_INSTANCE_PATH") or instance_path or Path.cwd() / "instance").resolve()
+    instance.mkdir(parents=True, exist_ok=True)
+
+    return Settings(
+        env=env,
+        instance_path=instance,
+        database_url=_database_url(env_vars.get("DATABASE_URL"), instance),
+        redis_url=_redis_url(env_vars.get("REDIS_URL")),
+        secret_key=_secret_key(env_vars.get("SECRET_KEY"), env, instance),
+        base_url=_base_url(env_vars.get("PORTAL_BASE_URL", "http://127.0.0.1:5000")),
+        mail_server=env_vars.get("MAIL_SERVER") or None,
+        mail_port=_port("MAIL_PORT", env_vars.get("MAIL_PORT", "25")),
+        mail_sender=env_vars.get("MAIL_SENDER", "One Window <no-reply@onewindow.gov.kh>"),
+        mail_use_tls=env_vars.get("MAIL_USE_TLS", "").lower() in ("1", "true", "yes"),
+        mail_username=env_vars.get("MAIL_USERNAME") or None,
+        mail_password=env_vars.get("MAIL_PASSWORD") or None,
+    )
+
+
+def _database_url(value: str | None, instance: Path) -> str:
+    if not value:
+        return f"sqlite:///{instance / 'portal.sqlite3'}"
+    # Hosting platforms still hand out the old "postgres://" scheme.
+    if value.startswith("postgres://"):
+        value = "postgresql://" + value[len("postgres://"):]
+    try:
+        url = make_url(value)
+    except ArgumentError:
+        raise ConfigError("DATABASE_URL: not a database URL (expected e.g. postgresql://user@host/db)") from None
+    if url.get_backend_name() not in ("sqlite", "postgresql"):
+        raise ConfigError(f"DATABASE_URL: {url.get_backend_name()!r} is not supported; use postgresql or sqlite")
+    if url.get_backend_name() == "postgresql":
+        url = url.set(drivername="postgresql+psycopg")  # the one driver we install (psycopg 3)
+    return url.render_as_string(hide_password=False)
+
+
+def _redis_url(value: str | None) -> str | None:
+    if not value:
+        return None
+    parts = urlsplit(value)
+    if parts.scheme not in ("redis", "rediss", "unix"):
+        raise ConfigError("REDIS_URL: expected redis://host:port/db, rediss://... or unix:///path")
+    if parts.scheme != "unix" and not parts.hostname:
+        raise ConfigError("REDIS_URL: the URL names no host")
+    try:
+        parts.port  # noqa: B018 - raises ValueError for a port that is not a number
+    except ValueError:
+        raise ConfigError("REDIS_URL: the port is not a number") from None
+    return value
+
+
+def _secret_key(value: str | None, env: str, instance: Path) -> str:
+    if value:
+        if env == "production" and len(value) < 32:
+            raise ConfigError("SECRET_KEY: too short for production (use at least 32 random characters)")
+        return value
+    if env == "production":
+        raise ConfigError("SECRET_KEY: must be set in production (PORTAL_ENV=production)")
+    # Development and tests: one random key, made once and kept, so sessions survive a restart.
+    key_file = instance / "secret_key"
+    if not key_file.exists():
+        key_file.write_text(secrets.token_urlsafe(48))
+        key_file.chmod(0o600)
+    return key_file.read_text().strip()
+
+
+def _base_url(value: str) -> str:
+    parts = urlsplit(value)
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        raise ConfigError("PORTAL_BASE_URL: expected an absolute http(s) URL such as https://onewindow.gov.kh")
+    return value.rstrip("/")
+
+
+def _port(name: str, value: str) -> int:
+    if not value.isdigit() or not 0 < int(value) < 65536:
+        raise ConfigError(f"{name}: {value!r} is not a port number")
+    return int(value)

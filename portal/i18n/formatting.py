@@ -1,0 +1,75 @@
+"""Numbers, money and dates in the current locale.
+
+Babel never prints Khmer digits (LIBRARY-NOTES): in `km` we format with Babel and then swap
+the digits ourselves. Identifiers and references stay in Latin digits; only call these on
+quantities, amounts and dates.
+"""
+
+from __future__ import annotations
+
+from datetime import date as date_type
+from datetime import datetime
+from decimal import Decimal
+from zoneinfo import ZoneInfo
+
+from babel import dates as babel_dates
+from babel import numbers as babel_numbers
+from flask_babel import get_locale
+
+CAMBODIA = ZoneInfo("Asia/Phnom_Penh")
+KHMER_DIGITS = str.maketrans("0123456789", "០១២៣៤៥៦៧៨៩")
+LATIN_DIGITS = str.maketrans("០១២៣៤៥៦៧៨៩", "0123456789")
+
+
+def current_locale() -> str:
+    locale = get_locale()
+    return str(locale) if locale else "km"
+
+
+def digits(value: object, locale: str | None = None) -> str:
+    text = str(value)
+    return text.translate(KHMER_DIGITS) if (locale or current_locale()) == "km" else text
+
+
+def to_latin_digits(text: str) -> str:
+    """Khmer digits typed by a user, read as Latin ones."""
+    return text.translate(LATIN_DIGITS)
+
+
+def number(value: int | float | Decimal, locale: str | None = None) -> str:
+    locale = locale or current_locale()
+    return digits(babel_numbers.format_decimal(value, locale="en"), locale)
+
+
+def money(amount: int | float | Decimal, currency: str = "KHR", locale: str | None = None) -> str:
+    """Riel without decimals (`1,500,000 ៛`), US dollars with cents (`$12.50`)."""
+    locale = locale or current_locale()
+    if currency == "KHR":
+        text = babel_numbers.format_currency(
+            amount, "KHR", format="#,##0 ¤", currency_digits=False, locale="km"
+        )
+    else:
+        text = babel_numbers.format_currency(amount, currency, locale="en")
+    return digits(text, locale)
+
+
+def date(value: date_type | datetime | None, format: str = "long", locale: str | None = None) -> str:
+    """`25 វិច្ឆិកា 2026` becomes `២៥ វិច្ឆិកា ២០២៦` in Khmer; English stays as Babel writes it."""
+    if value is None:
+        return ""
+    locale = locale or current_locale()
+    if isinstance(value, datetime):
+        # Stored in UTC without a zone; people read Cambodian time.
+        aware = value if value.tzinfo else value.replace(tzinfo=ZoneInfo("UTC"))
+        text = babel_dates.format_datetime(aware, format=format, tzinfo=CAMBODIA, locale=locale)
+    else:
+        text = babel_dates.format_date(value, format=format, locale=locale)
+    return digits(text, locale)
+
+
+def pick(texts: dict | None, locale: str | None = None) -> str:
+    """The text for the current locale from a bilingual `{km: ..., en: ...}` mapping."""
+    if not texts:
+        return ""
+    locale = locale or current_locale()
+    return texts.get(locale) or texts.get("km") or next(iter(texts.values()))

@@ -1,0 +1,49 @@
+"""Which language a request is answered in.
+
+Order: `?lang=` on the URL, then the signed-in user's saved choice, then the `lang` cookie,
+then Khmer. Khmer is the default for everyone; we do not guess from Accept-Language.
+"""
+
+from __future__ import annotations
+
+from flask import Response, current_app, g, request
+from flask_login import current_user
+
+DEFAULT_LOCALE = "km"
+# Each language named in its own language, as the switch shows it.
+LANGUAGES = {"km": "ខ្មែរ", "en": "English"}
+LANG_COOKIE = "lang"
+ONE_YEAR = 365 * 24 * 3600
+
+
+def normalise(value: str | None) -> str | None:
+    return value if value in LANGUAGES else None
+
+
+def select_locale() -> str:
+    from_query = normalise(request.args.get("lang"))
+    if from_query:
+        g.remember_locale = from_query
+        return from_query
+    if current_user and current_user.is_authenticated and normalise(current_user.locale):
+        return current_user.locale
+    return normalise(request.cookies.get(LANG_COOKIE)) or DEFAULT_LOCALE
+
+
+def remember(locale: str) -> None:
+    """Ask for the cookie to be set on this response."""
+    g.remember_locale = locale
+
+
+def remember_locale_cookie(response: Response) -> Response:
+    locale = g.pop("remember_locale", None)
+    if locale and request.cookies.get(LANG_COOKIE) != locale:
+        response.set_cookie(
+            LANG_COOKIE,
+            locale,
+            max_age=ONE_YEAR,
+            secure=current_app.config["SESSION_COOKIE_SECURE"],
+            httponly=True,
+            samesite="Lax",
+        )
+    return response

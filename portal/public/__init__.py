@@ -1,0 +1,13 @@
+"""Public pages: the catalogue, service pages, language choice, health, and error pages."""
+
+from __future__ import annotations
+
+from flask import Flask
+
+from portal.public import errors
+from portal.public.routes import blueprint
+
+
+def init_app(app: Flask) -> None:
+    app.register_blueprint(blueprint)
+    errors.init_app(app)

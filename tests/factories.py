@@ -1,0 +1,39 @@
+"""Ways to make the records tests need, in one place."""
+
+from __future__ import annotations
+
+import itertools
+
+from portal.data import agencies as agency_data
+from portal.data import people
+from portal.data.db import db
+from portal.security.passwords import hash_password
+
+PASSWORD = "ស្រូវ-rice-field-2026"
+_numbers = itertools.count(10_000_000)
+
+
+def _hash(password: str) -> str:
+    # Argon2 is slow on purpose; tests reuse one hash per password.
+    cache = _hash.__dict__.setdefault("cache", {})
+    if password not in cache:
+        cache[password] = hash_password(password)
+    return cache[password]
+
+
+def person(email: str | None = None, phone: str | None = None, password: str = PASSWORD, **fields):
+    if email is None and phone is None:
+        phone = f"+85512{next(_numbers) % 1_000_000:06d}"
+    created = people.create(email=email, phone=phone, password_hash=_hash(password), **fields)
+    db.session.commit()
+    return created
+
+
+def staff(agency_slug: str = "moc", role: str = "clerk", **fields):
+    import pyotp
+
+    member = person(email=fields.pop("email", f"staff{next(_numbers)}@gov.test"),
+                    totp_secret=pyotp.random_base32(), **fields)
+    agency_data.grant_role(member, agency_data.get_by_slug(agency_slug), role)
+    db.session.commit()
+    return member
