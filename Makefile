@@ -13,8 +13,8 @@ help: ## List the targets
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e '.[dev]'
+	$(BIN)/pip install --quiet --disable-pip-version-check -e '.[dev]' > $(VENV)/pip.log 2>&1 \
+		|| (cat $(VENV)/pip.log; exit 1)
 	touch $(STAMP)
 
 install: $(STAMP) compile ## Create the virtualenv and install the portal with its dev tools
@@ -31,14 +31,14 @@ lint: install ## Check the code with ruff
 	$(BIN)/ruff check portal tests bench app.py migrations
 
 extract: $(STAMP)
-	$(BIN)/pybabel extract --quiet -F translations/babel.cfg -k _l -k lazy_gettext --no-location \
+	$(BIN)/pybabel -q extract -F translations/babel.cfg -k _l -k lazy_gettext --no-location \
 		--sort-output --project "One Window" -o translations/messages.pot .
 
 compile: $(STAMP)
-	$(BIN)/pybabel compile --quiet -d translations
+	$(BIN)/pybabel -q compile -d translations
 
 translations: extract ## Extract UI strings, update the km and en catalogues, compile them
-	$(BIN)/pybabel update --quiet -i translations/messages.pot -d translations --no-fuzzy-matching --ignore-obsolete
+	$(BIN)/pybabel -q update -i translations/messages.pot -d translations --no-fuzzy-matching --ignore-obsolete
 	$(MAKE) compile
 
 bench: install ## Run the benchmarks (they print figures; they never fail on time)
