@@ -1,14 +1,20 @@
-"""Accounts: register, sign in and out, password reset, profile, business profiles."""
+"""Accounts: register, sign in and out, password reset, profile, business profiles.
+
+One blueprint; its routes live in `auth.py` (signing in and out, registration, password reset)
+and `profile.py` / `business.py` (the person's details and their businesses).
+"""
 
 from __future__ import annotations
 
-from flask import Flask
+from flask import Blueprint, Flask
 
-from portal.accounts.routes import blueprint
 from portal.extensions import login_manager
+
+blueprint = Blueprint("accounts", __name__)
 
 
 def init_app(app: Flask) -> None:
+    from portal.accounts import auth, business, profile  # noqa: F401 - they add routes to the blueprint
     from portal.data import people
 
     login_manager.login_view = "accounts.sign_in"

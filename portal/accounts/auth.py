@@ -1,8 +1,6 @@
 from __future__ import annotations
 
-from flask import Blueprint
-
-blueprint = Blueprint("accounts", __name__)
+from portal.accounts import blueprint
 
 
 @blueprint.route("/sign-in", methods=["GET", "POST"])
@@ -18,8 +16,3 @@ def sign_out():
 @blueprint.route("/register", methods=["GET", "POST"])
 def register():
     return "register"
-
-
-@blueprint.get("/account")
-def profile():
-    return "profile"
