@@ -1,0 +1,34 @@
+from __future__ import annotations
+
+import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+
+from portal.data.db import Base, db
+from portal.extensions import redis_connection
+from portal.redis_server import connect
+
+
+class TestHealthz:
+    def test_reports_redis_down_with_503(self, client, monkeypatch):
+        monkeypatch.setattr(redis_connection, "_client", connect("redis://127.0.0.1:1/0"))
+        response = client.get("/healthz")
+        assert response.status_code == 503
+        assert response.json["redis"] == "down"
+        assert response.json["database"] == "up"
+
+    def test_public_pages_still_answer_while_redis_is_down(self, client, monkeypatch):
+        monkeypatch.setattr(redis_connection, "_client", connect("redis://127.0.0.1:1/0"))
+        assert client.get("/services/residence-certificate").status_code == 200
+
+
+class TestMigrations:
+    def test_the_migrations_build_exactly_the_tables_the_models_describe(self):
+        with db.engine.connect() as connection:
+            differences = compare_metadata(MigrationContext.configure(connection), Base.metadata)
+        assert differences == []
+
+    @pytest.mark.parametrize("table", ["people", "organisations", "organisation_members", "agencies", "staff_roles"])
+    def test_each_table_exists(self, table):
+        with db.engine.connect() as connection:
+            assert db.engine.dialect.has_table(connection, table)
