@@ -9,6 +9,8 @@ from collections import Counter
 from bs4 import BeautifulSoup
 from flask.testing import FlaskClient
 
+from portal.data.db import db
+
 
 class PageProblem(AssertionError):
     pass
@@ -19,7 +21,12 @@ class PortalClient(FlaskClient):
     expected_lang: str | None = None
 
     def open(self, *args, **kwargs):
-        response = super().open(*args, **kwargs)
+        # A fresh app context per request, as in production: `g`, the signed-in user and the
+        # database session must not carry over from the test body or an earlier request.
+        with self.application.app_context():
+            response = super().open(*args, **kwargs)
+        # The request committed through its own session; let the test body read fresh rows.
+        db.session.expire_all()
         if response.mimetype == "text/html" and not kwargs.get("buffered") is False:
             response.soup = BeautifulSoup(response.get_data(as_text=True), "html5lib")
             check_page(response.soup, self.expected_lang)

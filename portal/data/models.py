@@ -5,6 +5,7 @@ from __future__ import annotations
 import secrets
 from datetime import date, datetime
 
+from flask_login import UserMixin
 from sqlalchemy import Boolean, CheckConstraint, Date, DateTime, ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -16,7 +17,7 @@ def new_public_id() -> str:
     return secrets.token_urlsafe(16)
 
 
-class Person(Base):
+class Person(UserMixin, Base):
     """Someone with an account: a citizen, a business member, staff or an administrator."""
 
     __tablename__ = "people"
@@ -48,6 +49,10 @@ class Person(Base):
     memberships: Mapped[list[OrganisationMember]] = relationship(
         back_populates="person", cascade="all, delete-orphan"
     )
+
+    def get_id(self) -> str:
+        # Flask-Login keeps this in the session: the opaque id, never the row number.
+        return self.public_id
 
     @property
     def is_staff(self) -> bool:

@@ -1,0 +1,88 @@
+"""DESIGN.md section 8 on every request: headers, cookies, no-store, idle limits, CSRF."""
+
+from __future__ import annotations
+
+import time
+
+from portal.data import people
+
+
+def sign_in_as(client, person, seen_ago: int = 0):
+    """Put `person` into the client's server-side session, as a completed sign-in would."""
+    now = int(time.time())
+    with client.session_transaction() as session:
+        session["_user_id"] = person.public_id
+        session["_fresh"] = True
+        session["_started"] = now - seen_ago
+        session["_seen"] = now - seen_ago
+
+
+class TestHeaders:
+    def test_every_page_has_a_content_security_policy_without_inline_code(self, client):
+        response = client.get("/")
+        policy = response.headers["Content-Security-Policy"]
+        assert "script-src 'self'" in policy and "unsafe-inline" not in policy
+        assert "frame-ancestors 'none'" in policy
+        assert response.headers["X-Content-Type-Options"] == "nosniff"
+        assert response.headers["Referrer-Policy"] == "same-origin"
+
+    def test_error_pages_carry_the_headers_too(self, client):
+        response = client.get("/nowhere")
+        assert response.status_code == 404
+        assert "Content-Security-Policy" in response.headers
+
+    def test_public_pages_may_be_cached_but_signed_in_pages_are_not(self, client, factories):
+        assert "no-store" not in client.get("/").headers.get("Cache-Control", "")
+        sign_in_as(client, factories.person())
+        assert client.get("/").headers["Cache-Control"] == "no-store"
+
+
+class TestSessionCookie:
+    def test_the_session_cookie_is_http_only_and_same_site(self, client):
+        response = client.get("/")  # the language form puts a CSRF token in the session
+        cookie = next(c for c in response.headers.getlist("Set-Cookie") if c.startswith("session="))
+        assert "HttpOnly" in cookie and "SameSite=Lax" in cookie
+        # A random id only: the session data stays on the server.
+        assert len(cookie.split(";")[0].split("=", 1)[1]) == 43
+
+
+class TestIdleTimeout:
+    def test_an_applicant_idle_for_more_than_15_minutes_is_signed_out(self, client, factories):
+        sign_in_as(client, factories.person(), seen_ago=16 * 60)
+        response = client.get("/")
+        assert response.status_code == 302
+        assert "/sign-in" in response.headers["Location"]
+        with client.session_transaction() as session:
+            assert "_user_id" not in session
+
+    def test_an_applicant_active_14_minutes_ago_stays_signed_in(self, client, factories):
+        sign_in_as(client, factories.person(), seen_ago=14 * 60)
+        assert client.get("/").status_code == 200
+
+    def test_staff_may_be_idle_for_up_to_30_minutes(self, client, factories):
+        sign_in_as(client, factories.staff(), seen_ago=25 * 60)
+        assert client.get("/").status_code == 200
+        sign_in_as(client, factories.staff(), seen_ago=31 * 60)
+        assert client.get("/").status_code == 302
+
+
+class TestLanguageSwitch:
+    def test_switching_saves_the_choice_for_a_signed_in_person(self, client, factories):
+        person = factories.person()
+        sign_in_as(client, person)
+        page = client.get("/")
+        response = client.submit(page, {"lang": "en"}, selector="form.language-switch")
+        assert response.status_code == 302
+        assert people.get_by_public_id(person.public_id).locale == "en"
+        client.expected_lang = "en"
+        assert client.get("/").soup.html["lang"] == "en"
+
+    def test_switching_without_a_csrf_token_is_refused_with_a_clear_page(self, client):
+        response = client.post("/language", data={"lang": "en", "next": "/"})
+        assert response.status_code == 400
+        assert response.soup.find("h1").get_text(strip=True)
+
+    def test_the_switch_never_redirects_to_another_site(self, client):
+        page = client.get("/")
+        response = client.submit(page, {"lang": "en", "next": "//evil.example/"}, selector="form.language-switch")
+        assert response.headers["Location"] == "/"
