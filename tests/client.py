@@ -27,7 +27,7 @@ class PortalClient(FlaskClient):
             response = super().open(*args, **kwargs)
         # The request committed through its own session; let the test body read fresh rows.
         db.session.expire_all()
-        if response.mimetype == "text/html" and not kwargs.get("buffered") is False:
+        if response.mimetype == "text/html" and kwargs.get("buffered") is not False:
             response.soup = BeautifulSoup(response.get_data(as_text=True), "html5lib")
             check_page(response.soup, self.expected_lang)
         return response

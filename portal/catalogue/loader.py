@@ -137,7 +137,9 @@ def load_service(path: Path, root: Path, agencies: dict[str, Agency], categories
     slug = r.slug(data["slug"], "slug")
     if slug != path.parent.name:
         raise r.fail("slug", f"{slug!r} does not match its folder name {path.parent.name!r}")
-    audience = tuple(r.one_of(a, f"audience[{i}]", AUDIENCES) for i, a in enumerate(r.list_of(data["audience"], "audience")))
+    audience = tuple(
+        r.one_of(a, f"audience[{i}]", AUDIENCES) for i, a in enumerate(r.list_of(data["audience"], "audience"))
+    )
     service_agencies = tuple(r.list_of(data["agencies"], "agencies"))
     for i, agency in enumerate(service_agencies):
         if agency not in agencies:

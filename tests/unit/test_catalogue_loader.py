@@ -1,0 +1,75 @@
+"""A mistake in services/ is reported with the file, the path inside it and the problem."""
+
+from __future__ import annotations
+
+import re
+import shutil
+
+import pytest
+import yaml
+
+from portal import PROJECT_ROOT
+from portal.catalogue import DefinitionError, load_catalogue
+
+
+@pytest.fixture
+def services(tmp_path):
+    root = tmp_path / "services"
+    shutil.copytree(PROJECT_ROOT / "services", root)
+    return root
+
+
+def edit(root, slug, change):
+    path = root / slug / "service.yaml"
+    data = yaml.safe_load(path.read_text())
+    change(data)
+    path.write_text(yaml.safe_dump(data, allow_unicode=True))
+
+
+def test_the_shipped_services_load(services):
+    catalogue = load_catalogue(services)
+    assert {s.slug for s in catalogue.live()} == {
+        "business-registration", "vehicle-registration", "residence-certificate", "tax-filing"
+    }
+    assert catalogue.get("business-registration").agencies == ("moc", "gdt")
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        (lambda d: d["title"].pop("km"), "services/tax-filing/service.yaml: title.km: is required"),
+        (lambda d: d["title"].update(km="Monthly filing"), "title.km: is not written in Khmer"),
+        (lambda d: d.update(colour="blue"), "services/tax-filing/service.yaml: colour: unknown key 'colour'"),
+        (lambda d: d.update(agencies=["gdt", "tax-office"]), "agencies[1]: unknown agency 'tax-office'"),
+        (lambda d: d.update(status="open"), "status: 'open' is not one of draft, live, retired"),
+        (lambda d: d.update(version=0), "version: expected a whole number of at least 1"),
+        (lambda d: d.update(fees=[{"id": "x", "label": {"km": "ក", "en": "x"}, "amount": {"KHR": 10.5}}]),
+         "fees[0].amount.KHR: expected a non-negative amount (riel has no decimals)"),
+        (lambda d: d.update(fees=[{"id": "x", "label": {"km": "ក", "en": "x"}, "amount": {"EUR": 1}}]),
+         "fees[0].amount.EUR: unknown key 'EUR'"),
+        (lambda d: d.update(slug="tax"), "slug: 'tax' does not match its folder name 'tax-filing'"),
+        (lambda d: d["processing_time"].update(working_days="two"), "processing_time.working_days: expected"),
+    ],
+)
+def test_a_broken_definition_names_file_path_and_problem(services, change, message):
+    edit(services, "tax-filing", change)
+    with pytest.raises(DefinitionError, match=re.escape(message)):
+        load_catalogue(services)
+
+
+def test_invalid_yaml_names_the_line(services):
+    (services / "tax-filing" / "service.yaml").write_text("slug: tax-filing\ntitle: {km: [\n")
+    with pytest.raises(DefinitionError, match=r"tax-filing/service.yaml: line \d+: is not valid YAML"):
+        load_catalogue(services)
+
+
+def test_services_validate_command_fails_on_a_broken_definition(app, services):
+    edit(services, "tax-filing", lambda d: d.update(category="fishing"))
+    runner = app.test_cli_runner()
+    app.config["SERVICES_PATH"], saved = services, app.config["SERVICES_PATH"]
+    try:
+        result = runner.invoke(args=["services", "validate"])
+    finally:
+        app.config["SERVICES_PATH"] = saved
+    assert result.exit_code != 0
+    assert "category: unknown category 'fishing'" in result.output
