@@ -1,0 +1,72 @@
+from __future__ import annotations
+
+import hashlib
+import secrets
+from datetime import date
+
+import pytest
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from portal.rendering.signing import InvalidToken, Payload, _b64decode, _b64encode, sign, verify
+
+KEY = Ed25519PrivateKey.generate()
+KEYS = {"k2026": KEY.public_key()}
+PAYLOAD = Payload(
+    document_id=secrets.token_bytes(16),
+    sha256=hashlib.sha256(b"%PDF-1.7 ...").digest(),
+    issued=date(2026, 11, 26),
+    expires=date(2027, 2, 24),
+    key_id="k2026",
+)
+TOKEN = sign(PAYLOAD, KEY)
+
+
+def test_a_genuine_token_verifies_to_its_payload():
+    assert verify(TOKEN, KEYS) == PAYLOAD
+
+
+def test_the_token_is_compact_enough_for_a_small_qr_code():
+    assert len(TOKEN) <= 164
+
+
+@pytest.mark.parametrize("position", range(len(_b64decode(TOKEN))))
+def test_any_changed_byte_is_not_valid(position):
+    raw = bytearray(_b64decode(TOKEN))
+    raw[position] ^= 0x01
+    with pytest.raises(InvalidToken):
+        verify(_b64encode(bytes(raw)), KEYS)
+
+
+def test_a_token_signed_with_another_key_is_not_valid():
+    forged = sign(PAYLOAD, Ed25519PrivateKey.generate())
+    with pytest.raises(InvalidToken, match="signature"):
+        verify(forged, KEYS)
+
+
+def test_an_unknown_key_id_is_not_valid():
+    with pytest.raises(InvalidToken, match="unknown key"):
+        verify(TOKEN, {"other": KEY.public_key()})
+
+
+def test_old_keys_still_verify_after_rotation():
+    new_key = Ed25519PrivateKey.generate()
+    keys = {**KEYS, "k2027": new_key.public_key()}
+    assert verify(TOKEN, keys).key_id == "k2026"
+    newer = Payload(**{**PAYLOAD.__dict__, "key_id": "k2027"})
+    assert verify(sign(newer, new_key), keys).key_id == "k2027"
+
+
+def test_expiry_is_a_property_of_the_payload():
+    assert not PAYLOAD.is_expired(date(2027, 2, 24))
+    assert PAYLOAD.is_expired(date(2027, 2, 25))
+
+
+@settings(max_examples=300)
+@given(st.text(max_size=300))
+def test_any_text_is_either_valid_or_invalid_never_an_exception(text):
+    try:
+        verify(text, KEYS)
+    except InvalidToken:
+        pass
