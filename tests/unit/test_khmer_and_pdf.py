@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import subprocess
+
 import pytest
 
 from portal.i18n.khmer import ZWSP, break_html_text, insert_word_breaks
@@ -31,7 +33,9 @@ class TestPdfRenderer:
         pdf_renderer, root = renderer
         pdf = pdf_renderer.render('<p style="font-family: \'Noto Sans Khmer\'">វិញ្ញាបនបត្រ ១២៣</p>', root)
         assert pdf.startswith(b"%PDF-")
-        assert b"NotoSansKhmer" in pdf
+        (root / "khmer.pdf").write_bytes(pdf)
+        fonts = subprocess.run(["pdffonts", str(root / "khmer.pdf")], capture_output=True, text=True, check=True)
+        assert "Noto-Sans-Khmer" in fonts.stdout
 
     def test_a_character_no_font_has_fails_the_render(self, renderer):
         pdf_renderer, root = renderer
