@@ -6,7 +6,7 @@ import secrets
 from datetime import date, datetime
 
 from flask_login import UserMixin
-from sqlalchemy import Boolean, CheckConstraint, Date, DateTime, ForeignKey, String, UniqueConstraint
+from sqlalchemy import Boolean, CheckConstraint, Date, DateTime, ForeignKey, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.data.db import Base, utcnow
@@ -143,3 +143,59 @@ class StaffRole(Base):
 
     person: Mapped[Person] = relationship(back_populates="staff_roles")
     agency: Mapped[Agency] = relationship(back_populates="staff_roles")
+
+
+class Blob(Base):
+    """The bytes of a stored file, addressed by their SHA-256; shared by every document with the same content."""
+
+    __tablename__ = "blobs"
+
+    sha256: Mapped[str] = mapped_column(String(64), primary_key=True, comment="hex digest of the content")
+    size: Mapped[int] = mapped_column(Integer)
+    media_type: Mapped[str] = mapped_column(String(100), comment="sniffed from the bytes, never from the name")
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+
+DOCUMENT_KINDS = ("upload", "issued", "receipt")
+DOCUMENT_STATUSES = ("active", "superseded", "revoked")
+
+
+class Document(Base):
+    """A file in the common e-document store: who owns it, what it is, and its life."""
+
+    __tablename__ = "documents"
+    __table_args__ = (
+        CheckConstraint("owner_person_id IS NOT NULL OR owner_organisation_id IS NOT NULL", name="has_owner"),
+        CheckConstraint("kind IN ('upload', 'issued', 'receipt')", name="known_kind"),
+        CheckConstraint("status IN ('active', 'superseded', 'revoked')", name="known_status"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    public_id: Mapped[str] = mapped_column(String(32), unique=True, default=new_public_id)
+    sha256: Mapped[str] = mapped_column(ForeignKey("blobs.sha256", ondelete="RESTRICT"), index=True)
+    kind: Mapped[str] = mapped_column(String(10))
+    status: Mapped[str] = mapped_column(String(12), default="active")
+    owner_person_id: Mapped[int | None] = mapped_column(ForeignKey("people.id", ondelete="RESTRICT"), index=True)
+    owner_organisation_id: Mapped[int | None] = mapped_column(
+        ForeignKey("organisations.id", ondelete="RESTRICT"), index=True
+    )
+    original_name: Mapped[str] = mapped_column(String(200), comment="made safe; shown and used for downloads")
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("people.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    retain_until: Mapped[date] = mapped_column(Date, comment="may be deleted after this date")
+    superseded_by_id: Mapped[int | None] = mapped_column(ForeignKey("documents.id", ondelete="SET NULL"))
+    revoked_at: Mapped[datetime | None] = mapped_column(DateTime)
+    revocation_reason: Mapped[str | None] = mapped_column(String(500))
+    # For issued documents: what the verification page shows.
+    verification_id: Mapped[str | None] = mapped_column(
+        String(32), unique=True, comment="hex of the 16-byte id signed into the QR code"
+    )
+    title_km: Mapped[str | None] = mapped_column(String(200))
+    title_en: Mapped[str | None] = mapped_column(String(200))
+    holder_name: Mapped[str | None] = mapped_column(String(200))
+    issuing_agency_id: Mapped[int | None] = mapped_column(ForeignKey("agencies.id", ondelete="RESTRICT"))
+    issued_on: Mapped[date | None] = mapped_column(Date)
+    expires_on: Mapped[date | None] = mapped_column(Date)
+
+    blob: Mapped[Blob] = relationship()
+    issuing_agency: Mapped[Agency | None] = relationship()
