@@ -36,6 +36,9 @@ class Settings:
     mail_use_tls: bool
     mail_username: str | None
     mail_password: str | None
+    docstore_path: Path
+    clamav_command: str | None
+    signing_keys_path: Path
 
     @property
     def production(self) -> bool:
@@ -81,6 +84,9 @@ def load_settings(environ: os._Environ | dict | None = None, instance_path: Path
         mail_use_tls=env_vars.get("MAIL_USE_TLS", "").lower() in ("1", "true", "yes"),
         mail_username=env_vars.get("MAIL_USERNAME") or None,
         mail_password=env_vars.get("MAIL_PASSWORD") or None,
+        docstore_path=Path(env_vars.get("DOCSTORE_PATH") or instance / "docstore"),
+        clamav_command=env_vars.get("CLAMAV_COMMAND") or None,
+        signing_keys_path=Path(env_vars.get("SIGNING_KEYS_PATH") or instance / "keys"),
     )
 
 

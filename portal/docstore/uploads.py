@@ -1,0 +1,102 @@
+"""Checking and cleaning an uploaded file before it is stored.
+
+The file's type comes from its bytes; its name is made safe and given the extension of what it
+really is; images are decoded and re-encoded (which drops EXIF, GPS and anything hidden after
+the image data) and refused when they would decode into too many pixels (decompression bombs).
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import unicodedata
+import warnings
+from dataclasses import dataclass
+
+from PIL import Image, ImageOps, UnidentifiedImageError
+
+from portal.docstore.sniff import EXTENSIONS, JPEG, PDF, PNG, sniff
+
+# A 40-megapixel photo is larger than any phone takes; a decompression bomb is far larger.
+MAX_PIXELS = 40_000_000
+# Stored images are scaled down to this on their longer side: plenty to read a document.
+MAX_SIDE = 3000
+_ACTIVE_PDF_CONTENT = (b"/JavaScript", b"/JS ", b"/JS(", b"/Launch", b"/EmbeddedFile")
+
+
+class UploadRefused(ValueError):
+    """Why a file was not accepted; `reason` keys a message the web layer shows in the user's language."""
+
+    def __init__(self, reason: str, **params):
+        super().__init__(reason)
+        self.reason = reason
+        self.params = params
+
+
+@dataclass(frozen=True)
+class CleanFile:
+    data: bytes
+    media_type: str
+    name: str
+
+
+def safe_name(name: str | None, media_type: str) -> str:
+    """A display and download name: no folders, no control characters, the right extension."""
+    name = unicodedata.normalize("NFC", name or "")
+    name = re.split(r"[\\/]", name)[-1]  # "../../etc/passwd" and "C:\\x\\y.pdf" keep only the last part
+    name = "".join(ch for ch in name if unicodedata.category(ch)[0] != "C")
+    stem = name.rsplit(".", 1)[0] if "." in name else name
+    stem = re.sub(r"\s+", " ", stem).strip(" .-_") or "document"
+    return f"{stem[:100]}.{EXTENSIONS[media_type]}"
+
+
+def clean_upload(data: bytes, name: str | None, max_bytes: int, accept: tuple[str, ...] = (PDF, JPEG, PNG)) -> CleanFile:
+    """The file as it will be stored, or UploadRefused."""
+    if not data:
+        raise UploadRefused("empty")
+    if len(data) > max_bytes:
+        raise UploadRefused("too_large", max_mb=round(max_bytes / 1024 / 1024, 1))
+    media_type = sniff(data)
+    if media_type not in accept:
+        raise UploadRefused("wrong_type", found=media_type)
+    if media_type == PDF:
+        data = _check_pdf(data)
+    else:
+        data = _reencode_image(data, media_type)
+    return CleanFile(data=data, media_type=media_type, name=safe_name(name, media_type))
+
+
+def _check_pdf(data: bytes) -> bytes:
+    if b"%%EOF" not in data[-2048:]:
+        raise UploadRefused("damaged")
+    if b"/Encrypt" in data:
+        raise UploadRefused("encrypted_pdf")
+    if any(marker in data for marker in _ACTIVE_PDF_CONTENT):
+        raise UploadRefused("active_pdf")
+    return data
+
+
+def _reencode_image(data: bytes, media_type: str) -> bytes:
+    try:
+        with Image.open(io.BytesIO(data)) as image:
+            # The header gives the size before any pixel is decoded: stop bombs here.
+            if image.width * image.height > MAX_PIXELS:
+                raise UploadRefused("too_many_pixels", max_megapixels=MAX_PIXELS // 1_000_000)
+            with warnings.catch_warnings():
+                warnings.simplefilter("error", Image.DecompressionBombWarning)
+                image.load()
+            image = ImageOps.exif_transpose(image)
+            image.thumbnail((MAX_SIDE, MAX_SIDE))
+            out = io.BytesIO()
+            if media_type == JPEG:
+                image.convert("RGB").save(out, "JPEG", quality=88, optimize=True)
+            else:
+                keep = image.mode if image.mode in ("RGB", "RGBA", "L", "LA", "P") else "RGBA"
+                image.convert(keep).save(out, "PNG", optimize=True)
+            return out.getvalue()
+    except UploadRefused:
+        raise
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning):
+        raise UploadRefused("too_many_pixels", max_megapixels=MAX_PIXELS // 1_000_000) from None
+    except (UnidentifiedImageError, OSError, ValueError, SyntaxError):
+        raise UploadRefused("damaged") from None

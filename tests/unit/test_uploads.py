@@ -1,0 +1,87 @@
+from __future__ import annotations
+
+import io
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+from PIL import Image
+
+from portal.docstore.sniff import JPEG, PDF, PNG
+from portal.docstore.uploads import UploadRefused, clean_upload, safe_name
+from tests import docfiles
+
+MB = 1024 * 1024
+
+
+class TestTypesComeFromTheBytes:
+    @pytest.mark.parametrize(("data", "media_type"), [
+        (docfiles.pdf(), PDF), (docfiles.jpeg(), JPEG), (docfiles.png(), PNG),
+    ])
+    def test_accepted_kinds(self, data, media_type):
+        assert clean_upload(data, "x", 5 * MB).media_type == media_type
+
+    @pytest.mark.parametrize("data", [docfiles.zip_file(), docfiles.HTML, b"MZ\x90\x00 windows program"])
+    def test_a_pdf_name_on_other_content_is_refused(self, data):
+        with pytest.raises(UploadRefused) as refused:
+            clean_upload(data, "contract.pdf", 5 * MB)
+        assert refused.value.reason == "wrong_type"
+
+    def test_the_name_gets_the_extension_of_the_real_content(self):
+        assert clean_upload(docfiles.png(), "photo.pdf", 5 * MB).name == "photo.png"
+
+
+class TestRefusals:
+    def test_empty(self):
+        with pytest.raises(UploadRefused, match="empty"):
+            clean_upload(b"", "a.pdf", MB)
+
+    def test_oversize(self):
+        with pytest.raises(UploadRefused) as refused:
+            clean_upload(docfiles.pdf() + b" " * MB, "a.pdf", MB)
+        assert refused.value.reason == "too_large" and refused.value.params == {"max_mb": 1.0}
+
+    @pytest.mark.parametrize(("width", "height"), [(100_000, 100_000), (8000, 6000)])
+    def test_decompression_bomb(self, width, height):
+        with pytest.raises(UploadRefused, match="too_many_pixels"):
+            clean_upload(docfiles.png_bomb(width, height), "bomb.png", MB)
+
+    def test_a_truncated_image(self):
+        with pytest.raises(UploadRefused, match="damaged"):
+            clean_upload(docfiles.jpeg()[:200], "cut.jpg", MB)
+
+    def test_a_pdf_with_javascript(self):
+        data = docfiles.pdf().replace(b"/Type /Catalog", b"/Type /Catalog /OpenAction << /S /JavaScript /JS (x) >>")
+        with pytest.raises(UploadRefused, match="active_pdf"):
+            clean_upload(data, "a.pdf", MB)
+
+
+class TestImagesAreCleaned:
+    def test_exif_and_gps_are_removed(self):
+        original = docfiles.jpeg(exif=True)
+        assert b"PhoneMaker" in original
+        cleaned = clean_upload(original, "id.jpg", MB).data
+        assert b"PhoneMaker" not in cleaned
+        assert not Image.open(io.BytesIO(cleaned)).getexif()
+
+    def test_large_images_are_scaled_down(self):
+        cleaned = clean_upload(docfiles.jpeg(size=(6000, 1000)), "wide.jpg", 20 * MB).data
+        assert Image.open(io.BytesIO(cleaned)).size == (3000, 500)
+
+
+class TestSafeNames:
+    @pytest.mark.parametrize(("name", "expected"), [
+        ("../../etc/passwd", "passwd.pdf"),
+        ("C:\\Users\\sok\\id card.PDF", "id card.pdf"),
+        ("អត្តសញ្ញាណប័ណ្ណ.pdf", "អត្តសញ្ញាណប័ណ្ណ.pdf"),
+        ("\x00\x1b[31mred.pdf", "[31mred.pdf"),
+        ("", "document.pdf"),
+        ("....", "document.pdf"),
+    ])
+    def test_names_lose_folders_and_control_characters(self, name, expected):
+        assert safe_name(name, PDF) == expected
+
+    @given(st.text(max_size=300))
+    def test_any_name_gives_a_short_name_without_separators(self, name):
+        result = safe_name(name, PNG)
+        assert result.endswith(".png") and "/" not in result and "\\" not in result and len(result) <= 104
