@@ -34,11 +34,13 @@ def create_app(settings: Settings | None = None) -> Flask:
     init_i18n(app)
     init_security(app)
 
-    from portal import accounts, admin, public
+    from portal import accounts, admin, applicant, geo, public
 
     public.init_app(app)
     accounts.init_app(app)
     admin.init_app(app)
+    geo.init_app(app)
+    applicant.init_app(app)
 
     from portal.cli import register_commands
 

@@ -27,6 +27,10 @@ class PortalClient(FlaskClient):
             response = super().open(*args, **kwargs)
         # The request committed through its own session; let the test body read fresh rows.
         db.session.expire_all()
+        # Werkzeug spools a large test upload to a temporary file and leaves it open.
+        request_body = response.request.environ.get("wsgi.input")
+        if request_body is not None:
+            request_body.close()
         if response.mimetype == "text/html" and kwargs.get("buffered") is not False:
             response.soup = BeautifulSoup(response.get_data(as_text=True), "html5lib")
             check_page(response.soup, self.expected_lang)

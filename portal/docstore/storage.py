@@ -4,6 +4,7 @@ are content hashes; nothing is ever overwritten with different bytes)."""
 
 from __future__ import annotations
 
+import hashlib
 import os
 import re
 import tempfile
@@ -38,8 +39,8 @@ class LocalDirectoryStorage:
 
     def put(self, sha256: str, data: bytes) -> None:
         path = self._path(sha256)
-        if path.exists():
-            return  # same hash, same bytes: stored once
+        if path.exists() and hashlib.sha256(path.read_bytes()).hexdigest() == sha256:
+            return  # same hash, same bytes: stored once (a damaged copy is replaced below)
         path.parent.mkdir(parents=True, exist_ok=True)
         # Write beside the target and rename: a reader never sees half a file, a crash leaves none.
         handle, partial = tempfile.mkstemp(dir=path.parent, prefix=".partial-")

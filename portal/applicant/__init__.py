@@ -1,0 +1,13 @@
+"""The applicant's own area: documents (and, later, applications)."""
+
+from __future__ import annotations
+
+from flask import Blueprint, Flask
+
+blueprint = Blueprint("applicant", __name__)
+
+
+def init_app(app: Flask) -> None:
+    from portal.applicant import documents  # noqa: F401 - adds routes to the blueprint
+
+    app.register_blueprint(blueprint)

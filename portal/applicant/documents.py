@@ -1,0 +1,90 @@
+"""My documents: the person's and their businesses' files in the common store."""
+
+from __future__ import annotations
+
+from urllib.parse import quote
+
+from flask import Response, abort, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+
+from portal.applicant import blueprint
+from portal.applicant.document_forms import ME, UploadForm
+from portal.applicant.refusals import refusal_message
+from portal.data import documents as document_data
+from portal.data import organisations
+from portal.docstore import get_document_store
+from portal.docstore.store import can_read
+from portal.docstore.uploads import UploadRefused
+from portal.extensions import db
+
+MAX_UPLOAD_BYTES = 10 * 1024 * 1024
+
+
+def _form() -> UploadForm:
+    form = UploadForm()
+    form.set_owner_choices(_("Me"), organisations.for_member(current_user))
+    return form
+
+
+def _page(form: UploadForm, status: int = 200):
+    listed = document_data.visible_to(current_user)
+    return render_template("pages/documents/index.html", form=form, documents=listed), status
+
+
+@blueprint.get("/documents")
+@login_required
+def documents():
+    return _page(_form())
+
+
+@blueprint.post("/documents")
+@login_required
+def upload():
+    form = _form()
+    if not form.validate():
+        return _page(form, 400)
+    owner_person, owner_organisation = current_user, None
+    if form.owner.data != ME:
+        found = organisations.get_for_member(form.owner.data, current_user)
+        if found is None:
+            abort(404)
+        owner_person, owner_organisation = None, found[0]
+    upload_file = form.file.data
+    # Read one byte past the limit: enough to know it is too large without reading it all.
+    data = upload_file.stream.read(MAX_UPLOAD_BYTES + 1)
+    try:
+        document = get_document_store().add_upload(
+            data, upload_file.filename, created_by=current_user, owner_person=owner_person,
+            owner_organisation=owner_organisation, max_bytes=MAX_UPLOAD_BYTES,
+        )
+    except UploadRefused as refused:
+        db.session.rollback()
+        form.file.errors = [refusal_message(refused)]
+        return _page(form, 422 if refused.reason in ("infected", "wrong_type", "damaged") else 400)
+    db.session.commit()
+    flash(_("“%(name)s” was added to your documents.", name=document.original_name), "success")
+    return redirect(url_for(".documents"))
+
+
+@blueprint.get("/documents/<public_id>/download")
+@login_required
+def download(public_id: str):
+    document = document_data.get_by_public_id(public_id)
+    if document is None or not can_read(current_user, document):
+        abort(404)  # others' documents do not exist, as far as anyone else can tell
+    data = get_document_store().read(document)
+    response = Response(data, mimetype=document.blob.media_type)
+    response.headers["Content-Disposition"] = attachment_header(document.original_name)
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+def attachment_header(name: str) -> str:
+    """`attachment` with an ASCII fallback name and the real (possibly Khmer) name per RFC 6266."""
+    extension = name.rsplit(".", 1)[-1]
+    ascii_name = name.encode("ascii", "ignore").decode().replace('"', "").strip() or f"document.{extension}"
+    if ascii_name.startswith("."):
+        ascii_name = f"document{ascii_name}"
+    return f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(name)}"
