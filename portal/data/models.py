@@ -6,7 +6,7 @@ import secrets
 from datetime import date, datetime
 
 from flask_login import UserMixin
-from sqlalchemy import Boolean, CheckConstraint, Date, DateTime, ForeignKey, Integer, String, UniqueConstraint
+from sqlalchemy import JSON, Boolean, CheckConstraint, Date, DateTime, ForeignKey, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.data.db import Base, utcnow
@@ -199,3 +199,20 @@ class Document(Base):
 
     blob: Mapped[Blob] = relationship()
     issuing_agency: Mapped[Agency | None] = relationship()
+
+
+class OutboxMessage(Base):
+    """Work to do after a commit, written in the same transaction as the change that needs it.
+
+    The relay moves pending rows to RQ and stamps `enqueued_at`; a Redis outage or a crash
+    between commit and enqueue leaves the row pending, and the next relay pass enqueues it.
+    """
+
+    __tablename__ = "outbox"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    job_id: Mapped[str] = mapped_column(String(100), unique=True, comment="RQ job id; the same work is queued once")
+    job_name: Mapped[str] = mapped_column(String(100), comment="a name registered with portal.jobs.registry")
+    arguments: Mapped[list] = mapped_column(JSON, default=list, comment="ids and plain values only")
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    enqueued_at: Mapped[datetime | None] = mapped_column(DateTime, index=True)

@@ -1,0 +1,87 @@
+"""The transactional outbox (DESIGN.md section 5).
+
+`schedule()` adds a row to the caller's transaction: the work exists exactly when the change
+that needs it was committed. `relay_pending()` moves committed rows to RQ. If Redis is down the
+rows wait; if the process dies after enqueueing but before marking, the next pass enqueues again
+and RQ refuses the duplicate job id (and jobs are idempotent besides).
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import uuid
+
+import redis
+from flask import Flask
+from rq.exceptions import DuplicateJobError
+
+from portal.data import outbox as outbox_data
+from portal.extensions import db
+from portal.jobs import registry
+from portal.jobs.queues import queue
+
+log = logging.getLogger(__name__)
+
+
+def schedule(function, *arguments, job_id: str | None = None) -> str:
+    """Queue `function(*arguments)` to run once the current transaction commits; returns the job id."""
+    name = function.job_name  # only registered jobs can be scheduled
+    # RQ job ids allow letters, digits, "_" and "-" only.
+    job_id = job_id or f"{name.rsplit('.', 1)[-1]}-{uuid.uuid4().hex}"
+    outbox_data.add(job_id, name, list(arguments))
+    return job_id
+
+
+def relay_pending(limit: int = 200) -> int:
+    """Enqueue committed outbox rows to RQ; returns how many were moved. Raises on a Redis outage
+    (after rolling back, so the rows stay pending)."""
+    moved = 0
+    try:
+        for message in outbox_data.claim_pending(limit):
+            spec = registry.get(message.job_name)
+            try:
+                queue(spec.queue).enqueue_call(
+                    func=spec.function,
+                    args=message.arguments,
+                    job_id=message.job_id,
+                    timeout=spec.timeout,
+                    retry=spec.retry(),
+                    failure_ttl=30 * 24 * 3600,  # failed jobs stay visible to administrators for a month
+                    unique=True,
+                )
+            except DuplicateJobError:
+                pass  # enqueued by an earlier pass that died before marking the row
+            outbox_data.mark_enqueued(message)
+            moved += 1
+        db.session.commit()
+    except BaseException:
+        db.session.rollback()
+        raise
+    return moved
+
+
+class Relay(threading.Thread):
+    """Runs `relay_pending()` every `interval` seconds inside the worker process."""
+
+    def __init__(self, app: Flask, interval: float = 0.5):
+        super().__init__(name="outbox-relay", daemon=True)
+        self.app, self.interval = app, interval
+        self.stopping = threading.Event()
+
+    def run(self) -> None:
+        while not self.stopping.is_set():
+            try:
+                with self.app.app_context():
+                    relay_pending()
+            except (redis.RedisError, OSError):
+                log.warning("outbox relay: Redis unreachable; pending jobs will be sent when it is back")
+                self.stopping.wait(5)
+            except Exception:
+                log.exception("outbox relay failed; retrying")
+                self.stopping.wait(5)
+            self.stopping.wait(self.interval)
+
+    def stop(self) -> None:
+        self.stopping.set()
+        self.join(timeout=10)

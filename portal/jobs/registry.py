@@ -1,0 +1,55 @@
+"""The jobs the portal knows, by name. The outbox stores names, and the relay only ever runs a
+function registered here: a row in the database can never name arbitrary code."""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from rq import Retry
+
+# Modules that define jobs; imported by the relay and the worker so the registry is complete.
+JOB_MODULES = ("portal.notify.jobs", "portal.rendering.jobs")
+
+
+@dataclass(frozen=True)
+class JobSpec:
+    name: str
+    function: Callable
+    queue: str
+    timeout: int
+    retry_intervals: tuple[int, ...]
+
+    def retry(self) -> Retry | None:
+        return Retry(max=len(self.retry_intervals), interval=list(self.retry_intervals)) if self.retry_intervals else None
+
+
+_jobs: dict[str, JobSpec] = {}
+
+
+def job(queue: str, *, timeout: int = 120, retry_intervals: tuple[int, ...] = (10, 60, 300)):
+    """Register a job function. Jobs take ids and plain values, and must be idempotent:
+    running one twice has the effect of running it once."""
+
+    def register(function: Callable) -> Callable:
+        name = f"{function.__module__}.{function.__qualname__}"
+        _jobs[name] = JobSpec(name, function, queue, timeout, tuple(retry_intervals))
+        function.job_name = name
+        return function
+
+    return register
+
+
+def get(name: str) -> JobSpec:
+    load_all()
+    return _jobs[name]
+
+
+def load_all() -> None:
+    for module in JOB_MODULES:
+        try:
+            importlib.import_module(module)
+        except ModuleNotFoundError as error:
+            if error.name != module:
+                raise
