@@ -216,3 +216,27 @@ class OutboxMessage(Base):
     arguments: Mapped[list] = mapped_column(JSON, default=list, comment="ids and plain values only")
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     enqueued_at: Mapped[datetime | None] = mapped_column(DateTime, index=True)
+
+
+class DocumentRequest(Base):
+    """A document to be rendered and issued by a worker: written with the change that needs it
+    (e.g. an approval), done once (`document_id` is set in the same transaction as the store row)."""
+
+    __tablename__ = "document_requests"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    template: Mapped[str] = mapped_column(String(200), comment="e.g. residence-certificate/certificate.html")
+    context: Mapped[dict] = mapped_column(JSON, default=dict, comment="the data the template shows")
+    kind: Mapped[str] = mapped_column(String(10), default="issued")
+    file_name: Mapped[str] = mapped_column(String(100))
+    title_km: Mapped[str] = mapped_column(String(200))
+    title_en: Mapped[str] = mapped_column(String(200))
+    holder_name: Mapped[str] = mapped_column(String(200))
+    owner_person_id: Mapped[int | None] = mapped_column(ForeignKey("people.id", ondelete="RESTRICT"))
+    owner_organisation_id: Mapped[int | None] = mapped_column(ForeignKey("organisations.id", ondelete="RESTRICT"))
+    agency_id: Mapped[int | None] = mapped_column(ForeignKey("agencies.id", ondelete="RESTRICT"))
+    valid_days: Mapped[int | None] = mapped_column(Integer, comment="none: valid until revoked")
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    document_id: Mapped[int | None] = mapped_column(ForeignKey("documents.id", ondelete="RESTRICT"), unique=True)
+
+    document: Mapped[Document | None] = relationship()

@@ -14,7 +14,7 @@ from portal.docstore.storage import BlobMissing, BlobStorage
 from portal.docstore.uploads import clean_upload, safe_name
 
 if TYPE_CHECKING:
-    from portal.data.models import Agency, Document, Organisation, Person
+    from portal.data.models import Document, Organisation, Person
 
 DEFAULT_RETENTION_YEARS = 10
 
@@ -76,13 +76,12 @@ class DocumentStore:
         *,
         name: str,
         kind: str = "issued",
-        owner_person: Person | None = None,
-        owner_organisation: Organisation | None = None,
-        created_by: Person | None = None,
+        owner_person_id: int | None = None,
+        owner_organisation_id: int | None = None,
+        agency_id: int | None = None,
         verification_id: str | None = None,
         title: dict[str, str] | None = None,
         holder_name: str | None = None,
-        agency: Agency | None = None,
         issued_on: date | None = None,
         expires_on: date | None = None,
         retention_years: int = DEFAULT_RETENTION_YEARS,
@@ -94,16 +93,15 @@ class DocumentStore:
         return document_data.add(
             sha256=sha256,
             kind=kind,
-            owner_person_id=owner_person.id if owner_person else None,
-            owner_organisation_id=owner_organisation.id if owner_organisation else None,
+            owner_person_id=owner_person_id,
+            owner_organisation_id=owner_organisation_id,
             original_name=safe_name(name, PDF),
-            created_by_id=created_by.id if created_by else None,
             retain_until=_years_from_today(retention_years),
             verification_id=verification_id,
             title_km=(title or {}).get("km"),
             title_en=(title or {}).get("en"),
             holder_name=holder_name,
-            issuing_agency_id=agency.id if agency else None,
+            issuing_agency_id=agency_id,
             issued_on=issued_on,
             expires_on=expires_on,
         )

@@ -1,0 +1,60 @@
+"""Background jobs that render and issue documents."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from flask import current_app
+
+from portal.data import document_requests
+from portal.data.db import db
+from portal.docstore import get_document_store
+from portal.i18n.formatting import CAMBODIA
+from portal.jobs.queues import DOCUMENTS
+from portal.jobs.registry import job
+from portal.rendering.documents import get_keyring, get_renderer, render_html
+from portal.rendering.issuing import issue_pdf
+
+
+@job(DOCUMENTS, timeout=300)
+def issue_document(request_id: int) -> str | None:
+    """Render, sign and store the requested document; returns its public id.
+
+    Idempotent: a request that already has its document returns it and adds nothing. A render
+    that would be broken (missing glyph or image) raises, so the job is retried and, in the end,
+    shown as failed to administrators, instead of issuing a document with boxes in it.
+    """
+    request = document_requests.lock(request_id)
+    if request is None:
+        return None
+    if request.document_id is not None:
+        db.session.rollback()
+        return request.document.public_id
+
+    settings = current_app.config["PORTAL_SETTINGS"]
+    key_id, private_key = get_keyring().active(create_if_missing=not settings.production)
+    issued_on = datetime.now(CAMBODIA).date()
+    expires_on = issued_on + timedelta(days=request.valid_days) if request.valid_days else None
+    html, base_dir = render_html(request.template, {
+        **request.context, "issued_on": issued_on, "expires_on": expires_on,
+    })
+    issued = issue_pdf(
+        get_renderer(), html, base_dir, key_id=key_id, private_key=private_key,
+        issued=issued_on, expires=expires_on, base_url=settings.base_url,
+    )
+    document = get_document_store().add_issued(
+        issued.pdf,
+        name=request.file_name,
+        kind=request.kind,
+        owner_person_id=request.owner_person_id,
+        owner_organisation_id=request.owner_organisation_id,
+        agency_id=request.agency_id,
+        verification_id=issued.verification_id,
+        title={"km": request.title_km, "en": request.title_en},
+        holder_name=request.holder_name,
+        issued_on=issued_on,
+        expires_on=expires_on,
+    )
+    document_requests.mark_issued(request, document.id)
+    db.session.commit()
+    return document.public_id
