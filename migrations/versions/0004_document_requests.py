@@ -2,7 +2,7 @@
 
 Revision ID: 0004
 Revises: 0003
-Create Date: 2026-11-26 05:22:10.986898
+Create Date: 2026-11-26 05:25:39.190704
 """
 
 import sqlalchemy as sa
@@ -38,7 +38,13 @@ def upgrade() -> None:
     sa.PrimaryKeyConstraint('id', name=op.f('pk_document_requests')),
     sa.UniqueConstraint('document_id', name=op.f('uq_document_requests_document_id'))
     )
+    with op.batch_alter_table('documents', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('verification_token', sa.String(length=400), nullable=True, comment='the signed payload printed in the QR code (public, not a secret)'))
+
 
 
 def downgrade() -> None:
+    with op.batch_alter_table('documents', schema=None) as batch_op:
+        batch_op.drop_column('verification_token')
+
     op.drop_table('document_requests')

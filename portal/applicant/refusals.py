@@ -23,7 +23,10 @@ def refusal_message(refused: UploadRefused) -> str:
     if reason == "encrypted_pdf":
         return _("The PDF is protected with a password. Upload a copy without a password.")
     if reason == "active_pdf":
-        return _("The PDF contains scripts or attached files, which are not accepted. Print it to a new PDF and upload that.")
+        return _(
+            "The PDF contains scripts or attached files, which are not accepted. "
+            "Print it to a new PDF and upload that."
+        )
     if reason == "infected":
         return _("The file was refused because the virus check found a threat.")
     if reason == "scan_failed":

@@ -190,6 +190,9 @@ class Document(Base):
     verification_id: Mapped[str | None] = mapped_column(
         String(32), unique=True, comment="hex of the 16-byte id signed into the QR code"
     )
+    verification_token: Mapped[str | None] = mapped_column(
+        String(400), comment="the signed payload printed in the QR code (public, not a secret)"
+    )
     title_km: Mapped[str | None] = mapped_column(String(200))
     title_en: Mapped[str | None] = mapped_column(String(200))
     holder_name: Mapped[str | None] = mapped_column(String(200))

@@ -50,7 +50,9 @@ def safe_name(name: str | None, media_type: str) -> str:
     return f"{stem[:100]}.{EXTENSIONS[media_type]}"
 
 
-def clean_upload(data: bytes, name: str | None, max_bytes: int, accept: tuple[str, ...] = (PDF, JPEG, PNG)) -> CleanFile:
+def clean_upload(
+    data: bytes, name: str | None, max_bytes: int, accept: tuple[str, ...] = (PDF, JPEG, PNG)
+) -> CleanFile:
     """The file as it will be stored, or UploadRefused."""
     if not data:
         raise UploadRefused("empty")
@@ -59,10 +61,7 @@ def clean_upload(data: bytes, name: str | None, max_bytes: int, accept: tuple[st
     media_type = sniff(data)
     if media_type not in accept:
         raise UploadRefused("wrong_type", found=media_type)
-    if media_type == PDF:
-        data = _check_pdf(data)
-    else:
-        data = _reencode_image(data, media_type)
+    data = _check_pdf(data) if media_type == PDF else _reencode_image(data, media_type)
     return CleanFile(data=data, media_type=media_type, name=safe_name(name, media_type))
 
 

@@ -8,6 +8,7 @@ and RQ refuses the duplicate job id (and jobs are idempotent besides).
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import threading
 import uuid
@@ -40,7 +41,8 @@ def relay_pending(limit: int = 200) -> int:
     try:
         for message in outbox_data.claim_pending(limit):
             spec = registry.get(message.job_name)
-            try:
+            # A duplicate was enqueued by an earlier pass that died before marking the row.
+            with contextlib.suppress(DuplicateJobError):
                 queue(spec.queue).enqueue_call(
                     func=spec.function,
                     args=message.arguments,
@@ -50,8 +52,6 @@ def relay_pending(limit: int = 200) -> int:
                     failure_ttl=30 * 24 * 3600,  # failed jobs stay visible to administrators for a month
                     unique=True,
                 )
-            except DuplicateJobError:
-                pass  # enqueued by an earlier pass that died before marking the row
             outbox_data.mark_enqueued(message)
             moved += 1
         db.session.commit()

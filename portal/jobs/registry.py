@@ -22,7 +22,9 @@ class JobSpec:
     retry_intervals: tuple[int, ...]
 
     def retry(self) -> Retry | None:
-        return Retry(max=len(self.retry_intervals), interval=list(self.retry_intervals)) if self.retry_intervals else None
+        if not self.retry_intervals:
+            return None
+        return Retry(max=len(self.retry_intervals), interval=list(self.retry_intervals))
 
 
 _jobs: dict[str, JobSpec] = {}

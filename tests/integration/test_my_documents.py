@@ -50,7 +50,9 @@ class TestUploading:
         (docfiles.png_bomb(), "bomb.png", 400, "too large (more than 40 million pixels)"),
         (b"", "empty.pdf", 400, "is empty"),
     ])
-    def test_refused_uploads_get_a_clear_message_and_store_nothing(self, client, factories, data, name, status, message):
+    def test_refused_uploads_get_a_clear_message_and_store_nothing(
+        self, client, factories, data, name, status, message
+    ):
         client.expected_lang = "en"
         sign_in_as(client, factories.person(locale="en"))
         response = upload(client, data, name)
