@@ -37,3 +37,20 @@ def staff(agency_slug: str = "moc", role: str = "clerk", **fields):
     agency_data.grant_role(member, agency_data.get_by_slug(agency_slug), role)
     db.session.commit()
     return member
+
+
+def admin(**fields):
+    """An administrator, with the TOTP secret every administrator has."""
+    import pyotp
+
+    return person(email=fields.pop("email", f"admin{next(_numbers)}@gov.test"), is_admin=True,
+                  totp_secret=pyotp.random_base32(), **fields)
+
+
+def business(owner, name_km: str = "ហាងលក់គ្រឿងទេស", **fields):
+    """A business (organisation) with `owner` as its owner."""
+    from portal.data import organisations
+
+    created = organisations.create(owner=owner, name_km=name_km, **fields)
+    db.session.commit()
+    return created

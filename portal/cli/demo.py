@@ -34,10 +34,11 @@ from portal.staffing.rules import is_office
 group = AppGroup("demo", help="Demo data for development.")
 
 EMAIL_DOMAIN = "demo.onewindow.gov.kh"
-CITIZEN_PASSWORD = "sokha-rice-field-2026"
-MEMBER_PASSWORD = "dara-mango-tree-2026"
-STAFF_PASSWORD = "lotus-pond-office-2026"
-ADMIN_PASSWORD = "palm-sugar-admin-2026"
+# Published on purpose (see above); `flask demo load` refuses to run in production.
+CITIZEN_PASSWORD = "sokha-rice-field-2026"  # noqa: S105
+MEMBER_PASSWORD = "dara-mango-tree-2026"  # noqa: S105
+STAFF_PASSWORD = "lotus-pond-office-2026"  # noqa: S105
+ADMIN_PASSWORD = "palm-sugar-admin-2026"  # noqa: S105
 
 CITIZEN = {
     "email": f"sokha@{EMAIL_DOMAIN}",
