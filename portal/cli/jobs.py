@@ -12,8 +12,10 @@ group = AppGroup("jobs", help="Background jobs (RQ).")
 
 @group.command("worker")
 @click.option("--burst", is_flag=True, help="Stop when the queues are empty.")
-def run_worker(burst: bool) -> None:
-    """Run a worker on every queue, with the scheduler for retries."""
+@click.option("--maintenance-interval", default=600, show_default=True,
+              help="Seconds between checks for jobs abandoned by a worker that died.")
+def run_worker(burst: bool, maintenance_interval: int) -> None:
+    """Run a worker on every queue, with the outbox relay and the scheduler for retries."""
     require_database()
     require_redis()
-    worker.run(current_app._get_current_object(), burst=burst)
+    worker.run(current_app._get_current_object(), burst=burst, maintenance_interval=maintenance_interval)

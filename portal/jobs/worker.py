@@ -1,29 +1,62 @@
-"""The RQ worker process: `flask jobs worker`. Jobs run inside an app context."""
+"""The RQ worker process: `flask jobs worker`. Jobs run inside an app context; the same process
+runs the outbox relay (a thread) and RQ's scheduler (retries with back-off)."""
 
 from __future__ import annotations
 
-from flask import Flask
-from rq import Worker
+import logging
 
-from portal.extensions import redis_connection
+from flask import Flask
+from rq import SimpleWorker, Worker
+
+from portal.extensions import db, redis_connection
+from portal.jobs import registry
+from portal.jobs.outbox import Relay
 from portal.jobs.queues import ALL
 
 
-class PortalWorker(Worker):
-    """An RQ worker that gives every job the portal's app context (database session, config)."""
+class _AppContextMixin:
+    """Gives every job the portal's app context (database session, config)."""
 
     flask_app: Flask | None = None
 
-    def perform_job(self, job, queue):
+    def perform_job(self, job, queue, *args, **kwargs):
         with self.flask_app.app_context():
-            return super().perform_job(job, queue)
+            return super().perform_job(job, queue, *args, **kwargs)
 
 
-def make_worker(app: Flask, burst: bool = False, name: str | None = None) -> PortalWorker:
+class PortalWorker(_AppContextMixin, Worker):
+    """Forks a work horse per job: a job that crashes or leaks cannot take the worker with it."""
+
+    def perform_job(self, job, queue, *args, **kwargs):
+        # This runs in the forked child: database connections inherited from the parent must not
+        # be shared with it, so the child opens its own.
+        db.engine.dispose(close=False)
+        return super().perform_job(job, queue, *args, **kwargs)
+
+
+class PortalSimpleWorker(_AppContextMixin, SimpleWorker):
+    """Runs jobs in this process (tests, benchmarks): it shares the caller's database transaction."""
+
+
+def make_worker(app: Flask, name: str | None = None, maintenance_interval: int = 600) -> PortalWorker:
+    registry.load_all()
     PortalWorker.flask_app = app
-    return PortalWorker([*ALL], connection=redis_connection.client, name=name)
+    return PortalWorker([*ALL], connection=redis_connection.client, name=name,
+                        maintenance_interval=maintenance_interval)
 
 
-def run(app: Flask, burst: bool = False) -> bool:
-    # The scheduler moves retries with a back-off interval back onto their queue when due.
-    return make_worker(app).work(burst=burst, with_scheduler=True, logging_level="WARNING")
+def make_simple_worker(app: Flask) -> PortalSimpleWorker:
+    registry.load_all()
+    PortalSimpleWorker.flask_app = app
+    return PortalSimpleWorker([*ALL], connection=redis_connection.client)
+
+
+def run(app: Flask, burst: bool = False, maintenance_interval: int = 600) -> bool:
+    logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(name)s %(levelname)s %(message)s")
+    relay = Relay(app)
+    relay.start()
+    try:
+        worker = make_worker(app, maintenance_interval=maintenance_interval)
+        return worker.work(burst=burst, with_scheduler=True, logging_level="WARNING")
+    finally:
+        relay.stop()

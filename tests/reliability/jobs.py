@@ -1,0 +1,28 @@
+"""Jobs used by the reliability tests; real RQ jobs, imported by real worker processes."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+from portal.jobs import queues
+from portal.jobs.registry import job
+
+
+@job(queues.DEFAULT, timeout=60, retry_intervals=(1, 1))
+def slow_append(path: str, seconds: float) -> str:
+    """Marks its start, works for a while, then records that it finished; does it only once."""
+    log = Path(path)
+    if log.exists() and "done" in log.read_text().split():
+        return "already done"
+    with log.open("a") as out:
+        out.write("started\n")
+    time.sleep(seconds)
+    with log.open("a") as out:
+        out.write("done\n")
+    return "done"
+
+
+@job(queues.DEFAULT, timeout=10, retry_intervals=(0, 0))
+def always_fails(reason: str) -> None:
+    raise RuntimeError(f"this job always fails: {reason}")
