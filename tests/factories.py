@@ -32,7 +32,7 @@ def person(email: str | None = None, phone: str | None = None, password: str = P
 def staff(agency_slug: str = "moc", role: str = "clerk", **fields):
     import pyotp
 
-    member = person(email=fields.pop("email", f"staff{next(_numbers)}@gov.test"),
+    member = person(email=fields.pop("email", f"staff{next(_numbers)}@agency.gov.kh"),
                     totp_secret=pyotp.random_base32(), **fields)
     agency_data.grant_role(member, agency_data.get_by_slug(agency_slug), role)
     db.session.commit()
@@ -43,7 +43,7 @@ def admin(**fields):
     """An administrator, with the TOTP secret every administrator has."""
     import pyotp
 
-    return person(email=fields.pop("email", f"admin{next(_numbers)}@gov.test"), is_admin=True,
+    return person(email=fields.pop("email", f"admin{next(_numbers)}@agency.gov.kh"), is_admin=True,
                   totp_secret=pyotp.random_base32(), **fields)
 
 

@@ -1,18 +1,300 @@
+"""Registration, signing in (a password, then a TOTP code for staff), signing out, password reset."""
+
 from __future__ import annotations
 
+import math
+import time
+
+import redis
+from flask import (
+    after_this_request,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
+from flask_login import current_user, login_user, logout_user
+
 from portal.accounts import blueprint
+from portal.accounts.auth_forms import (
+    CodeForm,
+    ForgotPasswordForm,
+    RegisterForm,
+    ResetPasswordForm,
+    SignInForm,
+)
+from portal.data import people
+from portal.extensions import db, login_manager, redis_connection
+from portal.i18n.formatting import current_locale, digits
+from portal.identity import authentication, password_reset, registration, totp
+from portal.identity.authentication import Outcome
+from portal.identity.throttle import (
+    Blocked,
+    RegistrationThrottle,
+    ResetRequestThrottle,
+    SignInThrottle,
+    ThrottleUnavailable,
+    account_key,
+    address_key,
+)
+from portal.jobs.queues import NOTIFICATIONS, enqueue
+from portal.public.errors import render_error
+from portal.security import timeouts
+from portal.web import safe_next_url
+
+# Flask-Login flashes this on our sign-in page when a page needs a signed-in person; `str` turns the
+# lazy text into the page's language before it is stored (the session keeps plain strings only).
+login_manager.login_message = _l("Please sign in to see this page.")
+login_manager.localize_callback = str
+
+PENDING = "pending_sign_in"
+PENDING_SECONDS = 5 * 60
+# Redis being unreachable shows up as either of these, depending on where it fails.
+REDIS_ERRORS = (ThrottleUnavailable, redis.RedisError, OSError)
+
+SIGN_IN_PAGE = "pages/accounts/sign_in.html"
+CODE_PAGE = "pages/accounts/sign_in_code.html"
+REGISTER_PAGE = "pages/accounts/register.html"
+FORGOT_PAGE = "pages/accounts/forgot_password.html"
+RESET_PAGE = "pages/accounts/reset_password.html"
 
 
-@blueprint.route("/sign-in", methods=["GET", "POST"])
-def sign_in():
-    return "sign in"
+def _address() -> str:
+    return address_key(request.remote_addr)
 
 
-@blueprint.post("/sign-out")
-def sign_out():
-    return "sign out"
+def _too_many_attempts(blocked: Blocked):
+    minutes = max(1, math.ceil(blocked.retry_after / 60))
+    body, status = render_error(
+        429,
+        _("Too many attempts"),
+        ngettext("For your security, please wait %(minutes)s minute before you try again.",
+                 "For your security, please wait %(minutes)s minutes before you try again.",
+                 minutes, minutes=digits(minutes)),
+    )
+    return body, status, {"Retry-After": str(blocked.retry_after)}
 
+
+def _unavailable():
+    # The throttle fails closed: without Redis we cannot tell whether an account is under attack.
+    return render_error(503, _("Signing in is not available right now"), _("Please try again in a few minutes."))
+
+
+def _start_session(person) -> None:
+    """A new session id, then the login: a session id seen before sign-in never carries a login.
+    The CSRF secret is renewed too, so a token seen before sign-in is no use afterwards."""
+    session.regenerate()
+    session.pop("csrf_token", None)
+    login_user(person)
+    timeouts.start(person)
+    authentication.record_sign_in(person)
+
+
+# --- registration -------------------------------------------------------------------------------
 
 @blueprint.route("/register", methods=["GET", "POST"])
 def register():
-    return "register"
+    if current_user.is_authenticated:
+        return redirect(url_for("accounts.profile"))
+    form = RegisterForm()
+    if request.method == "GET":
+        return render_template(REGISTER_PAGE, form=form)
+    if not form.validate_on_submit():
+        return render_template(REGISTER_PAGE, form=form), 400
+    throttle = RegistrationThrottle(redis_connection.client)
+    try:
+        blocked = throttle.check(_address())
+        if blocked:
+            return _too_many_attempts(blocked)
+        person = registration.register(form.contact.contact, form.password.data, current_locale())
+    except registration.AlreadyRegistered:
+        try:
+            throttle.record_already_registered(_address())
+        except ThrottleUnavailable:
+            return _unavailable()
+        form.contact.errors.append(_("There is already an account with this email address or phone number."))
+        return render_template(REGISTER_PAGE, form=form, already_registered=True), 400
+    except ThrottleUnavailable:
+        return _unavailable()
+    _start_session(person)
+    db.session.commit()
+    flash(_("Your account has been created and you are signed in."), "success")
+    return redirect(url_for("accounts.profile"))
+
+
+# --- signing in ---------------------------------------------------------------------------------
+
+@blueprint.route("/sign-in", methods=["GET", "POST"])
+def sign_in():
+    if current_user.is_authenticated:
+        return redirect(url_for("accounts.profile"))
+    form = SignInForm()
+    if request.method == "GET":
+        form.next.data = request.args.get("next", "")
+        return render_template(SIGN_IN_PAGE, form=form)
+    if not form.validate_on_submit():
+        return render_template(SIGN_IN_PAGE, form=form), 400
+
+    account = account_key(form.contact.contact.value)
+    throttle = SignInThrottle(redis_connection.client)
+    try:
+        blocked = throttle.check(account, _address())
+        if blocked:
+            return _too_many_attempts(blocked)
+        result = authentication.check_password(form.contact.contact, form.password.data)
+        if result.outcome is Outcome.FAILED:
+            throttle.record_failure(account, _address())
+    except ThrottleUnavailable:
+        return _unavailable()
+
+    if result.outcome is Outcome.FAILED:
+        form.form_errors.append(_("The details you entered do not match an account"))
+        return render_template(SIGN_IN_PAGE, form=form), 400
+    if result.outcome is Outcome.INACTIVE:
+        form.form_errors.append(_("This account has been closed. Contact an administrator if you need it again."))
+        return render_template(SIGN_IN_PAGE, form=form), 403
+    if result.outcome is Outcome.NO_SECOND_FACTOR:
+        form.form_errors.append(_("Your account must use an authenticator app for a security code, but none is "
+                                  "set up yet. Please contact an administrator."))
+        return render_template(SIGN_IN_PAGE, form=form), 403
+    next_url = safe_next_url(form.next.data, "accounts.profile")
+    if result.outcome is Outcome.NEEDS_CODE:
+        # Half signed in: only the session knows, for five minutes; it is not a login.
+        session.regenerate()
+        session[PENDING] = {"person": result.person.public_id, "account": account,
+                            "until": int(time.time()) + PENDING_SECONDS, "next": next_url}
+        return redirect(url_for("accounts.sign_in_code"))
+    return _finish_sign_in(result.person, account, next_url)
+
+
+def _finish_sign_in(person, account: str, next_url: str):
+    session.pop(PENDING, None)
+    _start_session(person)
+    try:
+        SignInThrottle(redis_connection.client).record_success(account)
+    except ThrottleUnavailable:
+        return _unavailable()
+    db.session.commit()
+    return redirect(next_url)
+
+
+def _pending_sign_in() -> dict | None:
+    pending = session.get(PENDING)
+    if not isinstance(pending, dict) or pending.get("until", 0) < time.time():
+        session.pop(PENDING, None)
+        return None
+    return pending
+
+
+@blueprint.route("/sign-in/code", methods=["GET", "POST"])
+def sign_in_code():
+    if current_user.is_authenticated:
+        return redirect(url_for("accounts.profile"))
+    pending = _pending_sign_in()
+    if pending is None:
+        flash(_("Your sign-in has timed out. Please enter your details again."), "info")
+        return redirect(url_for("accounts.sign_in"))
+    form = CodeForm()
+    if request.method == "GET":
+        return render_template(CODE_PAGE, form=form)
+    if not form.validate_on_submit():
+        return render_template(CODE_PAGE, form=form), 400
+
+    person = people.get_by_public_id(pending["person"])
+    if not authentication.may_finish_second_step(person):
+        session.pop(PENDING, None)
+        flash(_("You cannot sign in with this account now. Contact an administrator."), "error")
+        return redirect(url_for("accounts.sign_in"))
+    throttle = SignInThrottle(redis_connection.client)
+    try:
+        blocked = throttle.check(pending["account"], _address())
+        if blocked:
+            session.pop(PENDING, None)
+            return _too_many_attempts(blocked)
+        accepted = totp.check_code(redis_connection.client, person.public_id, person.totp_secret, form.code.code)
+        if not accepted:
+            throttle.record_failure(pending["account"], _address())
+    except REDIS_ERRORS:
+        return _unavailable()
+    if not accepted:
+        form.code.errors.append(_("That code is not right. Enter the code your authenticator app shows now."))
+        return render_template(CODE_PAGE, form=form), 400
+    return _finish_sign_in(person, pending["account"], pending["next"])
+
+
+# --- signing out --------------------------------------------------------------------------------
+
+@blueprint.post("/sign-out")
+def sign_out():
+    logout_user()
+    session.clear()
+    session.regenerate()
+    flash(_("You have signed out"), "success")
+    return redirect(url_for("public.home"))
+
+
+# --- password reset -----------------------------------------------------------------------------
+
+@blueprint.route("/password/forgot", methods=["GET", "POST"])
+def forgot_password():
+    form = ForgotPasswordForm()
+    if request.method == "GET":
+        return render_template(FORGOT_PAGE, form=form)
+    if not form.validate_on_submit():
+        return render_template(FORGOT_PAGE, form=form), 400
+    contact = form.contact.contact
+    try:
+        # Counted for every contact, known or not, so that the answer is the same either way.
+        allowed = ResetRequestThrottle(redis_connection.client).allow(contact.value)
+        person = people.get_by_contact(contact.kind, contact.value)
+        if allowed and person is not None and person.is_active:
+            enqueue(NOTIFICATIONS, password_reset.send_reset_link, person.id)
+    except REDIS_ERRORS:
+        return render_error(503)
+    return redirect(url_for("accounts.password_link_sent"))
+
+
+@blueprint.get("/password/forgot/sent")
+def password_link_sent():
+    return render_template("pages/accounts/password_link_sent.html")
+
+
+@blueprint.route("/password/reset/<token>", methods=["GET", "POST"])
+def reset_password(token: str):
+    @after_this_request
+    def keep_token_private(response):
+        # The token is in this page's URL: no Referer may carry it elsewhere, no cache may keep the page.
+        response.headers["Referrer-Policy"] = "no-referrer"
+        response.headers["Cache-Control"] = "no-store"
+        return response
+
+    person = password_reset.person_for_token(current_app.config["SECRET_KEY"], token)
+    if person is None:
+        return render_template("pages/accounts/reset_link_invalid.html"), 400
+    form = ResetPasswordForm()
+    if request.method == "GET":
+        return render_template(RESET_PAGE, form=form, token=token)
+    if not form.validate_on_submit():
+        return render_template(RESET_PAGE, form=form, token=token), 400
+    password_reset.set_new_password(person, form.password.data)
+    db.session.commit()
+    try:
+        # Whoever holds the link controls the account's email or phone: lift a lock-out on it.
+        throttle = SignInThrottle(redis_connection.client)
+        for contact in (person.email, person.phone):
+            if contact:
+                throttle.record_success(account_key(contact))
+    except ThrottleUnavailable:
+        pass  # the counters expire on their own within 15 minutes
+    if current_user.is_authenticated:
+        logout_user()
+        session.clear()
+        session.regenerate()
+    flash(_("Your password has been changed. You can now sign in with your new password."), "success")
+    return redirect(url_for("accounts.sign_in"))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 
 from portal.data.db import db, utcnow
 from portal.data.models import Person
@@ -53,3 +54,27 @@ def set_password(person: Person, password_hash: str) -> None:
 
 def record_sign_in(person: Person) -> None:
     person.last_sign_in_at = utcnow()
+
+
+def get_by_id(person_id: int) -> Person | None:
+    return db.session.get(Person, person_id)
+
+
+def get_by_contact(kind: str, value: str) -> Person | None:
+    """The account for a normalised contact: kind "email" (lower-cased) or "phone" (E.164)."""
+    if kind == "email":
+        return get_by_email(value)
+    if kind == "phone":
+        return get_by_phone(value)
+    raise ValueError(f"unknown contact kind {kind!r}")
+
+
+def create_unless_taken(*, password_hash: str, email: str | None = None, phone: str | None = None,
+                        **fields) -> Person | None:
+    """Like `create`, but None when the email or phone already has an account, including when a
+    concurrent request took it a moment ago (the unique constraint decides, inside a savepoint)."""
+    try:
+        with db.session.begin_nested():
+            return create(password_hash=password_hash, email=email, phone=phone, **fields)
+    except IntegrityError:
+        return None

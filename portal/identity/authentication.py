@@ -1,0 +1,51 @@
+"""Checking a contact and password, and what must happen next.
+
+An unknown contact and a wrong password give the same answer, after the same amount of work
+(Argon2 runs against a dummy hash when there is no account), so sign-in does not tell anyone
+which contacts have accounts.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass
+
+from portal.data import people
+from portal.forms.contact import Contact
+from portal.security.passwords import verify_password
+
+
+class Outcome(enum.Enum):
+    FAILED = "failed"  # unknown contact or wrong password
+    INACTIVE = "inactive"  # right password, but the account was closed
+    NO_SECOND_FACTOR = "no_second_factor"  # staff without a TOTP secret: an administrator must set one
+    NEEDS_CODE = "needs_code"  # right password; a TOTP code must follow
+    SIGNED_IN = "signed_in"
+
+
+@dataclass(frozen=True)
+class Result:
+    outcome: Outcome
+    person: object | None = None
+
+
+def check_password(contact: Contact, password: str) -> Result:
+    person = people.get_by_contact(contact.kind, contact.value)
+    if not verify_password(person.password_hash if person else None, password):
+        return Result(Outcome.FAILED)
+    if not person.is_active:
+        return Result(Outcome.INACTIVE)
+    if person.needs_totp:
+        if not person.totp_secret:
+            return Result(Outcome.NO_SECOND_FACTOR)
+        return Result(Outcome.NEEDS_CODE, person)
+    return Result(Outcome.SIGNED_IN, person)
+
+
+def may_finish_second_step(person) -> bool:
+    """Between the password and the code the account may have been closed or its secret removed."""
+    return person is not None and person.is_active and person.needs_totp and bool(person.totp_secret)
+
+
+def record_sign_in(person) -> None:
+    people.record_sign_in(person)

@@ -1,0 +1,136 @@
+"""Counting failed sign-ins in Redis, per account and per client address.
+
+An account is known to the throttle only by a SHA-256 of the normalised contact the person typed
+(never the address or number itself, and counted whether or not an account exists, so the
+throttle reveals nothing); a client address likewise by its hash. Counters live in fixed
+15-minute windows that start with the first failure.
+
+When Redis cannot be reached we cannot tell whether an account is under attack, so the
+check fails closed: `ThrottleUnavailable`, which the web layer shows as "try again later".
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+
+import redis
+
+WINDOW_SECONDS = 15 * 60
+ACCOUNT_LIMIT = 5
+ADDRESS_LIMIT = 30
+
+
+class ThrottleUnavailable(Exception):
+    """Redis could not be reached to count or check attempts."""
+
+
+@dataclass(frozen=True)
+class Blocked:
+    retry_after: int  # seconds until the earliest counter that blocks expires
+
+
+def _digest(kind: str, value: str) -> str:
+    return f"throttle:{kind}:" + hashlib.sha256(value.encode()).hexdigest()
+
+
+def account_key(normalised_contact: str) -> str:
+    return _digest("account", normalised_contact)
+
+
+def address_key(client_address: str | None) -> str:
+    return _digest("address", client_address or "unknown")
+
+
+class Counter:
+    """A fixed-window counter of events under one key, with a limit."""
+
+    def __init__(self, client: redis.Redis, window: int = WINDOW_SECONDS) -> None:
+        self.client = client
+        self.window = window
+
+    def add(self, *keys: str) -> None:
+        try:
+            pipe = self.client.pipeline(transaction=True)
+            for key in keys:
+                # The window starts with the first event; INCR keeps the key's expiry.
+                pipe.set(key, 0, ex=self.window, nx=True)
+                pipe.incr(key)
+            pipe.execute()
+        except (redis.RedisError, OSError) as error:
+            raise ThrottleUnavailable from error
+
+    def blocked(self, limits: dict[str, int]) -> Blocked | None:
+        """`Blocked` if any key has reached its limit, else None."""
+        keys = list(limits)
+        try:
+            pipe = self.client.pipeline(transaction=False)
+            for key in keys:
+                pipe.get(key)
+                pipe.ttl(key)
+            replies = pipe.execute()
+        except (redis.RedisError, OSError) as error:
+            raise ThrottleUnavailable from error
+        waits = [
+            max(int(ttl), 1)
+            for key, count, ttl in zip(keys, replies[0::2], replies[1::2], strict=True)
+            if count is not None and int(count) >= limits[key]
+        ]
+        return Blocked(retry_after=max(waits)) if waits else None
+
+    def clear(self, *keys: str) -> None:
+        try:
+            self.client.delete(*keys)
+        except (redis.RedisError, OSError) as error:
+            raise ThrottleUnavailable from error
+
+
+class SignInThrottle:
+    """Five failures for one account, or thirty from one address, in 15 minutes: stop for a while."""
+
+    def __init__(self, client: redis.Redis) -> None:
+        self.counter = Counter(client)
+
+    def check(self, account: str, address: str) -> Blocked | None:
+        return self.counter.blocked({account: ACCOUNT_LIMIT, address: ADDRESS_LIMIT})
+
+    def record_failure(self, account: str, address: str) -> None:
+        self.counter.add(account, address)
+
+    def record_success(self, account: str) -> None:
+        # Only the account's counter: a shared address (a kiosk, an office) keeps its count.
+        self.counter.clear(account)
+
+
+REGISTRATION_PROBE_LIMIT = 20
+RESET_REQUEST_LIMIT = 3
+RESET_REQUEST_WINDOW = 60 * 60
+
+
+class RegistrationThrottle:
+    """Registration must tell a person that their contact already has an account, which also lets
+    anyone test whether a contact is registered; one address gets at most 20 such answers in
+    15 minutes, so a list of contacts cannot be tested quickly."""
+
+    def __init__(self, client: redis.Redis) -> None:
+        self.counter = Counter(client)
+
+    def check(self, address: str) -> Blocked | None:
+        return self.counter.blocked({_digest("registered", address): REGISTRATION_PROBE_LIMIT})
+
+    def record_already_registered(self, address: str) -> None:
+        self.counter.add(_digest("registered", address))
+
+
+class ResetRequestThrottle:
+    """At most three reset links an hour to one account, so nobody can flood a person's phone."""
+
+    def __init__(self, client: redis.Redis) -> None:
+        self.counter = Counter(client, window=RESET_REQUEST_WINDOW)
+
+    def allow(self, normalised_contact: str) -> bool:
+        key = _digest("reset", normalised_contact)
+        if self.counter.blocked({key: RESET_REQUEST_LIMIT}):
+            return False
+        self.counter.add(key)
+        return True

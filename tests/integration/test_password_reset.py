@@ -1,0 +1,261 @@
+"""Password reset by a link sent by email or SMS, through a real RQ worker."""
+
+from __future__ import annotations
+
+import dataclasses
+import email
+import re
+import shutil
+import socket
+import time
+from email import policy
+from pathlib import Path
+
+import pytest
+from aiosmtpd.controller import Controller
+from itsdangerous import TimestampSigner, URLSafeTimedSerializer
+from rq import Queue
+
+from portal.extensions import redis_connection
+from portal.identity.password_reset import make_token
+from portal.jobs.queues import NOTIFICATIONS
+from portal.jobs.worker import make_simple_worker
+from portal.security.passwords import verify_password
+from tests.factories import PASSWORD
+
+NEW_PASSWORD = "ទឹកដោះគោ-milk-tea-7"
+LINK = re.compile(r"http://portal\.test/password/reset/[A-Za-z0-9_.\-]+")
+
+
+@pytest.fixture(autouse=True)
+def _empty_outboxes(settings):
+    """The instance directory lives for the whole run; each test reads only the messages it sent."""
+    for kind in ("mail", "sms"):
+        shutil.rmtree(settings.instance_path / kind, ignore_errors=True)
+
+
+@pytest.fixture
+def en(client):
+    client.expected_lang = "en"
+    client.get("/?lang=en")
+    return client
+
+
+def notifications_waiting() -> int:
+    return Queue(NOTIFICATIONS, connection=redis_connection.client).count
+
+
+def run_jobs(app) -> None:
+    make_simple_worker(app).work(burst=True)
+
+
+def ask_for_link(client, contact):
+    return client.submit(client.get("/password/forgot"), {"contact": contact})
+
+
+def emails_to(instance: Path, address: str) -> list[email.message.EmailMessage]:
+    messages = [email.message_from_bytes(path.read_bytes(), policy=policy.default)
+                for path in sorted((instance / "mail").glob("*.eml"))]
+    return [m for m in messages if m["To"] == address]
+
+
+def texts_to(instance: Path, number: str) -> list[str]:
+    texts = [path.read_text(encoding="utf-8") for path in sorted((instance / "sms").glob("*.txt"))]
+    return [t for t in texts if t.startswith(f"To: {number}\n")]
+
+
+def link_in(text: str) -> str:
+    found = LINK.search(text)
+    assert found, text
+    return found.group(0).removeprefix("http://portal.test")
+
+
+def sign_in(client, contact, password):
+    return client.submit(client.get("/sign-in"), {"contact": contact, "password": password})
+
+
+class TestAskingForALink:
+    def test_the_answer_is_the_same_whether_or_not_an_account_exists(self, en, factories):
+        factories.person(email="dara@example.com", locale="en")
+        known = ask_for_link(en, "dara@example.com")
+        unknown = ask_for_link(en, "nobody@example.com")
+        assert known.status_code == unknown.status_code == 302
+        assert known.headers["Location"] == unknown.headers["Location"] == "/password/forgot/sent"
+        page = en.get("/password/forgot/sent")
+        assert "If an account exists for what you entered, we have sent a link" in page.get_data(as_text=True)
+        assert notifications_waiting() == 1
+
+    def test_a_closed_account_gets_no_link(self, en, factories):
+        factories.person(email="dara@example.com", locale="en", is_active=False)
+        assert ask_for_link(en, "dara@example.com").status_code == 302
+        assert notifications_waiting() == 0
+
+    def test_no_more_than_three_links_an_hour_go_to_one_account(self, en, factories):
+        factories.person(phone="+85512345678", locale="en")
+        for _ in range(5):
+            assert ask_for_link(en, "012 345 678").status_code == 302
+        assert notifications_waiting() == 3
+
+    @pytest.mark.parametrize(("contact", "message"), [
+        ("", "Enter your email address or mobile phone number"),
+        ("ស្រូវ", "Enter an email address, like"),
+        ("🙂", "Enter an email address, like"),
+        ("dara@", "Enter an email address in the correct format"),
+    ])
+    def test_bad_input_gets_a_clear_message(self, en, contact, message):
+        response = ask_for_link(en, contact)
+        assert response.status_code == 400
+        assert message in response.soup.select_one(".error-summary").get_text(" ", strip=True)
+        assert notifications_waiting() == 0
+
+    def test_a_request_without_its_csrf_token_is_refused(self, en):
+        en.get("/password/forgot")
+        assert en.post("/password/forgot", data={"contact": "dara@example.com"}).status_code == 400
+
+
+class TestResettingByEmail:
+    def test_the_emailed_link_sets_a_new_password_once(self, app, en, factories, settings):
+        person = factories.person(email="dara@example.com", locale="en")
+        ask_for_link(en, "Dara@Example.com")
+        run_jobs(app)
+        [message] = emails_to(settings.instance_path, "dara@example.com")
+        assert message["Subject"] == "Reset your One Window password"
+        assert message["Content-Language"] == "en"
+        text = message.get_body(("plain",)).get_content()
+        html = message.get_body(("html",)).get_content()
+        path = link_in(text)
+        assert link_in(html) == path
+
+        page = en.get(path)
+        assert page.status_code == 200
+        assert page.headers["Referrer-Policy"] == "no-referrer"
+        assert page.headers["Cache-Control"] == "no-store"
+        assert [i["autocomplete"] for i in page.soup.select("main form input[type=password]")] == \
+            ["new-password", "new-password"]
+        done = en.submit(page, {"password": NEW_PASSWORD, "confirm": NEW_PASSWORD})
+        assert done.status_code == 302 and done.headers["Location"] == "/sign-in"
+        assert "Your password has been changed" in en.get("/sign-in").get_data(as_text=True)
+
+        assert sign_in(en, "dara@example.com", PASSWORD).status_code == 400
+        assert sign_in(en, "dara@example.com", NEW_PASSWORD).status_code == 302
+        assert verify_password(person.password_hash, NEW_PASSWORD)
+
+        again = en.get(path)
+        assert again.status_code == 400
+        assert "This link does not work any more" in again.get_data(as_text=True)
+        assert again.headers["Referrer-Policy"] == "no-referrer"
+
+    def test_the_email_goes_out_in_the_language_the_person_chose(self, app, client, factories, settings):
+        factories.person(email="sokha@example.com", locale="km")
+        ask_for_link(client, "sokha@example.com")
+        run_jobs(app)
+        [message] = emails_to(settings.instance_path, "sokha@example.com")
+        assert message["Content-Language"] == "km"
+        assert '<html lang="km">' in message.get_body(("html",)).get_content()
+
+    def test_the_mail_log_names_the_file_but_not_the_address_or_link(self, app, en, factories, caplog):
+        factories.person(email="dara@example.com", locale="en")
+        ask_for_link(en, "dara@example.com")
+        with caplog.at_level("INFO", logger="portal.notify"):
+            run_jobs(app)
+        logged = " ".join(record.getMessage() for record in caplog.records if record.name.startswith("portal"))
+        assert ".eml" in logged
+        assert "dara@example.com" not in logged and "/password/reset/" not in logged
+
+    @pytest.mark.parametrize(("data", "message"), [
+        ({"password": "", "confirm": ""}, "Enter a password"),
+        ({"password": "ab3$", "confirm": "ab3$"}, "at least 8 characters"),
+        ({"password": "ស្រូវ", "confirm": "ស្រូវ"}, "at least 8 characters"),
+        ({"password": "🙂", "confirm": "🙂"}, "at least 8 characters"),
+        ({"password": "password1", "confirm": "password1"}, "too common"),
+        ({"password": NEW_PASSWORD, "confirm": "🙂"}, "The passwords do not match"),
+        ({"password": NEW_PASSWORD, "confirm": ""}, "Enter the password again"),
+    ])
+    def test_a_new_password_that_breaks_the_policy_is_refused_and_the_link_still_works(
+            self, app, en, factories, data, message):
+        person = factories.person(email="dara@example.com", locale="en")
+        path = f"/password/reset/{make_token(app.config['SECRET_KEY'], person)}"
+        response = en.submit(en.get(path), data)
+        assert response.status_code == 400
+        assert message in response.soup.select_one(".error-summary").get_text(" ", strip=True)
+        assert response.headers["Referrer-Policy"] == "no-referrer"
+        assert verify_password(person.password_hash, PASSWORD)
+        assert en.get(path).status_code == 200
+
+    def test_a_forged_link_does_not_work(self, en, factories):
+        person = factories.person(email="dara@example.com", locale="en")
+        forged = make_token("not the portal's secret key", person)
+        assert en.get(f"/password/reset/{forged}").status_code == 400
+        assert en.get("/password/reset/🙂").status_code == 400
+
+    def test_a_link_older_than_an_hour_does_not_work(self, app, en, factories):
+        class AnHourAgo(TimestampSigner):
+            def get_timestamp(self) -> int:
+                return int(time.time()) - 3601
+
+        person = factories.person(email="dara@example.com", locale="en")
+        old = URLSafeTimedSerializer(app.config["SECRET_KEY"], salt="password-reset", signer=AnHourAgo)
+        fresh = make_token(app.config["SECRET_KEY"], person)
+        payload = URLSafeTimedSerializer(app.config["SECRET_KEY"], salt="password-reset").loads(fresh)
+        assert en.get(f"/password/reset/{old.dumps(payload)}").status_code == 400
+        assert en.get(f"/password/reset/{fresh}").status_code == 200
+
+    def test_a_reset_lifts_a_sign_in_lock(self, app, en, factories):
+        person = factories.person(email="dara@example.com", locale="en")
+        for _ in range(5):
+            sign_in(en, "dara@example.com", "a wrong password")
+        assert sign_in(en, "dara@example.com", PASSWORD).status_code == 429
+        page = en.get(f"/password/reset/{make_token(app.config['SECRET_KEY'], person)}")
+        en.submit(page, {"password": NEW_PASSWORD, "confirm": NEW_PASSWORD})
+        assert sign_in(en, "dara@example.com", NEW_PASSWORD).status_code == 302
+
+
+class TestResettingBySms:
+    def test_a_phone_only_account_gets_the_link_by_sms(self, app, en, factories, settings):
+        factories.person(phone="+85512345678", locale="en")
+        ask_for_link(en, "០១២ ៣៤៥ ៦៧៨")
+        run_jobs(app)
+        [sms] = texts_to(settings.instance_path, "+85512345678")
+        assert "Encoding: GSM-7" in sms
+        page = en.get(link_in(sms))
+        done = en.submit(page, {"password": NEW_PASSWORD, "confirm": NEW_PASSWORD})
+        assert done.headers["Location"] == "/sign-in"
+        assert sign_in(en, "012345678", NEW_PASSWORD).status_code == 302
+
+
+class SmtpInbox:
+    def __init__(self) -> None:
+        self.envelopes = []
+
+    async def handle_DATA(self, server, session, envelope):  # noqa: N802 - aiosmtpd's hook name
+        self.envelopes.append(envelope)
+        return "250 Message accepted for delivery"
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+class TestSendingOverSmtp:
+    def test_the_reset_email_is_sent_to_the_configured_smtp_server(self, app, en, factories, settings):
+        factories.person(email="dara@example.com", locale="en")
+        inbox = SmtpInbox()
+        server = Controller(inbox, hostname="127.0.0.1", port=_free_port())
+        server.start()
+        app.config["PORTAL_SETTINGS"] = dataclasses.replace(
+            settings, mail_server="127.0.0.1", mail_port=server.port)
+        try:
+            ask_for_link(en, "dara@example.com")
+            run_jobs(app)
+        finally:
+            app.config["PORTAL_SETTINGS"] = settings
+            server.stop()
+        [envelope] = inbox.envelopes
+        assert envelope.rcpt_tos == ["dara@example.com"]
+        assert envelope.mail_from == "no-reply@onewindow.gov.kh"
+        message = email.message_from_bytes(envelope.content, policy=policy.default)
+        path = link_in(message.get_body(("plain",)).get_content())
+        assert en.get(path).status_code == 200
+        assert emails_to(settings.instance_path, "dara@example.com") == []
