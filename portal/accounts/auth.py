@@ -43,7 +43,7 @@ from portal.identity.throttle import (
     account_key,
     address_key,
 )
-from portal.jobs.queues import NOTIFICATIONS, enqueue
+from portal.jobs.outbox import schedule
 from portal.public.errors import render_error
 from portal.security import timeouts
 from portal.web import safe_next_url
@@ -254,7 +254,8 @@ def forgot_password():
         allowed = ResetRequestThrottle(redis_connection.client).allow(contact.value)
         person = people.get_by_contact(contact.kind, contact.value)
         if allowed and person is not None and person.is_active:
-            enqueue(NOTIFICATIONS, password_reset.send_reset_link, person.id)
+            schedule(password_reset.send_reset_link, person.id)
+            db.session.commit()
     except REDIS_ERRORS:
         return render_error(503)
     return redirect(url_for("accounts.password_link_sent"))

@@ -17,6 +17,8 @@ from flask_babel import gettext as _
 from itsdangerous import BadData, URLSafeTimedSerializer
 
 from portal.data import people
+from portal.jobs.queues import NOTIFICATIONS
+from portal.jobs.registry import job
 from portal.notify import external_url
 from portal.notify.email import send_email
 from portal.notify.sms import send_sms
@@ -62,6 +64,7 @@ def set_new_password(person, password: str) -> None:
     people.set_password(person, hash_password(password))
 
 
+@job(NOTIFICATIONS)
 def send_reset_link(person_id: int) -> None:
     """Job (notifications queue): send a reset link to the person, by email if they have an email
     address, else by SMS, in the language they chose. Takes the person's id; returns nothing, so no

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from rq import Retry
 
 # Modules that define jobs; imported by the relay and the worker so the registry is complete.
-JOB_MODULES = ("portal.notify.jobs", "portal.rendering.jobs")
+JOB_MODULES = ("portal.notify.jobs", "portal.rendering.jobs", "portal.identity.password_reset")
 
 
 @dataclass(frozen=True)

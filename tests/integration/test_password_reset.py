@@ -19,6 +19,7 @@ from rq import Queue
 from portal.extensions import redis_connection
 from portal.identity.password_reset import make_token
 from portal.jobs.queues import NOTIFICATIONS
+from portal.jobs.outbox import relay_pending
 from portal.jobs.worker import make_simple_worker
 from portal.security.passwords import verify_password
 from tests.factories import PASSWORD
@@ -42,10 +43,12 @@ def en(client):
 
 
 def notifications_waiting() -> int:
+    relay_pending()  # what the worker's relay does: committed outbox rows go to their queue
     return Queue(NOTIFICATIONS, connection=redis_connection.client).count
 
 
 def run_jobs(app) -> None:
+    relay_pending()
     make_simple_worker(app).work(burst=True)
 
 
