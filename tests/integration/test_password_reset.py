@@ -18,8 +18,8 @@ from rq import Queue
 
 from portal.extensions import redis_connection
 from portal.identity.password_reset import make_token
-from portal.jobs.queues import NOTIFICATIONS
 from portal.jobs.outbox import relay_pending
+from portal.jobs.queues import NOTIFICATIONS
 from portal.jobs.worker import make_simple_worker
 from portal.security.passwords import verify_password
 from tests.factories import PASSWORD
