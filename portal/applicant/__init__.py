@@ -8,6 +8,6 @@ blueprint = Blueprint("applicant", __name__)
 
 
 def init_app(app: Flask) -> None:
-    from portal.applicant import documents  # noqa: F401 - adds routes to the blueprint
+    from portal.applicant import documents, inbox  # noqa: F401 - they add routes to the blueprint
 
     app.register_blueprint(blueprint)

@@ -243,3 +243,40 @@ class DocumentRequest(Base):
     document_id: Mapped[int | None] = mapped_column(ForeignKey("documents.id", ondelete="RESTRICT"), unique=True)
 
     document: Mapped[Document | None] = relationship()
+
+
+class Notification(Base):
+    """A message to one person: always in their in-portal inbox, and by email or SMS as chosen."""
+
+    __tablename__ = "notifications"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    public_id: Mapped[str] = mapped_column(String(32), unique=True, default=new_public_id)
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"), index=True)
+    message: Mapped[str] = mapped_column(String(60), comment="a key of portal.notify.messages")
+    params: Mapped[dict] = mapped_column(JSON, default=dict, comment="values for the message; texts as {km, en}")
+    link: Mapped[str | None] = mapped_column(String(300), comment="a path inside the portal")
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, index=True)
+    read_at: Mapped[datetime | None] = mapped_column(DateTime)
+
+    deliveries: Mapped[list[NotificationDelivery]] = relationship(back_populates="notification")
+
+
+class NotificationDelivery(Base):
+    """One channel of one notification; `sent` is set once, so a job that runs twice sends once."""
+
+    __tablename__ = "notification_deliveries"
+    __table_args__ = (
+        UniqueConstraint("notification_id", "channel", name="one_delivery_per_channel"),
+        CheckConstraint("channel IN ('email', 'sms')", name="known_channel"),
+        CheckConstraint("status IN ('pending', 'sent', 'skipped')", name="known_status"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    notification_id: Mapped[int] = mapped_column(ForeignKey("notifications.id", ondelete="CASCADE"))
+    channel: Mapped[str] = mapped_column(String(10))
+    status: Mapped[str] = mapped_column(String(10), default="pending")
+    sent_at: Mapped[datetime | None] = mapped_column(DateTime)
+    sms_parts: Mapped[int | None] = mapped_column(Integer, comment="SMS parts billed (UCS-2 for Khmer)")
+
+    notification: Mapped[Notification] = relationship(back_populates="deliveries")

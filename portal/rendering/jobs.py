@@ -6,12 +6,13 @@ from datetime import datetime, timedelta
 
 from flask import current_app
 
-from portal.data import document_requests
+from portal.data import document_requests, people
 from portal.data.db import db
 from portal.docstore import get_document_store
 from portal.i18n.formatting import CAMBODIA
 from portal.jobs.queues import DOCUMENTS
 from portal.jobs.registry import job
+from portal.notify.service import notify
 from portal.rendering.documents import get_keyring, get_renderer, render_html
 from portal.rendering.issuing import issue_pdf
 
@@ -57,5 +58,8 @@ def issue_document(request_id: int) -> str | None:
         expires_on=expires_on,
     )
     document_requests.mark_issued(request, document.id)
+    if request.owner_person_id:
+        notify(people.get_by_id(request.owner_person_id), "document_issued",
+               {"document": {"km": request.title_km, "en": request.title_en}}, link="/documents")
     db.session.commit()
     return document.public_id
