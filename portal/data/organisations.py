@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 
 from portal.data.db import db
 from portal.data.models import Organisation, OrganisationMember, Person
@@ -58,3 +59,39 @@ def add_member(organisation: Organisation, person: Person, role: str = "member")
 def remove_member(member: OrganisationMember) -> None:
     db.session.delete(member)
     db.session.flush()
+
+
+def owners(organisation: Organisation, *, lock: bool = False) -> list[OrganisationMember]:
+    """The organisation's owners; with `lock`, their rows stay locked until the transaction ends
+    (on PostgreSQL), so that two owners removing each other cannot leave it with none."""
+    query = select(OrganisationMember).where(
+        OrganisationMember.organisation_id == organisation.id, OrganisationMember.role == "owner"
+    ).order_by(OrganisationMember.id)
+    if lock:
+        query = query.with_for_update()
+    return list(db.session.scalars(query))
+
+
+def member_by_person_public_id(organisation: Organisation, public_id: str) -> OrganisationMember | None:
+    if not public_id or len(public_id) > 32:
+        return None
+    return db.session.scalar(
+        select(OrganisationMember).join(Person).where(
+            OrganisationMember.organisation_id == organisation.id, Person.public_id == public_id
+        )
+    )
+
+
+def add_member_unless_present(organisation: Organisation, person: Person,
+                              role: str = "member") -> OrganisationMember | None:
+    """Like `add_member`, but None when `person` is already a member, including when a concurrent
+    request added them a moment ago (the unique constraint decides, inside a savepoint)."""
+    try:
+        with db.session.begin_nested():
+            # By ids rather than relationships, so a refused row never lingers in a loaded collection.
+            member = OrganisationMember(organisation_id=organisation.id, person_id=person.id, role=role)
+            db.session.add(member)
+            db.session.flush()
+            return member
+    except IntegrityError:
+        return None
