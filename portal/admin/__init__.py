@@ -8,4 +8,6 @@ from portal.admin.routes import blueprint
 
 
 def init_app(app: Flask) -> None:
+    from portal.admin import jobs  # noqa: F401 - adds the failed-jobs pages to the blueprint
+
     app.register_blueprint(blueprint)
