@@ -25,6 +25,7 @@ def init_i18n(app: Flask) -> None:
         number=formatting.number,
         money=formatting.money,
         date=formatting.date,
+        datetime=formatting.date_time,
         bilingual=formatting.pick,
     )
     app.jinja_env.globals["LANGUAGES"] = LANGUAGES

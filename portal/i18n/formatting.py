@@ -53,17 +53,29 @@ def money(amount: int | float | Decimal, currency: str = "KHR", locale: str | No
     return digits(text, locale)
 
 
+def _in_cambodia(value: datetime) -> datetime:
+    # Stored in UTC without a zone; people read Cambodian time.
+    aware = value if value.tzinfo else value.replace(tzinfo=ZoneInfo("UTC"))
+    return aware.astimezone(CAMBODIA)
+
+
 def date(value: date_type | datetime | None, format: str = "long", locale: str | None = None) -> str:
-    """`25 វិច្ឆិកា 2026` becomes `២៥ វិច្ឆិកា ២០២៦` in Khmer; English stays as Babel writes it."""
+    """`25 វិច្ឆិកា 2026` becomes `២៥ វិច្ឆិកា ២០២៦` in Khmer; English stays as Babel writes it.
+    A datetime shows as its date in Cambodia."""
     if value is None:
         return ""
     locale = locale or current_locale()
     if isinstance(value, datetime):
-        # Stored in UTC without a zone; people read Cambodian time.
-        aware = value if value.tzinfo else value.replace(tzinfo=ZoneInfo("UTC"))
-        text = babel_dates.format_datetime(aware, format=format, tzinfo=CAMBODIA, locale=locale)
-    else:
-        text = babel_dates.format_date(value, format=format, locale=locale)
+        value = _in_cambodia(value).date()
+    return digits(babel_dates.format_date(value, format=format, locale=locale), locale)
+
+
+def date_time(value: datetime | None, format: str = "medium", locale: str | None = None) -> str:
+    """A moment, in Cambodian time: `26 វិច្ឆិកា 2026 ម៉ោង 14:05`-style, with Khmer digits in Khmer."""
+    if value is None:
+        return ""
+    locale = locale or current_locale()
+    text = babel_dates.format_datetime(_in_cambodia(value), format=format, tzinfo=CAMBODIA, locale=locale)
     return digits(text, locale)
 
 

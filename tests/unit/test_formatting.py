@@ -42,8 +42,9 @@ class TestDates:
 
     def test_times_are_shown_in_cambodian_time(self):
         # 20:30 UTC is 03:30 the next morning in Phnom Penh (UTC+7).
-        shown = formatting.date(datetime(2026, 11, 25, 20, 30), "short", "en")
+        shown = formatting.date_time(datetime(2026, 11, 25, 20, 30), "short", "en")
         assert "11/26/26" in shown and "3:30" in shown
+        assert formatting.date(datetime(2026, 11, 25, 20, 30), "short", "en") == "11/26/26"
 
     def test_nothing_gives_an_empty_string(self):
         assert formatting.date(None, "long", "km") == ""
