@@ -1,7 +1,6 @@
 from __future__ import annotations
 
 import base64
-import time
 
 import pyotp
 import pytest
@@ -10,14 +9,7 @@ from portal.data import agencies as agency_data
 from portal.data import people
 from portal.data import staff as staff_data
 from portal.security.passwords import verify_password
-
-
-def sign_in(client, person) -> None:
-    # Until the TOTP sign-in lands, put the signed-in person into the server-side session directly.
-    with client.session_transaction() as session:
-        session["_user_id"] = person.public_id
-        session["_fresh"] = True
-        session["_started"] = session["_seen"] = int(time.time())
+from tests.sessions import sign_in_as as sign_in
 
 
 @pytest.fixture

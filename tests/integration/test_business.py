@@ -7,16 +7,7 @@ import pytest
 from portal.data import organisations, people
 from portal.data.db import db
 from tests import factories
-
-
-def sign_in(client, person) -> None:
-    """Sign in through the sign-in form, as the person would (after leaving any earlier session)."""
-    client.delete_cookie("session")
-    expected_lang, client.expected_lang = client.expected_lang, None
-    page = client.get("/sign-in")
-    response = client.submit(page, {"contact": person.email or person.phone, "password": factories.PASSWORD})
-    assert response.status_code == 302, "signing in failed"
-    client.expected_lang = expected_lang
+from tests.sessions import sign_in_through_form as sign_in
 
 
 @pytest.fixture

@@ -7,8 +7,8 @@ from portal.extensions import redis_connection
 from portal.jobs import queues
 from portal.jobs.outbox import relay_pending, schedule
 from portal.jobs.worker import make_simple_worker
-from tests.integration.test_security_baseline import sign_in_as
 from tests.reliability.jobs import always_fails
+from tests.sessions import sign_in_as
 
 
 def fail_one(app) -> str:

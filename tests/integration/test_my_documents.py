@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 from portal.data.db import db
 from portal.data.models import Blob, Document
 from tests import docfiles
-from tests.integration.test_security_baseline import sign_in_as
+from tests.sessions import sign_in_as
 
 
 def document_count() -> int:

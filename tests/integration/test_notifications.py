@@ -13,7 +13,7 @@ from portal.jobs.outbox import relay_pending
 from portal.jobs.worker import make_simple_worker
 from portal.notify.jobs import deliver
 from portal.notify.service import notify
-from tests.integration.test_security_baseline import sign_in_as
+from tests.sessions import sign_in_as
 
 DOCUMENT = {"document": {"km": "លិខិតបញ្ជាក់ទីលំនៅ", "en": "Residence certificate"}}
 

@@ -8,20 +8,11 @@ import pytest
 
 from portal.data import people
 from tests import factories
+from tests.sessions import sign_in_through_form as sign_in
 
 ADDRESS = {"province": "02", "district": "0203", "commune": "020310", "village": "02031001"}
 DETAILS = {"name_km": "សុខ ចាន់ធី", "name_latin": "Sok Chanthy", "national_id": "012345678",
            "date_of_birth": "1990-03-15", **ADDRESS, "street": "ផ្ទះលេខ ១២ ផ្លូវ ៣"}
-
-
-def sign_in(client, person) -> None:
-    """Sign in through the sign-in form, as the person would (after leaving any earlier session)."""
-    client.delete_cookie("session")
-    expected_lang, client.expected_lang = client.expected_lang, None
-    page = client.get("/sign-in")
-    response = client.submit(page, {"contact": person.email or person.phone, "password": factories.PASSWORD})
-    assert response.status_code == 302, "signing in failed"
-    client.expected_lang = expected_lang
 
 
 @pytest.fixture

@@ -2,19 +2,8 @@
 
 from __future__ import annotations
 
-import time
-
 from portal.data import people
-
-
-def sign_in_as(client, person, seen_ago: int = 0):
-    """Put `person` into the client's server-side session, as a completed sign-in would."""
-    now = int(time.time())
-    with client.session_transaction() as session:
-        session["_user_id"] = person.public_id
-        session["_fresh"] = True
-        session["_started"] = now - seen_ago
-        session["_seen"] = now - seen_ago
+from tests.sessions import sign_in_as
 
 
 class TestHeaders:
