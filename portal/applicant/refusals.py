@@ -27,6 +27,8 @@ def refusal_message(refused: UploadRefused) -> str:
             "The PDF contains scripts or attached files, which are not accepted. "
             "Print it to a new PDF and upload that."
         )
+    if reason == "bad_name":
+        return _("The file name is not allowed. Rename the file, without slashes, and choose it again.")
     if reason == "infected":
         return _("The file was refused because the virus check found a threat.")
     if reason == "scan_failed":

@@ -54,6 +54,9 @@ def clean_upload(
     data: bytes, name: str | None, max_bytes: int, accept: tuple[str, ...] = (PDF, JPEG, PNG)
 ) -> CleanFile:
     """The file as it will be stored, or UploadRefused."""
+    if name and (re.search(r"[\\/\x00]", name) or name.strip() in (".", "..")):
+        # Browsers send a bare file name; a path in it is a crafted request, not a mistake.
+        raise UploadRefused("bad_name")
     if not data:
         raise UploadRefused("empty")
     if len(data) > max_bytes:

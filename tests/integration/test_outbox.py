@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 import redis
 from rq import Queue
+from rq.registry import FinishedJobRegistry
 from sqlalchemy import select
 
 from portal.data import outbox as outbox_data
@@ -14,6 +15,7 @@ from portal.extensions import redis_connection
 from portal.jobs import queues
 from portal.jobs.outbox import relay_pending, schedule
 from portal.jobs.registry import job
+from portal.jobs.worker import make_simple_worker
 from portal.redis_server import EmbeddedRedis, connect
 
 
@@ -64,7 +66,7 @@ class TestRedisOutage:
         yield server
         server.stop()
 
-    def test_changes_commit_while_redis_is_down_and_their_jobs_are_queued_when_it_returns(self, private_redis):
+    def test_changes_commit_while_redis_is_down_and_their_jobs_run_when_it_returns(self, app, private_redis):
         private_redis.stop()
         job_ids = [schedule(record_greeting, f"person {n}") for n in range(20)]
         db.session.commit()  # the change itself never needed Redis
@@ -74,4 +76,7 @@ class TestRedisOutage:
 
         private_redis.start()
         assert relay_pending() == 20
-        assert sorted(queued_ids(redis_connection.client)) == sorted(job_ids)  # 0 lost
+        assert sorted(queued_ids(redis_connection.client)) == sorted(job_ids)
+        make_simple_worker(app).work(burst=True)
+        done = FinishedJobRegistry(queues.DEFAULT, connection=redis_connection.client).get_job_ids()
+        assert sorted(done) == sorted(job_ids)  # 0 lost

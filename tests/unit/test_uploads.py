@@ -72,7 +72,7 @@ class TestImagesAreCleaned:
 class TestSafeNames:
     @pytest.mark.parametrize(("name", "expected"), [
         ("../../etc/passwd", "passwd.pdf"),
-        ("C:\\Users\\sok\\id card.PDF", "id card.pdf"),
+        ("C:\\Users\\sok\\id card.PDF", "id card.pdf"),  # safe_name alone still strips folders
         ("អត្តសញ្ញាណប័ណ្ណ.pdf", "អត្តសញ្ញាណប័ណ្ណ.pdf"),
         ("\x00\x1b[31mred.pdf", "[31mred.pdf"),
         ("", "document.pdf"),
@@ -85,3 +85,10 @@ class TestSafeNames:
     def test_any_name_gives_a_short_name_without_separators(self, name):
         result = safe_name(name, PNG)
         assert result.endswith(".png") and "/" not in result and "\\" not in result and len(result) <= 104
+
+
+class TestNamesWithPaths:
+    @pytest.mark.parametrize("name", ["../x.pdf", "a/b.pdf", "C:\\x\\y.pdf", "..", "a\x00.pdf"])
+    def test_are_refused(self, name):
+        with pytest.raises(UploadRefused, match="bad_name"):
+            clean_upload(docfiles.pdf(), name, MB)
