@@ -6,7 +6,19 @@ import secrets
 from datetime import date, datetime
 
 from flask_login import UserMixin
-from sqlalchemy import JSON, Boolean, CheckConstraint, Date, DateTime, ForeignKey, Integer, String, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    CheckConstraint,
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.data.db import Base, utcnow
@@ -280,3 +292,91 @@ class NotificationDelivery(Base):
     sms_parts: Mapped[int | None] = mapped_column(Integer, comment="SMS parts billed (UCS-2 for Khmer)")
 
     notification: Mapped[Notification] = relationship(back_populates="deliveries")
+
+
+class ServiceVersion(Base):
+    """A definition exactly as an application started on it: the YAML text is kept, so the
+    application keeps working after the file in services/ changes."""
+
+    __tablename__ = "service_versions"
+    __table_args__ = (UniqueConstraint("slug", "content_hash", name="one_row_per_content"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(String(60), index=True)
+    version: Mapped[int] = mapped_column(Integer)
+    content_hash: Mapped[str] = mapped_column(String(64), comment="SHA-256 of the service.yaml text")
+    definition: Mapped[str] = mapped_column(Text, comment="the service.yaml text")
+    first_used_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class Application(Base):
+    """An application for a service by a person, possibly acting for an organisation."""
+
+    __tablename__ = "applications"
+    __table_args__ = (
+        Index("ix_applications_queue", "current_agency", "state", "due_at"),
+        Index("ix_applications_applicant", "applicant_person_id", "updated_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    public_id: Mapped[str] = mapped_column(String(32), unique=True, default=new_public_id)
+    reference: Mapped[str | None] = mapped_column(String(20), unique=True, comment="given at submission")
+    service_version_id: Mapped[int] = mapped_column(ForeignKey("service_versions.id", ondelete="RESTRICT"))
+    service_slug: Mapped[str] = mapped_column(String(60), index=True)
+    applicant_person_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="RESTRICT"))
+    organisation_id: Mapped[int | None] = mapped_column(ForeignKey("organisations.id", ondelete="RESTRICT"), index=True)
+    state: Mapped[str] = mapped_column(String(40), default="draft")
+    answers: Mapped[dict] = mapped_column(JSON, default=dict)
+    editable: Mapped[list] = mapped_column(JSON, default=list, comment="fields and documents opened by a clerk")
+    routed_agency: Mapped[str | None] = mapped_column(String(60), comment="the office behind commune-office")
+    current_agency: Mapped[str | None] = mapped_column(String(60), comment="whose queue it is in")
+    assignee_id: Mapped[int | None] = mapped_column(ForeignKey("people.id", ondelete="SET NULL"))
+    paid: Mapped[bool] = mapped_column(Boolean, default=False)
+    documents_checked: Mapped[bool] = mapped_column(Boolean, default=False)
+    due_at: Mapped[datetime | None] = mapped_column(DateTime)
+    submitted_at: Mapped[datetime | None] = mapped_column(DateTime)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow)
+
+    service_version: Mapped[ServiceVersion] = relationship()
+    events: Mapped[list[ApplicationEvent]] = relationship(
+        back_populates="application", order_by="ApplicationEvent.id", cascade="all, delete-orphan"
+    )
+    attachments: Mapped[list[ApplicationDocument]] = relationship(
+        back_populates="application", order_by="ApplicationDocument.id", cascade="all, delete-orphan"
+    )
+
+
+class ApplicationEvent(Base):
+    """Append-only history: who did what, when, from which state to which."""
+
+    __tablename__ = "application_events"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    application_id: Mapped[int] = mapped_column(ForeignKey("applications.id", ondelete="CASCADE"), index=True)
+    at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("people.id", ondelete="SET NULL"))
+    actor_role: Mapped[str] = mapped_column(String(80), comment="applicant or <agency>.<role>")
+    action: Mapped[str] = mapped_column(String(40))
+    from_state: Mapped[str] = mapped_column(String(40))
+    to_state: Mapped[str] = mapped_column(String(40))
+    reason_id: Mapped[str | None] = mapped_column(String(41))
+    note: Mapped[str | None] = mapped_column(Text, comment="shown to the applicant")
+
+    application: Mapped[Application] = relationship(back_populates="events")
+
+
+class ApplicationDocument(Base):
+    """A stored document attached to an application for one of the service's requirements."""
+
+    __tablename__ = "application_documents"
+    __table_args__ = (UniqueConstraint("application_id", "requirement_id", "document_id", name="attached_once"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    application_id: Mapped[int] = mapped_column(ForeignKey("applications.id", ondelete="CASCADE"), index=True)
+    requirement_id: Mapped[str] = mapped_column(String(41))
+    document_id: Mapped[int] = mapped_column(ForeignKey("documents.id", ondelete="RESTRICT"))
+    attached_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+    application: Mapped[Application] = relationship(back_populates="attachments")
+    document: Mapped[Document] = relationship()
