@@ -106,17 +106,25 @@ def _join(where: str, key: Any) -> str:
     return f"{where}.{key}" if where else str(key)
 
 
+def _source(path: Path, root: Path) -> str:
+    return str(path.relative_to(root.parent)) if path.is_relative_to(root.parent) else str(path)
+
+
 def _load_yaml(path: Path, root: Path) -> tuple[Any, _Reader]:
-    source = str(path.relative_to(root.parent)) if path.is_relative_to(root.parent) else str(path)
-    reader = _Reader(source)
     try:
-        return yaml.safe_load(path.read_text(encoding="utf-8")), reader
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError:
+        raise _Reader(_source(path, root)).fail("", "is not UTF-8 text") from None
+    return _parse_yaml(text, _Reader(_source(path, root)))
+
+
+def _parse_yaml(text: str, reader: _Reader) -> tuple[Any, _Reader]:
+    try:
+        return yaml.safe_load(text), reader
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
         where = f"line {mark.line + 1}" if mark else ""
         raise reader.fail(where, "is not valid YAML") from None
-    except UnicodeDecodeError:
-        raise reader.fail("", "is not UTF-8 text") from None
 
 
 def load_agencies(root: Path) -> dict[str, Agency]:
@@ -197,8 +205,18 @@ ID = re.compile(r"^[a-z][a-z0-9_]{0,40}$")
 
 
 def load_service(path: Path, root: Path, agencies: dict[str, Agency], categories: dict[str, Category]) -> Service:
-    data, r = _load_yaml(path, root)
-    raw = path.read_text(encoding="utf-8")
+    try:
+        raw = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError:
+        raise _Reader(_source(path, root)).fail("", "is not UTF-8 text") from None
+    return load_service_text(raw, path, root, agencies, categories)
+
+
+def load_service_text(
+    raw: str, path: Path, root: Path, agencies: dict[str, Agency], categories: dict[str, Category]
+) -> Service:
+    """A service from its YAML text; `path` is where it lives (or lived), for messages and templates."""
+    data, r = _parse_yaml(raw, _Reader(_source(path, root)))
     r.mapping(data, "", SERVICE_KEYS, OPTIONAL_SERVICE_KEYS)
     slug = r.slug(data["slug"], "slug")
     if slug != path.parent.name:

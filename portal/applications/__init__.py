@@ -1,0 +1,1 @@
+"""Applications: starting, saving, submitting and following them (domain code, no web)."""

@@ -1,0 +1,33 @@
+"""Pinning: an application keeps the exact definition it started on.
+
+The definition's YAML text is stored once per content hash (`service_versions`); an application
+points at its row and is always read with that text, whatever `services/` says now.
+"""
+
+from __future__ import annotations
+
+from flask import current_app
+
+from portal.catalogue import Service, get_catalogue
+from portal.catalogue.loader import load_service_text
+from portal.data import applications as application_data
+
+
+def pin(service: Service):
+    return application_data.pin_version(service.slug, service.version, service.content_hash, service.raw)
+
+
+def definition_for(application) -> Service:
+    """The Service an application was started on (parsed once per process and version)."""
+    cache = current_app.extensions.setdefault("pinned_services", {})
+    version = application.service_version
+    if version.id not in cache:
+        root = current_app.config["SERVICES_PATH"]
+        catalogue = get_catalogue()
+        current = catalogue.get(version.slug)
+        if current is not None and current.content_hash == version.content_hash:
+            cache[version.id] = current
+        else:
+            cache[version.id] = load_service_text(version.definition, root / version.slug / "service.yaml", root,
+                                                  catalogue.agencies, catalogue.categories)
+    return cache[version.id]

@@ -1,0 +1,101 @@
+"""Queries and changes on applications, their events and attachments. Callers commit."""
+
+from __future__ import annotations
+
+from sqlalchemy import or_, select, update
+
+from portal.data.db import db, utcnow
+from portal.data.models import (
+    Application,
+    ApplicationDocument,
+    ApplicationEvent,
+    OrganisationMember,
+    Person,
+    ServiceVersion,
+)
+
+
+def pin_version(slug: str, version: int, content_hash: str, definition: str) -> ServiceVersion:
+    found = db.session.scalar(
+        select(ServiceVersion).where(ServiceVersion.slug == slug, ServiceVersion.content_hash == content_hash)
+    )
+    if found is None:
+        found = ServiceVersion(slug=slug, version=version, content_hash=content_hash, definition=definition)
+        db.session.add(found)
+        db.session.flush()
+    return found
+
+
+def create(**fields) -> Application:
+    application = Application(**fields)
+    db.session.add(application)
+    db.session.flush()
+    return application
+
+
+def _visible_to(person: Person):
+    organisations = select(OrganisationMember.organisation_id).where(OrganisationMember.person_id == person.id)
+    return or_(Application.applicant_person_id == person.id, Application.organisation_id.in_(organisations))
+
+
+def get_for_applicant(public_id: str, person: Person) -> Application | None:
+    """The application if `person` made it or is a member of the organisation it is for; else None."""
+    if not public_id or len(public_id) > 32:
+        return None
+    return db.session.scalar(select(Application).where(Application.public_id == public_id, _visible_to(person)))
+
+
+def list_for_applicant(person: Person, limit: int = 200) -> list[Application]:
+    return list(db.session.scalars(
+        select(Application).where(_visible_to(person)).order_by(Application.updated_at.desc()).limit(limit)
+    ))
+
+
+def move(application: Application, from_state: str, **changes) -> bool:
+    """Change the state only if it is still `from_state` (compare and set): of two people acting on
+    the same application at once, one wins and the other is told; there is never a double move."""
+    result = db.session.execute(
+        update(Application)
+        .where(Application.id == application.id, Application.state == from_state)
+        .values(updated_at=utcnow(), **changes)
+        .execution_options(synchronize_session=False)
+    )
+    if result.rowcount != 1:
+        return False
+    db.session.refresh(application)
+    return True
+
+
+def add_event(application: Application, **fields) -> ApplicationEvent:
+    event = ApplicationEvent(application_id=application.id, **fields)
+    db.session.add(event)
+    db.session.flush()
+    return event
+
+
+def attach(application: Application, requirement_id: str, document_id: int) -> ApplicationDocument:
+    existing = db.session.scalar(select(ApplicationDocument).where(
+        ApplicationDocument.application_id == application.id, ApplicationDocument.requirement_id == requirement_id,
+        ApplicationDocument.document_id == document_id,
+    ))
+    if existing is not None:
+        return existing
+    attached = ApplicationDocument(application_id=application.id, requirement_id=requirement_id,
+                                   document_id=document_id)
+    db.session.add(attached)
+    db.session.flush()
+    return attached
+
+
+def detach(application: Application, attachment_id: int) -> bool:
+    attachment = db.session.scalar(select(ApplicationDocument).where(
+        ApplicationDocument.id == attachment_id, ApplicationDocument.application_id == application.id))
+    if attachment is None:
+        return False
+    db.session.delete(attachment)
+    db.session.flush()
+    return True
+
+
+def reference_taken(reference: str) -> bool:
+    return db.session.scalar(select(Application.id).where(Application.reference == reference)) is not None
