@@ -68,8 +68,13 @@ def app(settings):
 def _fresh_schema(database_url: str) -> None:
     """Start from an empty database (a shared CI database may hold an earlier run's tables)."""
     with db.engine.begin() as connection:
-        Base.metadata.drop_all(connection)
-        connection.execute(text("DROP TABLE IF EXISTS alembic_version"))
+        if connection.dialect.name == "postgresql":
+            # Whatever an earlier run (of any version) left: gone, constraints and all.
+            connection.execute(text("DROP SCHEMA public CASCADE"))
+            connection.execute(text("CREATE SCHEMA public"))
+        else:
+            Base.metadata.drop_all(connection)
+            connection.execute(text("DROP TABLE IF EXISTS alembic_version"))
     migrate.upgrade(database_url)
 
 

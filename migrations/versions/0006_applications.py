@@ -2,7 +2,7 @@
 
 Revision ID: 0006
 Revises: 0005
-Create Date: 2026-11-26 05:51:48.398247
+Create Date: 2026-11-26 05:54:16.542269
 """
 
 import sqlalchemy as sa
@@ -95,9 +95,29 @@ def upgrade() -> None:
     with op.batch_alter_table('application_events', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_application_events_application_id'), ['application_id'], unique=False)
 
+    with op.batch_alter_table('document_requests', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('application_id', sa.Integer(), nullable=True))
+        batch_op.add_column(sa.Column('output_id', sa.String(length=41), nullable=True, comment="the definition's output it renders"))
+        batch_op.create_foreign_key(batch_op.f('fk_document_requests_application_id_applications'), 'applications', ['application_id'], ['id'], ondelete='RESTRICT', use_alter=True)
+
+    with op.batch_alter_table('documents', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('application_id', sa.Integer(), nullable=True, comment='for documents issued for an application'))
+        batch_op.create_index(batch_op.f('ix_documents_application_id'), ['application_id'], unique=False)
+        batch_op.create_foreign_key(batch_op.f('fk_documents_application_id_applications'), 'applications', ['application_id'], ['id'], ondelete='RESTRICT', use_alter=True)
+
 
 
 def downgrade() -> None:
+    with op.batch_alter_table('documents', schema=None) as batch_op:
+        batch_op.drop_constraint(batch_op.f('fk_documents_application_id_applications'), type_='foreignkey')
+        batch_op.drop_index(batch_op.f('ix_documents_application_id'))
+        batch_op.drop_column('application_id')
+
+    with op.batch_alter_table('document_requests', schema=None) as batch_op:
+        batch_op.drop_constraint(batch_op.f('fk_document_requests_application_id_applications'), type_='foreignkey')
+        batch_op.drop_column('output_id')
+        batch_op.drop_column('application_id')
+
     with op.batch_alter_table('application_events', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_application_events_application_id'))
 

@@ -8,6 +8,8 @@ blueprint = Blueprint("applicant", __name__)
 
 
 def init_app(app: Flask) -> None:
-    from portal.applicant import documents, inbox  # noqa: F401 - they add routes to the blueprint
+    from portal.applicant import applications, documents, inbox  # noqa: F401 - they add routes to the blueprint
+    from portal.applications.labels import state_label
 
+    blueprint.add_app_template_global(state_label, "state_label")
     app.register_blueprint(blueprint)

@@ -95,3 +95,7 @@ def add_member_unless_present(organisation: Organisation, person: Person,
             return member
     except IntegrityError:
         return None
+
+
+def get_by_id(organisation_id: int) -> Organisation | None:
+    return db.session.get(Organisation, organisation_id)
