@@ -8,10 +8,11 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from portal.applicant import blueprint
-from portal.applicant.application_forms import ME, AttachForm, ConfirmForm, StartForm
+from portal.applicant.application_forms import ME, AttachForm, ConfirmForm, StartForm, SubmitForm
 from portal.applicant.refusals import refusal_message
-from portal.applications import journey, versions
+from portal.applications import display, journey, transitions, versions
 from portal.applications.fees import fee_lines, totals
+from portal.applications.labels import state_label
 from portal.catalogue import get_catalogue
 from portal.data import applications as application_data
 from portal.data import documents as document_data
@@ -21,7 +22,8 @@ from portal.docstore.sniff import KINDS
 from portal.docstore.store import can_read
 from portal.docstore.uploads import UploadRefused
 from portal.extensions import db
-from portal.i18n.formatting import pick
+from portal.i18n.formatting import current_locale, pick
+from portal.workflow import engine
 
 
 def own_application(public_id: str):
@@ -153,3 +155,153 @@ def remove_document(public_id: str, requirement_id: str, document_id: str):
     application_data.detach(application, attachment.id)
     db.session.commit()
     return redirect(url_for(".application_documents", public_id=application.public_id))
+
+
+# --- steps, review, submission and the applicant's own actions -------------------------------------
+
+
+def _step_or_404(service, application, step_id: str):
+    steps = journey.visible_steps(service, application.answers)
+    step = next((s for s in steps if s.id == step_id), None)
+    if step is None:
+        abort(404)
+    return step, steps
+
+
+@blueprint.route("/applications/<public_id>/steps/<step_id>", methods=["GET", "POST"])
+@login_required
+def step(public_id: str, step_id: str):
+    from portal.forms.builder import apply_rules, build_step_form, handle_group_buttons, step_answers
+
+    application, service = own_application(public_id)
+    step, steps = _step_or_404(service, application, step_id)
+    editable = journey.editable_ids(application)
+    if editable is not None and not editable & {f.id for f in step.fields}:
+        abort(404)  # submitted: only the fields a clerk opened can be changed
+    locale = current_locale()
+    answers = journey.prefilled(service, step, application, current_user)
+    form = build_step_form(service, step, answers, locale, documents=())
+    status = 200
+    if request.method == "POST":
+        if handle_group_buttons(form, step):
+            return render_template("pages/applications/step.html", application=application, service=service,
+                                   step=step, steps=steps, form=form, locale=locale, editable=editable), 200
+        if form.validate():
+            new_answers = step_answers(form, step)
+            problems = apply_rules(step, {**application.answers, **new_answers})
+            if not problems:
+                try:
+                    journey.save_answers(application, new_answers)
+                except journey.NotEditable:
+                    abort(403)
+                db.session.commit()
+                return redirect(_after_step(service, application, step))
+            for field_id, message in problems.items():
+                target = getattr(form, field_id, None)
+                if target is not None:
+                    target.errors = [*target.errors, message]
+                else:
+                    form.form_errors.append(message)
+        status = 400
+    return render_template("pages/applications/step.html", application=application, service=service, step=step,
+                           steps=steps, form=form, locale=locale, editable=editable), status
+
+
+def _after_step(service, application, step) -> str:
+    steps = journey.visible_steps(service, application.answers)
+    ids = [s.id for s in steps]
+    if application.state == "draft" and step.id in ids and ids.index(step.id) + 1 < len(ids):
+        return url_for(".step", public_id=application.public_id, step_id=ids[ids.index(step.id) + 1])
+    if application.state == "draft" and service.documents:
+        return url_for(".application_documents", public_id=application.public_id)
+    return url_for(".review", public_id=application.public_id)
+
+
+def _review_page(application, service, form, status=200):
+    locale = current_locale()
+    steps = journey.visible_steps(service, application.answers)
+    attached = {a.requirement_id for a in application.attachments}
+    lines = fee_lines(service, application.answers)
+    actions = []
+    if application.state != "draft":
+        actions = [t for t in engine.available_actions(service, transitions.snapshot(service, application),
+                                                       transitions.actor_for(current_user, True))
+                   if t.action != "withdraw"]
+    return render_template(
+        "pages/applications/review.html", application=application, service=service, form=form,
+        summary=display.summary(service, steps, application.answers, locale),
+        missing=display.missing(service, steps, application.answers, attached), fee_lines=lines,
+        fee_totals=totals(lines), editable=journey.editable_ids(application), actions=actions,
+    ), status
+
+
+@blueprint.get("/applications/<public_id>/review")
+@login_required
+def review(public_id: str):
+    application, service = own_application(public_id)
+    return _review_page(application, service, SubmitForm(formdata=None))
+
+
+@blueprint.post("/applications/<public_id>/submit")
+@login_required
+def submit(public_id: str):
+    application, service = own_application(public_id)
+    form = SubmitForm()
+    if application.state != "draft":
+        flash(_("This application was already submitted."), "info")
+        return redirect(url_for(".application", public_id=public_id))
+    steps = journey.visible_steps(service, application.answers)
+    gaps = display.missing(service, steps, application.answers, {a.requirement_id for a in application.attachments})
+    if not form.validate() or gaps or not get_catalogue().get(service.slug).takes_applications:
+        if gaps:
+            form.form_errors.append(_("Some answers or documents are still missing: see the list below."))
+        return _review_page(application, service, form, 400)
+    decision = engine.submit(service, transitions.snapshot(service, application),
+                             transitions.actor_for(current_user, True), now=transitions.now())
+    try:
+        transitions.apply(service, application, decision, current_user)
+    except transitions.Conflict:
+        db.session.rollback()
+        flash(_("This application was already submitted."), "info")
+        return redirect(url_for(".application", public_id=public_id))
+    _schedule_receipt(service, application)
+    db.session.commit()
+    flash(_("Your application was submitted. Your reference is %(reference)s.", reference=application.reference),
+          "success")
+    return redirect(url_for(".application", public_id=public_id))
+
+
+@blueprint.post("/applications/<public_id>/act/<action>")
+@login_required
+def act(public_id: str, action: str):
+    """The applicant's own workflow actions: withdraw, and e.g. resubmit after a request for information."""
+    application, service = own_application(public_id)
+    if not ConfirmForm().validate():
+        abort(400)
+    if application.state == "draft" and action == "withdraw":
+        application_data.discard_draft(application)
+        db.session.commit()
+        flash(_("The draft was deleted."), "success")
+        return redirect(url_for(".my_applications"))
+    try:
+        decision = engine.decide(service, transitions.snapshot(service, application),
+                                 transitions.actor_for(current_user, True), action, now=transitions.now())
+        transitions.apply(service, application, decision, current_user)
+    except engine.NotAllowed:
+        db.session.rollback()
+        flash(_("That cannot be done to this application now."), "error")
+        return redirect(url_for(".application", public_id=public_id)), 303
+    except transitions.Conflict:
+        db.session.rollback()
+        flash(_("Someone changed this application at the same time. Please look at it again."), "error")
+        return redirect(url_for(".application", public_id=public_id)), 303
+    db.session.commit()
+    flash(_("Done: %(status)s.", status=pick(state_label(service, application.state))), "success")
+    return redirect(url_for(".application", public_id=public_id))
+
+
+def _schedule_receipt(service, application) -> None:
+    """A receipt PDF for every submission, from the service's `receipt` output if it has one."""
+    receipt = service.outputs.get("receipt")
+    if receipt is not None:
+        transitions.request_document(service, application, receipt)

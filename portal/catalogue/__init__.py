@@ -5,9 +5,12 @@ from __future__ import annotations
 from flask import current_app
 
 from portal.catalogue.loader import DefinitionError, load_catalogue
-from portal.catalogue.model import Agency, Catalogue, Category, Fee, Service
+from portal.catalogue.model import Agency, Catalogue, Category, Fee, Field, Service, Step
 
-__all__ = ["Agency", "Catalogue", "Category", "DefinitionError", "Fee", "Service", "get_catalogue", "load_catalogue"]
+__all__ = [
+    "Agency", "Catalogue", "Category", "DefinitionError", "Fee", "Field", "Service", "Step", "get_catalogue",
+    "load_catalogue",
+]
 
 
 def get_catalogue() -> Catalogue:

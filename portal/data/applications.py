@@ -99,3 +99,9 @@ def detach(application: Application, attachment_id: int) -> bool:
 
 def reference_taken(reference: str) -> bool:
     return db.session.scalar(select(Application.id).where(Application.reference == reference)) is not None
+
+
+def discard_draft(application: Application) -> None:
+    """A draft that was never submitted leaves no trace (its uploads stay in My documents)."""
+    db.session.delete(application)
+    db.session.flush()

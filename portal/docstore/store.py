@@ -79,6 +79,7 @@ class DocumentStore:
         owner_person_id: int | None = None,
         owner_organisation_id: int | None = None,
         agency_id: int | None = None,
+        application_id: int | None = None,
         verification_id: str | None = None,
         verification_token: str | None = None,
         title: dict[str, str] | None = None,
@@ -104,6 +105,7 @@ class DocumentStore:
             title_en=(title or {}).get("en"),
             holder_name=holder_name,
             issuing_agency_id=agency_id,
+            application_id=application_id,
             issued_on=issued_on,
             expires_on=expires_on,
         )

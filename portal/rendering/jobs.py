@@ -50,6 +50,7 @@ def issue_document(request_id: int) -> str | None:
         owner_person_id=request.owner_person_id,
         owner_organisation_id=request.owner_organisation_id,
         agency_id=request.agency_id,
+        application_id=request.application_id,
         verification_id=issued.verification_id,
         verification_token=issued.token,
         title={"km": request.title_km, "en": request.title_en},
