@@ -22,6 +22,7 @@ from portal.docstore.sniff import KINDS
 from portal.docstore.store import can_read
 from portal.docstore.uploads import UploadRefused
 from portal.extensions import db
+from portal.forms import builder
 from portal.i18n.formatting import current_locale, pick
 from portal.workflow import engine
 
@@ -134,12 +135,7 @@ def _chosen_or_uploaded(form, application, requirement):
             form.existing.errors = [_("This document is not of a kind this requirement accepts.")]
             return None
         return document
-    upload = form.file.data
-    data = upload.stream.read(requirement.max_mb * 1024 * 1024 + 1)
-    owner = {"owner_person": current_user} if application.organisation_id is None else {
-        "owner_organisation": organisations.get_by_id(application.organisation_id)}
-    return get_document_store().add_upload(data, upload.filename, created_by=current_user,
-                                           max_bytes=requirement.max_mb * 1024 * 1024, accept=accept, **owner)
+    return _store_upload(application, form.file.data, requirement.max_mb, accept)
 
 
 @blueprint.post("/applications/<public_id>/documents/<requirement_id>/<document_id>/remove")
@@ -171,8 +167,6 @@ def _step_or_404(service, application, step_id: str):
 @blueprint.route("/applications/<public_id>/steps/<step_id>", methods=["GET", "POST"])
 @login_required
 def step(public_id: str, step_id: str):
-    from portal.forms.builder import apply_rules, build_step_form, handle_group_buttons, step_answers
-
     application, service = own_application(public_id)
     step, steps = _step_or_404(service, application, step_id)
     editable = journey.editable_ids(application)
@@ -180,31 +174,46 @@ def step(public_id: str, step_id: str):
         abort(404)  # submitted: only the fields a clerk opened can be changed
     locale = current_locale()
     answers = journey.prefilled(service, step, application, current_user)
-    form = build_step_form(service, step, answers, locale, documents=())
-    status = 200
-    if request.method == "POST":
-        if handle_group_buttons(form, step):
-            return render_template("pages/applications/step.html", application=application, service=service,
-                                   step=step, steps=steps, form=form, locale=locale, editable=editable), 200
-        if form.validate():
-            new_answers = step_answers(form, step)
-            problems = apply_rules(step, {**application.answers, **new_answers})
-            if not problems:
-                try:
-                    journey.save_answers(application, new_answers)
-                except journey.NotEditable:
-                    abort(403)
-                db.session.commit()
-                return redirect(_after_step(service, application, step))
-            for field_id, message in problems.items():
-                target = getattr(form, field_id, None)
-                if target is not None:
-                    target.errors = [*target.errors, message]
-                else:
-                    form.form_errors.append(message)
-        status = 400
-    return render_template("pages/applications/step.html", application=application, service=service, step=step,
-                           steps=steps, form=form, locale=locale, editable=editable), status
+    mine = [(d.public_id, d.original_name) for d in document_data.visible_to(current_user)
+            if d.status == "active" and d.kind == "upload"]
+    form = builder.build_step_form(service, step, answers, locale, documents=mine)
+
+    def page(status: int):
+        return render_template("pages/applications/step.html", application=application, service=service,
+                               step=step, steps=steps, form=form, locale=locale, editable=editable), status
+
+    if request.method != "POST":
+        return page(200)
+    if builder.handle_group_buttons(form, step):
+        return page(200)
+    valid = form.validate()
+    for upload in builder.pending_uploads(form):
+        try:
+            document = _store_upload(application, upload.file, upload.max_mb,
+                                     tuple(KINDS[kind] for kind in upload.accept))
+        except UploadRefused as refused:
+            db.session.rollback()
+            upload.refuse(refusal_message(refused))
+            valid = False
+        else:
+            upload.attach(document.public_id, document.original_name)
+    if not valid:
+        return page(400)
+    try:
+        journey.save_answers(application, builder.step_answers(form, step))
+    except journey.NotEditable:
+        abort(403)
+    db.session.commit()
+    return redirect(_after_step(service, application, step))
+
+
+def _store_upload(application, upload, max_mb: int, accept: tuple[str, ...] | None = None):
+    """Into the store, owned by whoever applies (the person, or the business they act for)."""
+    data = upload.stream.read(max_mb * 1024 * 1024 + 1)
+    owner = {"owner_person": current_user} if application.organisation_id is None else {
+        "owner_organisation": organisations.get_by_id(application.organisation_id)}
+    return get_document_store().add_upload(data, upload.filename, created_by=current_user,
+                                           max_bytes=max_mb * 1024 * 1024, accept=accept, **owner)
 
 
 def _after_step(service, application, step) -> str:
@@ -231,7 +240,7 @@ def _review_page(application, service, form, status=200):
         "pages/applications/review.html", application=application, service=service, form=form,
         summary=display.summary(service, steps, application.answers, locale),
         missing=display.missing(service, steps, application.answers, attached), fee_lines=lines,
-        fee_totals=totals(lines), editable=journey.editable_ids(application), actions=actions,
+        fee_totals=totals(lines), actions=actions, changeable_steps=journey.changeable_steps(application, steps),
     ), status
 
 

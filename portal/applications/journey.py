@@ -84,3 +84,9 @@ def prefilled(service: Service, step, application: Application, person) -> dict:
             if value not in (None, ""):
                 answers[field.id] = value
     return answers
+
+
+def changeable_steps(application: Application, steps) -> set[str]:
+    """The ids of the steps the applicant may still change: all of a draft, else those with an opened field."""
+    allowed = editable_ids(application)
+    return {s.id for s in steps if allowed is None or allowed & {f.id for f in s.fields}}
