@@ -84,6 +84,7 @@ def application(public_id: str):
         "pages/applications/detail.html", application=application, service=service, fee_lines=lines,
         fee_totals=totals(lines), confirm=ConfirmForm(), editable=journey.editable_ids(application),
         steps=journey.visible_steps(service, application.answers),
+        issued=document_data.for_application(application.id),
     )
 
 
@@ -310,7 +311,5 @@ def act(public_id: str, action: str):
 
 
 def _schedule_receipt(service, application) -> None:
-    """A receipt PDF for every submission, from the service's `receipt` output if it has one."""
-    receipt = service.outputs.get("receipt")
-    if receipt is not None:
-        transitions.request_document(service, application, receipt)
+    """Every submission gets a receipt PDF (with its own QR code) and a message."""
+    transitions.request_receipt(service, application)

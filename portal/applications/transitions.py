@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 
+from portal.applications.fees import fee_lines, totals
 from portal.applications.reference import new_reference
 from portal.applications.values import expression_values
 from portal.catalogue import Service, get_catalogue
@@ -150,3 +151,32 @@ def _plain(value):
     if isinstance(value, dict):
         return {k: _plain(v) for k, v in value.items()}
     return value
+
+
+def request_receipt(service: Service, application) -> None:
+    """The submission receipt (`templates/pdf/receipt.html`) and an "application received" message."""
+    from portal.i18n.formatting import money
+    from portal.rendering.jobs import issue_document
+
+    applicant = people.get_by_id(application.applicant_person_id)
+    organisation = organisations.get_by_id(application.organisation_id) if application.organisation_id else None
+    agency = get_catalogue().agencies.get(application.current_agency or service.agencies[0])
+    lines = totals(fee_lines(service, application.answers))
+    holder = organisation.name_km if organisation else applicant.display_name
+    context = {
+        "reference": application.reference, "service_km": service.title["km"], "service_en": service.title["en"],
+        "applicant_name": holder, "agency_km": agency.name["km"] if agency else "",
+        "agency_en": agency.name["en"] if agency else "",
+        "fees_km": " / ".join(money(a, c, "km") for c, a in lines.items()),
+        "fees_en": " / ".join(money(a, c, "en") for c, a in lines.items()),
+    }
+    request = document_requests.add(
+        template="receipt.html", context=context, kind="receipt", file_name=f"receipt-{application.reference}",
+        title_km="បង្កាន់ដៃទទួលពាក្យស្នើសុំ", title_en="Application receipt", holder_name=holder,
+        owner_person_id=None if organisation else applicant.id,
+        owner_organisation_id=organisation.id if organisation else None, application_id=application.id,
+        output_id="receipt",
+    )
+    schedule(issue_document, request.id, job_id=f"receipt-{application.public_id}")
+    notify(applicant, "application_received", {"reference": application.reference, "service": service.title},
+           link=f"/applications/{application.public_id}")

@@ -73,3 +73,10 @@ def revoke(document: Document, reason: str) -> None:
 def supersede(old: Document, new: Document) -> None:
     old.status = "superseded"
     old.superseded_by_id = new.id
+
+
+def for_application(application_id: int) -> list[Document]:
+    """Documents issued for an application (receipts, certificates), oldest first."""
+    return list(db.session.scalars(
+        select(Document).where(Document.application_id == application_id).order_by(Document.id)
+    ))

@@ -28,6 +28,12 @@ MESSAGES = {
                 "Anyone you show it to can check it by scanning its QR code."),
         sms=_l("One Window: your %(document)s is ready. Download it from My documents."),
     ),
+    "application_received": Message(
+        subject=_l("We received your application %(reference)s"),
+        body=_l("Your application for %(service)s was submitted. Its reference is %(reference)s. "
+                "Your receipt is in My documents, and you can follow the application in My applications."),
+        sms=_l("One Window: application %(reference)s received. Keep this reference."),
+    ),
     "status_changed": Message(
         subject=_l("Application %(reference)s: %(status)s"),
         body=_l("The status of your application %(reference)s for %(service)s is now: %(status)s."),

@@ -57,10 +57,20 @@ def test_a_service_written_only_in_yaml_works_end_to_end(app, client, factories,
     assert application.reference in page.get_data(as_text=True)
     assert "Submitted" in page.soup.select_one(".facts").get_text()
 
+    journey.run_jobs(app)  # the receipt and the "received" message
+    receipt = db.session.scalar(select(Document).where(Document.application_id == application.id))
+    assert receipt.kind == "receipt" and receipt.owner_person_id == trader.id
+    assert "We received your application" in client.get("/inbox").get_data(as_text=True)
+
     journey.staff_act(application, clerk, "approve")
     journey.run_jobs(app)
-    permit = db.session.scalar(select(Document).where(Document.application_id == application.id))
+    permit = db.session.scalar(select(Document).where(Document.application_id == application.id,
+                                                      Document.kind == "issued"))
     assert permit is not None and permit.kind == "issued"
     assert permit.title_en == "Market stall permit"
     page = client.get(application_url)
     assert "Approved" in page.soup.select_one(".facts").get_text()
+    links = [a.get_text(strip=True) for a in page.soup.select("main a[download]")]
+    assert links == ["Application receipt", "Market stall permit"]
+    download = client.get(page.soup.select("main a[download]")[1]["href"])
+    assert download.status_code == 200 and download.data.startswith(b"%PDF")
