@@ -254,7 +254,9 @@ class DocumentRequest(Base):
     owner_person_id: Mapped[int | None] = mapped_column(ForeignKey("people.id", ondelete="RESTRICT"))
     owner_organisation_id: Mapped[int | None] = mapped_column(ForeignKey("organisations.id", ondelete="RESTRICT"))
     agency_id: Mapped[int | None] = mapped_column(ForeignKey("agencies.id", ondelete="RESTRICT"))
-    application_id: Mapped[int | None] = mapped_column(ForeignKey("applications.id", ondelete="RESTRICT", use_alter=True))
+    application_id: Mapped[int | None] = mapped_column(
+        ForeignKey("applications.id", ondelete="RESTRICT", use_alter=True)
+    )
     output_id: Mapped[str | None] = mapped_column(String(41), comment="the definition's output it renders")
     valid_days: Mapped[int | None] = mapped_column(Integer, comment="none: valid until revoked")
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
