@@ -262,7 +262,8 @@ def submit(public_id: str):
         return redirect(url_for(".application", public_id=public_id))
     steps = journey.visible_steps(service, application.answers)
     gaps = display.missing(service, steps, application.answers, {a.requirement_id for a in application.attachments})
-    if not form.validate() or gaps or not get_catalogue().get(service.slug).takes_applications:
+    # A draft keeps the definition it started on, even if the service was retired since.
+    if not form.validate() or gaps:
         if gaps:
             form.form_errors.append(_("Some answers or documents are still missing: see the list below."))
         return _review_page(application, service, form, 400)
