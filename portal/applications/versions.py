@@ -19,15 +19,17 @@ def pin(service: Service):
 
 def definition_for(application) -> Service:
     """The Service an application was started on (parsed once per process and version)."""
+    # Keyed by content, not by row id: a rolled-back row's id can be handed out again.
     cache = current_app.extensions.setdefault("pinned_services", {})
     version = application.service_version
-    if version.id not in cache:
+    key = (version.slug, version.content_hash)
+    if key not in cache:
         root = current_app.config["SERVICES_PATH"]
         catalogue = get_catalogue()
         current = catalogue.get(version.slug)
         if current is not None and current.content_hash == version.content_hash:
-            cache[version.id] = current
+            cache[key] = current
         else:
-            cache[version.id] = load_service_text(version.definition, root / version.slug / "service.yaml", root,
+            cache[key] = load_service_text(version.definition, root / version.slug / "service.yaml", root,
                                                   catalogue.agencies, catalogue.categories)
-    return cache[version.id]
+    return cache[key]
