@@ -145,7 +145,8 @@ def _plain(value):
     from decimal import Decimal
 
     if isinstance(value, Decimal):
-        return str(value.normalize()) if value == value.to_integral_value() else str(value)
+        # format(..., "f"): never exponent notation (Decimal("2E+6") must print as 2000000).
+        return format(value.normalize(), "f")
     if isinstance(value, (list, tuple)):
         return [_plain(v) for v in value]
     if isinstance(value, dict):

