@@ -42,6 +42,8 @@ def serve(host: str, port: int) -> None:
     require_redis()
     embedded = current_app.config["PORTAL_SETTINGS"].redis_url is None
     signal.signal(signal.SIGTERM, _raise_keyboard_interrupt)
+    # A process started in the background by a shell inherits SIGINT as "ignored": take it back.
+    signal.signal(signal.SIGINT, signal.default_int_handler)
     worker = subprocess.Popen(  # noqa: S603 - our own interpreter and module
         [sys.executable, "-m", "flask", "--app", "app", "jobs", "worker"],
         env={**os.environ, "REDIS_URL": redis_url},
