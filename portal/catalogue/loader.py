@@ -202,6 +202,11 @@ GUARD_WORDS = ("paid", "documents_checked")
 CHANNELS = ("inbox", "email", "sms")
 ACCEPT = ("pdf", "jpeg", "png")
 ID = re.compile(r"^[a-z][a-z0-9_]{0,40}$")
+# Field ids become attribute names of the web form built from them; these would hide its own.
+RESERVED_FIELD_IDS = frozenset({
+    "data", "errors", "meta", "validate", "process", "populate_obj", "csrf_token", "form_errors", "refresh",
+    "hidden_tag", "is_submitted", "validate_on_submit", "extra_validators",
+})
 
 
 def load_service(path: Path, root: Path, agencies: dict[str, Agency], categories: dict[str, Category]) -> Service:
@@ -398,6 +403,8 @@ def _field(r: _Reader, item: Any, where: str, in_group: bool = False) -> Field:
     accept = tuple(item.get("accept", ACCEPT))
     for k, kind_name in enumerate(accept):
         r.one_of(kind_name, f"{where}.accept[{k}]", ACCEPT)
+    if item["id"] in RESERVED_FIELD_IDS:
+        raise r.fail(where + ".id", f"{item['id']!r} is reserved; choose another id")
     return Field(
         id=_id(r, item["id"], where + ".id"),
         type=kind,
