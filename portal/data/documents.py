@@ -80,3 +80,25 @@ def for_application(application_id: int) -> list[Document]:
     return list(db.session.scalars(
         select(Document).where(Document.application_id == application_id).order_by(Document.id)
     ))
+
+
+def handled_by_agencies(document: Document) -> set[str]:
+    """The agencies handling an application that uses this document (attached to it or issued for it):
+    the application's current queue, its routed office and every agency its service names."""
+    from portal.data.models import Application, ApplicationDocument, ServiceVersion
+
+    application_ids = set(db.session.scalars(
+        select(ApplicationDocument.application_id).where(ApplicationDocument.document_id == document.id)))
+    if document.application_id:
+        application_ids.add(document.application_id)
+    if not application_ids:
+        return set()
+    agencies: set[str] = set()
+    rows = db.session.execute(
+        select(Application.current_agency, Application.routed_agency, ServiceVersion.slug)
+        .join(ServiceVersion, ServiceVersion.id == Application.service_version_id)
+        .where(Application.id.in_(application_ids), Application.state != "draft")
+    )
+    for current, routed, _slug in rows:
+        agencies.update(a for a in (current, routed) if a)
+    return agencies

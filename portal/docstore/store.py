@@ -132,12 +132,14 @@ class DocumentStore:
 
 
 def can_read(person: Person | None, document: Document) -> bool:
-    """Owner, or a member of the owning organisation. Deny by default (callers answer 404)."""
+    """Owner, a member of the owning organisation, or staff of an agency handling a submitted
+    application that uses the document. Deny by default (callers answer 404)."""
     if person is None or not getattr(person, "is_authenticated", False):
         return False
     if document.owner_person_id is not None and document.owner_person_id == person.id:
         return True
-    if document.owner_organisation_id is not None:
-        return document_data.is_member(person, document.owner_organisation_id)
-    return False
+    if document.owner_organisation_id is not None and document_data.is_member(person, document.owner_organisation_id):
+        return True
+    staff_agencies = {role.agency.slug for role in getattr(person, "staff_roles", ())}
+    return bool(staff_agencies and staff_agencies & document_data.handled_by_agencies(document))
 

@@ -154,3 +154,27 @@ class TestWhoseApplications:
         url = draft(client)
         client.delete_cookie("session")
         assert client.get(url).status_code == 302
+
+
+class TestStaffReadingDocuments:
+    def test_staff_of_the_handling_agency_may_read_an_applications_documents_others_may_not(
+            self, client, trader, services, factories):
+        url = draft(client)
+        journey.submit(client, url)
+        application = journey.application_for(url)
+        document = application.attachments[0].document
+        download = f"/documents/{document.public_id}/download"
+        client.expected_lang = None
+        sign_in_as(client, factories.staff("phnom-penh-capital", "clerk"))
+        assert client.get(download).status_code == 200
+        sign_in_as(client, factories.staff("moc", "clerk"))
+        assert client.get(download).status_code == 404
+        sign_in_as(client, factories.person())
+        assert client.get(download).status_code == 404
+
+    def test_a_draft_does_not_open_documents_to_staff(self, client, trader, services, factories):
+        url = draft(client)
+        document = journey.application_for(url).attachments[0].document
+        client.expected_lang = None
+        sign_in_as(client, factories.staff("phnom-penh-capital", "clerk"))
+        assert client.get(f"/documents/{document.public_id}/download").status_code == 404
