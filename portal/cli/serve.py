@@ -58,6 +58,10 @@ def serve(host: str, port: int) -> None:
     except KeyboardInterrupt:
         pass
     finally:
+        # A second Ctrl-C (or a signal sent to the whole process group twice) must not cut the
+        # shutdown short: the worker has to stop before the Redis it talks to.
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)
         click.echo("Stopping the worker and Redis ...")
         _stop(worker)
         stop_embedded()
