@@ -34,13 +34,14 @@ def create_app(settings: Settings | None = None) -> Flask:
     init_i18n(app)
     init_security(app)
 
-    from portal import accounts, admin, applicant, geo, public
+    from portal import accounts, admin, applicant, geo, public, staff
 
     public.init_app(app)
     accounts.init_app(app)
     admin.init_app(app)
     geo.init_app(app)
     applicant.init_app(app)
+    staff.init_app(app)
 
     from portal.cli import register_commands
 

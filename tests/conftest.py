@@ -95,7 +95,7 @@ def _transaction(request, app):
         # Leaving the app context removed the session; now undo everything the test committed.
         outer.rollback()
         connection.close()
-        db.session_factory.configure(bind=db.engine, join_transaction_mode="conservative_savepoint")
+        db.session_factory.configure(bind=db.engine, join_transaction_mode="conditional_savepoint")
 
 
 @pytest.fixture(autouse=True)

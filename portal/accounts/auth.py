@@ -21,6 +21,7 @@ from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
 from flask_login import current_user, login_user, logout_user
 
+from portal import audit
 from portal.accounts import blueprint
 from portal.accounts.auth_forms import (
     CodeForm,
@@ -154,9 +155,13 @@ def sign_in():
         return _unavailable()
 
     if result.outcome is Outcome.FAILED:
+        audit.record_failed_sign_in(form.contact.contact.value, "credentials")
+        db.session.commit()
         form.form_errors.append(_("The details you entered do not match an account"))
         return render_template(SIGN_IN_PAGE, form=form), 400
     if result.outcome is Outcome.INACTIVE:
+        audit.record_failed_sign_in(form.contact.contact.value, "inactive")
+        db.session.commit()
         form.form_errors.append(_("This account has been closed. Contact an administrator if you need it again."))
         return render_template(SIGN_IN_PAGE, form=form), 403
     if result.outcome is Outcome.NO_SECOND_FACTOR:
@@ -180,6 +185,7 @@ def _finish_sign_in(person, account: str, next_url: str):
         SignInThrottle(redis_connection.client).record_success(account)
     except ThrottleUnavailable:
         return _unavailable()
+    audit.record_sign_in(person)
     db.session.commit()
     return redirect(next_url)
 
@@ -223,6 +229,8 @@ def sign_in_code():
     except REDIS_ERRORS:
         return _unavailable()
     if not accepted:
+        audit.record_failed_sign_in(None, "code", person)
+        db.session.commit()
         form.code.errors.append(_("That code is not right. Enter the code your authenticator app shows now."))
         return render_template(CODE_PAGE, form=form), 400
     return _finish_sign_in(person, pending["account"], pending["next"])

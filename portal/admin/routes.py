@@ -6,11 +6,11 @@ someone signed out is sent to the sign-in page.
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, flash, make_response, redirect, render_template, url_for
+from flask import Blueprint, abort, current_app, flash, make_response, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from portal import staffing
+from portal import audit, staffing
 from portal.admin.forms import ROLE_LABELS, AddRoleForm, ConfirmForm, NewStaffForm, RemoveRoleForm
 from portal.admin.qr import svg_data_uri
 from portal.data import staff as staff_data
@@ -25,6 +25,8 @@ def administrators_only():
     if not current_user.is_authenticated:
         return current_app.login_manager.unauthorized()
     if not current_user.is_admin:
+        audit.record_refusal(current_user, "admin_area", request.endpoint or "")
+        db.session.commit()
         abort(404)
     return None
 
@@ -79,6 +81,7 @@ def create_staff():
         db.session.rollback()
         form.email.errors.append(_("An account with this email address already exists"))
         return render_template("pages/admin/staff_new.html", form=form), 400
+    audit.record_admin_change(current_user, "staff_created", account.person, roles=[[form.agency.data, form.role.data]])
     db.session.commit()
     response = make_response(render_template(
         "pages/admin/staff_created.html", account=account, person=account.person,
@@ -101,6 +104,7 @@ def add_role(public_id: str):
     if not form.validate_on_submit():
         return _detail_page(person, add_form=form, status=400)
     if staffing.grant_role(person, form.agency.data, form.role.data):
+        audit.record_admin_change(current_user, "role_added", person, agency=form.agency.data, role=form.role.data)
         db.session.commit()
         flash(_("The role was added."), "success")
     else:
@@ -124,6 +128,7 @@ def remove_role(public_id: str):
             _("A staff member must keep at least one role. To end their access, deactivate the account.")
         )
         return _detail_page(person, problem_form=form, status=400)
+    audit.record_admin_change(current_user, "role_removed", person, agency=form.agency.data, role=form.role.data)
     db.session.commit()
     flash(_("The role was removed."), "success")
     return _back_to(person)
@@ -140,6 +145,7 @@ def deactivate(public_id: str):
     except staffing.OwnAccount:
         form.form_errors.append(_("You cannot deactivate your own account."))
         return _detail_page(person, problem_form=form, status=400)
+    audit.record_admin_change(current_user, "deactivated", person)
     db.session.commit()
     flash(_("The account was deactivated. The staff member can no longer sign in."), "success")
     return _back_to(person)
@@ -152,6 +158,7 @@ def reactivate(public_id: str):
     if not form.validate_on_submit():
         abort(400)
     staffing.reactivate(person)
+    audit.record_admin_change(current_user, "reactivated", person)
     db.session.commit()
     flash(_("The account was reactivated. The staff member can sign in again."), "success")
     return _back_to(person)

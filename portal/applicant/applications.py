@@ -7,6 +7,7 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
+from portal import audit
 from portal.applicant import blueprint
 from portal.applicant.application_forms import ME, AttachForm, ConfirmForm, StartForm, SubmitForm
 from portal.applicant.refusals import refusal_message
@@ -31,6 +32,8 @@ def own_application(public_id: str):
     """The signed-in person's (or their organisation's) application, or 404 for anyone else's."""
     application = application_data.get_for_applicant(public_id, current_user)
     if application is None:
+        audit.record_refused_application(current_user, public_id)
+        db.session.commit()
         abort(404)
     return application, versions.definition_for(application)
 
@@ -85,6 +88,7 @@ def application(public_id: str):
         fee_totals=totals(lines), confirm=ConfirmForm(), editable=journey.editable_ids(application),
         steps=journey.visible_steps(service, application.answers),
         issued=document_data.for_application(application.id),
+        looked_at=audit.staff_access(application),
     )
 
 

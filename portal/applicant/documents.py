@@ -8,6 +8,7 @@ from flask import Response, abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
+from portal import audit
 from portal.applicant import blueprint
 from portal.applicant.document_forms import ME, UploadForm
 from portal.applicant.refusals import refusal_message
@@ -73,6 +74,8 @@ def download(public_id: str):
     document = document_data.get_by_public_id(public_id)
     if document is None or not can_read(current_user, document):
         abort(404)  # others' documents do not exist, as far as anyone else can tell
+    audit.record_staff_download(current_user, document)
+    db.session.commit()
     data = get_document_store().read(document)
     response = Response(data, mimetype=document.blob.media_type)
     response.headers["Content-Disposition"] = attachment_header(document.original_name)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 
+from portal import audit
 from portal.applications.fees import fee_lines, totals
 from portal.applications.reference import new_reference
 from portal.applications.values import expression_values
@@ -87,6 +88,7 @@ def apply(service: Service, application, decision: Decision, person, *, note: st
         application, actor_id=person.id, actor_role=event.actor_kind, action=decision.action,
         from_state=decision.from_state, to_state=decision.to_state, reason_id=event.reason_id, note=public_note,
     )
+    audit.record_state_change(application, decision, person)
     for output in decision.outputs:
         request_document(service, application, output)
     for rule in decision.notifications:

@@ -11,3 +11,5 @@ def register_commands(app: Flask) -> None:
     for group in (db.group, demo.group, docstore.group, jobs.group, keys.group, services.group, users.group):
         app.cli.add_command(group)
     app.cli.add_command(serve.serve)
+    from portal.cli.audit import group as audit_group
+    app.cli.add_command(audit_group)

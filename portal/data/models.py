@@ -388,3 +388,23 @@ class ApplicationDocument(Base):
 
     application: Mapped[Application] = relationship(back_populates="attachments")
     document: Mapped[Document] = relationship()
+
+
+class AuditEntry(Base):
+    """One line of the append-only, hash-chained audit log (portal.audit): `hash` is the SHA-256 of
+    the row's content and `prev_hash`, so a changed, removed, inserted or reordered row breaks the chain."""
+
+    __tablename__ = "audit_entries"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    seq: Mapped[int] = mapped_column(Integer, unique=True, comment="position in the chain, from 1")
+    at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    actor_id: Mapped[int | None] = mapped_column(Integer, comment="people.id; no foreign key, the log outlives rows")
+    actor_role: Mapped[str] = mapped_column(String(80), comment="anonymous, applicant, admin or <agency>.<role>")
+    action: Mapped[str] = mapped_column(String(40), index=True)
+    subject_type: Mapped[str | None] = mapped_column(String(40))
+    subject_id: Mapped[str | None] = mapped_column(String(64), comment="the subject's public id")
+    application_id: Mapped[int | None] = mapped_column(Integer, index=True, comment="applications.id")
+    details: Mapped[dict] = mapped_column(JSON, default=dict, comment="ids and codes only, never personal data")
+    prev_hash: Mapped[str] = mapped_column(String(64))
+    hash: Mapped[str] = mapped_column(String(64), unique=True)

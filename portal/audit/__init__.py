@@ -1,0 +1,239 @@
+"""The append-only, hash-chained audit log (DESIGN.md section 8).
+
+Each entry carries the SHA-256 of its content and of the previous entry's hash, so changing,
+removing, inserting or reordering entries breaks the chain, and `verify()` says where. `record()`
+appends in the caller's transaction: the entry is committed with the change it describes, or not
+at all. Entries hold ids and codes only: never passwords, contacts or names.
+
+The chain cannot show that entries were cut off its end; that needs the head's hash kept
+somewhere else (e.g. printed by `flask audit verify` into an external log now and then).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+
+from portal.data import audit as audit_data
+from portal.data import documents as document_data
+from portal.data.db import utcnow
+
+GENESIS = "0" * 64
+
+SIGN_IN = "sign_in"
+SIGN_IN_FAILED = "sign_in_failed"
+AUTHORISATION_FAILED = "authorisation_failed"
+STATE_CHANGE = "state_change"
+STAFF_VIEWED = "staff_viewed"
+STAFF_DOWNLOADED = "staff_downloaded"
+ADMIN_CHANGE = "admin_change"
+STAFF_ACCESS = (STAFF_VIEWED, STAFF_DOWNLOADED)
+
+
+def role_of(person, agencies: set[str] | None = None) -> str:
+    """`anonymous`, `admin`, `applicant` or `<agency>.<role>` (preferring a role in `agencies`)."""
+    if person is None or not getattr(person, "is_authenticated", True):
+        return "anonymous"
+    if person.is_admin:
+        return "admin"
+    roles = sorted((r.agency.slug, r.role) for r in person.staff_roles)
+    if not roles:
+        return "applicant"
+    preferred = [r for r in roles if agencies and r[0] in agencies]
+    agency, role = (preferred or roles)[0]
+    return f"{agency}.{role}"
+
+
+def record(action: str, *, actor=None, actor_role: str | None = None, subject_type: str | None = None,
+           subject_id: str | None = None, application=None, details: dict | None = None):
+    """Append an entry in the caller's transaction (the caller commits). `application` may be the row or its id."""
+    # Through JSON and back: what is hashed is exactly what the database will give back.
+    details = json.loads(json.dumps(details or {}, sort_keys=True, ensure_ascii=False))
+    fields = {
+        "at": utcnow(),
+        "actor_id": getattr(actor, "id", None) if actor is not None and getattr(actor, "is_authenticated", True)
+        else None,
+        "actor_role": actor_role or role_of(actor),
+        "action": action,
+        "subject_type": subject_type,
+        "subject_id": subject_id,
+        "application_id": getattr(application, "id", application),
+        "details": details,
+    }
+    audit_data.lock_chain()
+    head = audit_data.head()
+    fields["seq"] = head.seq + 1 if head else 1
+    fields["prev_hash"] = head.hash if head else GENESIS
+    fields["hash"] = entry_hash(fields)
+    return audit_data.append(**fields)
+
+
+def entry_hash(fields) -> str:
+    """SHA-256 over a canonical JSON of the content and the previous hash.
+
+    `seq` is left out on purpose: the order lives in `prev_hash`, and `verify()` checks `seq`
+    against it, which is how a reordering is told apart from a changed entry."""
+    get = fields.get if isinstance(fields, dict) else lambda name: getattr(fields, name)
+    content = {
+        "at": get("at").isoformat(timespec="microseconds"),
+        "actor_id": get("actor_id"),
+        "actor_role": get("actor_role"),
+        "action": get("action"),
+        "subject_type": get("subject_type"),
+        "subject_id": get("subject_id"),
+        "application_id": get("application_id"),
+        "details": get("details") or {},
+        "prev_hash": get("prev_hash"),
+    }
+    canonical = json.dumps(content, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def contact_digest(normalised_contact: str) -> str:
+    """Failed sign-ins are grouped by this, never by the email address or phone number itself."""
+    return hashlib.sha256(normalised_contact.encode()).hexdigest()
+
+
+# --- what the rest of the portal calls -----------------------------------------------------------
+
+def record_sign_in(person) -> None:
+    record(SIGN_IN, actor=person, subject_type="person", subject_id=person.public_id)
+
+
+def record_failed_sign_in(normalised_contact: str | None, reason: str, person=None) -> None:
+    """`reason`: `credentials` (unknown contact or wrong password), `inactive` or `code` (a wrong TOTP code
+    after the right password: then `person` is known)."""
+    details = {"reason": reason}
+    if normalised_contact:
+        details["contact_sha256"] = contact_digest(normalised_contact)
+    record(SIGN_IN_FAILED, actor=None, actor_role="anonymous", subject_type="person" if person else None,
+           subject_id=person.public_id if person is not None else None, details=details)
+
+
+def record_refusal(person, subject_type: str, subject_id: str, application=None) -> None:
+    """A signed-in person asked for something that exists but is not for them."""
+    record(AUTHORISATION_FAILED, actor=person, subject_type=subject_type, subject_id=subject_id[:64],
+           application=application)
+
+
+def record_refused_application(person, public_id: str) -> None:
+    """Someone asked for an application that is not theirs: recorded when it exists (a made-up id is noise)."""
+    application_id = audit_data.application_id_for(public_id)
+    if application_id is not None:
+        record_refusal(person, "application", public_id, application_id)
+
+
+def record_state_change(application, decision, person) -> None:
+    role = "applicant" if decision.event.actor_kind == "applicant" else role_of(
+        person, {a for a in (application.current_agency, application.routed_agency) if a})
+    record(STATE_CHANGE, actor=person, actor_role=role, subject_type="application",
+           subject_id=application.public_id, application=application,
+           details={"action": decision.action, "from": decision.from_state, "to": decision.to_state})
+
+
+def record_staff_view(person, application) -> None:
+    """A staff member opened an applicant's application (the case page)."""
+    agencies = {a for a in (application.current_agency, application.routed_agency) if a}
+    role = role_of(person, agencies)
+    record(STAFF_VIEWED, actor=person, actor_role=role, subject_type="application",
+           subject_id=application.public_id, application=application, details={"agency": role.split(".")[0]})
+
+
+def record_staff_download(person, document) -> None:
+    """`person` read a document they do not own: one entry per application it belongs to, so each
+    applicant sees it on their application. Nothing when `person` is its owner or not staff."""
+    if document.owner_person_id == person.id or not person.staff_roles:
+        return
+    if document.owner_organisation_id and document_data.is_member(person, document.owner_organisation_id):
+        return
+    used_in = audit_data.applications_using_document(document.id) or [(None, None, set())]
+    for application_id, _public_id, agencies in used_in:
+        role = role_of(person, agencies)
+        record(STAFF_DOWNLOADED, actor=person, actor_role=role, subject_type="document",
+               subject_id=document.public_id, application=application_id, details={"agency": role.split(".")[0]})
+
+
+def record_admin_change(admin, change: str, person, **details) -> None:
+    """`change`: e.g. staff_created, role_added, role_removed, deactivated, reactivated; `details` codes only."""
+    record(ADMIN_CHANGE, actor=admin, subject_type="person", subject_id=person.public_id,
+           details={"change": change, **details})
+
+
+@dataclass(frozen=True)
+class StaffAccess:
+    at: object
+    action: str
+    name: dict[str, str]  # {km, en}: what the applicant sees of the staff member
+    agency: dict[str, str]  # {km, en}; empty when the agency is no longer in the catalogue
+
+
+def staff_access(application) -> list[StaffAccess]:
+    """Who in government looked at this application or its documents, newest first."""
+    from portal.catalogue import get_catalogue
+
+    agencies = get_catalogue().agencies
+    listed = []
+    for at, action, person, slug in audit_data.staff_access(application.id, STAFF_ACCESS):
+        name = {"km": person.name_km or person.name_latin or "", "en": person.name_latin or person.name_km or ""} \
+            if person is not None else {}
+        agency = agencies.get(slug)
+        listed.append(StaffAccess(at, action, name, dict(agency.name) if agency else {}))
+    return listed
+
+
+# --- verification ------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Problem:
+    seq: int
+    entry_id: int
+    reason: str
+
+
+@dataclass(frozen=True)
+class Verdict:
+    entries: int
+    problem: Problem | None
+
+    @property
+    def intact(self) -> bool:
+        return self.problem is None
+
+
+def verify() -> Verdict:
+    """Walk the chain in seq order; stop at the first entry that does not hold together."""
+    count = 0
+    previous = None
+    for entry in audit_data.in_chain_order():
+        count += 1
+        problem = _check(entry, previous)
+        if problem:
+            return Verdict(count, problem)
+        previous = entry
+    return Verdict(count, None)
+
+
+def _check(entry, previous) -> Problem | None:
+    expected_seq = previous.seq + 1 if previous else 1
+    expected_prev = previous.hash if previous else GENESIS
+
+    def bad(reason: str, at=entry) -> Problem:
+        return Problem(at.seq, at.id, reason)
+
+    if entry_hash(entry) != entry.hash:
+        return bad("content changed: its hash does not match what it says")
+    if entry.prev_hash == expected_prev:
+        if entry.seq != expected_seq:
+            return bad(f"renumbered: it follows entry #{expected_seq - 1} but is numbered #{entry.seq}")
+        return None
+    linked = audit_data.by_hash(entry.prev_hash) if entry.prev_hash != GENESIS else None
+    if linked is not None and linked.seq >= entry.seq:
+        return bad(f"reordered: it belongs after entry #{linked.seq}")
+    if linked is not None and previous is not None and linked.seq == previous.seq - 1:
+        return bad(f"inserted: it is not in the chain (entry #{entry.seq} follows entry #{linked.seq})", previous)
+    if entry.seq != expected_seq:
+        return bad(f"removed: entries #{expected_seq} to #{entry.seq - 1} are missing before it")
+    if linked is not None:
+        return bad(f"removed or inserted: it follows entry #{linked.seq}, not #{previous.seq if previous else 0}")
+    return bad("removed: the entry it follows is gone (or the one before it was changed and re-hashed)")

@@ -1,0 +1,101 @@
+"""Rows of the audit log: appending under the chain lock, reading in chain order. Callers commit.
+
+Two writers must never both chain onto the same head. On PostgreSQL a transaction-scoped advisory
+lock serialises them until commit. SQLite serialises writers itself, but our engine starts
+transactions with a plain (deferred) BEGIN: two writers that both read the head first would both
+chain onto it, or one would fail on upgrading its read to a write. So on SQLite the transaction
+takes the write lock first (a write that changes nothing) and reads the head after.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import datetime
+
+from sqlalchemy import select, text
+
+from portal.data.db import db
+from portal.data.models import Agency, AuditEntry, Person, StaffRole
+
+# Any constant will do, as long as nothing else in the database uses the same advisory lock key.
+CHAIN_LOCK_KEY = 0x0A0D17  # "audit"
+
+
+def lock_chain() -> None:
+    """Hold the chain until the end of the caller's transaction."""
+    if db.session.get_bind().dialect.name == "postgresql":
+        db.session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": CHAIN_LOCK_KEY})
+    else:
+        db.session.execute(text("UPDATE audit_entries SET seq = seq WHERE 0 = 1"))
+
+
+def head() -> AuditEntry | None:
+    return db.session.scalar(select(AuditEntry).order_by(AuditEntry.seq.desc()).limit(1))
+
+
+def append(**fields) -> AuditEntry:
+    entry = AuditEntry(**fields)
+    db.session.add(entry)
+    db.session.flush()
+    return entry
+
+
+def in_chain_order(batch: int = 1000) -> Iterator[AuditEntry]:
+    """Every entry by seq, read in batches so that a long log does not have to fit in memory."""
+    after = None
+    while True:
+        # populate_existing: what the database holds now, not what this session saw earlier.
+        query = select(AuditEntry).order_by(AuditEntry.seq).limit(batch).execution_options(populate_existing=True)
+        if after is not None:
+            query = query.where(AuditEntry.seq > after)
+        rows = list(db.session.scalars(query))
+        yield from rows
+        if len(rows) < batch:
+            return
+        after = rows[-1].seq
+
+
+def by_hash(digest: str) -> AuditEntry | None:
+    query = select(AuditEntry).where(AuditEntry.hash == digest).execution_options(populate_existing=True)
+    return db.session.scalar(query)
+
+
+def staff_access(application_id: int, actions: tuple[str, ...]) -> list[tuple[datetime, str, Person | None, str]]:
+    """(when, action, the staff member, agency slug) for `actions` on one application, newest first."""
+    rows = db.session.execute(
+        select(AuditEntry, Person)
+        .outerjoin(Person, Person.id == AuditEntry.actor_id)
+        .where(AuditEntry.application_id == application_id, AuditEntry.action.in_(actions))
+        .order_by(AuditEntry.seq.desc())
+    )
+    return [(entry.at, entry.action, person, (entry.details or {}).get("agency", "")) for entry, person in rows]
+
+
+def agency_slugs_of(person_id: int) -> list[str]:
+    return list(db.session.scalars(
+        select(Agency.slug).join(StaffRole, StaffRole.agency_id == Agency.id)
+        .where(StaffRole.person_id == person_id).order_by(Agency.slug).distinct()
+    ))
+
+
+def applications_using_document(document_id: int) -> list[tuple[int, str, set[str]]]:
+    """(id, public id, the agencies handling it) of each submitted application the document is attached to
+    or was issued for."""
+    from portal.data.models import Application, ApplicationDocument, Document
+
+    attached = select(ApplicationDocument.application_id).where(ApplicationDocument.document_id == document_id)
+    issued = select(Document.application_id).where(Document.id == document_id, Document.application_id.is_not(None))
+    rows = db.session.execute(
+        select(Application.id, Application.public_id, Application.current_agency, Application.routed_agency)
+        .where(Application.id.in_(attached.union(issued)), Application.state != "draft")
+        .order_by(Application.id)
+    )
+    return [(id_, public_id, {a for a in (current, routed) if a}) for id_, public_id, current, routed in rows]
+
+
+def application_id_for(public_id: str) -> int | None:
+    from portal.data.models import Application
+
+    if not public_id or len(public_id) > 32:
+        return None
+    return db.session.scalar(select(Application.id).where(Application.public_id == public_id))

@@ -1,0 +1,170 @@
+"""The back office's reads and small writes on applications: queues, a case as staff see it, assignment
+and the paid / documents-checked facts. Callers commit."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+from collections.abc import Collection
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import and_, func, or_, select, update
+
+from portal.data.db import db, utcnow
+from portal.data.models import Agency, Application, ApplicationEvent, Person, StaffRole
+
+ENDED = ("draft", "withdrawn")
+PAGE_SIZE = 50
+FACTS = ("paid", "documents_checked")
+MINE, UNASSIGNED, EVERYONE = "mine", "unassigned", "everyone"
+
+
+@dataclass(frozen=True)
+class Cursor:
+    """Where a queue page ended: the last row's due date (None sorts last) and id."""
+
+    due_at: datetime | None
+    id: int
+
+    def encode(self) -> str:
+        raw = json.dumps([self.due_at.isoformat() if self.due_at else None, self.id]).encode()
+        return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+    @classmethod
+    def decode(cls, text: str | None) -> Cursor | None:
+        """None for anything that is not a cursor we made: the queue then opens at its first page."""
+        if not text or len(text) > 100:
+            return None
+        try:
+            due, row_id = json.loads(base64.urlsafe_b64decode(text + "=" * (-len(text) % 4)))
+            return cls(datetime.fromisoformat(due) if due is not None else None, int(row_id))
+        except (ValueError, TypeError, binascii.Error, json.JSONDecodeError):
+            return None
+
+
+@dataclass(frozen=True)
+class QueueFilter:
+    service: str | None = None
+    state: str | None = None
+    who: str = EVERYONE
+    reference: str | None = None  # normalised; exact match
+    name: str | None = None  # part of the applicant's name, Khmer or Latin
+
+
+@dataclass(frozen=True)
+class QueuePage:
+    rows: list[tuple[Application, Person]]
+    next_cursor: Cursor | None
+
+
+def _after(cursor: Cursor):
+    """Rows after `cursor` in (due_at nulls last, id) order, written so the queue index can seek."""
+    if cursor.due_at is None:
+        return and_(Application.due_at.is_(None), Application.id > cursor.id)
+    return or_(
+        Application.due_at > cursor.due_at,
+        and_(Application.due_at == cursor.due_at, Application.id > cursor.id),
+        Application.due_at.is_(None),
+    )
+
+
+def queue(agencies: Collection[str], person_id: int, where: QueueFilter, after: Cursor | None = None,
+          limit: int = PAGE_SIZE) -> QueuePage:
+    """Open applications in the queues of `agencies`, most urgent first, one page at a time."""
+    if not agencies:
+        return QueuePage([], None)
+    query = (
+        select(Application, Person)
+        .join(Person, Person.id == Application.applicant_person_id)
+        .where(Application.current_agency.in_(list(agencies)), Application.state.not_in(ENDED))
+    )
+    if where.service:
+        query = query.where(Application.service_slug == where.service)
+    if where.state:
+        query = query.where(Application.state == where.state)
+    if where.who == MINE:
+        query = query.where(Application.assignee_id == person_id)
+    elif where.who == UNASSIGNED:
+        query = query.where(Application.assignee_id.is_(None))
+    if where.reference:
+        query = query.where(Application.reference == where.reference)
+    if where.name:
+        query = query.where(or_(
+            Person.name_km.contains(where.name, autoescape=True),
+            func.lower(Person.name_latin).contains(where.name.lower(), autoescape=True),
+        ))
+    if after is not None:
+        query = query.where(_after(after))
+    query = query.order_by(Application.due_at.asc().nulls_last(), Application.id).limit(limit + 1)
+    rows = [tuple(row) for row in db.session.execute(query)]
+    more = len(rows) > limit
+    rows = rows[:limit]
+    last = rows[-1][0] if more else None
+    return QueuePage(rows, Cursor(last.due_at, last.id) if last is not None else None)
+
+
+def services_in_queues(agencies: Collection[str]) -> list[str]:
+    """The service slugs with open applications in these queues, for the filter."""
+    if not agencies:
+        return []
+    return list(db.session.scalars(
+        select(Application.service_slug).where(Application.current_agency.in_(list(agencies)),
+                                               Application.state.not_in(ENDED))
+        .distinct().order_by(Application.service_slug)
+    ))
+
+
+def case_for_staff(public_id: str, agencies: Collection[str]) -> Application | None:
+    """The application if it is in (or routed to) one of `agencies`, or staff of one of them acted on it
+    (so a clerk can still read a case they approved or forwarded); None otherwise (callers answer 404)."""
+    if not public_id or len(public_id) > 32 or not agencies:
+        return None
+    agencies = list(agencies)
+    their_staff = (select(StaffRole.person_id).join(Agency, Agency.id == StaffRole.agency_id)
+                   .where(Agency.slug.in_(agencies)))
+    acted = (select(ApplicationEvent.id).where(ApplicationEvent.application_id == Application.id,
+                                               ApplicationEvent.actor_id.in_(their_staff)).exists())
+    return db.session.scalar(select(Application).where(
+        Application.public_id == public_id, Application.state != "draft",
+        or_(Application.current_agency.in_(agencies), Application.routed_agency.in_(agencies), acted),
+    ))
+
+
+def agency_staff(agency_slug: str) -> list[Person]:
+    """Active people holding a role at the agency, for a supervisor's assign select."""
+    return list(db.session.scalars(
+        select(Person).join(StaffRole, StaffRole.person_id == Person.id).join(Agency, Agency.id == StaffRole.agency_id)
+        .where(Agency.slug == agency_slug, Person.is_active.is_(True))
+        .distinct().order_by(Person.name_latin, Person.email)
+    ))
+
+
+def set_assignee(application: Application, expected: int | None, assignee: int | None) -> bool:
+    """Assign only if the case is still assigned to `expected` (compare and set): of two clerks claiming
+    the same case at once, one wins."""
+    current = (Application.assignee_id.is_(None) if expected is None else Application.assignee_id == expected)
+    result = db.session.execute(
+        update(Application).where(Application.id == application.id, current)
+        .values(assignee_id=assignee, updated_at=utcnow()).execution_options(synchronize_session=False)
+    )
+    if result.rowcount != 1:
+        return False
+    db.session.refresh(application)
+    return True
+
+
+def mark_fact(application: Application, fact: str, state: str) -> bool:
+    """Set `paid` or `documents_checked` if the case is still in `state` and the fact not yet set."""
+    if fact not in FACTS:
+        raise ValueError(fact)
+    column = getattr(Application, fact)
+    result = db.session.execute(
+        update(Application).where(Application.id == application.id, Application.state == state, column.is_(False))
+        .values({fact: True, "updated_at": utcnow()}).execution_options(synchronize_session=False)
+    )
+    if result.rowcount != 1:
+        return False
+    db.session.refresh(application)
+    return True
