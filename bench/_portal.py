@@ -32,6 +32,15 @@ def portal_app():
             environ["DATABASE_URL"] = os.environ["DATABASE_URL"]
         settings = load_settings(environ, instance_path=Path(folder))
         app = create_app(settings)
+        if settings.database_url.startswith("postgresql"):
+            # A benchmark database starts empty every run.
+            from sqlalchemy import text
+
+            from portal.extensions import db
+
+            with db.engine.begin() as connection:
+                connection.execute(text("DROP SCHEMA public CASCADE"))
+                connection.execute(text("CREATE SCHEMA public"))
         migrate.upgrade(settings.database_url)
         try:
             with app.app_context():

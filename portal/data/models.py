@@ -323,6 +323,9 @@ class Application(Base):
     __tablename__ = "applications"
     __table_args__ = (
         Index("ix_applications_queue", "current_agency", "state", "due_at"),
+        # The clerk's queue reads one agency's cases in (due_at, id) order and stops after a page:
+        # this index lets it do so without sorting the agency's whole backlog.
+        Index("ix_applications_queue_order", "current_agency", "due_at", "id"),
         Index("ix_applications_applicant", "applicant_person_id", "updated_at"),
     )
 

@@ -105,15 +105,19 @@ def queue(agencies: Collection[str], person_id: int, where: QueueFilter, after: 
     return QueuePage(rows, Cursor(last.due_at, last.id) if last is not None else None)
 
 
-def services_in_queues(agencies: Collection[str]) -> list[str]:
-    """The service slugs with open applications in these queues, for the filter."""
+def services_in_queues(agencies: Collection[str], candidates: Collection[str]) -> list[str]:
+    """Which of the `candidates` (service slugs) have open applications in these queues, for the
+    filter: one indexed existence check per service, never a scan of the backlog (it may hold a million)."""
     if not agencies:
         return []
-    return list(db.session.scalars(
-        select(Application.service_slug).where(Application.current_agency.in_(list(agencies)),
-                                               Application.state.not_in(ENDED))
-        .distinct().order_by(Application.service_slug)
-    ))
+    found = []
+    for slug in sorted(candidates):
+        exists = db.session.scalar(select(Application.id).where(
+            Application.service_slug == slug, Application.current_agency.in_(list(agencies)),
+            Application.state.not_in(ENDED)).limit(1))
+        if exists is not None:
+            found.append(slug)
+    return found
 
 
 def case_for_staff(public_id: str, agencies: Collection[str]) -> Application | None:

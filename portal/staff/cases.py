@@ -7,6 +7,7 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from portal import audit
 from portal.applications import display, journey, transitions
 from portal.applications.labels import state_label
 from portal.data import documents as document_data
@@ -115,6 +116,9 @@ def _check_csrf(form) -> None:
 @staff_only
 def case(public_id: str):
     application, service = case_or_404(public_id)
+    # Every time staff open an applicant's case, the applicant can later see who and when.
+    audit.record_staff_view(current_user, application)
+    db.session.commit()
     return _case_page(application, service)
 
 

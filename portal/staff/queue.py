@@ -28,7 +28,7 @@ def _filter_form(agencies: set[str]) -> QueueFilterForm:
     searching = request.method == "POST"
     form = QueueFilterForm(formdata=request.form if searching else request.args)
     catalogue = get_catalogue()
-    slugs = queues.services_in_queues(agencies)
+    slugs = queues.services_in_queues(agencies, [service.slug for service in catalogue.services])
     services = [catalogue.get(slug) for slug in slugs]
     form.service.choices = [("", _l("All services"))] + [
         (slug, pick(service.title) if service else slug) for slug, service in zip(slugs, services, strict=True)]

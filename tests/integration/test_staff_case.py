@@ -220,3 +220,12 @@ class TestInKhmer:
         assert page.status_code == 200 and "ត្រូវពិនិត្យ និងអនុម័ត" in page.get_data(as_text=True)
         refused = client.submit(page, {"reason": ""}, selector=action_form("reject"))
         assert refused.status_code == 400 and refused.soup.select_one(".error-summary") is not None
+
+
+def test_the_applicant_sees_that_a_clerk_opened_their_case(client, clerk, applicant):
+    application = submitted(applicant)
+    client.get(case_url(application))
+    sign_in_as(client, applicant)
+    page = client.get(f"/applications/{application.public_id}")
+    looked = page.get_data(as_text=True)
+    assert "Keo Sophea" in looked or "កែវ សុភា" in looked
