@@ -3,20 +3,17 @@ make submitted applications quickly through the data layer, for the back-office 
 
 from __future__ import annotations
 
-import shutil
 from datetime import timedelta
 from types import SimpleNamespace
 
 import pytest
-import yaml
 
-from portal import PROJECT_ROOT
 from portal.applications import versions
 from portal.applications.reference import new_reference
 from portal.catalogue import get_catalogue
-from portal.data import agencies as agency_data
 from portal.data import applications as application_data
 from portal.data.db import db, utcnow
+from tests.service_roots import copy_of_fixture, edit_service, services_root
 
 SLUG = "market-stall-permit"
 AGENCY = "phnom-penh-capital"
@@ -38,35 +35,18 @@ TRANSITIONS = [
 ]
 
 
-def reload(app):
-    for key in ("catalogue", "pdf_templates", "pinned_services"):
-        app.extensions.pop(key, None)
-
-
 def fuller_workflow(data):
     data["workflow"]["states"].update(STATES)
     data["workflow"]["transitions"] += TRANSITIONS
 
 
 @pytest.fixture(name="services")
-def services_fixture(app, tmp_path, monkeypatch):
+def services_fixture(app, tmp_path):
     """The fixture services root, with the fuller workflow; `services.edit(fn)` changes it again."""
-    root = tmp_path / "services"
-    shutil.copytree(PROJECT_ROOT / "tests" / "fixtures" / "services", root)
-    monkeypatch.setitem(app.config, "SERVICES_PATH", root)
-
-    def edit(change):
-        path = root / SLUG / "service.yaml"
-        data = yaml.safe_load(path.read_text())
-        change(data)
-        path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False))
-        reload(app)
-
-    edit(fuller_workflow)
-    agency_data.sync(get_catalogue().agencies.values())
-    db.session.commit()
-    yield SimpleNamespace(root=root, edit=edit)
-    reload(app)
+    root = copy_of_fixture(tmp_path)
+    edit_service(app, root, SLUG, fuller_workflow)
+    with services_root(app, root, sync_agencies=True):
+        yield SimpleNamespace(root=root, edit=lambda change: edit_service(app, root, SLUG, change))
 
 
 def submitted(applicant, *, state: str = "submitted", due_in: timedelta | None = timedelta(days=5),

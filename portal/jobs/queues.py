@@ -1,8 +1,12 @@
-"""Queue names (constants, so a typo is an import error, not a job nobody runs) and enqueueing."""
+"""Queue names (constants, so a typo is an import error, not a job nobody runs).
+
+Work is queued only through the outbox (`portal.jobs.outbox.schedule`), never straight to RQ, so
+nothing is lost between a commit and Redis.
+"""
 
 from __future__ import annotations
 
-from rq import Queue, Retry
+from rq import Queue
 
 from portal.extensions import redis_connection
 
@@ -12,18 +16,8 @@ DEFAULT = "default"
 # The order a worker takes them in: people wait for notifications more than for anything else.
 ALL = (NOTIFICATIONS, DOCUMENTS, DEFAULT)
 
-DEFAULT_TIMEOUT = 120
-DEFAULT_RETRY = Retry(max=3, interval=[10, 60, 300])
-
 
 def queue(name: str) -> Queue:
     if name not in ALL:
         raise ValueError(f"unknown queue {name!r}")
     return Queue(name, connection=redis_connection.client)
-
-
-def enqueue(name: str, function, *args, job_id: str | None = None, **kwargs):
-    """Enqueue `function(*args)`; arguments must be ids and plain values, never ORM objects."""
-    return queue(name).enqueue(
-        function, *args, job_id=job_id, retry=DEFAULT_RETRY, job_timeout=DEFAULT_TIMEOUT, **kwargs
-    )

@@ -3,16 +3,10 @@ are whose, on a copy of the YAML-only fixture service that a test may change."""
 
 from __future__ import annotations
 
-import shutil
-
 import pytest
-import yaml
 
-from portal import PROJECT_ROOT
-from portal.catalogue import get_catalogue
-from portal.data import agencies as agency_data
-from portal.data.db import db
 from tests import docfiles, journey
+from tests.service_roots import copy_of_fixture, edit_service, services_root
 from tests.sessions import sign_in_as
 
 SLUG = "market-stall-permit"
@@ -30,28 +24,13 @@ MORE_INFO = {
 
 
 @pytest.fixture
-def services(app, tmp_path, monkeypatch):
-    root = tmp_path / "services"
-    shutil.copytree(PROJECT_ROOT / "tests" / "fixtures" / "services", root)
-    monkeypatch.setitem(app.config, "SERVICES_PATH", root)
-    reload(app)
-    agency_data.sync(get_catalogue().agencies.values())
-    db.session.commit()
-    yield root
-    reload(app)
-
-
-def reload(app):
-    for key in ("catalogue", "pdf_templates", "pinned_services"):
-        app.extensions.pop(key, None)
+def services(app, tmp_path):
+    with services_root(app, copy_of_fixture(tmp_path), sync_agencies=True) as root:
+        yield root
 
 
 def change(app, root, edit):
-    path = root / SLUG / "service.yaml"
-    data = yaml.safe_load(path.read_text())
-    edit(data)
-    path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False))
-    reload(app)
+    edit_service(app, root, SLUG, edit)
 
 
 def add_more_info(data):

@@ -5,18 +5,17 @@ from __future__ import annotations
 
 import hashlib
 import json
-import shutil
 import threading
 
 import pytest
 from sqlalchemy import select, text
 
-from portal import PROJECT_ROOT, audit
+from portal import audit
 from portal.catalogue import get_catalogue
-from portal.data import agencies as agency_data
 from portal.data.db import db
 from portal.data.models import AuditEntry
 from tests import docfiles, journey
+from tests.service_roots import copy_of_fixture, services_root
 from tests.sessions import sign_in_as
 
 SLUG = "market-stall-permit"
@@ -24,20 +23,9 @@ STALL = {"market": "olympic", "stall_number": "B12", "goods": "បន្លែ",
 
 
 @pytest.fixture
-def services(app, tmp_path, monkeypatch):
-    root = tmp_path / "services"
-    shutil.copytree(PROJECT_ROOT / "tests" / "fixtures" / "services", root)
-    monkeypatch.setitem(app.config, "SERVICES_PATH", root)
-    _reload(app)
-    agency_data.sync(get_catalogue().agencies.values())
-    db.session.commit()
-    yield root
-    _reload(app)
-
-
-def _reload(app):
-    for key in ("catalogue", "pdf_templates", "pinned_services"):
-        app.extensions.pop(key, None)
+def services(app, tmp_path):
+    with services_root(app, copy_of_fixture(tmp_path), sync_agencies=True) as root:
+        yield root
 
 
 @pytest.fixture

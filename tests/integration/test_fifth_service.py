@@ -6,27 +6,17 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
-from portal import PROJECT_ROOT
-from portal.catalogue import get_catalogue
-from portal.data import agencies as agency_data
 from portal.data.db import db
 from portal.data.models import Document
 from tests import docfiles, journey
+from tests.service_roots import FIXTURE_ROOT, services_root
 from tests.sessions import sign_in_as
-
-FIXTURE = PROJECT_ROOT / "tests" / "fixtures" / "services"
 
 
 @pytest.fixture
-def fixture_services(app, monkeypatch):
-    monkeypatch.setitem(app.config, "SERVICES_PATH", FIXTURE)
-    for key in ("catalogue", "pdf_templates", "pinned_services"):
-        monkeypatch.delitem(app.extensions, key, raising=False)
-    agency_data.sync(get_catalogue().agencies.values())
-    db.session.commit()
-    yield
-    for key in ("catalogue", "pdf_templates", "pinned_services"):
-        app.extensions.pop(key, None)
+def fixture_services(app):
+    with services_root(app, FIXTURE_ROOT, sync_agencies=True):
+        yield
 
 
 def test_a_service_written_only_in_yaml_works_end_to_end(app, client, factories, fixture_services):

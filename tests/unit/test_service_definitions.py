@@ -8,7 +8,6 @@ import io
 import json
 import re
 import shutil
-from contextlib import contextmanager
 from datetime import date, timedelta
 from decimal import Decimal
 
@@ -21,6 +20,7 @@ from portal.applications.fees import fee_lines, totals
 from portal.applications.values import expression_values
 from portal.catalogue import DefinitionError, Service, load_catalogue
 from portal.rendering.documents import get_renderer, render_html
+from tests.service_roots import services_root
 
 SERVICES = PROJECT_ROOT / "services"
 FIXTURE = PROJECT_ROOT / "tests" / "fixtures" / "services"
@@ -445,21 +445,6 @@ def check_answer(slug: str, field, value) -> None:
 
 
 # --- documents -----------------------------------------------------------------------------------------
-
-
-@contextmanager
-def services_root(app, root):
-    """Run the app on another services folder for a while (catalogue and templates are cached)."""
-    saved = app.config["SERVICES_PATH"]
-    app.config["SERVICES_PATH"] = root
-    for cached in ("catalogue", "pdf_templates"):
-        app.extensions.pop(cached, None)
-    try:
-        yield
-    finally:
-        app.config["SERVICES_PATH"] = saved
-        for cached in ("catalogue", "pdf_templates"):
-            app.extensions.pop(cached, None)
 
 
 def document_context(catalogue, service: Service, output_id: str, reference: str) -> dict:

@@ -1,0 +1,48 @@
+"""Running the portal on another `services/` folder in a test: the YAML-only fixture, or a copy
+of it that the test may edit."""
+
+from __future__ import annotations
+
+import shutil
+from contextlib import contextmanager
+from pathlib import Path
+
+import yaml
+
+from portal import PROJECT_ROOT
+from portal.catalogue import forget_loaded, get_catalogue
+from portal.data import agencies as agency_data
+from portal.data.db import db
+
+FIXTURE_ROOT = PROJECT_ROOT / "tests" / "fixtures" / "services"
+
+
+@contextmanager
+def services_root(app, root: Path, sync_agencies: bool = False):
+    """The app reads its services from `root` until the block ends."""
+    saved = app.config["SERVICES_PATH"]
+    app.config["SERVICES_PATH"] = root
+    forget_loaded(app)
+    try:
+        if sync_agencies:
+            agency_data.sync(get_catalogue().agencies.values())
+            db.session.commit()
+        yield root
+    finally:
+        app.config["SERVICES_PATH"] = saved
+        forget_loaded(app)
+
+
+def copy_of_fixture(tmp_path: Path) -> Path:
+    root = tmp_path / "services"
+    shutil.copytree(FIXTURE_ROOT, root)
+    return root
+
+
+def edit_service(app, root: Path, slug: str, change) -> None:
+    """Change `root/<slug>/service.yaml` with `change(data)` and make the app read it again."""
+    path = root / slug / "service.yaml"
+    data = yaml.safe_load(path.read_text())
+    change(data)
+    path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False))
+    forget_loaded(app)
