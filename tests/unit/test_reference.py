@@ -27,13 +27,19 @@ def test_a_single_wrong_character_is_caught(position, wrong):
     assert normalise("".join(chars)) is None
 
 
-def test_two_swapped_neighbours_are_caught():
-    caught = 0
-    for _ in range(200):
-        reference = new_reference("TF")
-        code = reference.replace("-", "")[2:]
-        if code[2] == code[3]:
-            continue
-        swapped = code[:2] + code[3] + code[2] + code[4:]
-        caught += normalise("TF" + swapped) is None
-    assert caught >= 190
+def test_two_swapped_neighbours_are_caught_almost_always():
+    # Luhn mod N misses a few transpositions by design; over every pair of distinct characters it
+    # catches nearly all of them. Deterministic: every pair, in one fixed reference body.
+    from portal.applications.reference import check_character
+
+    pairs = caught = 0
+    for a in ALPHABET:
+        for b in ALPHABET:
+            if a == b:
+                continue
+            body = "7K" + a + b + "M9X"
+            code = body + check_character(body)
+            swapped = "7K" + b + a + "M9X" + code[-1]
+            pairs += 1
+            caught += normalise("TF" + swapped) is None
+    assert caught / pairs >= 0.9
