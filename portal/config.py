@@ -39,6 +39,7 @@ class Settings:
     docstore_path: Path
     clamav_command: str | None
     signing_keys_path: Path
+    escalation_interval: int = 300  # seconds between runs of the escalation job
 
     @property
     def production(self) -> bool:
@@ -60,6 +61,7 @@ class Settings:
             "WTF_CSRF_TIME_LIMIT": None,  # the token lives as long as the session, which has its own timeouts
             "WTF_CSRF_SSL_STRICT": self.production,
             "PREFERRED_URL_SCHEME": "https" if self.production else "http",
+            "ESCALATION_INTERVAL": self.escalation_interval,
         }
 
 
@@ -87,6 +89,7 @@ def load_settings(environ: os._Environ | dict | None = None, instance_path: Path
         docstore_path=Path(env_vars.get("DOCSTORE_PATH") or instance / "docstore"),
         clamav_command=env_vars.get("CLAMAV_COMMAND") or None,
         signing_keys_path=Path(env_vars.get("SIGNING_KEYS_PATH") or instance / "keys"),
+        escalation_interval=_seconds("ESCALATION_INTERVAL", env_vars.get("ESCALATION_INTERVAL", "300")),
     )
 
 
@@ -142,6 +145,16 @@ def _base_url(value: str) -> str:
     if parts.scheme not in ("http", "https") or not parts.netloc:
         raise ConfigError("PORTAL_BASE_URL: expected an absolute http(s) URL such as https://onewindow.gov.kh")
     return value.rstrip("/")
+
+
+def _seconds(name: str, value: str) -> int:
+    try:
+        seconds = int(value)
+    except ValueError:
+        raise ConfigError(f"{name}: {value!r} is not a whole number of seconds") from None
+    if seconds < 10:
+        raise ConfigError(f"{name}: {seconds} is too short; use at least 10 seconds")
+    return seconds
 
 
 def _port(name: str, value: str) -> int:

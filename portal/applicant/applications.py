@@ -11,7 +11,7 @@ from portal import audit
 from portal.applicant import blueprint
 from portal.applicant.application_forms import ME, AttachForm, ConfirmForm, StartForm, SubmitForm
 from portal.applicant.refusals import refusal_message
-from portal.applications import display, journey, transitions, versions
+from portal.applications import case_notes, display, journey, transitions, versions
 from portal.applications.fees import fee_lines, totals
 from portal.applications.labels import state_label
 from portal.catalogue import get_catalogue
@@ -88,7 +88,8 @@ def application(public_id: str):
         fee_totals=totals(lines), confirm=ConfirmForm(), editable=journey.editable_ids(application),
         steps=journey.visible_steps(service, application.answers),
         issued=document_data.for_application(application.id),
-        looked_at=audit.staff_access(application),
+        looked_at=audit.staff_access(application), messages=case_notes.for_applicant(application),
+        agencies=get_catalogue().agencies,
     )
 
 

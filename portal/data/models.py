@@ -365,7 +365,8 @@ class ApplicationEvent(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     application_id: Mapped[int] = mapped_column(ForeignKey("applications.id", ondelete="CASCADE"), index=True)
-    at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    # Indexed for the supervisor dashboard, which reads the last weeks' events of every case.
+    at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, index=True)
     actor_id: Mapped[int | None] = mapped_column(ForeignKey("people.id", ondelete="SET NULL"))
     actor_role: Mapped[str] = mapped_column(String(80), comment="applicant or <agency>.<role>")
     action: Mapped[str] = mapped_column(String(40))
@@ -391,6 +392,41 @@ class ApplicationDocument(Base):
 
     application: Mapped[Application] = relationship(back_populates="attachments")
     document: Mapped[Document] = relationship()
+
+
+class CaseNote(Base):
+    """Something staff wrote on a case: an internal note (staff only, never shown to the applicant) or a
+    message to the applicant (shown on their application and sent to their inbox)."""
+
+    __tablename__ = "case_notes"
+    __table_args__ = (CheckConstraint("kind IN ('internal', 'message')", name="known_kind"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    application_id: Mapped[int] = mapped_column(ForeignKey("applications.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[str] = mapped_column(String(10))
+    author_id: Mapped[int | None] = mapped_column(ForeignKey("people.id", ondelete="SET NULL"))
+    author_agency: Mapped[str] = mapped_column(String(60), comment="the office the author wrote for")
+    body: Mapped[str] = mapped_column(Text)
+    at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class Escalation(Base):
+    """A supervisor was told that a case is due soon or overdue. One row per case, kind and due date:
+    the unique key is what makes the escalation job tell them once per breach, however often it runs."""
+
+    __tablename__ = "escalations"
+    __table_args__ = (
+        UniqueConstraint("application_id", "kind", "due_at", name="once_per_breach"),
+        CheckConstraint("kind IN ('due_soon', 'breached')", name="known_kind"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    application_id: Mapped[int] = mapped_column(ForeignKey("applications.id", ondelete="CASCADE"))
+    kind: Mapped[str] = mapped_column(String(10))
+    due_at: Mapped[datetime] = mapped_column(DateTime)
+    agency: Mapped[str] = mapped_column(String(60))
+    state: Mapped[str] = mapped_column(String(40))
+    at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
 
 
 class AuditEntry(Base):

@@ -10,7 +10,8 @@ from dataclasses import dataclass
 from rq import Retry
 
 # Modules that define jobs; imported by the relay and the worker so the registry is complete.
-JOB_MODULES = ("portal.notify.jobs", "portal.rendering.jobs", "portal.identity.password_reset")
+JOB_MODULES = ("portal.notify.jobs", "portal.rendering.jobs", "portal.identity.password_reset",
+               "portal.applications.escalation")
 
 
 @dataclass(frozen=True)

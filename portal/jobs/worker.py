@@ -1,5 +1,6 @@
 """The RQ worker process: `flask jobs worker`. Jobs run inside an app context; the same process
-runs the outbox relay (a thread) and RQ's scheduler (retries with back-off)."""
+runs the outbox relay (a thread), RQ's scheduler (retries with back-off) and RQ's cron scheduler
+(periodic jobs such as escalation, a thread: portal.jobs.cron)."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from rq import SimpleWorker, Worker
 
 from portal.extensions import db, redis_connection
 from portal.jobs import registry
+from portal.jobs.cron import Cron
 from portal.jobs.outbox import Relay
 from portal.jobs.queues import ALL
 
@@ -55,8 +57,14 @@ def run(app: Flask, burst: bool = False, maintenance_interval: int = 600) -> boo
     logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(name)s %(levelname)s %(message)s")
     relay = Relay(app)
     relay.start()
+    # A burst worker (tests, one-off runs) drains the queues and stops: no periodic jobs for it.
+    cron = None if burst else Cron(app, redis_connection.client)
+    if cron:
+        cron.start()
     try:
         worker = make_worker(app, maintenance_interval=maintenance_interval)
         return worker.work(burst=burst, with_scheduler=True, logging_level="WARNING")
     finally:
+        if cron:
+            cron.stop()
         relay.stop()

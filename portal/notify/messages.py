@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
 
-from portal.i18n.formatting import pick
+from portal.i18n.formatting import number, pick
 
 
 @dataclass(frozen=True)
@@ -39,6 +39,18 @@ MESSAGES = {
         body=_l("The status of your application %(reference)s for %(service)s is now: %(status)s."),
         sms=_l("One Window: application %(reference)s is now: %(status)s."),
     ),
+    "case_message": Message(
+        subject=_l("A message about your application %(reference)s"),
+        body=_l("%(agency)s wrote to you about your application %(reference)s:\n\n%(message)s"),
+        # The clerk's words stay out of SMS: a phone screen is the least private place they could go.
+        sms=_l("One Window: %(agency)s sent you a message about application %(reference)s. Read it in Messages."),
+    ),
+    "cases_escalated": Message(
+        subject=_l("%(agency)s: %(breached)s overdue and %(due_soon)s soon due case(s)"),
+        body=_l("These cases at %(agency)s need attention. Overdue: %(breached_list)s. "
+                "Due within a day: %(due_soon_list)s. Open the case queue to act on them."),
+        sms=_l("One Window: %(agency)s has %(breached)s overdue and %(due_soon)s soon due case(s)."),
+    ),
 }
 
 
@@ -49,9 +61,18 @@ class Rendered:
     sms: str
 
 
+def _in_locale(value, locale: str):
+    """Bilingual texts picked and counts written in the recipient's digits (Khmer digits in Khmer)."""
+    if isinstance(value, dict):
+        return pick(value, locale)
+    if isinstance(value, int) and not isinstance(value, bool):
+        return number(value, locale)
+    return value
+
+
 def render(message: str, params: dict, locale: str) -> Rendered:
     template = MESSAGES[message]
-    values = {k: pick(v, locale) if isinstance(v, dict) else v for k, v in params.items()}
+    values = {k: _in_locale(v, locale) for k, v in params.items()}
     with force_locale(locale):
         return Rendered(
             subject=str(template.subject) % values,

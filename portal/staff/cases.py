@@ -8,14 +8,14 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from portal import audit
-from portal.applications import display, journey, transitions
+from portal.applications import case_notes, display, journey, transitions
 from portal.applications.labels import state_label
 from portal.data import documents as document_data
 from portal.data import organisations, people, queues
 from portal.data.db import utcnow
 from portal.extensions import db
 from portal.i18n.formatting import current_locale, pick
-from portal.staff import blueprint
+from portal.staff import blueprint, notes
 from portal.staff.access import case_or_404, staff_only
 from portal.staff.forms import AssignForm, AssignmentForm, CaseForm, ReasonForm, RequestInfoForm
 from portal.staff.queue import urgency
@@ -48,11 +48,11 @@ def _action_form(service, application, transition, *, formdata=None):
     else:
         options["formdata"] = None
         options["seen_state"] = application.state
+    reasons = [(r.id, pick(r.label)) for r in transition.reasons]
     if transition.request_info:
-        return RequestInfoForm(choices=_editable_choices(service), **options)
+        return RequestInfoForm(choices=_editable_choices(service), reasons=reasons, **options)
     if transition.reasons or transition.reason_required:
-        return ReasonForm(reasons=[(r.id, pick(r.label)) for r in transition.reasons],
-                          required=transition.reason_required, **options)
+        return ReasonForm(reasons=reasons, required=transition.reason_required, **options)
     return CaseForm(**options)
 
 
@@ -68,7 +68,8 @@ def _assignee_public_id(application) -> str:
     return person.public_id if person else ""
 
 
-def _case_page(application, service, *, failed: tuple[str, object] | None = None, status: int = 200):
+def case_page(application, service, *, failed: tuple[str, object] | None = None, note_forms=None,
+              status: int = 200):
     locale = current_locale()
     actor = transitions.actor_for(current_user, False)
     snapshot = transitions.snapshot(service, application)
@@ -86,6 +87,7 @@ def _case_page(application, service, *, failed: tuple[str, object] | None = None
     requirements = {d.id: d for d in service.documents}
     attachments = [(requirements.get(a.requirement_id), a.document) for a in application.attachments]
     actors = {e.actor_id: people.get_by_id(e.actor_id) for e in application.events if e.actor_id}
+    written = case_notes.for_staff(application)
     return render_template(
         "pages/staff/case.html", application=application, service=service,
         state_text=staff_state_label(service, application.state),
@@ -99,6 +101,8 @@ def _case_page(application, service, *, failed: tuple[str, object] | None = None
         assignment=assignment, assignment_form=AssignmentForm(formdata=None, **seen), assign_form=assign_form,
         can_mark=actor.works_at(application.current_agency), fact_form=CaseForm(formdata=None, **seen),
         urgency=urgency(application, utcnow()), staff_state_label=staff_state_label,
+        notes=written, note_authors={n.author_id: people.get_by_id(n.author_id) for n in written if n.author_id},
+        note_forms=note_forms or notes.note_forms(application, current_user),
     ), status
 
 
@@ -119,7 +123,7 @@ def case(public_id: str):
     # Every time staff open an applicant's case, the applicant can later see who and when.
     audit.record_staff_view(current_user, application)
     db.session.commit()
-    return _case_page(application, service)
+    return case_page(application, service)
 
 
 @blueprint.post("/cases/<public_id>/act/<action>")
@@ -135,21 +139,25 @@ def act(public_id: str, action: str):
     if form.seen_state.data != application.state:
         return _conflict(application)
     if not valid:
-        return _case_page(application, service, failed=(action, form), status=400)
+        return case_page(application, service, failed=(action, form), status=400)
     details = {}
     if isinstance(form, ReasonForm):
         details = {"reason_id": form.reason.data or None, "reason_text": form.reason_text.data}
     elif isinstance(form, RequestInfoForm):
-        details = {"editable_fields": tuple(form.editable.data), "note": form.message.data}
+        # The message is the reason in the clerk's words (the form requires it), so a definition that
+        # requires a reason for asking is satisfied by it, with or without one of its listed reasons.
+        details = {"editable_fields": tuple(form.editable.data),
+                   "reason_id": form.reason.data or None if form.has_reasons else None,
+                   "reason_text": form.message.data}
     try:
         decision = engine.decide(service, transitions.snapshot(service, application),
                                  transitions.actor_for(current_user, False), action, now=transitions.now(), **details)
         transitions.apply(service, application, decision, current_user)
     except engine.NotAllowed as refused:
         db.session.rollback()
-        if refused.code in ("reason_required", "unknown_reason", "reason_too_long") and isinstance(form, ReasonForm):
+        if refused.code in ("reason_required", "unknown_reason", "reason_too_long") and hasattr(form, "reason"):
             form.reason.errors = [_("Choose a reason or write one.")]
-            return _case_page(application, service, failed=(action, form), status=400)
+            return case_page(application, service, failed=(action, form), status=400)
         flash(_("That cannot be done to this case now."), "error")
         return redirect(url_for(".case", public_id=public_id), 303)
     except transitions.Conflict:

@@ -6,8 +6,9 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import HiddenField, SelectChoice, SelectField, StringField, TextAreaField, ValidationError
-from wtforms.validators import Length, Optional
+from wtforms.validators import DataRequired, Length, Optional
 
+from portal.applications.case_notes import MAX_NOTE
 from portal.forms.definition_fields import MultiCheckboxField
 from portal.workflow.engine import MAX_REASON_TEXT
 
@@ -32,10 +33,8 @@ class QueueFilterForm(FlaskForm):
     q = StringField(_l("Reference or applicant's name"), validators=[Optional(), Length(max=120)])
 
 
-class CaseForm(FlaskForm):
-    """The base of every case action: the state the clerk saw when the page was drawn."""
-
-    seen_state = HiddenField()
+class PrefixedForm(FlaskForm):
+    """A form that shares a page with others: its fields get ids starting with `id_prefix`."""
 
     def __init__(self, *args, id_prefix: str = "", **kwargs):
         super().__init__(*args, **kwargs)
@@ -45,6 +44,26 @@ class CaseForm(FlaskForm):
                 if field.name != "csrf_token":
                     field.id = f"{id_prefix}-{field.name}"
                     field.label.field_id = field.id
+
+
+class CaseForm(PrefixedForm):
+    """The base of every case action: the state the clerk saw when the page was drawn."""
+
+    seen_state = HiddenField()
+
+
+class NoteForm(PrefixedForm):
+    """An internal note or a message to the applicant."""
+
+    body = TextAreaField(validators=[
+        DataRequired(message=_l("Write something before you send it.")),
+        Length(max=MAX_NOTE, message=_l("Write at most %(max)d characters.")),
+    ])
+
+    def __init__(self, *args, label=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if label is not None:
+            self.body.label.text = label
 
 
 class ReasonForm(CaseForm):
@@ -68,6 +87,8 @@ class ReasonForm(CaseForm):
 
 
 class RequestInfoForm(CaseForm):
+    # The definition's reasons for asking, when it has any; the message says the rest in the clerk's words.
+    reason = ChoiceField(_l("Reason"))
     editable = MultiCheckboxField(
         _l("What the applicant may change"),
         invalid_message=_l("Choose among the fields and documents listed."),
@@ -77,9 +98,14 @@ class RequestInfoForm(CaseForm):
         validators=[Length(max=MAX_REASON_TEXT, message=_l("Write at most %(max)d characters."))],
     )
 
-    def __init__(self, *args, choices=(), **kwargs):
+    def __init__(self, *args, choices=(), reasons=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.editable.choices = [SelectChoice(value, label) for value, label in choices]
+        self.has_reasons = bool(reasons)
+        if reasons:
+            self.reason.choices = [("", _l("Choose a reason"))] + list(reasons)
+        else:
+            del self.reason  # nothing to choose from: no field, and no error about it
 
     def validate(self, extra_validators=None):
         ok = super().validate(extra_validators)

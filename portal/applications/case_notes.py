@@ -1,0 +1,50 @@
+"""What staff write on a case besides decisions: internal notes for colleagues (in any office that can
+open the case) and messages to the applicant, which reach the applicant's inbox, email and SMS.
+
+The text a clerk writes is personal to the case, so it goes in the database and the applicant's
+notification only; the SMS says that a message is waiting, not what it says."""
+
+from __future__ import annotations
+
+from portal.audit import role_of
+from portal.catalogue import get_catalogue
+from portal.data import case_notes, people
+from portal.notify.service import notify
+
+MAX_NOTE = 2000
+INTERNAL, MESSAGE = case_notes.INTERNAL, case_notes.MESSAGE
+KINDS = (INTERNAL, MESSAGE)
+
+
+def handling_agencies(application) -> set[str]:
+    return {a for a in (application.current_agency, application.routed_agency) if a}
+
+
+def may_message_applicant(application, person) -> bool:
+    """Only the office that holds the case now speaks to the applicant about it, so the applicant never
+    gets instructions from an office that has already passed the case on."""
+    return bool(application.current_agency) and any(
+        role.agency.slug == application.current_agency for role in person.staff_roles)
+
+
+def write(application, author, kind: str, body: str):
+    """Add a note or message (the caller checked the author may open the case); messages notify the
+    applicant in the caller's transaction."""
+    agency = role_of(author, handling_agencies(application)).split(".")[0]
+    note = case_notes.add(application.id, kind, author.id, agency, body.strip())
+    if kind == MESSAGE:
+        office = get_catalogue().agencies.get(agency)
+        notify(people.get_by_id(application.applicant_person_id), "case_message", {
+            "reference": application.reference or "",
+            "agency": dict(office.name) if office else agency,
+            "message": note.body,
+        }, link=f"/applications/{application.public_id}")
+    return note
+
+
+def for_staff(application):
+    return case_notes.for_staff(application.id)
+
+
+def for_applicant(application):
+    return case_notes.messages_for_applicant(application.id)

@@ -1,0 +1,62 @@
+"""Periodic jobs, enqueued by RQ's cron scheduler (rq.cron, RQ 3) from a thread of the worker process.
+
+RQ's own `CronScheduler.start()` wants the main thread (it installs signal handlers) and a process of
+its own; the portal runs it inside the worker instead, so `flask jobs worker` and `flask serve` stay
+one command. Every worker process runs one: periodic jobs must therefore be idempotent (escalation is,
+by its unique key), and running several workers only means they are enqueued a few times more often.
+
+Periodic jobs go straight to RQ, not through the outbox: there is no transaction whose commit they
+depend on, and a run lost to a Redis outage is made up by the next one.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import threading
+
+import redis
+from rq.cron import CronScheduler
+
+from portal.jobs import registry
+from portal.jobs.queues import DEFAULT
+
+log = logging.getLogger(__name__)
+
+
+def periodic_jobs(app) -> list[tuple[str, str, int]]:
+    """(job name, queue, interval in seconds) for every periodic job."""
+    return [("portal.applications.escalation.escalate_due_cases", DEFAULT, app.config["ESCALATION_INTERVAL"])]
+
+
+class Cron(threading.Thread):
+    def __init__(self, app, connection):
+        super().__init__(name="cron", daemon=True)
+        self.stopping = threading.Event()
+        self.scheduler = CronScheduler(connection=connection, logging_level="WARNING")
+        for name, queue, interval in periodic_jobs(app):
+            spec = registry.get(name)
+            self.scheduler.register(spec.function, queue_name=queue, interval=interval, job_timeout=spec.timeout)
+
+    def run(self) -> None:
+        registered = False
+        while not self.stopping.is_set():
+            try:
+                if not registered:
+                    self.scheduler.register_birth()
+                    registered = True
+                if self.scheduler.enqueue_jobs():
+                    self.scheduler.save()
+                self.scheduler.heartbeat()
+                wait = self.scheduler.calculate_sleep_interval()
+            except (redis.RedisError, OSError):
+                log.warning("cron: Redis unreachable; periodic jobs wait until it is back")
+                wait = 5
+            self.stopping.wait(max(wait, 0.5))
+        if registered:
+            with contextlib.suppress(redis.RedisError, OSError):
+                self.scheduler.register_death()
+
+    def stop(self) -> None:
+        self.stopping.set()
+        self.join(timeout=10)

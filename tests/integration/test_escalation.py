@@ -1,0 +1,117 @@
+"""Escalation: supervisors hear about overdue and soon-due cases of their agency, once per case per
+breach, from a job that RQ's cron scheduler puts on the queue."""
+
+from __future__ import annotations
+
+import threading
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import select
+
+from portal.applications.escalation import escalate
+from portal.data import escalations
+from portal.data.db import db, utcnow
+from portal.data.models import Notification
+from portal.jobs.cron import Cron
+from portal.jobs.queues import DEFAULT, queue
+from portal.notify.messages import render
+from tests.journey import run_jobs
+from tests.staff_cases import AGENCY, services_fixture, submitted  # noqa: F401 - the `services` fixture
+
+pytestmark = pytest.mark.usefixtures("services")
+
+
+@pytest.fixture
+def applicant(factories):
+    return factories.person(locale="en")
+
+
+@pytest.fixture
+def supervisor(factories):
+    return factories.staff(AGENCY, "supervisor", locale="en")
+
+
+def told(person) -> list[Notification]:
+    return list(db.session.scalars(select(Notification).where(
+        Notification.person_id == person.id, Notification.message == "cases_escalated").order_by(Notification.id)))
+
+
+def test_supervisors_are_told_of_overdue_and_soon_due_cases_once(applicant, supervisor, factories):
+    clerk = factories.staff(AGENCY, "clerk")
+    elsewhere = factories.staff("moc", "supervisor")
+    late = submitted(applicant, due_in=timedelta(hours=-3))
+    soon = submitted(applicant, due_in=timedelta(hours=5))
+    calm = submitted(applicant, due_in=timedelta(days=3))
+    submitted(applicant, state="approved", agency=None, due_in=None)
+
+    assert escalate() == {"breached": 1, "due_soon": 1}
+    [notification] = told(supervisor)
+    text = render(notification.message, notification.params, "en")
+    assert "1 overdue and 1 soon due" in text.subject
+    assert late.reference in text.body.split("Due within a day")[0]
+    assert soon.reference in text.body.split("Due within a day")[1]
+    assert calm.reference not in text.body
+    assert notification.link == "/staff/queue"
+    assert told(clerk) == [] and told(elsewhere) == []
+
+    assert escalate() == {"breached": 0, "due_soon": 0}  # the next run finds nothing new
+    assert len(told(supervisor)) == 1
+
+
+def test_the_message_is_in_the_supervisors_language_with_khmer_digits(applicant, factories):
+    supervisor = factories.staff(AGENCY, "supervisor", locale="km")
+    submitted(applicant, due_in=timedelta(hours=-1))
+    escalate()
+    [notification] = told(supervisor)
+    text = render(notification.message, notification.params, "km")
+    assert "១" in text.subject and "Phnom Penh" not in text.subject
+
+
+def test_a_soon_due_case_that_then_breaches_is_escalated_again_and_so_is_a_new_deadline(applicant, supervisor):
+    case = submitted(applicant, due_in=timedelta(hours=5))
+    now = utcnow()
+    assert escalate(now) == {"breached": 0, "due_soon": 1}
+    assert escalate(now + timedelta(hours=6)) == {"breached": 1, "due_soon": 0}
+    assert escalate(now + timedelta(hours=7)) == {"breached": 0, "due_soon": 0}
+    # The case moved on to a state with a deadline of its own, and missed that one too.
+    case.state, case.due_at = "more_info", now + timedelta(hours=8)
+    db.session.commit()
+    assert escalate(now + timedelta(hours=9)) == {"breached": 1, "due_soon": 0}
+    kinds = [(e.kind, e.state) for e in escalations.for_application(case.id)]
+    assert kinds == [("due_soon", "submitted"), ("breached", "submitted"), ("breached", "more_info")]
+    assert len(told(supervisor)) == 3
+
+
+def test_a_case_recorded_by_another_run_is_not_told_twice(applicant, supervisor):
+    case = submitted(applicant, due_in=timedelta(hours=-1))
+    assert escalations.record(case, "breached", utcnow()) is True
+    assert escalations.record(case, "breached", utcnow()) is False  # the unique key refuses the second
+    db.session.commit()
+    assert escalate() == {"breached": 0, "due_soon": 0} and told(supervisor) == []
+
+
+def test_the_cron_scheduler_puts_the_job_on_the_queue_and_a_worker_runs_it(app, applicant, supervisor):
+    late = submitted(applicant, due_in=timedelta(hours=-1))
+    cron = Cron(app, queue(DEFAULT).connection)
+    enqueued = threading.Event()
+    original = cron.scheduler.enqueue_jobs
+
+    def enqueue_and_signal():
+        done = original()
+        if done:
+            enqueued.set()
+        return done
+
+    cron.scheduler.enqueue_jobs = enqueue_and_signal
+    cron.start()
+    try:
+        # An interval job that never ran is due at once.
+        assert enqueued.wait(10), "the cron scheduler did not enqueue the escalation job"
+    finally:
+        cron.stop()
+    assert [job.func_name for job in queue(DEFAULT).get_jobs()] == [
+        "portal.applications.escalation.escalate_due_cases"]
+    run_jobs(app)
+    [notification] = told(supervisor)
+    assert late.reference in render(notification.message, notification.params, "en").body
