@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import logging
 from collections import defaultdict
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from portal.catalogue import get_catalogue
 from portal.data import escalations
@@ -18,9 +18,9 @@ from portal.data.db import db, utcnow
 from portal.jobs.queues import DEFAULT
 from portal.jobs.registry import job
 from portal.notify.service import notify
+from portal.workflow.calendar import DUE_SOON
 
 log = logging.getLogger(__name__)
-DUE_SOON = timedelta(hours=24)  # the same window the clerk's queue calls "due within a day"
 LIST_AT_MOST = 30  # references listed in one message; the queue shows the rest
 
 

@@ -5,8 +5,6 @@ reference or name is posted instead, so an applicant's name never lands in a URL
 
 from __future__ import annotations
 
-from datetime import timedelta
-
 from flask import render_template, request
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -19,8 +17,8 @@ from portal.i18n.formatting import pick
 from portal.staff import blueprint
 from portal.staff.access import my_agencies, staff_only
 from portal.staff.forms import QueueFilterForm
+from portal.workflow.calendar import DUE_SOON
 
-DUE_SOON = timedelta(hours=24)
 WHO = ((queues.EVERYONE, _l("Everyone's")), (queues.MINE, _l("Mine")), (queues.UNASSIGNED, _l("Unassigned")))
 
 

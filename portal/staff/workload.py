@@ -13,8 +13,8 @@ from datetime import UTC, date, datetime, time, timedelta
 from portal.catalogue import Service, get_catalogue
 from portal.data import dashboard as data
 from portal.i18n.formatting import CAMBODIA
-from portal.staff.queue import DUE_SOON
 from portal.workflow import engine
+from portal.workflow.calendar import DUE_SOON
 
 PROCESSING_WINDOW_DAYS = 90
 THROUGHPUT_DAYS = 30

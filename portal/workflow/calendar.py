@@ -40,6 +40,10 @@ _KHMER = re.compile(r"[\u1780-\u17FF]")
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _MAX_RANGE_DAYS = 7
 
+# A case due within this window is "due soon": the queue says so, the dashboard counts it and the
+# escalation job tells the supervisor. One definition, so the three never disagree.
+DUE_SOON = timedelta(hours=24)
+
 
 class HolidayCalendarError(ValueError):
     """The holidays file is wrong; the message names the file and the entry."""
