@@ -192,26 +192,57 @@ class Problem:
 
 
 @dataclass(frozen=True)
+class Anchor:
+    """An entry's position and hash, noted down outside the database (an operator's log, a ticket, a
+    message to the auditors). A chain can be cut short or rewritten from some point on and still hold
+    together by itself; it cannot also match an anchor taken before."""
+
+    seq: int
+    hash: str
+
+    @classmethod
+    def parse(cls, text: str) -> Anchor:
+        seq, _colon, digest = text.strip().lstrip("#").partition(":")
+        if not seq.isdigit() or int(seq) < 1 or len(digest) != 64 or any(c not in "0123456789abcdef" for c in digest):
+            raise ValueError("an anchor is written SEQ:HASH, e.g. 1042:3f7a... (64 hexadecimal digits)")
+        return cls(int(seq), digest)
+
+    def __str__(self) -> str:
+        return f"{self.seq}:{self.hash}"
+
+
+@dataclass(frozen=True)
 class Verdict:
     entries: int
     problem: Problem | None
+    head: Anchor | None = None  # the last entry, to note down as the next anchor
 
     @property
     def intact(self) -> bool:
         return self.problem is None
 
 
-def verify() -> Verdict:
-    """Walk the chain in seq order; stop at the first entry that does not hold together."""
+def verify(anchors: tuple[Anchor, ...] = ()) -> Verdict:
+    """Walk the chain in seq order; stop at the first entry that does not hold together, or that
+    contradicts one of `anchors` (which catches the end of the log cut off, or rewritten and re-hashed)."""
     count = 0
     previous = None
+    expected = {anchor.seq: anchor for anchor in anchors}
     for entry in audit_data.in_chain_order():
         count += 1
         problem = _check(entry, previous)
+        anchor = expected.pop(entry.seq, None)
+        if problem is None and anchor is not None and anchor.hash != entry.hash:
+            problem = Problem(entry.seq, entry.id, "does not match the anchor noted down for it: the log was "
+                                                   "rewritten from here or earlier")
         if problem:
             return Verdict(count, problem)
         previous = entry
-    return Verdict(count, None)
+    if expected:
+        first = min(expected)
+        return Verdict(count, Problem(first, 0, f"missing: the log ends at entry #{count}, but entry #{first} "
+                                                f"was noted down as an anchor, so the end of the log was cut off"))
+    return Verdict(count, None, Anchor(previous.seq, previous.hash) if previous else None)
 
 
 def _check(entry, previous) -> Problem | None:

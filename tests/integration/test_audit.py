@@ -241,3 +241,47 @@ class TestTheApplicantSeesWhoLooked:
         assert client.get(f"/documents/{document.public_id}/download").status_code == 200
         assert entries("staff_downloaded") == []
 
+
+
+class TestAnchors:
+    """The end of the log cut off, or rewritten with fresh hashes, holds together by itself: only an
+    anchor noted down outside the database catches it."""
+
+    def head(self, app) -> str:
+        result = verify(app)
+        assert result.exit_code == 0, result.output
+        return result.output.split("head: ")[1].split()[0]
+
+    def test_the_intact_log_prints_its_head_and_verifies_against_it(self, app):
+        made = five_entries()
+        anchor = self.head(app)
+        assert anchor == f"{made[-1].seq}:{made[-1].hash}"
+        result = app.test_cli_runner().invoke(args=["audit", "verify", "--anchor", anchor])
+        assert result.exit_code == 0, result.output
+
+    def test_a_cut_off_end_is_caught_by_an_earlier_anchor(self, app):
+        made = five_entries()
+        anchor = self.head(app)
+        db.session.execute(text("DELETE FROM audit_entries WHERE id IN (:a, :b)"), {"a": made[3].id, "b": made[4].id})
+        assert verify(app).exit_code == 0  # without the anchor, the shorter chain is a valid chain
+        result = app.test_cli_runner().invoke(args=["audit", "verify", "--anchor", anchor])
+        assert result.exit_code == 1 and f"entry #{made[4].seq}" in result.output and "cut off" in result.output
+
+    def test_a_rewritten_end_is_caught_by_an_earlier_anchor(self, app):
+        made = five_entries()
+        anchor = self.head(app)
+        last = made[-1]
+        forged = {"at": last.at, "actor_id": None, "actor_role": "admin", "action": "admin_change",
+                  "subject_type": None, "subject_id": None, "application_id": None, "details": {},
+                  "prev_hash": last.prev_hash}
+        db.session.execute(text("UPDATE audit_entries SET actor_role = 'admin', action = 'admin_change', "
+                                "details = '{}', actor_id = NULL, subject_type = NULL, subject_id = NULL, "
+                                "application_id = NULL, hash = :hash WHERE id = :id"),
+                           {"hash": audit.entry_hash(forged), "id": last.id})
+        assert verify(app).exit_code == 0  # re-hashed: the chain alone cannot tell
+        result = app.test_cli_runner().invoke(args=["audit", "verify", "--anchor", anchor])
+        assert result.exit_code == 1 and "does not match the anchor" in result.output
+
+    def test_a_malformed_anchor_is_a_usage_error(self, app):
+        result = app.test_cli_runner().invoke(args=["audit", "verify", "--anchor", "12:xyz"])
+        assert result.exit_code == 2 and "SEQ:HASH" in result.output
