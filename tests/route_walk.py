@@ -1,0 +1,422 @@
+"""The URL map as the authorisation walk (tests/integration/test_authorisation_walk.py) sees it.
+
+Every route of the portal is in exactly one of two tables:
+
+- `WALKS`: routes that act on one record (an application, a document, a business, a staff account, a
+  failed job). The walk opens each with its URL filled from real records of applicant A, whose application
+  agency X handles, as every role in `ROLES`; the roles in `Walk.allowed` must get through (so the URL is
+  proved real), every other role must be refused and leave the record as it was.
+- `NOT_PER_RECORD`: routes that name no one's record, each with why and with who may open it at all.
+
+A route in neither table fails the walk: a new route is looked at, and walked, before it ships.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from functools import cached_property
+from types import MappingProxyType
+
+from sqlalchemy import func, select
+
+from portal.applications import case_notes, journey
+from portal.catalogue import get_catalogue
+from portal.data import agencies as agency_data
+from portal.data import applications as application_data
+from portal.data import notifications, organisations, queues
+from portal.data.db import db
+from portal.data.models import Application, ApplicationEvent, Document, Person
+from portal.docstore import get_document_store
+from portal.jobs import failures
+from portal.jobs.outbox import relay_pending, schedule
+from portal.jobs.worker import make_simple_worker
+from tests import docfiles
+from tests.reliability.jobs import always_fails
+from tests.staff_cases import AGENCY, ANSWERS, SLUG, submitted
+
+OTHER_AGENCY = "moc"
+
+# Who visits. A is the applicant whose records are walked; X is AGENCY, which handles A's application.
+ANONYMOUS = "anonymous"
+OTHER_APPLICANT = "other-applicant"  # B: signed in, no staff role
+OTHER_AGENCY_CLERK = "other-agency-clerk"  # a clerk of an agency that does not handle A's application
+APPLICANT = "applicant"  # A
+AGENCY_CLERK = "agency-clerk"  # a clerk of X
+ADMIN = "admin"
+ROLES = (ANONYMOUS, OTHER_APPLICANT, OTHER_AGENCY_CLERK, APPLICANT, AGENCY_CLERK, ADMIN)
+
+# Who may open a route that is not per-record at all.
+PUBLIC, SIGNED_IN, STAFF, SUPERVISORS, ADMIN_ONLY = (
+    "anyone", "anyone signed in", "staff", "supervisors", "administrators")
+ACCESS = MappingProxyType({
+    ANONYMOUS: {PUBLIC},
+    OTHER_APPLICANT: {PUBLIC, SIGNED_IN},
+    APPLICANT: {PUBLIC, SIGNED_IN},
+    OTHER_AGENCY_CLERK: {PUBLIC, SIGNED_IN, STAFF},
+    AGENCY_CLERK: {PUBLIC, SIGNED_IN, STAFF},
+    ADMIN: {PUBLIC, SIGNED_IN, ADMIN_ONLY},
+})
+
+
+class Records:
+    """The people of `ROLES` and applicant A's records, each made on first use (a walk makes only what its
+    URL needs): A's application in `state`, handled by X; a file A uploaded and attached to it; a document
+    issued for it; A's business with a second member; a staff member of X (for the admin pages); a failed job."""
+
+    def __init__(self, app, factories, state: str = "submitted", applicant: Person | None = None):
+        self.app, self.factories, self.state = app, factories, state
+        if applicant is not None:
+            self.applicant = applicant  # records of someone else, made the same way
+
+    # --- people ---
+
+    @cached_property
+    def applicant(self) -> Person:
+        return self.factories.person(name_km="សុខ ចាន់ធី", name_latin="Sok Chanthy")
+
+    @cached_property
+    def other_applicant(self) -> Person:
+        return self.factories.person(name_km="ចាន់ ដារា", name_latin="Chan Dara")
+
+    @cached_property
+    def agency_clerk(self) -> Person:
+        return self.factories.staff(AGENCY, "clerk")
+
+    @cached_property
+    def other_agency_clerk(self) -> Person:
+        return self.factories.staff(OTHER_AGENCY, "clerk")
+
+    @cached_property
+    def admin(self) -> Person:
+        return self.factories.admin()
+
+    def visitor(self, role: str) -> Person | None:
+        return None if role == ANONYMOUS else getattr(self, role.replace("-", "_"))
+
+    # --- A's records ---
+
+    @cached_property
+    def service(self):
+        return get_catalogue().get(SLUG)
+
+    @cached_property
+    def application(self) -> Application:
+        if self.state == "draft":
+            # A complete draft (answers and the required document), ready to submit.
+            application = journey.start(self.service, self.applicant)
+            application.answers = dict(ANSWERS)
+        else:
+            application = submitted(self.applicant, state=self.state, commit=False)
+        if self.state == "more_info":
+            # As a clerk's request for information leaves it: one answer and one document reopened.
+            application.editable = ["goods", self.service.documents[0].id]
+        application_data.attach(application, self.service.documents[0].id, self._upload().id)
+        db.session.commit()
+        return application
+
+    @cached_property
+    def other_upload(self) -> Document:
+        """Another of A's files, in My documents but not attached."""
+        document = self._upload()
+        db.session.commit()
+        return document
+
+    def _upload(self) -> Document:
+        return get_document_store().add_upload(docfiles.png(), "id-card.png", created_by=self.applicant,
+                                               owner_person=self.applicant, max_bytes=5_000_000)
+
+    @cached_property
+    def upload(self) -> Document:
+        """A's file attached to the application."""
+        return self.application.attachments[0].document
+
+    @cached_property
+    def issued(self) -> Document:
+        issued = get_document_store().add_issued(
+            docfiles.pdf("permit"), name="permit.pdf", owner_person_id=self.applicant.id,
+            application_id=self.application.id, agency_id=agency_data.get_by_slug(AGENCY).id,
+            title={"km": "លិខិតអនុញ្ញាត", "en": "Permit"}, holder_name="Sok Chanthy")
+        db.session.commit()
+        return issued
+
+    @cached_property
+    def business(self):
+        business = self.factories.business(self.applicant)
+        organisations.add_member(business, self.business_member)
+        db.session.commit()
+        return business
+
+    @cached_property
+    def business_member(self) -> Person:
+        return self.factories.person()
+
+    @cached_property
+    def newcomer(self) -> Person:
+        """Someone with an account whom A could add to the business."""
+        return self.factories.person(email="newcomer@example.com")
+
+    @cached_property
+    def staff_member(self) -> Person:
+        """A staff member of X with two roles, so that an administrator may take one away."""
+        member = self.factories.staff(AGENCY, "clerk")
+        agency_data.grant_role(member, agency_data.get_by_slug(AGENCY), "supervisor")
+        db.session.commit()
+        return member
+
+    @cached_property
+    def former_staff_member(self) -> Person:
+        """A staff member of X whose account was deactivated, so that an administrator may reactivate it."""
+        member = self.factories.staff(AGENCY, "clerk", is_active=False)
+        db.session.commit()
+        return member
+
+    @cached_property
+    def failed_job(self) -> str:
+        """A job that failed for good, as a real worker leaves it."""
+        job_id = schedule(always_fails, "smtp down")
+        db.session.commit()
+        relay_pending()
+        make_simple_worker(self.app).work(burst=True)
+        assert job_id in {job.id for job in failures.failed_jobs()}, "the job did not fail"
+        return job_id
+
+    def markers(self) -> set[str]:
+        """Text that identifies A's application and document on a page."""
+        return {self.application.public_id, self.application.reference, self.upload.public_id}
+
+
+# --- what a refused request must leave as it was ---------------------------------------------------------
+
+
+def application_unchanged(r: Records):
+    db.session.expire_all()
+    a = db.session.get(Application, r.application.id)
+    events = db.session.scalar(select(func.count(ApplicationEvent.id)).where(ApplicationEvent.application_id == a.id))
+    return {"state": a.state, "events": events, "answers": a.answers, "assignee": a.assignee_id, "paid": a.paid,
+            "documents_checked": a.documents_checked, "editable": sorted(a.editable or ()),
+            "attachments": sorted((x.requirement_id, x.document_id) for x in a.attachments),
+            "notes": len(case_notes.for_staff(a)), "messages to A": len(notifications.inbox(r.applicant.id))}
+
+
+def document_unchanged(which: str) -> Callable[[Records], object]:
+    """The application as above, and the status of the document `Records.<which>`."""
+    def unchanged(r: Records):
+        return {**application_unchanged(r), "document": db.session.get(Document, getattr(r, which).id).status}
+    return unchanged
+
+
+def business_unchanged(r: Records):
+    db.session.expire_all()
+    return sorted((m.person_id, m.role) for m in r.business.members)
+
+
+def staff_member_unchanged(which: str) -> Callable[[Records], object]:
+    """Whether the account `Records.<which>` is active, and its roles."""
+    def unchanged(r: Records):
+        db.session.expire_all()
+        member = db.session.get(Person, getattr(r, which).id)
+        return {"active": member.is_active,
+                "roles": sorted((role.agency.slug, role.role) for role in member.staff_roles)}
+    return unchanged
+
+
+def failed_job_unchanged(r: Records):
+    return r.failed_job in {job.id for job in failures.failed_jobs()}
+
+
+# --- values for URLs and forms, taken from the records and the service definition -----------------------
+
+
+def applicant_action(r: Records) -> str:
+    """An action of the definition the applicant may take from the application's state."""
+    return next(t.action for t in r.service.workflow.transitions
+                if r.application.state in t.sources and "applicant" in t.roles)
+
+
+def clerk_action(r: Records) -> str:
+    """An action of the definition X's clerks may take from the application's state."""
+    return next(t.action for t in r.service.workflow.transitions
+                if r.application.state in t.sources and f"{AGENCY}.clerk" in t.roles)
+
+
+def reopened_step(r: Records) -> str:
+    """The step holding the answer the clerk reopened."""
+    return next(step.id for step in r.service.steps if {f.id for f in step.fields} & set(r.application.editable))
+
+
+def step_answers(r: Records) -> dict:
+    step = next(s for s in r.service.steps if s.id == reopened_step(r))
+    return {f.id: str(ANSWERS[f.id]) for f in step.fields} | {"goods": "ផ្លែឈើ"}
+
+
+def case_form(r: Records) -> dict:
+    """The state (and assignee) the clerk saw, as every case form carries them."""
+    return {"seen_state": r.application.state, "seen_assignee": ""}
+
+
+@dataclass(frozen=True)
+class Walk:
+    """A route that acts on one record, and how to fill it so that the `allowed` roles succeed."""
+
+    method: str
+    rule: str
+    allowed: tuple[str, ...]
+    url_values: Callable[[Records], dict[str, str]]
+    form: Callable[[Records], dict] = field(default=lambda r: {})
+    unchanged: Callable[[Records], object] = application_unchanged
+    state: str = "submitted"  # the application's state, where it matters to the owner's success
+    record: str = ""  # which record, when one route is walked with several
+
+    @property
+    def name(self) -> str:
+        return f"{self.method} {self.rule}" + (f" [{self.record}]" if self.record else "")
+
+    def url(self, records: Records) -> str:
+        return fill(self.rule, self.url_values(records))
+
+    def shows_agency_record(self) -> bool:
+        """A back-office route, or a record X's clerks may read: there a clerk of another agency must get
+        404, as for a record that does not exist, never a 403 that says it does."""
+        return self.rule.startswith("/staff/") or AGENCY_CLERK in self.allowed
+
+
+def fill(rule: str, values: dict[str, str]) -> str:
+    return re.sub(r"<(?:[^:<>]+:)?([^<>]+)>", lambda m: values[m.group(1)], rule)
+
+
+def _app(r: Records) -> dict:
+    return {"public_id": r.application.public_id}
+
+
+def _member(r: Records) -> dict:
+    return {"public_id": r.staff_member.public_id}
+
+
+APPLICANT_ONLY, CLERKS_OF_X, ADMINS = (APPLICANT,), (AGENCY_CLERK,), (ADMIN,)
+
+WALKS = (
+    # The applicant's application: A only (clerks work it on the /staff pages, never these).
+    Walk("GET", "/applications/<public_id>", APPLICANT_ONLY, _app),
+    Walk("POST", "/applications/<public_id>/act/<action>", APPLICANT_ONLY,
+         lambda r: _app(r) | {"action": applicant_action(r)}, state="more_info"),
+    Walk("GET", "/applications/<public_id>/documents", APPLICANT_ONLY, _app),
+    Walk("POST", "/applications/<public_id>/documents", APPLICANT_ONLY, _app, state="more_info",
+         form=lambda r: {"requirement": r.service.documents[0].id, "existing": r.other_upload.public_id}),
+    Walk("POST", "/applications/<public_id>/documents/<requirement_id>/<document_id>/remove", APPLICANT_ONLY,
+         lambda r: _app(r) | {"requirement_id": r.service.documents[0].id, "document_id": r.upload.public_id},
+         state="more_info"),
+    Walk("GET", "/applications/<public_id>/review", APPLICANT_ONLY, _app),
+    Walk("GET", "/applications/<public_id>/steps/<step_id>", APPLICANT_ONLY,
+         lambda r: _app(r) | {"step_id": reopened_step(r)}, state="more_info"),
+    Walk("POST", "/applications/<public_id>/steps/<step_id>", APPLICANT_ONLY,
+         lambda r: _app(r) | {"step_id": reopened_step(r)}, form=step_answers, state="more_info"),
+    Walk("POST", "/applications/<public_id>/submit", APPLICANT_ONLY, _app, state="draft",
+         form=lambda r: {"declaration": "y"}),
+    # A's documents: A, and clerks of the agency handling the application they are part of.
+    Walk("GET", "/documents/<public_id>/download", (APPLICANT, AGENCY_CLERK),
+         lambda r: {"public_id": r.upload.public_id}, unchanged=document_unchanged("upload"), record="uploaded by A"),
+    Walk("GET", "/documents/<public_id>/download", (APPLICANT, AGENCY_CLERK),
+         lambda r: {"public_id": r.issued.public_id}, unchanged=document_unchanged("issued"), record="issued to A"),
+    # ... but not while the application is a draft, nor a file of A's that no application uses.
+    Walk("GET", "/documents/<public_id>/download", APPLICANT_ONLY, lambda r: {"public_id": r.upload.public_id},
+         unchanged=document_unchanged("upload"), state="draft", record="attached to A's draft"),
+    Walk("GET", "/documents/<public_id>/download", APPLICANT_ONLY, lambda r: {"public_id": r.other_upload.public_id},
+         unchanged=document_unchanged("other_upload"), record="A's, used by no application"),
+    # The case, as X's clerks work it.
+    Walk("GET", "/staff/cases/<public_id>", CLERKS_OF_X, _app),
+    Walk("POST", "/staff/cases/<public_id>/act/<action>", CLERKS_OF_X,
+         lambda r: _app(r) | {"action": clerk_action(r)}, form=case_form),
+    Walk("POST", "/staff/cases/<public_id>/assignment/<what>", CLERKS_OF_X,
+         lambda r: _app(r) | {"what": "claim"}, form=case_form),
+    Walk("POST", "/staff/cases/<public_id>/facts/<fact>", CLERKS_OF_X,
+         lambda r: _app(r) | {"fact": queues.FACTS[0]}, form=case_form),
+    *(Walk("POST", "/staff/cases/<public_id>/notes/<kind>", CLERKS_OF_X, lambda r, kind=kind: _app(r) | {"kind": kind},
+           form=lambda r: {"body": "ពិនិត្យរួច"}, record=f"{kind} note") for kind in case_notes.KINDS),
+    # A's business: its members see it, its owners change who is a member.
+    Walk("GET", "/account/businesses/<public_id>", APPLICANT_ONLY,
+         lambda r: {"public_id": r.business.public_id}, unchanged=business_unchanged),
+    Walk("POST", "/account/businesses/<public_id>/members", APPLICANT_ONLY,
+         lambda r: {"public_id": r.business.public_id}, unchanged=business_unchanged,
+         form=lambda r: {"contact": r.newcomer.email, "role": "member"}),
+    Walk("POST", "/account/businesses/<public_id>/members/<person_id>/remove", APPLICANT_ONLY,
+         lambda r: {"public_id": r.business.public_id, "person_id": r.business_member.public_id},
+         unchanged=business_unchanged),
+    # A staff member's account and a failed job: administrators only.
+    Walk("GET", "/admin/staff/<public_id>", ADMINS, _member, unchanged=staff_member_unchanged("staff_member")),
+    Walk("POST", "/admin/staff/<public_id>/deactivate", ADMINS, _member,
+         unchanged=staff_member_unchanged("staff_member")),
+    Walk("POST", "/admin/staff/<public_id>/reactivate", ADMINS,
+         lambda r: {"public_id": r.former_staff_member.public_id},
+         unchanged=staff_member_unchanged("former_staff_member")),
+    Walk("POST", "/admin/staff/<public_id>/roles", ADMINS, _member, unchanged=staff_member_unchanged("staff_member"),
+         form=lambda r: {"agency": OTHER_AGENCY, "role": "clerk"}),
+    Walk("POST", "/admin/staff/<public_id>/roles/remove", ADMINS, _member,
+         unchanged=staff_member_unchanged("staff_member"), form=lambda r: {"agency": AGENCY, "role": "supervisor"}),
+    Walk("POST", "/admin/jobs/failed/<job_id>/retry", ADMINS,
+         lambda r: {"job_id": r.failed_job}, unchanged=failed_job_unchanged),
+)
+
+
+@dataclass(frozen=True)
+class Listed:
+    """A route that is not per-record: who may open it, and why it names no one's record."""
+
+    access: str
+    why: str
+    url_values: Callable[[Records], dict[str, str]] = field(default=lambda r: {})
+    # For a POST that finds records (a search): what to send, so the answer can be checked for A's.
+    form: Callable[[Records], dict] | None = None
+
+
+NOT_PER_RECORD = MappingProxyType({
+    # Public pages and the ways into an account.
+    "/": Listed(PUBLIC, "the home page"),
+    "/healthz": Listed(PUBLIC, "the load balancer's health check"),
+    "/services/<slug>": Listed(PUBLIC, "a service's public description"),
+    "/fonts/<name>.woff2": Listed(PUBLIC, "the web fonts"),
+    "/static/<path:filename>": Listed(PUBLIC, "stylesheets, scripts and images"),
+    "/language": Listed(PUBLIC, "choosing Khmer or English, for the visitor's own session"),
+    "/geo/children": Listed(PUBLIC, "the public list of provinces, districts, communes and villages"),
+    "/verify/keys.json": Listed(PUBLIC, "the published public keys for checking documents offline"),
+    "/verify/<token>": Listed(PUBLIC, "the signed token printed in a document's QR code is the credential: "
+                                      "whoever holds the document may check it (tests/integration/test_verify.py)"),
+    "/register": Listed(PUBLIC, "making an account"),
+    "/sign-in": Listed(PUBLIC, "signing in"),
+    "/sign-in/code": Listed(PUBLIC, "the second step of one's own sign-in, bound to the session"),
+    "/sign-out": Listed(PUBLIC, "ends the visitor's own session"),
+    "/password/forgot": Listed(PUBLIC, "asking for a reset link, which goes to the account's own address"),
+    "/password/forgot/sent": Listed(PUBLIC, "the page after asking for a reset link"),
+    "/password/reset/<token>": Listed(PUBLIC, "the emailed single-use token is the credential "
+                                              "(tests/integration/test_password_reset.py)"),
+    # The signed-in person's own lists and forms: they show and change only that person's things.
+    "/applications": Listed(SIGNED_IN, "my applications"),
+    "/documents": Listed(SIGNED_IN, "my documents, and uploading a new one of my own"),
+    "/inbox": Listed(SIGNED_IN, "my messages"),
+    "/inbox/read": Listed(SIGNED_IN, "marks my own messages read"),
+    "/account": Listed(SIGNED_IN, "my account"),
+    "/account/profile": Listed(SIGNED_IN, "my own details"),
+    "/account/businesses/new": Listed(SIGNED_IN, "creates a business owned by me"),
+    "/services/<slug>/start": Listed(SIGNED_IN, "starts a new application of my own",
+                                     url_values=lambda r: {"slug": SLUG}),
+    # The back office: lists of the cases of the clerk's own agencies.
+    "/staff/queue": Listed(STAFF, "the queue of my agencies' cases; searching it by reference finds only those",
+                           form=lambda r: {"q": r.application.reference}),
+    "/staff/dashboard": Listed(SUPERVISORS, "counts and delays of the agencies I supervise, not cases"),
+    "/staff/dashboard.csv": Listed(SUPERVISORS, "the same counts as a spreadsheet"),
+    # The admin area's lists and forms.
+    "/admin/staff": Listed(ADMIN_ONLY, "the list of staff accounts"),
+    "/admin/staff/new": Listed(ADMIN_ONLY, "creates a staff account"),
+    "/admin/jobs/failed": Listed(ADMIN_ONLY, "the list of failed background jobs"),
+})
+
+
+def routes(app) -> set[tuple[str, str]]:
+    """(method, rule) for every route of the app, as a visitor would call them."""
+    return {(method, rule.rule) for rule in app.url_map.iter_rules()
+            for method in rule.methods - {"HEAD", "OPTIONS"}}
+
+
+def walked() -> set[tuple[str, str]]:
+    return {(w.method, w.rule) for w in WALKS}
