@@ -319,6 +319,12 @@ WALKS = (
          lambda r: {"public_id": r.upload.public_id}, unchanged=document_unchanged("upload"), record="uploaded by A"),
     Walk("GET", "/documents/<public_id>/download", (APPLICANT, AGENCY_CLERK),
          lambda r: {"public_id": r.issued.public_id}, unchanged=document_unchanged("issued"), record="issued to A"),
+    Walk("GET", "/documents/<public_id>/view", (APPLICANT, AGENCY_CLERK),
+         lambda r: {"public_id": r.upload.public_id}, unchanged=document_unchanged("upload"), record="uploaded by A"),
+    Walk("GET", "/documents/<public_id>/view", (APPLICANT, AGENCY_CLERK),
+         lambda r: {"public_id": r.issued.public_id}, unchanged=document_unchanged("issued"), record="issued to A"),
+    Walk("GET", "/documents/<public_id>/view", APPLICANT_ONLY, lambda r: {"public_id": r.other_upload.public_id},
+         unchanged=document_unchanged("other_upload"), record="A's, used by no application"),
     # ... but not while the application is a draft, nor a file of A's that no application uses.
     Walk("GET", "/documents/<public_id>/download", APPLICANT_ONLY, lambda r: {"public_id": r.upload.public_id},
          unchanged=document_unchanged("upload"), state="draft", record="attached to A's draft"),

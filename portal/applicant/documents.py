@@ -15,6 +15,7 @@ from portal.applicant.refusals import refusal_message
 from portal.data import documents as document_data
 from portal.data import organisations
 from portal.docstore import get_document_store
+from portal.docstore.sniff import VIEWABLE
 from portal.docstore.store import can_read
 from portal.docstore.uploads import UploadRefused
 from portal.extensions import db
@@ -68,19 +69,43 @@ def upload():
     return redirect(url_for(".documents"))
 
 
-@blueprint.get("/documents/<public_id>/download")
-@login_required
-def download(public_id: str):
+# The browser's own PDF viewer and image display need nothing from this origin: no scripts, no forms.
+VIEW_POLICY = "default-src 'none'; img-src 'self'; style-src 'unsafe-inline'; object-src 'self'; frame-ancestors 'none'"
+
+
+def _readable_or_404(public_id: str):
     document = document_data.get_by_public_id(public_id)
     if document is None or not can_read(current_user, document):
         abort(404)  # others' documents do not exist, as far as anyone else can tell
     audit.record_staff_download(current_user, document)
     db.session.commit()
-    data = get_document_store().read(document)
-    response = Response(data, mimetype=document.blob.media_type)
-    response.headers["Content-Disposition"] = attachment_header(document.original_name)
+    return document
+
+
+def _file_response(document, disposition: str) -> Response:
+    response = Response(get_document_store().read(document), mimetype=document.blob.media_type)
+    response.headers["Content-Disposition"] = disposition
     response.headers["X-Content-Type-Options"] = "nosniff"
     response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@blueprint.get("/documents/<public_id>/download")
+@login_required
+def download(public_id: str):
+    document = _readable_or_404(public_id)
+    return _file_response(document, attachment_header(document.original_name))
+
+
+@blueprint.get("/documents/<public_id>/view")
+@login_required
+def view(public_id: str):
+    """The document in the browser (a PDF in its viewer, an image as such); other types download."""
+    document = _readable_or_404(public_id)
+    if document.blob.media_type not in VIEWABLE:
+        return _file_response(document, attachment_header(document.original_name))
+    response = _file_response(document, attachment_header(document.original_name).replace("attachment", "inline", 1))
+    response.headers["Content-Security-Policy"] = VIEW_POLICY
     return response
 
 

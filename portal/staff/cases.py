@@ -13,6 +13,7 @@ from portal.applications.labels import state_label
 from portal.data import documents as document_data
 from portal.data import organisations, people, queues
 from portal.data.db import utcnow
+from portal.docstore.sniff import VIEWABLE
 from portal.extensions import db
 from portal.i18n.formatting import current_locale, pick
 from portal.staff import blueprint, notes
@@ -100,7 +101,7 @@ def case_page(application, service, *, failed: tuple[str, object] | None = None,
         blocked=[(b.transition, _why_blocked(b)) for b in engine.blocked_actions(service, snapshot, actor)],
         assignment=assignment, assignment_form=AssignmentForm(formdata=None, **seen), assign_form=assign_form,
         can_mark=actor.works_at(application.current_agency), fact_form=CaseForm(formdata=None, **seen),
-        urgency=urgency(application, utcnow()), staff_state_label=staff_state_label,
+        urgency=urgency(application, utcnow()), staff_state_label=staff_state_label, viewable=VIEWABLE,
         notes=written, note_authors={n.author_id: people.get_by_id(n.author_id) for n in written if n.author_id},
         note_forms=note_forms or notes.note_forms(application, current_user),
     ), status

@@ -92,9 +92,11 @@ class TestWhoMayOpenACase:
         application_data.attach(application, "id_card", document.id)
         db.session.commit()
         page = client.get(case_url(application))
-        link = page.soup.select_one(f"a[href='/documents/{document.public_id}/download']")
+        link = page.soup.select_one(f"a[href='/documents/{document.public_id}/view']")
         assert link is not None and link.get_text(strip=True) == "id.png"
         assert client.get(link["href"]).status_code == 200
+        download = page.soup.select_one(f"a[href='/documents/{document.public_id}/download']")
+        assert client.get(download["href"]).headers["Content-Disposition"].startswith("attachment;")
 
 
 class TestActions:
@@ -229,3 +231,30 @@ def test_the_applicant_sees_that_a_clerk_opened_their_case(client, clerk, applic
     page = client.get(f"/applications/{application.public_id}")
     looked = page.get_data(as_text=True)
     assert "Keo Sophea" in looked or "កែវ សុភា" in looked
+
+
+def test_a_clerk_views_an_attached_image_or_pdf_in_the_browser_and_the_applicant_sees_it(
+        client, clerk, applicant):
+    application = submitted(applicant)
+    store = get_document_store()
+    photo = store.add_upload(docfiles.png(), "id.png", created_by=applicant, max_bytes=5_000_000,
+                             owner_person=applicant)
+    scan = store.add_upload(docfiles.pdf("lease"), "lease.pdf", created_by=applicant, max_bytes=5_000_000,
+                            owner_person=applicant)
+    application_data.attach(application, "id_card", photo.id)
+    application_data.attach(application, "id_card", scan.id)
+    db.session.commit()
+    page = client.get(case_url(application))
+    for document, media_type in ((photo, "image/png"), (scan, "application/pdf")):
+        link = page.soup.select_one(f"a[href='/documents/{document.public_id}/view']")
+        assert link is not None and link["target"] == "_blank" and "noopener" in link["rel"]
+        assert page.soup.select_one(f"a[href='/documents/{document.public_id}/download'][download]") is not None
+        shown = client.get(link["href"])
+        assert shown.status_code == 200 and shown.mimetype == media_type
+        assert shown.headers["Content-Disposition"].startswith("inline;")
+        assert "script-src" not in shown.headers["Content-Security-Policy"]
+        assert shown.headers["Content-Security-Policy"].startswith("default-src 'none'")
+        assert shown.headers["Cache-Control"] == "no-store"
+    sign_in_as(client, applicant)
+    looked = client.get(f"/applications/{application.public_id}?lang=en").soup.get_text(" ", strip=True)
+    assert "Keo Sophea" in looked and "Downloaded a document" in looked
