@@ -15,3 +15,15 @@ def state_label(service: Service, state: str) -> dict[str, str]:
         return BUILT_IN[state]
     found = service.workflow.states.get(state) if service.workflow else None
     return found.label if found else {"km": state, "en": state}
+
+
+def action_label(service: Service, action: str, from_state: str) -> dict[str, str]:
+    """What a step in the history was called: the definition's label of the transition taken (the same
+    action can be labelled differently from different states), or the engine's own submit and withdraw."""
+    from portal.workflow.engine import SUBMIT_TRANSITION, WITHDRAW_TRANSITION
+
+    transitions = [*(service.workflow.transitions if service.workflow else ()), SUBMIT_TRANSITION,
+                   WITHDRAW_TRANSITION]
+    named = [t for t in transitions if t.action == action]
+    chosen = next((t for t in named if from_state in t.sources), named[0] if named else None)
+    return dict(chosen.label) if chosen else {"km": action, "en": action}

@@ -51,6 +51,10 @@ class QueueFilter:
     who: str = EVERYONE
     reference: str | None = None  # normalised; exact match
     name: str | None = None  # part of the applicant's name, Khmer or Latin
+    # Left out: cases in these agencies' queues in these (service, state)s, which wait for a supervisor
+    # and so are not a clerk's to act on (the viewer is only a clerk there).
+    clerk_only_agencies: frozenset[str] = frozenset()
+    supervisor_states: frozenset[tuple[str, str]] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -80,6 +84,12 @@ def queue(agencies: Collection[str], person_id: int, where: QueueFilter, after: 
         .join(Person, Person.id == Application.applicant_person_id)
         .where(Application.current_agency.in_(list(agencies)), Application.state.not_in(ENDED))
     )
+    if where.clerk_only_agencies and where.supervisor_states:
+        query = query.where(~and_(
+            Application.current_agency.in_(sorted(where.clerk_only_agencies)),
+            or_(*[and_(Application.service_slug == slug, Application.state == state)
+                  for slug, state in sorted(where.supervisor_states)]),
+        ))
     if where.service:
         query = query.where(Application.service_slug == where.service)
     if where.state:

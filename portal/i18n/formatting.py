@@ -70,12 +70,18 @@ def date(value: date_type | datetime | None, format: str = "long", locale: str |
     return digits(babel_dates.format_date(value, format=format, locale=locale), locale)
 
 
+MOMENT = {"km": "d MMMM y 'ម៉ោង' HH:mm", "en": "d MMMM y, HH:mm"}
+
+
 def date_time(value: datetime | None, format: str = "medium", locale: str | None = None) -> str:
     """A moment, in Cambodian time: `26 វិច្ឆិកា 2026 ម៉ោង 14:05`-style, with Khmer digits in Khmer."""
     if value is None:
         return ""
     locale = locale or current_locale()
-    text = babel_dates.format_datetime(_in_cambodia(value), format=format, tzinfo=CAMBODIA, locale=locale)
+    # Babel's own "medium" is `h:mm:ss a` for Khmer too, with the Latin AM/PM: people here read the
+    # 24-hour clock, and the seconds of a deadline or an event say nothing.
+    pattern = MOMENT.get(locale, MOMENT["en"]) if format == "medium" else format
+    text = babel_dates.format_datetime(_in_cambodia(value), format=pattern, tzinfo=CAMBODIA, locale=locale)
     return digits(text, locale)
 
 

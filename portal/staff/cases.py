@@ -9,7 +9,7 @@ from flask_login import current_user
 
 from portal import audit
 from portal.applications import case_notes, display, journey, transitions
-from portal.applications.labels import state_label
+from portal.applications.labels import action_label, state_label
 from portal.data import documents as document_data
 from portal.data import organisations, people, queues
 from portal.data.db import utcnow
@@ -102,6 +102,7 @@ def case_page(application, service, *, failed: tuple[str, object] | None = None,
         assignment=assignment, assignment_form=AssignmentForm(formdata=None, **seen), assign_form=assign_form,
         can_mark=actor.works_at(application.current_agency), fact_form=CaseForm(formdata=None, **seen),
         urgency=urgency(application, utcnow()), staff_state_label=staff_state_label, viewable=VIEWABLE,
+        action_label=action_label,
         notes=written, note_authors={n.author_id: people.get_by_id(n.author_id) for n in written if n.author_id},
         note_forms=note_forms or notes.note_forms(application, current_user),
     ), status

@@ -18,6 +18,7 @@ from portal.staff import blueprint
 from portal.staff.access import my_agencies, staff_only
 from portal.staff.forms import QueueFilterForm
 from portal.workflow.calendar import DUE_SOON
+from portal.workflow.engine import SUPERVISOR
 
 WHO = ((queues.EVERYONE, _l("Everyone's")), (queues.MINE, _l("Mine")), (queues.UNASSIGNED, _l("Unassigned")))
 
@@ -45,12 +46,25 @@ def _filter_form(agencies: set[str]) -> QueueFilterForm:
     return form
 
 
-def _where(form: QueueFilterForm) -> queues.QueueFilter:
+def _supervisor_states() -> frozenset[tuple[str, str]]:
+    """(service, state) pairs in which a supervisor acts next: not in a clerk's queue."""
+    return frozenset((service.slug, state.id) for service in get_catalogue().services if service.workflow
+                     for state in service.workflow.states.values()
+                     if state.actor and state.actor.rsplit(".", 1)[-1] == SUPERVISOR)
+
+
+def _where(form: QueueFilterForm, valid: bool) -> queues.QueueFilter:
+    """The filter the form asks for (none when it is invalid), always within what the viewer's roles act on."""
+    supervised = {role.agency.slug for role in current_user.staff_roles if role.role == SUPERVISOR}
+    by_role = {"clerk_only_agencies": frozenset(my_agencies() - supervised),
+               "supervisor_states": _supervisor_states()}
+    if not valid:
+        return queues.QueueFilter(**by_role)
     text = (form.q.data or "").strip() if request.method == "POST" else ""
     reference = normalise(text) if text else None
     return queues.QueueFilter(
         service=form.service.data or None, state=form.state.data or None, who=form.who.data,
-        reference=reference, name=text if text and reference is None else None,
+        reference=reference, name=text if text and reference is None else None, **by_role,
     )
 
 
@@ -70,7 +84,7 @@ def queue():
     agencies = my_agencies()
     form = _filter_form(agencies)
     valid = form.validate()
-    where = _where(form) if valid else queues.QueueFilter()
+    where = _where(form, valid)
     after = queues.Cursor.decode(request.values.get("after"))
     page = queues.queue(agencies, current_user.id, where, after=after)
     catalogue = get_catalogue()

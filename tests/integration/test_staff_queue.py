@@ -129,3 +129,18 @@ class TestPagination:
     def test_a_damaged_cursor_opens_the_first_page(self, client, clerk, applicant):
         first = submitted(applicant)
         assert references(client.get("/staff/queue?after=not-a-cursor!!")) == [first.reference]
+
+
+def test_a_clerk_does_not_see_cases_waiting_for_the_supervisor_and_the_supervisor_sees_all(
+        client, factories, applicant, services):
+    services.edit(lambda d: d["workflow"]["states"].update({"supervisor_review": {
+        "label": {"km": "កំពុងពិនិត្យ", "en": "Being reviewed"}, "actor": f"{AGENCY}.supervisor"}}))
+    clerks_case = submitted(applicant)
+    supervisors_case = submitted(applicant, state="supervisor_review")
+    sign_in_as(client, factories.staff(AGENCY, "clerk", locale="en"))
+    client.expected_lang = "en"
+    shown = references(client.get("/staff/queue"))
+    assert clerks_case.reference in shown and supervisors_case.reference not in shown
+    sign_in_as(client, factories.staff(AGENCY, "supervisor", locale="en"))
+    shown = references(client.get("/staff/queue"))
+    assert clerks_case.reference in shown and supervisors_case.reference in shown

@@ -46,6 +46,10 @@ class TestDates:
         assert "11/26/26" in shown and "3:30" in shown
         assert formatting.date(datetime(2026, 11, 25, 20, 30), "short", "en") == "11/26/26"
 
+    def test_a_moment_reads_on_the_24_hour_clock_in_cambodian_time(self):
+        assert formatting.date_time(datetime(2026, 11, 25, 10, 5, 42), "medium", "km") == "២៥ វិច្ឆិកា ២០២៦ ម៉ោង ១៧:០៥"
+        assert formatting.date_time(datetime(2026, 11, 25, 10, 5, 42), "medium", "en") == "25 November 2026, 17:05"
+
     def test_nothing_gives_an_empty_string(self):
         assert formatting.date(None, "long", "km") == ""
 
