@@ -115,3 +115,56 @@ def test_the_cron_scheduler_puts_the_job_on_the_queue_and_a_worker_runs_it(app, 
     run_jobs(app)
     [notification] = told(supervisor)
     assert late.reference in render(notification.message, notification.params, "en").body
+
+
+@pytest.mark.no_db_transaction
+def test_four_runs_at_once_tell_the_supervisor_once(app):
+    """Several workers each enqueue the job (portal.jobs.cron): runs that overlap must still tell the
+    supervisor once. PostgreSQL only: SQLite is the one-worker development database."""
+    if db.engine.dialect.name != "postgresql":
+        pytest.skip("concurrent writers need PostgreSQL; SQLite serialises the portal's single worker")
+    from portal.data.models import Application, Escalation, NotificationDelivery, OutboxMessage, Person
+    from tests import factories
+
+    # The module's `services` fixture has loaded the fixture service and synced its agency.
+    applicant = factories.person()
+    supervisor = factories.staff(AGENCY, "supervisor")
+    case = submitted(applicant, due_in=timedelta(hours=-2))
+    people_ids, case_id = [applicant.id, supervisor.id], case.id
+    db.session.rollback()  # no transaction of ours may stay open while the runs write
+    start, results, failures = threading.Barrier(4), [], []
+
+    def run() -> None:
+        with app.app_context():
+            try:
+                start.wait()
+                results.append(escalate())
+            except BaseException as error:  # noqa: BLE001 - reported below
+                db.session.rollback()
+                failures.append(error)
+
+    threads = [threading.Thread(target=run) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    try:
+        assert not failures, failures
+        assert sum(r["breached"] for r in results) == 1
+        assert len(escalations.for_application(case_id)) == 1
+        assert len(told(db.session.get(Person, supervisor.id))) == 1
+    finally:
+        notifications = select(Notification.id).where(Notification.person_id.in_(people_ids))
+        deliveries = [d for (d,) in db.session.execute(
+            select(NotificationDelivery.id).where(NotificationDelivery.notification_id.in_(notifications)))]
+        db.session.execute(OutboxMessage.__table__.delete().where(
+            OutboxMessage.job_id.in_([f"deliver-{d}" for d in deliveries])))
+        db.session.execute(NotificationDelivery.__table__.delete().where(NotificationDelivery.id.in_(deliveries)))
+        db.session.execute(Notification.__table__.delete().where(Notification.person_id.in_(people_ids)))
+        db.session.execute(Escalation.__table__.delete().where(Escalation.application_id == case_id))
+        db.session.execute(Application.__table__.delete().where(Application.id == case_id))
+        for person_id in people_ids:
+            person = db.session.get(Person, person_id)
+            person.staff_roles.clear()
+            db.session.delete(person)
+        db.session.commit()
