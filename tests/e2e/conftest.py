@@ -35,6 +35,7 @@ CHROMIUM_ARGS = [
     "--disable-sync",
 ]
 PHONE = {"width": 390, "height": 844}
+FLASK = [sys.executable, "-m", "flask", "--app", "app"]
 
 
 def _required() -> bool:
@@ -118,10 +119,9 @@ def _stop(process: subprocess.Popen, instance: Path) -> None:
         raise AssertionError(f"`flask serve` left processes behind: {left}")
 
 
-@pytest.fixture(scope="session")
-def portal_url(tmp_path_factory) -> str:
-    """The base URL of a real portal (web server, worker, embedded Redis) for this session."""
-    instance = tmp_path_factory.mktemp("e2e-instance")
+def portal_env(instance: Path) -> dict[str, str]:
+    """The environment of the portal whose instance directory is `instance`: `flask serve` runs with
+    it, and so does any `flask` command a test runs against that portal (see `flask_command`)."""
     env = {k: v for k, v in os.environ.items() if k not in ("REDIS_URL", "DATABASE_URL", "FLASK_APP")}
     env.update(
         PORTAL_INSTANCE_PATH=str(instance),
@@ -129,14 +129,40 @@ def portal_url(tmp_path_factory) -> str:
         DATABASE_URL=f"sqlite:///{instance / 'portal.sqlite3'}",
         PYTHONUNBUFFERED="1",
     )
-    flask = [sys.executable, "-m", "flask", "--app", "app"]
-    subprocess.run([*flask, "db", "upgrade"], cwd=PROJECT_ROOT, env=env, check=True,
-                   capture_output=True, timeout=120)
+    return env
+
+
+def flask_command(instance: Path, *args: str) -> subprocess.CompletedProcess:
+    """Run `flask ARGS` against the portal in `instance`; returns its output, raises with it on failure.
+    While that portal runs, the command uses its embedded Redis rather than starting a second one."""
+    env = portal_env(instance)
+    socket_path = instance / "redis" / "redis.sock"
+    if socket_path.exists():
+        env["REDIS_URL"] = f"unix://{socket_path}"
+    result = subprocess.run([*FLASK, *args], cwd=PROJECT_ROOT, env=env, capture_output=True, text=True,
+                            timeout=120, check=False)
+    if result.returncode != 0:
+        raise RuntimeError(f"`flask {' '.join(args)}` failed:\n{(result.stdout + result.stderr)[-3000:]}")
+    return result
+
+
+@pytest.fixture(scope="session")
+def portal_instance(tmp_path_factory) -> Path:
+    """The instance directory (database, documents, embedded Redis) of the session's portal."""
+    return tmp_path_factory.mktemp("e2e-instance")
+
+
+@pytest.fixture(scope="session")
+def portal_url(portal_instance) -> str:
+    """The base URL of a real portal (web server, worker, embedded Redis) for this session."""
+    instance = portal_instance
+    env = portal_env(instance)
+    flask_command(instance, "db", "upgrade")
     port = _free_port()
     log = instance / "serve.log"
     with log.open("wb") as out:
         process = subprocess.Popen(
-            [*flask, "serve", "--port", str(port)],
+            [*FLASK, "serve", "--port", str(port)],
             cwd=PROJECT_ROOT, env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True,
         )
     url = f"http://127.0.0.1:{port}"
