@@ -15,7 +15,7 @@ from portal.applicant.refusals import refusal_message
 from portal.data import documents as document_data
 from portal.data import organisations
 from portal.docstore import get_document_store
-from portal.docstore.sniff import VIEWABLE
+from portal.docstore.sniff import PDF, VIEWABLE
 from portal.docstore.store import can_read
 from portal.docstore.uploads import UploadRefused
 from portal.extensions import db
@@ -70,7 +70,11 @@ def upload():
 
 
 # The browser's own PDF viewer and image display need nothing from this origin: no scripts, no forms.
-VIEW_POLICY = "default-src 'none'; img-src 'self'; style-src 'unsafe-inline'; object-src 'self'; frame-ancestors 'none'"
+VIEW_POLICY = ("default-src 'none'; img-src 'self'; style-src 'unsafe-inline'; object-src 'self'; "
+               "form-action 'none'; base-uri 'none'; frame-ancestors 'none'")
+# An image needs not even that: a sandboxed document has no scripts, forms or plugins at all. (Chromium's
+# PDF viewer does not run in a sandboxed document, so PDFs rely on the upload check refusing active content.)
+IMAGE_POLICY = "default-src 'none'; img-src 'self'; style-src 'unsafe-inline'; sandbox; frame-ancestors 'none'"
 
 
 def _readable_or_404(public_id: str):
@@ -105,7 +109,8 @@ def view(public_id: str):
     if document.blob.media_type not in VIEWABLE:
         return _file_response(document, attachment_header(document.original_name))
     response = _file_response(document, attachment_header(document.original_name).replace("attachment", "inline", 1))
-    response.headers["Content-Security-Policy"] = VIEW_POLICY
+    response.headers["Content-Security-Policy"] = IMAGE_POLICY if document.blob.media_type != PDF else VIEW_POLICY
+    response.headers["Cross-Origin-Resource-Policy"] = "same-origin"
     return response
 
 

@@ -6,7 +6,6 @@ notification only; the SMS says that a message is waiting, not what it says."""
 
 from __future__ import annotations
 
-from portal.audit import role_of
 from portal.catalogue import get_catalogue
 from portal.data import case_notes, people
 from portal.notify.service import notify
@@ -20,6 +19,14 @@ def handling_agencies(application) -> set[str]:
     return {a for a in (application.current_agency, application.routed_agency) if a}
 
 
+def office_of(person, application) -> str:
+    """The office a staff member writes for on this case: the one holding it now, else the one it is
+    routed to, else their first (by their staff roles only: being an administrator too changes nothing)."""
+    theirs = sorted({role.agency.slug for role in person.staff_roles})
+    preferred = [a for a in (application.current_agency, application.routed_agency) if a in theirs]
+    return (preferred or theirs)[0]
+
+
 def may_message_applicant(application, person) -> bool:
     """Only the office that holds the case now speaks to the applicant about it, so the applicant never
     gets instructions from an office that has already passed the case on."""
@@ -30,7 +37,7 @@ def may_message_applicant(application, person) -> bool:
 def write(application, author, kind: str, body: str):
     """Add a note or message (the caller checked the author may open the case); messages notify the
     applicant in the caller's transaction."""
-    agency = role_of(author, handling_agencies(application)).split(".")[0]
+    agency = office_of(author, application)
     note = case_notes.add(application.id, kind, author.id, agency, body.strip())
     if kind == MESSAGE:
         office = get_catalogue().agencies.get(agency)

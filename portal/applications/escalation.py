@@ -28,16 +28,20 @@ def escalate(now: datetime | None = None) -> dict[str, int]:
     """Record and notify every case not yet escalated for its current deadline; returns counts by kind."""
     now = now or utcnow()
     new: dict[str, dict[str, list[str]]] = defaultdict(lambda: {escalations.BREACHED: [], escalations.DUE_SOON: []})
+    supervisors: dict[str, list] = {}
     for application, kind in escalations.not_escalated(now, now + DUE_SOON):
-        if escalations.record(application, kind, now):
-            new[application.current_agency][kind].append(application.reference or application.public_id)
+        agency = application.current_agency
+        if agency not in supervisors:
+            supervisors[agency] = escalations.supervisors(agency)
+            if not supervisors[agency]:
+                log.warning("escalation: agency %s has no active supervisor to tell", agency)
+        # With nobody to tell, nothing is recorded: the run after a supervisor is appointed tells them.
+        if supervisors[agency] and escalations.record(application, kind, now):
+            new[agency][kind].append(application.reference or application.public_id)
     agencies = get_catalogue().agencies
     for slug, found in new.items():
-        people = escalations.supervisors(slug)
-        if not people:
-            log.warning("escalation: agency %s has no active supervisor to tell", slug)
         agency = agencies.get(slug)
-        for supervisor in people:
+        for supervisor in supervisors[slug]:
             notify(supervisor, "cases_escalated", {
                 "agency": dict(agency.name) if agency else slug,
                 "breached": len(found[escalations.BREACHED]), "due_soon": len(found[escalations.DUE_SOON]),

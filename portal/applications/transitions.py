@@ -67,9 +67,6 @@ def now() -> datetime:
 
 def apply(service: Service, application, decision: Decision, person, *, note: str | None = None) -> None:
     """Write `decision` to the database (the caller commits). Raises Conflict if the state moved."""
-    # The event names the office the staff member acted for (`moc.clerk`), read before the case moves on.
-    actor_role = decision.event.actor_kind if decision.event.actor_kind == "applicant" else audit.role_of(
-        person, {a for a in (application.current_agency, application.routed_agency) if a})
     changes: dict = {"state": decision.to_state, "current_agency": decision.queue_agency,
                      "due_at": decision.due_at.astimezone(UTC).replace(tzinfo=None) if decision.due_at else None}
     if decision.release_assignee:
@@ -88,7 +85,7 @@ def apply(service: Service, application, decision: Decision, person, *, note: st
     reason = pick(decision.reason.label, "km") + " / " + pick(decision.reason.label, "en") if decision.reason else None
     public_note = " ".join(x for x in (reason, event.reason_text, note or event.note) if x) or None
     application_data.add_event(
-        application, actor_id=person.id, actor_role=actor_role, action=decision.action,
+        application, actor_id=person.id, actor_role=decision.event.acted_as, action=decision.action,
         from_state=decision.from_state, to_state=decision.to_state, reason_id=event.reason_id, note=public_note,
     )
     audit.record_state_change(application, decision, person)

@@ -35,12 +35,13 @@ def role_of(person, agencies: set[str] | None = None) -> str:
     """`anonymous`, `admin`, `applicant` or `<agency>.<role>` (preferring a role in `agencies`)."""
     if person is None or not getattr(person, "is_authenticated", True):
         return "anonymous"
-    if person.is_admin:
-        return "admin"
     roles = sorted((r.agency.slug, r.role) for r in person.staff_roles)
+    preferred = [r for r in roles if agencies and r[0] in agencies]
+    # An administrator who also works at an agency handling the case acts here as that agency's staff.
+    if person.is_admin and not preferred:
+        return "admin"
     if not roles:
         return "applicant"
-    preferred = [r for r in roles if agencies and r[0] in agencies]
     agency, role = (preferred or roles)[0]
     return f"{agency}.{role}"
 
@@ -125,9 +126,8 @@ def record_refused_application(person, public_id: str) -> None:
 
 
 def record_state_change(application, decision, person) -> None:
-    role = "applicant" if decision.event.actor_kind == "applicant" else role_of(
-        person, {a for a in (application.current_agency, application.routed_agency) if a})
-    record(STATE_CHANGE, actor=person, actor_role=role, subject_type="application",
+    # The role the engine let them act through, as on the application's own history.
+    record(STATE_CHANGE, actor=person, actor_role=decision.event.acted_as, subject_type="application",
            subject_id=application.public_id, application=application,
            details={"action": decision.action, "from": decision.from_state, "to": decision.to_state})
 

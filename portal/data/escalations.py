@@ -26,8 +26,9 @@ def not_escalated(now: datetime, soon: datetime, limit: int = 1000) -> list[tupl
     open_case = and_(Application.current_agency.is_not(None), Application.due_at.is_not(None),
                      Application.state.not_in(ENDED))
     found: list[tuple[Application, str]] = []
-    for kind, due in ((BREACHED, Application.due_at <= now),
-                      (DUE_SOON, and_(Application.due_at > now, Application.due_at <= soon))):
+    # The same boundaries as the queue's tags and the dashboard's counts: overdue once past due.
+    for kind, due in ((BREACHED, Application.due_at < now),
+                      (DUE_SOON, and_(Application.due_at >= now, Application.due_at < soon))):
         rows = db.session.scalars(select(Application).where(open_case, due, _not_yet(kind))
                                   .order_by(Application.due_at, Application.id).limit(limit - len(found)))
         found += [(application, kind) for application in rows]

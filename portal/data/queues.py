@@ -135,11 +135,13 @@ def case_for_staff(public_id: str, agencies: Collection[str]) -> Application | N
     (so a clerk can still read a case they approved or forwarded); None otherwise (callers answer 404)."""
     if not public_id or len(public_id) > 32 or not agencies:
         return None
-    agencies = list(agencies)
-    their_staff = (select(StaffRole.person_id).join(Agency, Agency.id == StaffRole.agency_id)
-                   .where(Agency.slug.in_(agencies)))
-    acted = (select(ApplicationEvent.id).where(ApplicationEvent.application_id == Application.id,
-                                               ApplicationEvent.actor_id.in_(their_staff)).exists())
+    agencies = sorted(agencies)
+    # Acted "for" one of the agencies, as the event records it: a role granted later at another agency
+    # must not open that agency's staff a case (and its internal notes) the person once worked elsewhere.
+    acted = (select(ApplicationEvent.id).where(
+        ApplicationEvent.application_id == Application.id,
+        or_(*[ApplicationEvent.actor_role.startswith(f"{agency}.", autoescape=True) for agency in agencies]),
+    ).exists())
     return db.session.scalar(select(Application).where(
         Application.public_id == public_id, Application.state != "draft",
         or_(Application.current_agency.in_(agencies), Application.routed_agency.in_(agencies), acted),

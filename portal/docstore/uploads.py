@@ -8,12 +8,15 @@ the image data) and refused when they would decode into too many pixels (decompr
 from __future__ import annotations
 
 import io
+import logging
 import re
 import unicodedata
 import warnings
 from dataclasses import dataclass
 
 from PIL import Image, ImageOps, UnidentifiedImageError
+from pypdf import PdfReader
+from pypdf.generic import ArrayObject, DictionaryObject, IndirectObject
 
 from portal.docstore.sniff import EXTENSIONS, JPEG, PDF, PNG, sniff
 
@@ -73,9 +76,58 @@ def _check_pdf(data: bytes) -> bytes:
         raise UploadRefused("damaged")
     if b"/Encrypt" in data:
         raise UploadRefused("encrypted_pdf")
-    if any(marker in data for marker in _ACTIVE_PDF_CONTENT):
+    # The byte search is quick and catches the plain cases; the parse below catches what it cannot see:
+    # names written with #xx escapes (/J#61vaScript) and objects packed inside compressed object streams.
+    if any(marker in data for marker in _ACTIVE_PDF_CONTENT) or _has_active_content(data):
         raise UploadRefused("active_pdf")
     return data
+
+
+# Dictionary keys that carry scripts, files or programs; action types that run or send something.
+_ACTIVE_KEYS = frozenset({"/JS", "/JavaScript", "/EmbeddedFiles", "/EmbeddedFile", "/EF", "/RichMedia", "/XFA"})
+_ACTIVE_ACTIONS = frozenset({"/JavaScript", "/Launch", "/SubmitForm", "/ImportData", "/RichMediaExecute", "/GoToE"})
+# pypdf logs every oddity of a malformed file as a warning; a refused upload says enough.
+logging.getLogger("pypdf").setLevel(logging.ERROR)
+# A scanned letter has some hundreds of objects; a file that makes us visit more is refused, not walked.
+_MAX_PDF_OBJECTS = 50_000
+
+
+def _has_active_content(data: bytes) -> bool:
+    """Parse the PDF and walk every object reachable from its trailer, as a viewer would read them.
+    A file pypdf cannot parse is refused as damaged: it is no use to a clerk either."""
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            reader = PdfReader(io.BytesIO(data), strict=False)
+            return _walk_pdf(reader.trailer)
+    except UploadRefused:
+        raise
+    except Exception:  # noqa: BLE001 - pypdf raises many kinds of error on hostile or broken files
+        raise UploadRefused("damaged") from None
+
+
+def _walk_pdf(root) -> bool:
+    seen: set[tuple[int, int]] = set()
+    pending = [root]
+    visited = 0
+    while pending:
+        node = pending.pop()
+        if isinstance(node, IndirectObject):
+            key = (node.idnum, node.generation)
+            if key in seen:
+                continue
+            seen.add(key)
+            node = node.get_object()
+        visited += 1
+        if visited > _MAX_PDF_OBJECTS:
+            raise UploadRefused("damaged")
+        if isinstance(node, DictionaryObject):
+            if _ACTIVE_KEYS & set(node.keys()) or node.get("/S") in _ACTIVE_ACTIONS:
+                return True
+            pending.extend(node.values())
+        elif isinstance(node, ArrayObject):
+            pending.extend(node)
+    return False
 
 
 def _reencode_image(data: bytes, media_type: str) -> bytes:

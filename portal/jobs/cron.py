@@ -52,6 +52,10 @@ class Cron(threading.Thread):
             except (redis.RedisError, OSError):
                 log.warning("cron: Redis unreachable; periodic jobs wait until it is back")
                 wait = 5
+            except Exception:
+                # Anything else must not end the thread quietly while the worker goes on without it.
+                log.exception("cron: enqueueing periodic jobs failed; trying again shortly")
+                wait = 30
             self.stopping.wait(max(wait, 0.5))
         if registered:
             with contextlib.suppress(redis.RedisError, OSError):

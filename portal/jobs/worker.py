@@ -57,11 +57,12 @@ def run(app: Flask, burst: bool = False, maintenance_interval: int = 600) -> boo
     logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(name)s %(levelname)s %(message)s")
     relay = Relay(app)
     relay.start()
-    # A burst worker (tests, one-off runs) drains the queues and stops: no periodic jobs for it.
-    cron = None if burst else Cron(app, redis_connection.client)
-    if cron:
-        cron.start()
+    cron = None
     try:
+        # A burst worker (tests, one-off runs) drains the queues and stops: no periodic jobs for it.
+        if not burst:
+            cron = Cron(app, redis_connection.client)
+            cron.start()
         worker = make_worker(app, maintenance_interval=maintenance_interval)
         return worker.work(burst=burst, with_scheduler=True, logging_level="WARNING")
     finally:

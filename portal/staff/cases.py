@@ -157,7 +157,8 @@ def act(public_id: str, action: str):
         transitions.apply(service, application, decision, current_user)
     except engine.NotAllowed as refused:
         db.session.rollback()
-        if refused.code in ("reason_required", "unknown_reason", "reason_too_long") and hasattr(form, "reason"):
+        about_reason = refused.code in ("reason_required", "unknown_reason", "reason_too_long")
+        if about_reason and getattr(form, "reason", None) is not None:
             form.reason.errors = [_("Choose a reason or write one.")]
             return case_page(application, service, failed=(action, form), status=400)
         flash(_("That cannot be done to this case now."), "error")

@@ -16,9 +16,10 @@ from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user
 
+from portal.applications import workload
 from portal.data.db import utcnow
 from portal.i18n.formatting import current_locale, date, number, pick
-from portal.staff import blueprint, charts, workload
+from portal.staff import blueprint, charts
 from portal.staff.access import staff_only
 from portal.workflow.engine import SUPERVISOR
 

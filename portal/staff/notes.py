@@ -19,13 +19,16 @@ LABELS = {
 }
 
 
-def note_forms(application, person, formdata=None) -> dict[str, NoteForm]:
+def note_forms(application, person, posted: tuple[str, object] | None = None) -> dict[str, NoteForm]:
     """The note forms this person may use on the case: the internal note always, the message to the
-    applicant only for staff of the office that holds the case now."""
+    applicant only for staff of the office that holds the case now. `posted` = (kind, form data) fills
+    only that kind's form: both forms name their field `body`, and an internal note refused for its length
+    must not reappear in the box that sends to the applicant."""
     kinds = [case_notes.INTERNAL]
     if case_notes.may_message_applicant(application, person):
         kinds.append(case_notes.MESSAGE)
-    return {kind: NoteForm(formdata=formdata, id_prefix=f"note-{kind}", label=LABELS[kind]) for kind in kinds}
+    return {kind: NoteForm(formdata=posted[1] if posted and posted[0] == kind else None,
+                           id_prefix=f"note-{kind}", label=LABELS[kind]) for kind in kinds}
 
 
 @blueprint.post("/cases/<public_id>/notes/<kind>")
@@ -36,7 +39,7 @@ def write_note(public_id: str, kind: str):
     application, service = case_or_404(public_id)
     if kind not in case_notes.KINDS:
         abort(404)
-    forms = note_forms(application, current_user, formdata=request.form)
+    forms = note_forms(application, current_user, posted=(kind, request.form))
     if kind not in forms:
         abort(403)
     form = forms[kind]

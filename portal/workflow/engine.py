@@ -157,6 +157,9 @@ class Event:
     reason_id: str | None = None
     reason_text: str | None = None
     note: str | None = None
+    # "applicant" or the "<agency>.<role>" through which the engine let a staff member act: the office
+    # (and role) the history, the dashboard and the audit log credit the step to.
+    acted_as: str | None = None
 
 
 @dataclass(frozen=True)
@@ -489,11 +492,13 @@ def _decision(
     missing = [output for output in target.issue if output not in service.outputs]
     if missing:
         raise WorkflowError(f"{service.source}: state {target.id!r} issues unknown output {missing[0]!r}")
+    via = None if actor.is_applicant else _role_allows(transition, snapshot, actor)
     return Decision(
         action=transition.action,
         from_state=snapshot.state,
         to_state=target.id,
         event=Event(
+            acted_as=".".join(via) if via else actor.kind,
             actor_kind=actor.kind,
             actor_id=actor.person_id,
             action=transition.action,

@@ -120,3 +120,12 @@ def test_staff_of_another_office_and_applicants_get_not_found(client, factories,
                                    data={"csrf_token": values["csrf_token"], "body": SECRET})
             assert response.status_code == 404, (visitor, kind)
     assert notes(application) == 0
+
+
+def test_a_refused_internal_note_never_lands_in_the_message_box(client, clerk, applicant):
+    application = submitted(applicant)
+    sign_in_as(client, clerk)
+    refused = write(client, application, "internal", SECRET + "x" * 2000)
+    assert refused.status_code == 400
+    assert SECRET in refused.soup.select_one(f"{note_form('internal')} textarea").get_text()
+    assert SECRET not in refused.soup.select_one(f"{note_form('message')} textarea").get_text()

@@ -9,7 +9,7 @@ import pyotp
 import pytest
 from werkzeug.datastructures import MultiDict
 
-from portal.applications import display, journey, versions
+from portal.applications import display, journey, versions, workload
 from portal.cli import demo, demo_cases
 from portal.data import applications as application_data
 from portal.data import documents as document_data
@@ -19,7 +19,6 @@ from portal.data.db import utcnow
 from portal.forms import builder
 from portal.i18n.formatting import to_latin_digits
 from portal.security.passwords import is_common, verify_password
-from portal.staff import workload
 from tests.sessions import sign_in_as
 
 

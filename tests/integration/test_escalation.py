@@ -168,3 +168,12 @@ def test_four_runs_at_once_tell_the_supervisor_once(app):
             person.staff_roles.clear()
             db.session.delete(person)
         db.session.commit()
+
+
+def test_an_agency_without_a_supervisor_is_told_once_it_has_one(applicant, factories):
+    late = submitted(applicant, due_in=timedelta(hours=-1))
+    assert escalate() == {"breached": 0, "due_soon": 0}  # nobody to tell: nothing recorded
+    assert escalations.for_application(late.id) == []
+    supervisor = factories.staff(AGENCY, "supervisor")
+    assert escalate() == {"breached": 1, "due_soon": 0}
+    assert len(told(supervisor)) == 1

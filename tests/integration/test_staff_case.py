@@ -258,3 +258,19 @@ def test_a_clerk_views_an_attached_image_or_pdf_in_the_browser_and_the_applicant
     sign_in_as(client, applicant)
     looked = client.get(f"/applications/{application.public_id}?lang=en").soup.get_text(" ", strip=True)
     assert "Keo Sophea" in looked and "Downloaded a document" in looked
+
+
+def test_a_role_granted_later_at_another_agency_does_not_open_the_case_to_that_agency(
+        client, clerk, applicant, factories):
+    from portal.data import agencies
+
+    application = submitted(applicant)
+    page = client.get(case_url(application))
+    assert client.submit(page, {"body": "checked"}, selector="main form[action$='/notes/internal']").status_code == 303
+    assert client.submit(client.get(case_url(application)), {"reason": "stall_taken"},
+                         selector=action_form("reject")).status_code == 303
+    # The clerk who rejected it is later also given a role at the Ministry of Commerce.
+    agencies.grant_role(clerk, agencies.get_by_slug("moc"), "clerk")
+    db.session.commit()
+    sign_in_as(client, factories.staff("moc", "clerk"))
+    assert client.get(case_url(application)).status_code == 404

@@ -92,3 +92,56 @@ class TestNamesWithPaths:
     def test_are_refused(self, name):
         with pytest.raises(UploadRefused, match="bad_name"):
             clean_upload(docfiles.pdf(), name, MB)
+
+
+class TestScriptsHiddenInPdfs:
+    """What a byte search misses: the parser reads names and object streams as a viewer does."""
+
+    def _refused(self, data: bytes) -> None:
+        with pytest.raises(UploadRefused, match="active_pdf"):
+            clean_upload(data, "a.pdf", MB)
+
+    def test_a_name_written_with_hex_escapes(self):
+        self._refused(docfiles.pdf().replace(
+            b"/Type /Catalog", b"/Type /Catalog /OpenAction << /S /J#61vaScript /J#53 (app.alert(1)) >>"))
+
+    def test_a_launch_action_behind_an_escaped_name(self):
+        self._refused(docfiles.pdf().replace(
+            b"/Type /Catalog", b"/Type /Catalog /OpenAction << /S /L#61unch /F (calc.exe) >>"))
+
+    def test_a_script_inside_a_compressed_object_stream(self):
+        data = pdf_with_object_stream(b"/OpenAction << /S /JavaScript /JS (app.alert(1)) >>")
+        assert b"JavaScript" not in data and b"/JS" not in data  # invisible to a byte search
+        assert clean_upload(pdf_with_object_stream(b""), "plain.pdf", MB)  # the same file without it passes
+        self._refused(data)
+
+    def test_an_ordinary_pdf_with_an_open_action_to_a_page_is_accepted(self):
+        data = docfiles.pdf().replace(b"/Type /Catalog", b"/Type /Catalog /PageMode /UseNone")
+        assert clean_upload(data, "a.pdf", MB).data == data
+
+
+def pdf_with_object_stream(catalog_extra: bytes) -> bytes:
+    """A PDF 1.5 whose catalog, pages and page sit in one Flate-compressed object stream, indexed by a
+    cross-reference stream: the way many scanners and office suites save files."""
+    import struct
+    import zlib
+
+    objects = [b"<< /Type /Catalog /Pages 2 0 R " + catalog_extra + b" >>",
+               b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+               b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 200 200] >>"]
+    offsets, body = [], b""
+    for obj in objects:
+        offsets.append(len(body))
+        body += obj + b"\n"
+    header = b" ".join(b"%d %d" % (n + 1, off) for n, off in enumerate(offsets)) + b"\n"
+    packed = zlib.compress(header + body)
+    out = bytearray(b"%PDF-1.5\n")
+    stream_at = len(out)
+    out += b"4 0 obj\n<< /Type /ObjStm /N 3 /First %d /Filter /FlateDecode /Length %d >>\nstream\n" % (
+        len(header), len(packed)) + packed + b"\nendstream\nendobj\n"
+    xref_at = len(out)
+    rows = [(0, 0, 65535), (2, 4, 0), (2, 4, 1), (2, 4, 2), (1, stream_at, 0), (1, xref_at, 0)]
+    table = b"".join(struct.pack(">BHH", *row) for row in rows)
+    out += b"5 0 obj\n<< /Type /XRef /Size 6 /Root 1 0 R /W [1 2 2] /Length %d >>\nstream\n" % len(table)
+    out += table + b"\nendstream\nendobj\nstartxref\n%d\n%%%%EOF\n" % xref_at
+    return bytes(out)

@@ -455,7 +455,7 @@ class TestEffects:
         assert (decision.terminal, decision.due_at, decision.queue_agency) == (True, None, None)
         assert decision.event == decision.event.__class__(
             actor_kind="staff", actor_id=20, action="approve", from_state="tax_review", to_state="registered",
-            at=MONDAY,
+            at=MONDAY, acted_as="gdt.clerk",
         )
 
     def test_a_state_without_notification_rules_notifies_nobody(self):
@@ -540,3 +540,20 @@ class TestNeverRaises:
                 assert error.code == "not_routed"
             else:
                 assert decision.from_state == snapshot.state
+
+
+class TestWhoTheStepIsCreditedTo:
+    """The event says through which office and role the engine let the person act."""
+
+    def test_a_clerk_step_taken_by_a_supervisor_is_credited_to_the_supervisor_role(self):
+        snapshot = at("submitted", facts={"paid": True, "documents_checked": True})
+        assert decide(TWO_AGENCIES, snapshot, MOC_SUPERVISOR, "forward", now=MONDAY).event.acted_as == "moc.supervisor"
+        assert decide(TWO_AGENCIES, snapshot, MOC_CLERK, "forward", now=MONDAY).event.acted_as == "moc.clerk"
+
+    def test_someone_at_two_agencies_is_credited_to_the_one_the_step_belongs_to(self):
+        both = Actor.staff(30, {("gdt", "clerk"), ("moc", "clerk")})
+        snapshot = at("tax_review", answers={"capital": {"amount": 5000000, "currency": "KHR"}})
+        assert decide(TWO_AGENCIES, snapshot, both, "approve", now=MONDAY).event.acted_as == "gdt.clerk"
+
+    def test_the_applicant_is_the_applicant(self):
+        assert decide(TWO_AGENCIES, at("more_info"), APPLICANT, "resubmit", now=MONDAY).event.acted_as == "applicant"
