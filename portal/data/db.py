@@ -33,15 +33,15 @@ def utcnow() -> datetime:
     return datetime.now(UTC).replace(tzinfo=None)
 
 
-def make_engine(url: str) -> Engine:
+def make_engine(url: str, sqlite_write_lock_first: bool = True) -> Engine:
     if url.startswith("sqlite"):
         engine = create_engine(url, connect_args={"timeout": 15})
-        _make_sqlite_transactional(engine)
+        _make_sqlite_transactional(engine, "BEGIN IMMEDIATE" if sqlite_write_lock_first else "BEGIN")
         return engine
     return create_engine(url, pool_pre_ping=True, pool_size=5, max_overflow=10)
 
 
-def _make_sqlite_transactional(engine: Engine) -> None:
+def _make_sqlite_transactional(engine: Engine, begin: str) -> None:
     # pysqlite's own transaction handling breaks SAVEPOINTs (which the tests' per-test rollback
     # and nested units of work use); let SQLAlchemy emit BEGIN itself, and turn foreign keys on.
     @event.listens_for(engine, "connect")
@@ -52,9 +52,16 @@ def _make_sqlite_transactional(engine: Engine) -> None:
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.close()
 
+    # BEGIN IMMEDIATE takes the write lock when the transaction starts. With a plain (deferred) BEGIN, a
+    # request that read a row and then writes it fails at once with "database is locked" whenever the
+    # worker committed in between (WAL cannot move a reader's snapshot forward); waiting at BEGIN for
+    # the other writer (up to the 15 s timeout) turns that 500 into a short queue. SQLite is the
+    # one-machine development database: serialising its writers costs nothing there. The test suite
+    # keeps the plain BEGIN: each test holds one connection's transaction open from start to end, and
+    # a second connection (a CLI command's database check) must still be able to read.
     @event.listens_for(engine, "begin")
     def _on_begin(connection):
-        connection.exec_driver_sql("BEGIN")
+        connection.exec_driver_sql(begin)
 
 
 def _app_context_id() -> int:
@@ -70,7 +77,7 @@ class Database:
         self.session = scoped_session(self.session_factory, scopefunc=_app_context_id)
 
     def init_app(self, app: Flask, url: str) -> None:
-        self.engine = make_engine(url)
+        self.engine = make_engine(url, sqlite_write_lock_first=not app.config.get("TESTING"))
         self.session_factory.configure(bind=self.engine)
         app.teardown_appcontext(self._remove_session)
 
