@@ -108,16 +108,16 @@ def view(public_id: str):
     document = _readable_or_404(public_id)
     if document.blob.media_type not in VIEWABLE:
         return _file_response(document, attachment_header(document.original_name))
-    response = _file_response(document, attachment_header(document.original_name).replace("attachment", "inline", 1))
+    response = _file_response(document, attachment_header(document.original_name, "inline"))
     response.headers["Content-Security-Policy"] = IMAGE_POLICY if document.blob.media_type != PDF else VIEW_POLICY
     response.headers["Cross-Origin-Resource-Policy"] = "same-origin"
     return response
 
 
-def attachment_header(name: str) -> str:
-    """`attachment` with an ASCII fallback name and the real (possibly Khmer) name per RFC 6266."""
+def attachment_header(name: str, disposition: str = "attachment") -> str:
+    """`attachment` (or `inline`) with an ASCII fallback name and the real (possibly Khmer) name per RFC 6266."""
     extension = name.rsplit(".", 1)[-1]
     ascii_name = name.encode("ascii", "ignore").decode().replace('"', "").strip() or f"document.{extension}"
     if ascii_name.startswith("."):
         ascii_name = f"document{ascii_name}"
-    return f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(name)}"
+    return f"{disposition}; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(name)}"

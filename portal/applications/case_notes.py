@@ -6,17 +6,13 @@ notification only; the SMS says that a message is waiting, not what it says."""
 
 from __future__ import annotations
 
-from portal.catalogue import get_catalogue
+from portal.applications.labels import agency_name
 from portal.data import case_notes, people
 from portal.notify.service import notify
 
 MAX_NOTE = 2000
 INTERNAL, MESSAGE = case_notes.INTERNAL, case_notes.MESSAGE
 KINDS = (INTERNAL, MESSAGE)
-
-
-def handling_agencies(application) -> set[str]:
-    return {a for a in (application.current_agency, application.routed_agency) if a}
 
 
 def office_of(person, application) -> str:
@@ -40,10 +36,9 @@ def write(application, author, kind: str, body: str):
     agency = office_of(author, application)
     note = case_notes.add(application.id, kind, author.id, agency, body.strip())
     if kind == MESSAGE:
-        office = get_catalogue().agencies.get(agency)
         notify(people.get_by_id(application.applicant_person_id), "case_message", {
             "reference": application.reference or "",
-            "agency": dict(office.name) if office else agency,
+            "agency": agency_name(agency),
             "message": note.body,
         }, link=f"/applications/{application.public_id}")
     return note

@@ -12,13 +12,14 @@ import logging
 from collections import defaultdict
 from datetime import datetime
 
-from portal.catalogue import get_catalogue
-from portal.data import escalations
+from portal.applications.labels import agency_name
+from portal.data import escalations, queues
 from portal.data.db import db, utcnow
 from portal.jobs.queues import DEFAULT
 from portal.jobs.registry import job
 from portal.notify.service import notify
 from portal.workflow.calendar import DUE_SOON
+from portal.workflow.engine import SUPERVISOR
 
 log = logging.getLogger(__name__)
 LIST_AT_MOST = 30  # references listed in one message; the queue shows the rest
@@ -32,18 +33,16 @@ def escalate(now: datetime | None = None) -> dict[str, int]:
     for application, kind in escalations.not_escalated(now, now + DUE_SOON):
         agency = application.current_agency
         if agency not in supervisors:
-            supervisors[agency] = escalations.supervisors(agency)
+            supervisors[agency] = queues.agency_staff(agency, role=SUPERVISOR)
             if not supervisors[agency]:
                 log.warning("escalation: agency %s has no active supervisor to tell", agency)
         # With nobody to tell, nothing is recorded: the run after a supervisor is appointed tells them.
         if supervisors[agency] and escalations.record(application, kind, now):
             new[agency][kind].append(application.reference or application.public_id)
-    agencies = get_catalogue().agencies
     for slug, found in new.items():
-        agency = agencies.get(slug)
         for supervisor in supervisors[slug]:
             notify(supervisor, "cases_escalated", {
-                "agency": dict(agency.name) if agency else slug,
+                "agency": agency_name(slug),
                 "breached": len(found[escalations.BREACHED]), "due_soon": len(found[escalations.DUE_SOON]),
                 "breached_list": _listed(found[escalations.BREACHED]),
                 "due_soon_list": _listed(found[escalations.DUE_SOON]),

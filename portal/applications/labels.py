@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from portal.catalogue import Service
+from portal.catalogue import Service, get_catalogue
 
 BUILT_IN = {
     "draft": {"km": "សេចក្ដីព្រាង មិនទាន់ដាក់ស្នើ", "en": "Draft, not submitted"},
@@ -15,6 +15,18 @@ def state_label(service: Service, state: str) -> dict[str, str]:
         return BUILT_IN[state]
     found = service.workflow.states.get(state) if service.workflow else None
     return found.label if found else {"km": state, "en": state}
+
+
+def staff_state_label(service: Service, state: str) -> dict[str, str]:
+    """What staff call the state (its `staff_label`, such as "Review the file"), else the applicant's name for it."""
+    found = service.workflow.states.get(state) if service.workflow else None
+    return dict(found.staff_label or found.label) if found else state_label(service, state)
+
+
+def agency_name(slug: str) -> dict[str, str]:
+    """The agency's name in both languages; its slug when the catalogue no longer lists it."""
+    agency = get_catalogue().agencies.get(slug)
+    return dict(agency.name) if agency else {"km": slug, "en": slug}
 
 
 def action_label(service: Service, action: str, from_state: str) -> dict[str, str]:

@@ -10,6 +10,7 @@ from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
+from portal.applications.labels import agency_name, staff_state_label
 from portal.catalogue import Service, get_catalogue
 from portal.data import dashboard as data
 from portal.i18n.formatting import CAMBODIA
@@ -82,20 +83,12 @@ def percentile(values: Sequence[float], fraction: float) -> float:
     return ordered[below] + (ordered[above] - ordered[below]) * (position - below)
 
 
-def _agency_name(slug: str) -> dict[str, str]:
-    agency = get_catalogue().agencies.get(slug)
-    return dict(agency.name) if agency else {"km": slug, "en": slug}
-
-
 def _service_title(service: Service | None, slug: str) -> dict[str, str]:
     return dict(service.title) if service else {"km": slug, "en": slug}
 
 
 def _state_label(service: Service | None, state_id: str) -> dict[str, str]:
-    state = engine.state_of(service, state_id) if service else None
-    if state is None:
-        return {"km": state_id, "en": state_id}
-    return dict(state.staff_label or state.label)
+    return staff_state_label(service, state_id) if service else {"km": state_id, "en": state_id}
 
 
 def _is_terminal(service: Service | None, state_id: str) -> bool:
@@ -111,7 +104,7 @@ def state_loads(agencies: Collection[str], now: datetime) -> list[StateLoad]:
         if _is_terminal(service, row.state):
             continue
         loads.append(StateLoad(
-            agency=row.agency, agency_name=_agency_name(row.agency), service=row.service_slug,
+            agency=row.agency, agency_name=agency_name(row.agency), service=row.service_slug,
             service_title=_service_title(service, row.service_slug), state=row.state,
             state_label=_state_label(service, row.state), open=row.open, due_soon=row.due_soon,
             breached=row.breached,
@@ -124,8 +117,7 @@ def exit_states(service: Service, agency: str) -> set[str]:
     another agency's queue. (The applicant's turn, such as "more information needed", does not end it.)"""
     if service.workflow is None:
         return set()
-    commune_office = bool(getattr(get_catalogue().agencies.get(agency), "commune_code", None))
-    routed = dict.fromkeys(engine.PLACEHOLDER_AGENCIES, agency if commune_office else _ANOTHER_OFFICE)
+    routed = dict.fromkeys(engine.PLACEHOLDER_AGENCIES, agency if _is_commune_office(agency) else _ANOTHER_OFFICE)
     exits = set()
     for state in service.workflow.states.values():
         owner = engine.queue_agency(service, engine.Snapshot(state=state.id, routed_agencies=routed))
@@ -134,11 +126,14 @@ def exit_states(service: Service, agency: str) -> set[str]:
     return exits
 
 
+def _is_commune_office(agency: str) -> bool:
+    return bool(getattr(get_catalogue().agencies.get(agency), "commune_code", None))
+
+
 def _handles(service: Service, agency: str) -> bool:
     if agency in service.agencies:
         return True
-    commune_office = bool(getattr(get_catalogue().agencies.get(agency), "commune_code", None))
-    return commune_office and bool(engine.PLACEHOLDER_AGENCIES & set(service.agencies))
+    return _is_commune_office(agency) and bool(engine.PLACEHOLDER_AGENCIES & set(service.agencies))
 
 
 def processing_times(agencies: Collection[str], now: datetime) -> list[ProcessingTime]:
@@ -154,7 +149,7 @@ def processing_times(agencies: Collection[str], now: datetime) -> list[Processin
     times = []
     for (agency, slug), values in sorted(hours.items()):
         times.append(ProcessingTime(
-            agency=agency, agency_name=_agency_name(agency), service=slug,
+            agency=agency, agency_name=agency_name(agency), service=slug,
             service_title=_service_title(catalogue.get(slug), slug), completed=len(values),
             median=timedelta(hours=percentile(values, 0.5)), p90=timedelta(hours=percentile(values, 0.9)),
         ))
@@ -197,7 +192,7 @@ def dashboard(agencies: Collection[str], now: datetime) -> Dashboard:
     ordered = tuple(sorted(agencies))
     per_day, per_person = throughput(ordered, now)
     return Dashboard(
-        agencies=ordered, agency_names={a: _agency_name(a) for a in ordered}, as_of=now,
+        agencies=ordered, agency_names={a: agency_name(a) for a in ordered}, as_of=now,
         load=state_loads(ordered, now), times=processing_times(ordered, now),
         per_day=per_day, per_person=per_person,
     )

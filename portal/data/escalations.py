@@ -9,7 +9,7 @@ from sqlalchemy import and_, exists, select
 from sqlalchemy.exc import IntegrityError
 
 from portal.data.db import db
-from portal.data.models import Agency, Application, Escalation, Person, StaffRole
+from portal.data.models import Application, Escalation
 from portal.data.queues import ENDED
 
 BREACHED, DUE_SOON = "breached", "due_soon"
@@ -44,13 +44,6 @@ def record(application: Application, kind: str, now: datetime) -> bool:
     except IntegrityError:
         return False
     return True
-
-
-def supervisors(agency_slug: str) -> list[Person]:
-    return list(db.session.scalars(
-        select(Person).join(StaffRole, StaffRole.person_id == Person.id).join(Agency, Agency.id == StaffRole.agency_id)
-        .where(Agency.slug == agency_slug, StaffRole.role == "supervisor", Person.is_active.is_(True))
-        .order_by(Person.id)))
 
 
 def for_application(application_id: int) -> list[Escalation]:

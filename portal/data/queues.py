@@ -148,13 +148,15 @@ def case_for_staff(public_id: str, agencies: Collection[str]) -> Application | N
     ))
 
 
-def agency_staff(agency_slug: str) -> list[Person]:
-    """Active people holding a role at the agency, for a supervisor's assign select."""
-    return list(db.session.scalars(
-        select(Person).join(StaffRole, StaffRole.person_id == Person.id).join(Agency, Agency.id == StaffRole.agency_id)
-        .where(Agency.slug == agency_slug, Person.is_active.is_(True))
-        .distinct().order_by(Person.name_latin, Person.email)
-    ))
+def agency_staff(agency_slug: str, role: str | None = None) -> list[Person]:
+    """Active people holding a role (or this `role`) at the agency: a supervisor's assign select, the
+    supervisors escalation tells."""
+    query = (select(Person).join(StaffRole, StaffRole.person_id == Person.id)
+             .join(Agency, Agency.id == StaffRole.agency_id)
+             .where(Agency.slug == agency_slug, Person.is_active.is_(True)))
+    if role is not None:
+        query = query.where(StaffRole.role == role)
+    return list(db.session.scalars(query.distinct().order_by(Person.name_latin, Person.email)))
 
 
 def set_assignee(application: Application, expected: int | None, assignee: int | None) -> bool:

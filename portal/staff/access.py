@@ -9,6 +9,7 @@ from flask_login import current_user, login_required
 
 from portal.applications import versions
 from portal.data import queues
+from portal.workflow.engine import SUPERVISOR
 
 
 def staff_only(view):
@@ -26,6 +27,16 @@ def staff_only(view):
 
 def my_agencies() -> set[str]:
     return {role.agency.slug for role in current_user.staff_roles}
+
+
+def supervised_agencies() -> set[str]:
+    return {role.agency.slug for role in current_user.staff_roles if role.role == SUPERVISOR}
+
+
+def refuse_without_csrf(form) -> None:
+    """A back-office POST whose CSRF token is missing or wrong is a bad request, not a form to redisplay."""
+    if "csrf_token" in form.errors:
+        abort(400)
 
 
 def case_or_404(public_id: str):

@@ -9,7 +9,7 @@ from flask_login import current_user
 
 from portal import audit
 from portal.applications import case_notes, display, journey, transitions
-from portal.applications.labels import action_label, state_label
+from portal.applications.labels import action_label, staff_state_label
 from portal.data import documents as document_data
 from portal.data import organisations, people, queues
 from portal.data.db import utcnow
@@ -17,17 +17,12 @@ from portal.docstore.sniff import VIEWABLE
 from portal.extensions import db
 from portal.i18n.formatting import current_locale, pick
 from portal.staff import blueprint, notes
-from portal.staff.access import case_or_404, staff_only
+from portal.staff.access import case_or_404, refuse_without_csrf, staff_only
 from portal.staff.forms import AssignForm, AssignmentForm, CaseForm, ReasonForm, RequestInfoForm
 from portal.staff.queue import urgency
 from portal.workflow import engine
 
 ASSIGNMENT = ("claim", "release", "assign")
-
-
-def staff_state_label(service, state: str) -> dict[str, str]:
-    found = service.workflow.states.get(state) if service.workflow else None
-    return found.staff_label or found.label if found else state_label(service, state)
 
 
 def _transition(service, application, action: str):
@@ -113,11 +108,6 @@ def _conflict(application):
     return render_template("pages/staff/conflict.html", application=application), 409
 
 
-def _check_csrf(form) -> None:
-    if "csrf_token" in form.errors:
-        abort(400)
-
-
 @blueprint.get("/cases/<public_id>")
 @staff_only
 def case(public_id: str):
@@ -137,7 +127,7 @@ def act(public_id: str, action: str):
         abort(404)
     form = _action_form(service, application, transition, formdata=request.form)
     valid = form.validate()
-    _check_csrf(form)
+    refuse_without_csrf(form)
     if form.seen_state.data != application.state:
         return _conflict(application)
     if not valid:
@@ -180,7 +170,7 @@ def assignment(public_id: str, what: str):
     form = AssignForm(people=[(p.public_id, p.display_name) for p in queues.agency_staff(agency)]) \
         if what == "assign" and agency else AssignmentForm()
     valid = form.validate()
-    _check_csrf(form)
+    refuse_without_csrf(form)
     if form.seen_state.data != application.state or form.seen_assignee.data != _assignee_public_id(application):
         return _conflict(application)
     allowed = engine.assignment_actions(service, transitions.snapshot(service, application),
@@ -212,7 +202,7 @@ def mark_fact(public_id: str, fact: str):
         abort(404)
     form = CaseForm()
     form.validate()
-    _check_csrf(form)
+    refuse_without_csrf(form)
     if form.seen_state.data != application.state:
         return _conflict(application)
     if not transitions.actor_for(current_user, False).works_at(application.current_agency):

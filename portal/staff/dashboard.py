@@ -14,24 +14,18 @@ from functools import wraps
 from flask import Response, abort, render_template
 from flask_babel import gettext as _
 from flask_babel import ngettext
-from flask_login import current_user
 
 from portal.applications import workload
 from portal.data.db import utcnow
 from portal.i18n.formatting import current_locale, date, number, pick
 from portal.staff import blueprint, charts
-from portal.staff.access import staff_only
-from portal.workflow.engine import SUPERVISOR
+from portal.staff.access import staff_only, supervised_agencies
 
 # A tick label under every 7th bar, counted back from today, so the labels never crowd.
 LABEL_EVERY = 7
 # A spreadsheet runs a cell starting with one of these as a formula: such a text gets a leading
 # apostrophe (a staff member's name is typed by an administrator, not by us).
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-
-
-def supervised_agencies() -> set[str]:
-    return {role.agency.slug for role in current_user.staff_roles if role.role == SUPERVISOR}
 
 
 def supervisors_only(view):

@@ -101,11 +101,14 @@ class RequestInfoForm(CaseForm):
     def __init__(self, *args, choices=(), reasons=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.editable.choices = [SelectChoice(value, label) for value, label in choices]
-        self.has_reasons = bool(reasons)
         if reasons:
             self.reason.choices = [("", _l("Choose a reason"))] + list(reasons)
         else:
             del self.reason  # nothing to choose from: no field, and no error about it
+
+    @property
+    def has_reasons(self) -> bool:
+        return self.reason is not None
 
     def validate(self, extra_validators=None):
         ok = super().validate(extra_validators)

@@ -10,7 +10,7 @@ from flask_login import current_user
 from portal.applications import case_notes
 from portal.extensions import db
 from portal.staff import blueprint
-from portal.staff.access import case_or_404, staff_only
+from portal.staff.access import case_or_404, refuse_without_csrf, staff_only
 from portal.staff.forms import NoteForm
 
 LABELS = {
@@ -44,8 +44,7 @@ def write_note(public_id: str, kind: str):
         abort(403)
     form = forms[kind]
     if not form.validate():
-        if "csrf_token" in form.errors:
-            abort(400)
+        refuse_without_csrf(form)
         return case_page(application, service, note_forms=forms, status=400)
     case_notes.write(application, current_user, kind, form.body.data)
     db.session.commit()

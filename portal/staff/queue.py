@@ -15,7 +15,7 @@ from portal.data import queues
 from portal.data.db import utcnow
 from portal.i18n.formatting import pick
 from portal.staff import blueprint
-from portal.staff.access import my_agencies, staff_only
+from portal.staff.access import my_agencies, staff_only, supervised_agencies
 from portal.staff.forms import QueueFilterForm
 from portal.workflow.calendar import DUE_SOON
 from portal.workflow.engine import SUPERVISOR
@@ -55,8 +55,7 @@ def _supervisor_states() -> frozenset[tuple[str, str]]:
 
 def _where(form: QueueFilterForm, valid: bool) -> queues.QueueFilter:
     """The filter the form asks for (none when it is invalid), always within what the viewer's roles act on."""
-    supervised = {role.agency.slug for role in current_user.staff_roles if role.role == SUPERVISOR}
-    by_role = {"clerk_only_agencies": frozenset(my_agencies() - supervised),
+    by_role = {"clerk_only_agencies": frozenset(my_agencies() - supervised_agencies()),
                "supervisor_states": _supervisor_states()}
     if not valid:
         return queues.QueueFilter(**by_role)
