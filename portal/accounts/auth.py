@@ -41,7 +41,6 @@ from portal.identity.throttle import (
     ResetRequestThrottle,
     SignInThrottle,
     ThrottleUnavailable,
-    account_key,
     address_key,
 )
 from portal.jobs.outbox import schedule
@@ -142,12 +141,12 @@ def sign_in():
     if not form.validate_on_submit():
         return render_template(SIGN_IN_PAGE, form=form), 400
 
-    account = account_key(form.contact.contact.value)
+    account = authentication.throttle_key(form.contact.contact)
     throttle = SignInThrottle(redis_connection.client)
     try:
-        blocked = throttle.check(account, _address())
-        if blocked:
-            return _too_many_attempts(blocked)
+        check = throttle.check(account, _address())
+        if check.account:
+            return _too_many_attempts(check.account)
         result = authentication.check_password(form.contact.contact, form.password.data)
         if result.outcome is Outcome.FAILED:
             throttle.record_failure(account, _address())
@@ -157,6 +156,8 @@ def sign_in():
     if result.outcome is Outcome.FAILED:
         audit.record_failed_sign_in(form.contact.contact.value, "credentials")
         db.session.commit()
+        if check.address:
+            return _too_many_attempts(check.address)
         form.form_errors.append(_("The details you entered do not match an account"))
         return render_template(SIGN_IN_PAGE, form=form), 400
     if result.outcome is Outcome.INACTIVE:
@@ -219,10 +220,10 @@ def sign_in_code():
         return redirect(url_for("accounts.sign_in"))
     throttle = SignInThrottle(redis_connection.client)
     try:
-        blocked = throttle.check(pending["account"], _address())
-        if blocked:
+        check = throttle.check(pending["account"], _address())
+        if check.account:
             session.pop(PENDING, None)
-            return _too_many_attempts(blocked)
+            return _too_many_attempts(check.account)
         accepted = totp.check_code(redis_connection.client, person.public_id, person.totp_secret, form.code.code)
         if not accepted:
             throttle.record_failure(pending["account"], _address())
@@ -231,6 +232,8 @@ def sign_in_code():
     if not accepted:
         audit.record_failed_sign_in(None, "code", person)
         db.session.commit()
+        if check.address:
+            return _too_many_attempts(check.address)
         form.code.errors.append(_("That code is not right. Enter the code your authenticator app shows now."))
         return render_template(CODE_PAGE, form=form), 400
     return _finish_sign_in(person, pending["account"], pending["next"])
@@ -295,10 +298,7 @@ def reset_password(token: str):
     db.session.commit()
     try:
         # Whoever holds the link controls the account's email or phone: lift a lock-out on it.
-        throttle = SignInThrottle(redis_connection.client)
-        for contact in (person.email, person.phone):
-            if contact:
-                throttle.record_success(account_key(contact))
+        SignInThrottle(redis_connection.client).record_success(authentication.throttle_key_of(person))
     except ThrottleUnavailable:
         pass  # the counters expire on their own within 15 minutes
     if current_user.is_authenticated:
