@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import math
 import time
 
@@ -296,11 +297,10 @@ def reset_password(token: str):
         return render_template(RESET_PAGE, form=form, token=token), 400
     password_reset.set_new_password(person, form.password.data)
     db.session.commit()
-    try:
-        # Whoever holds the link controls the account's email or phone: lift a lock-out on it.
+    # Whoever holds the link controls the account's email or phone: lift a lock-out on it (without
+    # Redis, the counters expire on their own within 15 minutes).
+    with contextlib.suppress(ThrottleUnavailable):
         SignInThrottle(redis_connection.client).record_success(authentication.throttle_key_of(person))
-    except ThrottleUnavailable:
-        pass  # the counters expire on their own within 15 minutes
     if current_user.is_authenticated:
         logout_user()
         session.clear()
