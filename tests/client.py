@@ -36,6 +36,15 @@ class PortalClient(FlaskClient):
             check_page(response.soup, self.expected_lang)
         return response
 
+    def csrf_token(self) -> str:
+        """A CSRF token valid for this client's session, taken from a form as a browser would: the home
+        page's forms for a signed-in person, the sign-in form for a visitor (whose pages carry none)."""
+        for path in ("/", "/sign-in"):
+            field = self.get(path).soup.select_one("form input[name=csrf_token]")
+            if field is not None:
+                return field["value"]
+        raise AssertionError("no page offered a CSRF token")
+
     def form_values(self, response, selector: str = "main form") -> tuple[str, dict]:
         """The action and the current values (hidden ones included) of a form on the page."""
         form = response.soup.select_one(selector)
