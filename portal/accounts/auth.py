@@ -8,7 +8,6 @@ import time
 
 import redis
 from flask import (
-    after_this_request,
     current_app,
     flash,
     redirect,
@@ -28,6 +27,7 @@ from portal.accounts.auth_forms import (
     CodeForm,
     ForgotPasswordForm,
     RegisterForm,
+    ResetLinkForm,
     ResetPasswordForm,
     SignInForm,
 )
@@ -64,6 +64,7 @@ CODE_PAGE = "pages/accounts/sign_in_code.html"
 REGISTER_PAGE = "pages/accounts/register.html"
 FORGOT_PAGE = "pages/accounts/forgot_password.html"
 RESET_PAGE = "pages/accounts/reset_password.html"
+RESET_LINK_PAGE = "pages/accounts/reset_link.html"
 
 
 def _address() -> str:
@@ -278,24 +279,56 @@ def password_link_sent():
     return render_template("pages/accounts/password_link_sent.html")
 
 
-@blueprint.route("/password/reset/<token>", methods=["GET", "POST"])
-def reset_password(token: str):
-    @after_this_request
-    def keep_token_private(response):
-        # The token is in this page's URL: no Referer may carry it elsewhere, no cache may keep the page.
+# The link in the message is `/password/reset#<token>`: a fragment never leaves the browser, so the
+# token reaches no access log, proxy log or Referer. The page's script (or the person, pasting the
+# link) sends it by POST; the session then holds it while the person chooses a password at a URL
+# without it.
+RESET_IN_SESSION = "password_reset"
+RESET_SESSION_SECONDS = 15 * 60
+
+
+@blueprint.after_request
+def _keep_reset_pages_private(response):
+    if request.endpoint in ("accounts.reset_password", "accounts.choose_new_password"):
         response.headers["Referrer-Policy"] = "no-referrer"
         response.headers["Cache-Control"] = "no-store"
-        return response
+    return response
 
-    person = password_reset.person_for_token(current_app.config["SECRET_KEY"], token)
+
+@blueprint.route("/password/reset", methods=["GET", "POST"])
+def reset_password():
+    form = ResetLinkForm()
+    if request.method == "GET":
+        return render_template(RESET_LINK_PAGE, form=form)
+    if not form.validate_on_submit():
+        return render_template(RESET_LINK_PAGE, form=form), 400
+    person = password_reset.person_for_token(current_app.config["SECRET_KEY"], form.link.token)
+    if person is None:
+        return render_template("pages/accounts/reset_link_invalid.html"), 400
+    session[RESET_IN_SESSION] = {"token": form.link.token, "until": int(time.time()) + RESET_SESSION_SECONDS}
+    return redirect(url_for("accounts.choose_new_password"))
+
+
+def _person_resetting():
+    held = session.get(RESET_IN_SESSION)
+    if not isinstance(held, dict) or held.get("until", 0) < time.time():
+        session.pop(RESET_IN_SESSION, None)
+        return None
+    return password_reset.person_for_token(current_app.config["SECRET_KEY"], held.get("token", ""))
+
+
+@blueprint.route("/password/new", methods=["GET", "POST"])
+def choose_new_password():
+    person = _person_resetting()
     if person is None:
         return render_template("pages/accounts/reset_link_invalid.html"), 400
     form = ResetPasswordForm()
     if request.method == "GET":
-        return render_template(RESET_PAGE, form=form, token=token)
+        return render_template(RESET_PAGE, form=form)
     if not form.validate_on_submit():
-        return render_template(RESET_PAGE, form=form, token=token), 400
+        return render_template(RESET_PAGE, form=form), 400
     password_reset.set_new_password(person, form.password.data)
+    session.pop(RESET_IN_SESSION, None)
     db.session.commit()
     # Whoever holds the link controls the account's email or phone: lift a lock-out on it (without
     # Redis, the counters expire on their own within 15 minutes).

@@ -114,3 +114,43 @@ class TestNoSessionUntilSomethingNeedsStoring:
         client.expected_lang = "en"
         assert client.get("/").soup.html["lang"] == "en"
         assert redis_connection.client.keys("session:*") == []
+
+
+class TestParallelRequestsShareASession:
+    """A browser sends requests in parallel; each must keep what the others stored (found in Chromium:
+    a font request overwrote the reset token a form had just put in the session)."""
+
+    @staticmethod
+    def _open(app, sid):
+        with app.test_request_context(headers={"Cookie": f"session={sid}"}) as context:
+            return app.session_interface.open_session(app, context.request)
+
+    @staticmethod
+    def _save(app, session):
+        with app.test_request_context(headers={"Cookie": f"session={session.sid}"}):
+            app.session_interface.save_session(app, session, app.response_class())
+
+    def _new_session(self, app, client) -> str:
+        client.get("/sign-in")  # a form: the session now holds its CSRF token
+        [key] = redis_connection.client.keys("session:*")
+        return key.decode().removeprefix("session:")
+
+    def test_two_requests_that_change_different_keys_keep_both(self, app, client):
+        sid = self._new_session(app, client)
+        first, second = self._open(app, sid), self._open(app, sid)
+        first["password_reset"] = {"token": "t"}
+        second["_fresh"] = False
+        self._save(app, first)
+        self._save(app, second)
+        stored = self._open(app, sid)
+        assert stored["password_reset"] == {"token": "t"} and stored["_fresh"] is False
+        assert "csrf_token" in stored
+
+    def test_a_request_overlapping_a_sign_out_cannot_bring_the_session_back(self, app, client):
+        sid = self._new_session(app, client)
+        signing_out, overlapping = self._open(app, sid), self._open(app, sid)
+        signing_out.clear()
+        self._save(app, signing_out)
+        overlapping["_seen"] = 1
+        self._save(app, overlapping)
+        assert redis_connection.client.keys("session:*") == []
