@@ -389,13 +389,18 @@ NOT_PER_RECORD = MappingProxyType({
     "/verify/<token>": Listed(PUBLIC, "the signed token printed in a document's QR code is the credential: "
                                       "whoever holds the document may check it (tests/integration/test_verify.py)"),
     "/register": Listed(PUBLIC, "making an account"),
+    "/register/confirm": Listed(PUBLIC, "entering the code sent to the contact; the pending registration is found "
+                                        "through the visitor's own session (tests/integration/test_registration.py)"),
+    "/register/confirm/new-code": Listed(PUBLIC, "a new code for the visitor's own pending registration, limited per "
+                                                 "contact"),
     "/sign-in": Listed(PUBLIC, "signing in"),
     "/sign-in/code": Listed(PUBLIC, "the second step of one's own sign-in, bound to the session"),
     "/sign-out": Listed(PUBLIC, "ends the visitor's own session"),
     "/password/forgot": Listed(PUBLIC, "asking for a reset link, which goes to the account's own address"),
     "/password/forgot/sent": Listed(PUBLIC, "the page after asking for a reset link"),
-    "/password/reset/<token>": Listed(PUBLIC, "the emailed single-use token is the credential "
-                                              "(tests/integration/test_password_reset.py)"),
+    "/password/reset": Listed(PUBLIC, "the emailed single-use token, posted from the link's fragment, is the "
+                                      "credential (tests/integration/test_password_reset.py)"),
+    "/password/new": Listed(PUBLIC, "choosing a password with the token this session posted"),
     # The signed-in person's own lists and forms: they show and change only that person's things.
     "/applications": Listed(SIGNED_IN, "my applications"),
     "/documents": Listed(SIGNED_IN, "my documents, and uploading a new one of my own"),

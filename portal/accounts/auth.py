@@ -27,6 +27,7 @@ from portal.accounts.auth_forms import (
     CodeForm,
     ForgotPasswordForm,
     RegisterForm,
+    RegistrationCodeForm,
     ResetLinkForm,
     ResetPasswordForm,
     SignInForm,
@@ -62,6 +63,7 @@ REDIS_ERRORS = (ThrottleUnavailable, redis.RedisError, OSError)
 SIGN_IN_PAGE = "pages/accounts/sign_in.html"
 CODE_PAGE = "pages/accounts/sign_in_code.html"
 REGISTER_PAGE = "pages/accounts/register.html"
+CONFIRM_PAGE = "pages/accounts/register_confirm.html"
 FORGOT_PAGE = "pages/accounts/forgot_password.html"
 RESET_PAGE = "pages/accounts/reset_password.html"
 RESET_LINK_PAGE = "pages/accounts/reset_link.html"
@@ -83,9 +85,14 @@ def _too_many_attempts(blocked: Blocked):
     return body, status, {"Retry-After": str(blocked.retry_after)}
 
 
-def _unavailable():
+def _unavailable(title=None):
     # The throttle fails closed: without Redis we cannot tell whether an account is under attack.
-    return render_error(503, _("Signing in is not available right now"), _("Please try again in a few minutes."))
+    return render_error(503, title or _("Signing in is not available right now"),
+                        _("Please try again in a few minutes."))
+
+
+def _registration_unavailable():
+    return _unavailable(_("Creating an account is not available right now"))
 
 
 def _start_session(person) -> None:
@@ -100,6 +107,9 @@ def _start_session(person) -> None:
 
 # --- registration -------------------------------------------------------------------------------
 
+REGISTERING = "registration"
+
+
 @blueprint.route("/register", methods=["GET", "POST"])
 def register():
     if current_user.is_authenticated:
@@ -109,25 +119,80 @@ def register():
         return render_template(REGISTER_PAGE, form=form)
     if not form.validate_on_submit():
         return render_template(REGISTER_PAGE, form=form), 400
-    throttle = RegistrationThrottle(redis_connection.client)
     try:
-        blocked = throttle.check(_address())
-        if blocked:
-            return _too_many_attempts(blocked)
-        person = registration.register(form.contact.contact, form.password.data, current_locale())
-    except registration.AlreadyRegistered:
-        try:
-            throttle.record_already_registered(_address())
-        except ThrottleUnavailable:
-            return _unavailable()
-        form.contact.errors.append(_("There is already an account with this email address or phone number."))
-        return render_template(REGISTER_PAGE, form=form, already_registered=True), 400
+        blocked = RegistrationThrottle(redis_connection.client).allow(_address(), form.contact.contact.value)
     except ThrottleUnavailable:
-        return _unavailable()
+        return _registration_unavailable()
+    if blocked:
+        return _too_many_attempts(blocked)
+    # The same answer whether or not the contact has an account: the message sent to it differs.
+    pending = registration.start(form.contact.contact, form.password.data, current_locale())
+    db.session.commit()
+    session[REGISTERING] = pending.public_id
+    return redirect(url_for("accounts.confirm_registration"))
+
+
+def _registration_or_restart():
+    pending = registration.pending_for(session.get(REGISTERING))
+    if pending is None:
+        session.pop(REGISTERING, None)
+        flash(_("Your registration has timed out. Please start again."), "info")
+    return pending
+
+
+@blueprint.route("/register/confirm", methods=["GET", "POST"])
+def confirm_registration():
+    if current_user.is_authenticated:
+        return redirect(url_for("accounts.profile"))
+    pending = _registration_or_restart()
+    if pending is None:
+        return redirect(url_for("accounts.register"))
+    form = RegistrationCodeForm()
+    if request.method == "GET":
+        return render_template(CONFIRM_PAGE, form=form, pending=pending)
+    if not form.validate_on_submit():
+        return render_template(CONFIRM_PAGE, form=form, pending=pending), 400
+    try:
+        person = registration.confirm(pending, form.code.code, current_app.config["SECRET_KEY"])
+    except (registration.WrongCode, registration.TooManyWrongCodes) as problem:
+        db.session.commit()  # the wrong code counts
+        form.code.errors.append(
+            _("That code is not right. Enter the code from the newest message we sent.")
+            if isinstance(problem, registration.WrongCode)
+            else _("Too many wrong codes. Ask for a new code, then enter the new one."))
+        return render_template(CONFIRM_PAGE, form=form, pending=pending), 400
+    except registration.Expired:
+        session.pop(REGISTERING, None)
+        flash(_("Your registration has timed out. Please start again."), "info")
+        return redirect(url_for("accounts.register"))
+    except registration.AlreadyRegistered:
+        db.session.commit()
+        session.pop(REGISTERING, None)
+        flash(_("There is already an account with this email address or phone number. Sign in, or set a new "
+                "password if you have forgotten it."), "info")
+        return redirect(url_for("accounts.sign_in"))
+    session.pop(REGISTERING, None)
     _start_session(person)
     db.session.commit()
     flash(_("Your account has been created and you are signed in."), "success")
     return redirect(url_for("accounts.profile"))
+
+
+@blueprint.post("/register/confirm/new-code")
+def send_new_registration_code():
+    pending = _registration_or_restart()
+    if pending is None:
+        return redirect(url_for("accounts.register"))
+    try:
+        blocked = RegistrationThrottle(redis_connection.client).allow_new_code(pending.contact_value)
+    except ThrottleUnavailable:
+        return _registration_unavailable()
+    if blocked:
+        return _too_many_attempts(blocked)
+    registration.send_again(pending)
+    db.session.commit()
+    flash(_("We have sent a new code. Only the newest code works."), "success")
+    return redirect(url_for("accounts.confirm_registration"))
 
 
 # --- signing in ---------------------------------------------------------------------------------

@@ -37,21 +37,32 @@ class SignInForm(FlaskForm):
     next = HiddenField()
 
 
+AUTHENTICATOR_CODE_MISSING = _l("Enter the 6-digit code from your authenticator app")
+
+
 class CodeField(StringField):
     """Six digits, Latin or Khmer, spaces allowed; `code` holds the six Latin digits once valid."""
 
     code: str | None = None
 
+    def __init__(self, label=None, validators=None, missing=AUTHENTICATOR_CODE_MISSING, **kwargs) -> None:
+        super().__init__(label, validators, **kwargs)
+        self.missing = missing
+
     def pre_validate(self, form) -> None:
         self.code = normalise_code(self.data)
         if not (self.data or "").strip():
-            raise StopValidation(str(_l("Enter the 6-digit code from your authenticator app")))
+            raise StopValidation(str(self.missing))
         if self.code is None:
             raise StopValidation(str(_l("The code must be 6 digits, like 123456")))
 
 
 class CodeForm(FlaskForm):
     code = CodeField(_l("Security code"))
+
+
+class RegistrationCodeForm(FlaskForm):
+    code = CodeField(_l("Code"), missing=_l("Enter the 6-digit code from the message we sent you"))
 
 
 class ForgotPasswordForm(FlaskForm):

@@ -447,3 +447,25 @@ class AuditEntry(Base):
     details: Mapped[dict] = mapped_column(JSON, default=dict, comment="ids and codes only, never personal data")
     prev_hash: Mapped[str] = mapped_column(String(64))
     hash: Mapped[str] = mapped_column(String(64), unique=True)
+
+
+class PendingRegistration(Base):
+    """An account asked for but not yet made: it is made only once the code sent to the contact is
+    entered, so nobody can hold another person's email address or phone number."""
+
+    __tablename__ = "pending_registrations"
+    __table_args__ = (CheckConstraint("contact_kind IN ('email', 'phone')", name="known_contact_kind"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    public_id: Mapped[str] = mapped_column(String(32), unique=True, default=new_public_id,
+                                           comment="kept in the registering browser's session")
+    contact_kind: Mapped[str] = mapped_column(String(5))
+    contact_value: Mapped[str] = mapped_column(String(254), comment="normalised: lower-cased email or E.164")
+    password_hash: Mapped[str] = mapped_column(String(255))
+    locale: Mapped[str] = mapped_column(String(5), default="km")
+    code_digest: Mapped[str | None] = mapped_column(
+        String(64), comment="HMAC of the code last sent; none while unsent or when the contact has an account"
+    )
+    wrong_codes: Mapped[int] = mapped_column(Integer, default=0)
+    expires_at: Mapped[datetime] = mapped_column(DateTime, index=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)

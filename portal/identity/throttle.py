@@ -122,24 +122,37 @@ class SignInThrottle:
         self.counter.clear(account)
 
 
-REGISTRATION_PROBE_LIMIT = 20
 RESET_REQUEST_LIMIT = 3
 RESET_REQUEST_WINDOW = 60 * 60
+REGISTRATION_WINDOW = 60 * 60
+REGISTRATION_CODES_PER_CONTACT = 3
+REGISTRATIONS_PER_ADDRESS = 30
 
 
 class RegistrationThrottle:
-    """Registration must tell a person that their contact already has an account, which also lets
-    anyone test whether a contact is registered; one address gets at most 20 such answers in
-    15 minutes, so a list of contacts cannot be tested quickly."""
+    """Each registration sends a message to somebody's phone or inbox. At most three codes an hour go to
+    one contact (nobody can flood a person with codes, or guess more than 15 codes an hour for it),
+    and one client address starts at most thirty registrations an hour (enough for a Community Tech
+    Center helping people one after another, not for a script)."""
 
     def __init__(self, client: redis.Redis) -> None:
-        self.counter = Counter(client)
+        self.counter = Counter(client, window=REGISTRATION_WINDOW)
 
-    def check(self, address: str) -> Blocked | None:
-        return self.counter.blocked({_digest("registered", address): REGISTRATION_PROBE_LIMIT})
+    def allow(self, address: str, normalised_contact: str) -> Blocked | None:
+        """None, and the registration is counted; or `Blocked` when either limit is reached."""
+        limits = {_digest("register-address", address): REGISTRATIONS_PER_ADDRESS,
+                  _digest("register-contact", normalised_contact): REGISTRATION_CODES_PER_CONTACT}
+        blocked = self.counter.blocked(limits)
+        if blocked is None:
+            self.counter.add(*limits)
+        return blocked
 
-    def record_already_registered(self, address: str) -> None:
-        self.counter.add(_digest("registered", address))
+    def allow_new_code(self, normalised_contact: str) -> Blocked | None:
+        key = _digest("register-contact", normalised_contact)
+        blocked = self.counter.blocked({key: REGISTRATION_CODES_PER_CONTACT})
+        if blocked is None:
+            self.counter.add(key)
+        return blocked
 
 
 class ResetRequestThrottle:

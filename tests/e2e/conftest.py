@@ -12,6 +12,7 @@ PORTAL_E2E is set: then a missing tool is a failure, so CI cannot pass by skippi
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import signal
 import socket
@@ -144,6 +145,18 @@ def flask_command(instance: Path, *args: str) -> subprocess.CompletedProcess:
     if result.returncode != 0:
         raise RuntimeError(f"`flask {' '.join(args)}` failed:\n{(result.stdout + result.stderr)[-3000:]}")
     return result
+
+
+def texted_code(instance: Path, number: str, timeout: float = 30) -> str:
+    """The newest 6-digit code the portal's worker texted to `number` (E.164), waiting for it to arrive."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        texts = [path.read_text(encoding="utf-8") for path in sorted((instance / "sms").glob("*.txt"))]
+        codes = [re.findall(r"\b\d{6}\b", text) for text in texts if text.startswith(f"To: {number}\n")]
+        if any(codes):
+            return [c for found in codes for c in found][-1]
+        time.sleep(0.2)
+    raise AssertionError(f"no code was texted to {number} within {timeout} s")
 
 
 @pytest.fixture(scope="session")

@@ -9,7 +9,6 @@ import shutil
 import socket
 import time
 from email import policy
-from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
@@ -24,6 +23,7 @@ from portal.jobs.queues import NOTIFICATIONS
 from portal.jobs.worker import make_simple_worker
 from portal.security.passwords import verify_password
 from tests.factories import PASSWORD
+from tests.messages import emails_to, texts_to
 
 NEW_PASSWORD = "ទឹកដោះគោ-milk-tea-7"
 LINK = re.compile(r"http://portal\.test/password/reset#[A-Za-z0-9_.\-]+")
@@ -55,17 +55,6 @@ def run_jobs(app) -> None:
 
 def ask_for_link(client, contact):
     return client.submit(client.get("/password/forgot"), {"contact": contact})
-
-
-def emails_to(instance: Path, address: str) -> list[email.message.EmailMessage]:
-    messages = [email.message_from_bytes(path.read_bytes(), policy=policy.default)
-                for path in sorted((instance / "mail").glob("*.eml"))]
-    return [m for m in messages if m["To"] == address]
-
-
-def texts_to(instance: Path, number: str) -> list[str]:
-    texts = [path.read_text(encoding="utf-8") for path in sorted((instance / "sms").glob("*.txt"))]
-    return [t for t in texts if t.startswith(f"To: {number}\n")]
 
 
 def link_in(text: str) -> str:
