@@ -39,8 +39,12 @@ class Settings:
     docstore_path: Path
     clamav_command: str | None
     signing_keys_path: Path
+    audit_keys_path: Path  # the audit log's MAC keys (portal.audit.keys), never in the database
+    audit_head_file: Path  # the audit log's head is appended here now and then (portal.audit.head)
+    audit_head_redis_key: str | None  # and pushed to this Redis list too, when set
     escalation_interval: int = 300  # seconds between runs of the escalation job
     trusted_proxies: int = 0  # reverse proxies (load balancers) in front of the portal whose X-Forwarded-* we believe
+    audit_head_interval: int = 60  # seconds between runs of the head publication job
 
     @property
     def production(self) -> bool:
@@ -64,6 +68,7 @@ class Settings:
             "PREFERRED_URL_SCHEME": "https" if self.production else "http",
             "ESCALATION_INTERVAL": self.escalation_interval,
             "TRUSTED_PROXIES": self.trusted_proxies,
+            "AUDIT_HEAD_INTERVAL": self.audit_head_interval,
         }
 
 
@@ -95,6 +100,10 @@ def load_settings(environ: os._Environ | dict | None = None, instance_path: Path
         signing_keys_path=Path(env_vars.get("SIGNING_KEYS_PATH") or instance / "keys"),
         escalation_interval=_seconds("ESCALATION_INTERVAL", env_vars.get("ESCALATION_INTERVAL", "300")),
         trusted_proxies=_proxy_hops(env_vars.get("TRUSTED_PROXIES", "0")),
+        audit_keys_path=Path(env_vars.get("AUDIT_KEYS_PATH") or instance / "keys" / "audit"),
+        audit_head_file=Path(env_vars.get("AUDIT_HEAD_FILE") or instance / "audit-head.jsonl"),
+        audit_head_redis_key=_redis_key("AUDIT_HEAD_REDIS_KEY", env_vars.get("AUDIT_HEAD_REDIS_KEY")),
+        audit_head_interval=_seconds("AUDIT_HEAD_INTERVAL", env_vars.get("AUDIT_HEAD_INTERVAL", "60")),
     )
 
 
@@ -186,6 +195,13 @@ def _seconds(name: str, value: str) -> int:
     if seconds < 10:
         raise ConfigError(f"{name}: {seconds} is too short; use at least 10 seconds")
     return seconds
+
+
+def _redis_key(name: str, value: str | None) -> str | None:
+    value = (value or "").strip()
+    if value and (len(value) > 200 or not value.isprintable() or " " in value):
+        raise ConfigError(f"{name}: a Redis key of at most 200 characters without spaces, e.g. onewindow:audit:head")
+    return value or None
 
 
 def _port(name: str, value: str) -> int:

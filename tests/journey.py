@@ -4,13 +4,16 @@ through the engine (the staff pages come with the back office)."""
 from __future__ import annotations
 
 import io
+import threading
 
 from sqlalchemy import select
 
 from portal.applications import transitions, versions
 from portal.data.db import db
 from portal.data.models import Application
+from portal.jobs.cron import Cron
 from portal.jobs.outbox import relay_pending
+from portal.jobs.queues import DEFAULT, queue
 from portal.jobs.worker import make_simple_worker
 from portal.workflow import engine
 
@@ -63,6 +66,28 @@ def staff_act(application: Application, person, action: str, **details) -> engin
     transitions.apply(service, application, decision, person)
     db.session.commit()
     return decision
+
+
+def run_cron_once(app) -> list[str]:
+    """Run a worker's cron thread until it has enqueued the periodic jobs (a job that never ran is due at
+    once); the names of the jobs then on the default queue."""
+    cron = Cron(app, queue(DEFAULT).connection)
+    enqueued = threading.Event()
+    original = cron.scheduler.enqueue_jobs
+
+    def enqueue_and_signal():
+        done = original()
+        if done:
+            enqueued.set()
+        return done
+
+    cron.scheduler.enqueue_jobs = enqueue_and_signal
+    cron.start()
+    try:
+        assert enqueued.wait(10), "the cron scheduler did not enqueue the periodic jobs"
+    finally:
+        cron.stop()
+    return [job.func_name for job in queue(DEFAULT).get_jobs()]
 
 
 def run_jobs(app) -> None:

@@ -1,12 +1,12 @@
-"""The append-only, hash-chained audit log (DESIGN.md section 8).
+"""The append-only audit log (DESIGN.md section 8): hash-chained, MACed with a key kept outside
+the database, its head published outside it, its rows protected by database triggers.
 
-Each entry carries the SHA-256 of its content and of the previous entry's hash, so changing,
-removing, inserting or reordering entries breaks the chain, and `verify()` says where. `record()`
-appends in the caller's transaction: the entry is committed with the change it describes, or not
-at all. Entries hold ids and codes only: never passwords, contacts or names.
-
-The chain cannot show that entries were cut off its end; that needs the head's hash kept
-somewhere else (e.g. printed by `flask audit verify` into an external log now and then).
+Each entry carries the SHA-256 of its content and of the previous entry's hash, and an HMAC of that
+with a secret key (`chain.py`), so changing, removing, inserting or reordering entries breaks the
+chain, recomputing the hashes after a change does not mend it, and `verify()` says where. A job
+publishes the head outside the database (`head.py`), which catches entries cut off the end.
+`record()` appends in the caller's transaction: the entry is committed with the change it describes,
+or not at all. Entries hold ids and codes only: never passwords, contacts or names.
 """
 
 from __future__ import annotations
@@ -15,11 +15,14 @@ import hashlib
 import json
 from dataclasses import dataclass
 
+from portal.audit import keys
+from portal.audit.chain import GENESIS, entry_hash, entry_mac
+from portal.audit.verification import Anchor, Problem, Verdict, verify
 from portal.data import audit as audit_data
 from portal.data import documents as document_data
 from portal.data.db import utcnow
 
-GENESIS = "0" * 64
+__all__ = ["GENESIS", "Anchor", "Problem", "Verdict", "entry_hash", "record", "verify"]
 
 SIGN_IN = "sign_in"
 SIGN_IN_FAILED = "sign_in_failed"
@@ -62,33 +65,15 @@ def record(action: str, *, actor=None, actor_role: str | None = None, subject_ty
         "application_id": getattr(application, "id", application),
         "details": details,
     }
+    # Before the lock: without a key (production before `flask audit keys generate`) nothing waits for it.
+    fields["mac_key_id"], key = keys.active_key()
     audit_data.lock_chain()
     head = audit_data.head()
     fields["seq"] = head.seq + 1 if head else 1
     fields["prev_hash"] = head.hash if head else GENESIS
     fields["hash"] = entry_hash(fields)
+    fields["mac"] = entry_mac(key, fields["mac_key_id"], fields["seq"], fields["hash"], head.mac if head else None)
     return audit_data.append(**fields)
-
-
-def entry_hash(fields) -> str:
-    """SHA-256 over a canonical JSON of the content and the previous hash.
-
-    `seq` is left out on purpose: the order lives in `prev_hash`, and `verify()` checks `seq`
-    against it, which is how a reordering is told apart from a changed entry."""
-    get = fields.get if isinstance(fields, dict) else lambda name: getattr(fields, name)
-    content = {
-        "at": get("at").isoformat(timespec="microseconds"),
-        "actor_id": get("actor_id"),
-        "actor_role": get("actor_role"),
-        "action": get("action"),
-        "subject_type": get("subject_type"),
-        "subject_id": get("subject_id"),
-        "application_id": get("application_id"),
-        "details": get("details") or {},
-        "prev_hash": get("prev_hash"),
-    }
-    canonical = json.dumps(content, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
-    return hashlib.sha256(canonical.encode()).hexdigest()
 
 
 def contact_digest(normalised_contact: str) -> str:
@@ -180,91 +165,3 @@ def staff_access(application) -> list[StaffAccess]:
         agency = agencies.get(slug)
         listed.append(StaffAccess(at, action, name, dict(agency.name) if agency else {}))
     return listed
-
-
-# --- verification ------------------------------------------------------------------------------
-
-@dataclass(frozen=True)
-class Problem:
-    seq: int
-    entry_id: int
-    reason: str
-
-
-@dataclass(frozen=True)
-class Anchor:
-    """An entry's position and hash, noted down outside the database (an operator's log, a ticket, a
-    message to the auditors). A chain can be cut short or rewritten from some point on and still hold
-    together by itself; it cannot also match an anchor taken before."""
-
-    seq: int
-    hash: str
-
-    @classmethod
-    def parse(cls, text: str) -> Anchor:
-        seq, _colon, digest = text.strip().lstrip("#").partition(":")
-        if not seq.isdigit() or int(seq) < 1 or len(digest) != 64 or any(c not in "0123456789abcdef" for c in digest):
-            raise ValueError("an anchor is written SEQ:HASH, e.g. 1042:3f7a... (64 hexadecimal digits)")
-        return cls(int(seq), digest)
-
-    def __str__(self) -> str:
-        return f"{self.seq}:{self.hash}"
-
-
-@dataclass(frozen=True)
-class Verdict:
-    entries: int
-    problem: Problem | None
-    head: Anchor | None = None  # the last entry, to note down as the next anchor
-
-    @property
-    def intact(self) -> bool:
-        return self.problem is None
-
-
-def verify(anchors: tuple[Anchor, ...] = ()) -> Verdict:
-    """Walk the chain in seq order; stop at the first entry that does not hold together, or that
-    contradicts one of `anchors` (which catches the end of the log cut off, or rewritten and re-hashed)."""
-    count = 0
-    previous = None
-    expected = {anchor.seq: anchor for anchor in anchors}
-    for entry in audit_data.in_chain_order():
-        count += 1
-        problem = _check(entry, previous)
-        anchor = expected.pop(entry.seq, None)
-        if problem is None and anchor is not None and anchor.hash != entry.hash:
-            problem = Problem(entry.seq, entry.id, "does not match the anchor noted down for it: the log was "
-                                                   "rewritten from here or earlier")
-        if problem:
-            return Verdict(count, problem)
-        previous = entry
-    if expected:
-        first = min(expected)
-        return Verdict(count, Problem(first, 0, f"missing: the log ends at entry #{count}, but entry #{first} "
-                                                f"was noted down as an anchor, so the end of the log was cut off"))
-    return Verdict(count, None, Anchor(previous.seq, previous.hash) if previous else None)
-
-
-def _check(entry, previous) -> Problem | None:
-    expected_seq = previous.seq + 1 if previous else 1
-    expected_prev = previous.hash if previous else GENESIS
-
-    def bad(reason: str, at=entry) -> Problem:
-        return Problem(at.seq, at.id, reason)
-
-    if entry_hash(entry) != entry.hash:
-        return bad("content changed: its hash does not match what it says")
-    if entry.prev_hash == expected_prev:
-        if entry.seq != expected_seq:
-            return bad(f"renumbered: it follows entry #{expected_seq - 1} but is numbered #{entry.seq}")
-        return None
-    linked = audit_data.by_hash(entry.prev_hash) if entry.prev_hash != GENESIS else None
-    if linked is not None and linked.seq >= entry.seq:
-        return bad(f"reordered: it belongs after entry #{linked.seq}")
-    if linked is not None and previous is not None and linked.seq == previous.seq - 1:
-        return bad(f"inserted: it is not in the chain (entry #{entry.seq} follows entry #{linked.seq})", previous)
-    if entry.seq != expected_seq:
-        return bad(f"removed: entries #{expected_seq} to #{entry.seq - 1} are missing before it")
-    if linked is not None:
-        return bad(f"removed or inserted: it follows entry #{linked.seq}, not #{previous.seq if previous else 0}")
-    return bad("removed: the entry it follows is gone (or the one before it was changed and re-hashed)")

@@ -10,6 +10,7 @@ takes the write lock first (a write that changes nothing) and reads the head aft
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import select, text
@@ -19,6 +20,11 @@ from portal.data.models import Agency, AuditEntry, Person, StaffRole
 
 # Any constant will do, as long as nothing else in the database uses the same advisory lock key.
 CHAIN_LOCK_KEY = 0x0A0D17  # "audit"
+# The triggers of migration 0011 that refuse UPDATE and DELETE (and on PostgreSQL TRUNCATE) on the log.
+APPEND_ONLY_TRIGGERS = {
+    "postgresql": ("audit_entries_append_only", "audit_entries_append_only_truncate"),
+    "sqlite": ("audit_entries_no_update", "audit_entries_no_delete"),
+}
 
 
 def lock_chain() -> None:
@@ -53,6 +59,39 @@ def in_chain_order(batch: int = 1000) -> Iterator[AuditEntry]:
         if len(rows) < batch:
             return
         after = rows[-1].seq
+
+
+@dataclass(frozen=True)
+class AppendOnlyGuard:
+    database: str
+    present: tuple[str, ...]  # triggers present and enabled
+    missing: tuple[str, ...]  # missing, or disabled
+    role: str | None = None  # PostgreSQL: the role the portal connects as
+    role_can_disable: bool = False  # it owns the table (or is a superuser): it could turn the triggers off
+    role_may_write: bool = False  # its privileges allow UPDATE, DELETE or TRUNCATE: only the triggers stop it
+
+
+def append_only_guard() -> AppendOnlyGuard:
+    """What stops the portal's own database connection from changing or deleting audit rows."""
+    dialect = db.session.get_bind().dialect.name
+    expected = APPEND_ONLY_TRIGGERS.get(dialect, ())
+    role: tuple = ()
+    if dialect == "postgresql":
+        # 'O' and 'A' fire in normal sessions; 'D' is disabled and 'R' fires only on replicas.
+        present = set(db.session.scalars(text(
+            "SELECT tgname FROM pg_trigger WHERE tgrelid = 'audit_entries'::regclass AND NOT tgisinternal "
+            "AND tgenabled IN ('O', 'A')")))
+        role = tuple(db.session.execute(text(
+            "SELECT current_user, pg_has_role(current_user, c.relowner, 'USAGE') "
+            "OR (SELECT rolsuper FROM pg_roles WHERE rolname = current_user), "
+            "has_table_privilege('audit_entries', 'UPDATE') OR has_table_privilege('audit_entries', 'DELETE') "
+            "OR has_table_privilege('audit_entries', 'TRUNCATE') "
+            "FROM pg_class c WHERE c.oid = 'audit_entries'::regclass")).one())
+    else:
+        present = set(db.session.scalars(text(
+            "SELECT name FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'audit_entries'")))
+    return AppendOnlyGuard(dialect, tuple(t for t in expected if t in present),
+                           tuple(t for t in expected if t not in present), *role)
 
 
 def by_hash(digest: str) -> AuditEntry | None:

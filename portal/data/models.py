@@ -431,7 +431,9 @@ class Escalation(Base):
 
 class AuditEntry(Base):
     """One line of the append-only, hash-chained audit log (portal.audit): `hash` is the SHA-256 of
-    the row's content and `prev_hash`, so a changed, removed, inserted or reordered row breaks the chain."""
+    the row's content and `prev_hash`, so a changed, removed, inserted or reordered row breaks the chain;
+    `mac` is an HMAC of it with a key outside the database, so re-hashing after a change does not mend it.
+    Database triggers (migration 0011) refuse UPDATE and DELETE."""
 
     __tablename__ = "audit_entries"
 
@@ -447,6 +449,8 @@ class AuditEntry(Base):
     details: Mapped[dict] = mapped_column(JSON, default=dict, comment="ids and codes only, never personal data")
     prev_hash: Mapped[str] = mapped_column(String(64))
     hash: Mapped[str] = mapped_column(String(64), unique=True)
+    mac_key_id: Mapped[str | None] = mapped_column(String(8), comment="AUDIT_KEYS_PATH key; NULL before 0011")
+    mac: Mapped[str | None] = mapped_column(String(64), comment="HMAC-SHA256 of seq, key id, hash and previous mac")
 
 
 class PendingRegistration(Base):

@@ -3,7 +3,8 @@
 RQ's own `CronScheduler.start()` wants the main thread (it installs signal handlers) and a process of
 its own; the portal runs it inside the worker instead, so `flask jobs worker` and `flask serve` stay
 one command. Every worker process runs one: periodic jobs must therefore be idempotent (escalation is,
-by its unique key), and running several workers only means they are enqueued a few times more often.
+by its unique key; publishing the audit head writes a head that has not moved only once), and running
+several workers only means they are enqueued a few times more often.
 
 Periodic jobs go straight to RQ, not through the outbox: there is no transaction whose commit they
 depend on, and a run lost to a Redis outage is made up by the next one.
@@ -26,7 +27,8 @@ log = logging.getLogger(__name__)
 
 def periodic_jobs(app) -> list[tuple[str, str, int]]:
     """(job name, queue, interval in seconds) for every periodic job."""
-    return [("portal.applications.escalation.escalate_due_cases", DEFAULT, app.config["ESCALATION_INTERVAL"])]
+    return [("portal.applications.escalation.escalate_due_cases", DEFAULT, app.config["ESCALATION_INTERVAL"]),
+            ("portal.audit.head.publish_head", DEFAULT, app.config["AUDIT_HEAD_INTERVAL"])]
 
 
 class Cron(threading.Thread):

@@ -25,6 +25,15 @@ class NoSigningKey(RuntimeError):
     pass
 
 
+def next_key_id(directory: Path, prefix: str, extension: str) -> str:
+    """<prefix><yymm>, with a letter added if `directory` already has a file of that id with `extension`."""
+    base = f"{prefix}{date.today():%y%m}"
+    for suffix in ["", *"abcdefghijklmnopqrstuvwxyz"]:
+        if not (directory / f"{base}{suffix}{extension}").exists():
+            return base + suffix
+    raise ValueError("too many keys made this month")
+
+
 @dataclass(frozen=True)
 class KeyRing:
     directory: Path
@@ -49,7 +58,7 @@ class KeyRing:
     def generate(self, key_id: str | None = None) -> str:
         """A new key pair, made active. The id defaults to k<yymm>, with a letter added if taken."""
         self.directory.mkdir(parents=True, exist_ok=True)
-        key_id = key_id or self._next_id()
+        key_id = key_id or next_key_id(self.directory, "k", ".pub")
         if not KEY_ID.match(key_id) or (self.directory / f"{key_id}.pub").exists():
             raise ValueError(f"key id {key_id!r} is taken or not 1-8 lower-case letters and digits")
         private = Ed25519PrivateKey.generate()
@@ -63,13 +72,6 @@ class KeyRing:
         ))
         (self.directory / "active").write_text(key_id)
         return key_id
-
-    def _next_id(self) -> str:
-        base = f"k{date.today():%y%m}"
-        for suffix in ["", *"abcdefghijklmnopqrstuvwxyz"]:
-            if not (self.directory / f"{base}{suffix}.pub").exists():
-                return base + suffix
-        raise ValueError("too many keys made this month")
 
     def published(self) -> list[dict]:
         """The public keys as verifiers download them (raw key in base64url, and PEM)."""

@@ -1,5 +1,6 @@
 """The hash-chained audit log: what is recorded, `flask audit verify`, tampering of each kind,
-concurrent writers, and the applicant's "who in government has looked at this application"."""
+concurrent writers, and the applicant's "who in government has looked at this application".
+The keyed MACs, the published head and the append-only triggers: test_audit_protections.py."""
 
 from __future__ import annotations
 
@@ -8,13 +9,16 @@ import json
 import threading
 
 import pytest
-from sqlalchemy import select, text
+from sqlalchemy import text
 
 from portal import audit
+from portal.audit.chain import entry_mac
+from portal.audit.keys import active_key
 from portal.catalogue import get_catalogue
 from portal.data.db import db
 from portal.data.models import AuditEntry
 from tests import docfiles, journey
+from tests.audit_log import broken_at, entries, five_entries, tampering, verify
 from tests.service_roots import copy_of_fixture, services_root
 from tests.sessions import sign_in_as
 
@@ -46,33 +50,8 @@ def submitted_application(client) -> str:
     return url
 
 
-def entries(action: str | None = None) -> list[AuditEntry]:
-    db.session.expire_all()
-    query = select(AuditEntry).order_by(AuditEntry.seq)
-    if action:
-        query = query.where(AuditEntry.action == action)
-    return list(db.session.scalars(query))
-
-
 def as_text(entry: AuditEntry) -> str:
     return json.dumps({c.name: str(getattr(entry, c.name)) for c in AuditEntry.__table__.columns}, ensure_ascii=False)
-
-
-def verify(app):
-    return app.test_cli_runner().invoke(args=["audit", "verify"])
-
-
-def five_entries() -> list[AuditEntry]:
-    made = [audit.record("test_entry", details={"n": n}) for n in range(5)]
-    db.session.commit()
-    return made
-
-
-def broken_at(app) -> str:
-    """The output of `flask audit verify`, which must have failed."""
-    result = verify(app)
-    assert result.exit_code == 1, result.output
-    return result.output
 
 
 class TestVerifying:
@@ -90,15 +69,17 @@ class TestVerifying:
     def test_a_changed_entry_is_named(self, app):
         made = five_entries()
         changed = made[2].seq
-        db.session.execute(text("UPDATE audit_entries SET details = :d WHERE id = :id"),
-                           {"d": json.dumps({"n": 99}), "id": made[2].id})
+        with tampering():
+            db.session.execute(text("UPDATE audit_entries SET details = :d WHERE id = :id"),
+                               {"d": json.dumps({"n": 99}), "id": made[2].id})
         output = broken_at(app)
         assert f"entry #{changed} " in output and "content changed" in output
 
     def test_a_removed_entry_is_named_by_the_entry_after_the_gap(self, app):
         made = five_entries()
         after_gap = made[3].seq
-        db.session.execute(text("DELETE FROM audit_entries WHERE id = :id"), {"id": made[2].id})
+        with tampering():
+            db.session.execute(text("DELETE FROM audit_entries WHERE id = :id"), {"id": made[2].id})
         output = broken_at(app)
         assert f"entry #{after_gap} " in output and "removed" in output
 
@@ -106,8 +87,9 @@ class TestVerifying:
         made = five_entries()
         forged_seq = made[2].seq
         # Make room after the second entry, then forge an entry that chains onto it correctly.
-        for entry in reversed(made[2:]):
-            db.session.execute(text("UPDATE audit_entries SET seq = seq + 1 WHERE id = :id"), {"id": entry.id})
+        with tampering():
+            for entry in reversed(made[2:]):
+                db.session.execute(text("UPDATE audit_entries SET seq = seq + 1 WHERE id = :id"), {"id": entry.id})
         forged = {"at": made[1].at, "actor_id": None, "actor_role": "admin", "action": "admin_change",
                   "subject_type": None, "subject_id": None, "application_id": None, "details": {},
                   "prev_hash": made[1].hash}
@@ -122,9 +104,12 @@ class TestVerifying:
     def test_two_swapped_entries_are_named(self, app):
         made = five_entries()
         (first, first_seq), (second, second_seq) = (made[1], made[1].seq), (made[3], made[3].seq)
-        db.session.execute(text("UPDATE audit_entries SET seq = -1 WHERE id = :id"), {"id": first.id})
-        db.session.execute(text("UPDATE audit_entries SET seq = :s WHERE id = :id"), {"s": first_seq, "id": second.id})
-        db.session.execute(text("UPDATE audit_entries SET seq = :s WHERE id = :id"), {"s": second_seq, "id": first.id})
+        with tampering():
+            db.session.execute(text("UPDATE audit_entries SET seq = -1 WHERE id = :id"), {"id": first.id})
+            db.session.execute(text("UPDATE audit_entries SET seq = :s WHERE id = :id"),
+                               {"s": first_seq, "id": second.id})
+            db.session.execute(text("UPDATE audit_entries SET seq = :s WHERE id = :id"),
+                               {"s": second_seq, "id": first.id})
         output = broken_at(app)
         assert f"entry #{first_seq} " in output and "reordered" in output
 
@@ -161,7 +146,8 @@ class TestConcurrentWriters:
             result = verify(app)
             assert result.exit_code == 0, result.output
         finally:
-            db.session.execute(text("DELETE FROM audit_entries WHERE action = 'test_concurrency'"))
+            with tampering():
+                db.session.execute(text("DELETE FROM audit_entries WHERE action = 'test_concurrency'"))
             db.session.commit()
 
 
@@ -262,23 +248,30 @@ class TestAnchors:
     def test_a_cut_off_end_is_caught_by_an_earlier_anchor(self, app):
         made = five_entries()
         anchor = self.head(app)
-        db.session.execute(text("DELETE FROM audit_entries WHERE id IN (:a, :b)"), {"a": made[3].id, "b": made[4].id})
-        assert verify(app).exit_code == 0  # without the anchor, the shorter chain is a valid chain
+        with tampering():
+            db.session.execute(text("DELETE FROM audit_entries WHERE id IN (:a, :b)"),
+                               {"a": made[3].id, "b": made[4].id})
+        assert verify(app).exit_code == 0  # no anchor and no head published: the shorter chain is a valid chain
         result = app.test_cli_runner().invoke(args=["audit", "verify", "--anchor", anchor])
         assert result.exit_code == 1 and f"entry #{made[4].seq}" in result.output and "cut off" in result.output
 
-    def test_a_rewritten_end_is_caught_by_an_earlier_anchor(self, app):
+    def test_a_rewritten_end_is_caught_by_an_earlier_anchor_even_with_the_audit_key(self, app):
         made = five_entries()
         anchor = self.head(app)
-        last = made[-1]
+        last, before = made[-1], made[-2]
         forged = {"at": last.at, "actor_id": None, "actor_role": "admin", "action": "admin_change",
                   "subject_type": None, "subject_id": None, "application_id": None, "details": {},
                   "prev_hash": last.prev_hash}
-        db.session.execute(text("UPDATE audit_entries SET actor_role = 'admin', action = 'admin_change', "
-                                "details = '{}', actor_id = NULL, subject_type = NULL, subject_id = NULL, "
-                                "application_id = NULL, hash = :hash WHERE id = :id"),
-                           {"hash": audit.entry_hash(forged), "id": last.id})
-        assert verify(app).exit_code == 0  # re-hashed: the chain alone cannot tell
+        # An insider who can read AUDIT_KEYS_PATH recomputes the MAC too.
+        key_id, key = active_key()
+        forged_hash = audit.entry_hash(forged)
+        with tampering():
+            db.session.execute(text("UPDATE audit_entries SET actor_role = 'admin', action = 'admin_change', "
+                                    "details = '{}', actor_id = NULL, subject_type = NULL, subject_id = NULL, "
+                                    "application_id = NULL, hash = :hash, mac = :mac WHERE id = :id"),
+                               {"hash": forged_hash, "mac": entry_mac(key, key_id, last.seq, forged_hash, before.mac),
+                                "id": last.id})
+        assert verify(app).exit_code == 0  # re-hashed and re-MACed: the chain alone cannot tell
         result = app.test_cli_runner().invoke(args=["audit", "verify", "--anchor", anchor])
         assert result.exit_code == 1 and "does not match the anchor" in result.output
 

@@ -136,3 +136,21 @@ def test_the_portal_starts_without_the_embedded_redis_package(tmp_path):
     done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr[-2000:]
     assert done.stdout.strip() == "portal"
+class TestAuditSettings:
+    def test_keys_and_head_live_under_the_instance_folder_by_default(self, tmp_path):
+        loaded = settings(tmp_path)
+        assert loaded.audit_keys_path == tmp_path / "keys" / "audit"
+        assert loaded.audit_head_file == tmp_path / "audit-head.jsonl"
+        assert loaded.audit_head_redis_key is None and loaded.audit_head_interval == 60
+
+    def test_an_operator_chooses_where_the_head_goes(self, tmp_path):
+        loaded = settings(tmp_path, AUDIT_HEAD_FILE="/var/log/onewindow/audit-head.jsonl",
+                          AUDIT_HEAD_REDIS_KEY="onewindow:audit:head", AUDIT_HEAD_INTERVAL="30")
+        assert str(loaded.audit_head_file) == "/var/log/onewindow/audit-head.jsonl"
+        assert loaded.audit_head_redis_key == "onewindow:audit:head" and loaded.audit_head_interval == 30
+
+    @pytest.mark.parametrize(("name", "value"), [("AUDIT_HEAD_INTERVAL", "often"), ("AUDIT_HEAD_INTERVAL", "1"),
+                                                 ("AUDIT_HEAD_REDIS_KEY", "two words")])
+    def test_a_wrong_value_names_the_setting(self, tmp_path, name, value):
+        with pytest.raises(ConfigError, match=f"^{name}: "):
+            settings(tmp_path, **{name: value})
