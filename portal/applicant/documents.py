@@ -69,9 +69,9 @@ def upload():
     return redirect(url_for(".documents"))
 
 
-# The browser's own PDF viewer needs nothing from this origin: no scripts, no forms. Chromium (156, checked
-# with tests/e2e/test_pdf_viewer_in_browser.py) shows the PDF in a new tab under `sandbox` too, but does
-# not sandbox its viewer: the page keeps the portal's origin and a script inside the PDF still runs. A
+# The browser's own PDF viewer needs nothing from this origin: no scripts, no forms. Chromium 156 shows the
+# PDF in a new tab under `sandbox` too (tests/e2e/test_pdf_viewer_in_browser.py), but does not sandbox its
+# viewer: tried by hand, the page kept the portal's origin and a script inside a PDF still ran. A
 # `sandbox` attribute on an iframe makes it refuse to show the PDF at all. So the control is the upload
 # check (portal/docstore/pdfs.py: what is stored has no script, action, form, link or attachment), and
 # `sandbox` stays as a second wall for any browser that would render the response as a page.

@@ -22,6 +22,8 @@ The steps, cheapest first:
    stays visible), then a new file is written with the pages alone: no catalog entries but the page
    tree, no annotations, links, bookmarks, forms, open actions, metadata or document information.
 5. pypdf reads the new file; anything interactive left in it, or another page count, refuses the upload.
+All of it runs in a forked child with a memory and time budget (isolation.py): qpdf inflates object
+streams without limit.
 
 Links (`/URI`, `/GoTo`, `/GoToR`), bookmarks and forms are dropped silently: ordinary documents have
 them and lose nothing a clerk needs. Scripts, launch/submit/import actions, media and attached files
@@ -41,6 +43,7 @@ import pikepdf
 from pypdf import PdfReader
 from pypdf.generic import ArrayObject, DictionaryObject, IndirectObject, NameObject
 
+from portal.docstore.isolation import run_limited
 from portal.docstore.refused import UploadRefused
 
 # Keys, action types (/S) and object types (/Type, /Subtype) that run, send or carry something: refused.
@@ -60,11 +63,15 @@ _INHERITED_PAGE_KEYS = ("/MediaBox", "/CropBox", "/Rotate", "/Resources")
 _LETTER = (0, 0, 612, 792)  # what viewers assume for a page without a MediaBox
 # A scanned letter has some hundreds of objects; a file that makes us visit more is refused, not walked.
 MAX_OBJECTS = 50_000
+# A 10 MB scan needs some tens of MB and well under a second; an inflation bomb needs far more of both.
+MEMORY_BUDGET = 512 * 1024 * 1024
+SECONDS_BUDGET = 20
 _PDF_WHITESPACE = b"\x00\t\n\x0c\r "
-_OBJECT_HEADER = re.compile(rb"(?<![0-9])([0-9]{1,10})[\x00\t\n\x0c\r ]+([0-9]{1,5})[\x00\t\n\x0c\r ]+obj(?![A-Za-z])")
+# "12 0" just before an "obj": matched backwards from each "obj", which is far quicker than a forward scan
+# of megabytes of image data for digits.
+_OBJECT_NUMBERS = re.compile(rb"(?<![0-9])([0-9]{1,10})[\x00\t\n\x0c\r ]+([0-9]{1,5})[\x00\t\n\x0c\r ]+\Z")
 _NAME_TOKEN = re.compile(rb"/[^\x00\t\n\x0c\r ()<>\[\]{}/%]*")
 _HEX_ESCAPE = re.compile(rb"#([0-9A-Fa-f]{2})")
-_STREAM_BODY = re.compile(rb"stream\r?\n.*?endstream", re.S)
 
 # pypdf logs every oddity of a malformed file as a warning; a refused upload says enough.
 logging.getLogger("pypdf").setLevel(logging.ERROR)
@@ -72,7 +79,12 @@ logging.getLogger("pypdf").setLevel(logging.ERROR)
 
 def clean_pdf(data: bytes) -> bytes:
     """The PDF as it will be stored (a new file with the pages alone), or UploadRefused:
-    `damaged`, `unclear_pdf` (two readings possible), `encrypted_pdf`, `active_pdf`."""
+    `damaged`, `unclear_pdf` (two readings possible), `encrypted_pdf`, `active_pdf`.
+    The parsers run in a child process with a memory and time budget (isolation.py)."""
+    return run_limited(_clean, data, memory_bytes=MEMORY_BUDGET, seconds=SECONDS_BUDGET)
+
+
+def _clean(data: bytes) -> bytes:
     _check_raw_bytes(data)
     pdf = _open(data)
     try:
@@ -106,15 +118,39 @@ def _check_raw_bytes(data: bytes) -> None:
 
 
 def _has_duplicates(data: bytes) -> bool:
-    headers = [(int(number), int(generation)) for number, generation in _OBJECT_HEADER.findall(data)]
-    return len(headers) != len(set(headers))
+    seen: set[tuple[int, int]] = set()
+    at = data.find(b"obj")
+    while at >= 0:
+        header = _OBJECT_NUMBERS.search(data, max(0, at - 40), at)
+        if header and not data[at + 3:at + 4].isalpha():
+            key = (int(header[1]), int(header[2]))
+            if key in seen:
+                return True
+            seen.add(key)
+        at = data.find(b"obj", at + 3)
+    return False
 
 
 def _raw_names(data: bytes) -> set[str]:
     """Every name written outside a stream, #xx escapes decoded: also those in objects no table points to."""
-    outside = _STREAM_BODY.sub(b" ", data)
+    outside = b" ".join(_outside_streams(data))
     return {_HEX_ESCAPE.sub(lambda m: bytes.fromhex(m[1].decode()), token).decode("latin-1")
             for token in set(_NAME_TOKEN.findall(outside))}
+
+
+def _outside_streams(data: bytes) -> Iterable[bytes]:
+    """The file without the bodies of its streams (images, fonts, page content): only dictionaries are left."""
+    at = 0
+    while (start := data.find(b"stream", at)) >= 0:
+        body = start + len(b"stream")
+        end = data.find(b"endstream", body)
+        if data[start - 3:start] == b"end" or data[body:body + 1] not in (b"\r", b"\n") or end < 0:
+            yield data[at:body]  # not the start of a stream body: keep scanning what follows
+            at = body
+            continue
+        yield data[at:start]
+        at = end + len(b"endstream")
+    yield data[at:]
 
 
 def _open(data: bytes) -> pikepdf.Pdf:

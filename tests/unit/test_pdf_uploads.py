@@ -16,6 +16,7 @@ from pypdf import PdfReader
 from pypdf.generic import ArrayObject, DictionaryObject, IndirectObject
 from weasyprint import HTML
 
+from portal.docstore import pdfs
 from portal.docstore.pdfs import clean_pdf
 from portal.docstore.uploads import UploadRefused, clean_upload
 from tests import docfiles
@@ -249,6 +250,14 @@ def scanned_pages(count: int, size=(1240, 1754)) -> bytes:
     start, trailer = data.rindex(b"\nxref\n") + 1, data.rindex(b"trailer")
     data = data[:start] + data[trailer:]
     return data[:data.rindex(b"startxref")] + b"%%EOF\n"
+
+
+class TestInflationBombs:
+    def test_an_object_stream_that_inflates_past_the_memory_budget_is_refused_in_the_child(self, monkeypatch):
+        monkeypatch.setattr(pdfs, "MEMORY_BUDGET", 64 * 1024 * 1024)
+        bomb = pdf_with_object_stream(b"", padding_mb=200)
+        assert len(bomb) < 300_000
+        assert refused(bomb) in ("damaged", "unclear_pdf")
 
 
 class TestOrdinaryFilesAreAcceptedAndLookTheSame:

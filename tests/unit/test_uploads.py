@@ -156,9 +156,10 @@ class TestScriptsHiddenInPdfs:
         assert b"(hello) Tj" in PdfReader(io.BytesIO(stored)).pages[0].get_contents().get_data()
 
 
-def pdf_with_object_stream(catalog_extra: bytes) -> bytes:
+def pdf_with_object_stream(catalog_extra: bytes, padding_mb: int = 0) -> bytes:
     """A PDF 1.5 whose catalog, pages and page sit in one Flate-compressed object stream, indexed by a
-    cross-reference stream: the way many scanners and office suites save files."""
+    cross-reference stream: the way many scanners and office suites save files. `padding_mb` megabytes of
+    spaces after the objects (a few hundred bytes each, compressed) make it an inflation bomb."""
     import struct
     import zlib
 
@@ -170,14 +171,16 @@ def pdf_with_object_stream(catalog_extra: bytes) -> bytes:
         offsets.append(len(body))
         body += obj + b"\n"
     header = b" ".join(b"%d %d" % (n + 1, off) for n, off in enumerate(offsets)) + b"\n"
-    packed = zlib.compress(header + body)
+    packer = zlib.compressobj(9)
+    packed = packer.compress(header + body) + b"".join(packer.compress(b" " * (1 << 20)) for _ in range(padding_mb))
+    packed += packer.flush()
     out = bytearray(b"%PDF-1.5\n")
     stream_at = len(out)
     out += b"4 0 obj\n<< /Type /ObjStm /N 3 /First %d /Filter /FlateDecode /Length %d >>\nstream\n" % (
         len(header), len(packed)) + packed + b"\nendstream\nendobj\n"
     xref_at = len(out)
     rows = [(0, 0, 65535), (2, 4, 0), (2, 4, 1), (2, 4, 2), (1, stream_at, 0), (1, xref_at, 0)]
-    table = b"".join(struct.pack(">BHH", *row) for row in rows)
-    out += b"5 0 obj\n<< /Type /XRef /Size 6 /Root 1 0 R /W [1 2 2] /Length %d >>\nstream\n" % len(table)
+    table = b"".join(struct.pack(">BIH", *row) for row in rows)
+    out += b"5 0 obj\n<< /Type /XRef /Size 6 /Root 1 0 R /W [1 4 2] /Length %d >>\nstream\n" % len(table)
     out += table + b"\nendstream\nendobj\nstartxref\n%d\n%%%%EOF\n" % xref_at
     return bytes(out)
