@@ -54,7 +54,7 @@ _PROGRAM_TYPES = frozenset({"/EmbeddedFile", "/FileAttachment", "/RichMedia", "/
 _PROGRAM_NAMES = _PROGRAM_KEYS | _PROGRAM_ACTIONS | _PROGRAM_TYPES
 # What the rebuild drops (links, bookmarks, forms, open actions): the rebuilt file must not have these either.
 _INTERACTIVE_KEYS = frozenset({"/OpenAction", "/AA", "/A", "/Annots", "/AcroForm", "/Names", "/Outlines",
-                               "/URI", "/Dests", "/Metadata"})
+                               "/URI", "/Dests"})
 _INTERACTIVE_TYPES = frozenset({"/Annot", "/Action", "/Filespec"})
 _ALL_ACTIONS = _PROGRAM_ACTIONS | frozenset({"/GoTo", "/GoToR", "/GoToDp", "/Thread", "/URI", "/Hide", "/Named",
                                              "/ResetForm", "/SetOCGState", "/Trans", "/GoTo3DView"})

@@ -293,6 +293,15 @@ class TestOrdinaryFilesAreAcceptedAndLookTheSame:
         scan = scanned_pages(1)
         assert clean_pdf(scan) == clean_pdf(scan)  # the store is content-addressed: a second upload is deduplicated
 
+    def test_an_image_with_its_own_xmp_metadata_is_accepted(self):
+        with pikepdf.open(io.BytesIO(scanned_pages(1))) as scan:
+            image = scan.pages[0].Resources.XObject[next(iter(scan.pages[0].Resources.XObject.keys()))]
+            image.Metadata = scan.make_stream(b"<x:xmpmeta xmlns:x='adobe:ns:meta/'/>", Type=pikepdf.Name.Metadata,
+                                              Subtype=pikepdf.Name.XML)
+            written = io.BytesIO()
+            scan.save(written)
+        assert_nothing_active(clean_pdf(written.getvalue()), pages=1)
+
     def test_a_password_protected_file_is_refused(self):
         protected = io.BytesIO()
         with pikepdf.open(io.BytesIO(docfiles.pdf())) as pdf:
