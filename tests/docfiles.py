@@ -69,3 +69,63 @@ def zip_file() -> bytes:
 
 
 HTML = b"<!DOCTYPE html><html><script>alert(1)</script></html>"
+
+
+def pdf_from_objects(
+    objects: list[tuple[int, bytes]], *, root: int = 1, version: bytes = b"1.4", shift: int = 0,
+    xref: bool = True, trailer_extra: bytes = b"",
+) -> bytes:
+    """A PDF written object by object, for the tricks a hostile file plays. An object number may appear
+    twice (the table then points at its first definition); `shift` moves every offset in the table off
+    its object by that many bytes; `xref=False` leaves out the table and startxref, as some scanners do."""
+    out = io.BytesIO()
+    out.write(b"%PDF-" + version + b"\n%\xe2\xe3\xcf\xd3\n")
+    offsets: dict[int, int] = {}
+    for number, content in objects:
+        offsets.setdefault(number, out.tell())
+        out.write(b"%d 0 obj\n" % number + content + b"\nendobj\n")
+    size = max(offsets) + 1
+    trailer = b"trailer\n<< /Size %d /Root %d 0 R %s>>\n" % (size, root, trailer_extra)
+    if not xref:
+        out.write(trailer + b"%%EOF\n")
+        return out.getvalue()
+    table_at = out.tell()
+    out.write(b"xref\n0 %d\n0000000000 65535 f \n" % size)
+    for number in range(1, size):
+        out.write(b"%010d 00000 n \n" % (offsets[number] + shift) if number in offsets else b"0000000000 65535 f \n")
+    out.write(trailer + b"startxref\n%d\n%%%%EOF\n" % table_at)
+    return out.getvalue()
+
+
+def page_objects(text: str = "hello", catalog_extra: bytes = b"", page_extra: bytes = b"") -> list[tuple[int, bytes]]:
+    """Catalog (1), page tree (2), one page (3) showing `text` in Helvetica (5), its content stream (4)."""
+    body = f"BT /F1 24 Tf 72 700 Td ({text}) Tj ET".encode()
+    return [
+        (1, b"<< /Type /Catalog /Pages 2 0 R " + catalog_extra + b">>"),
+        (2, b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>"),
+        (3, b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R "
+            b"/Resources << /Font << /F1 5 0 R >> >> " + page_extra + b">>"),
+        (4, b"<< /Length %d >>\nstream\n" % len(body) + body + b"\nendstream"),
+        (5, b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>"),
+    ]
+
+
+def with_update(pdf_bytes: bytes, objects: list[tuple[int, bytes]], *, root: int = 1, eof: bool = True) -> bytes:
+    """`pdf_bytes` with an incremental update appended that (re)defines `objects`, as editors and signing
+    tools save changes; `eof=False` leaves off the closing %%EOF (an update smuggled after the end)."""
+    previous = int(pdf_bytes.rsplit(b"startxref", 1)[1].split()[0])
+    out = io.BytesIO()
+    out.write(pdf_bytes)
+    offsets = {}
+    for number, content in objects:
+        offsets[number] = out.tell()
+        out.write(b"%d 0 obj\n" % number + content + b"\nendobj\n")
+    table_at = out.tell()
+    out.write(b"xref\n")
+    for number in sorted(offsets):
+        out.write(b"%d 1\n%010d 00000 n \n" % (number, offsets[number]))
+    size = max(max(offsets) + 1, int(pdf_bytes.rsplit(b"/Size", 1)[1].split()[0]))
+    out.write(b"trailer\n<< /Size %d /Root %d 0 R /Prev %d >>\nstartxref\n%d\n" % (size, root, previous, table_at))
+    if eof:
+        out.write(b"%%EOF\n")
+    return out.getvalue()

@@ -17,7 +17,7 @@ from portal.data import organisations
 from portal.docstore import get_document_store
 from portal.docstore.sniff import PDF, VIEWABLE
 from portal.docstore.store import can_read
-from portal.docstore.uploads import UploadRefused
+from portal.docstore.uploads import UploadRefused, device_safe
 from portal.extensions import db
 
 MAX_UPLOAD_BYTES = 10 * 1024 * 1024
@@ -63,17 +63,21 @@ def upload():
     except UploadRefused as refused:
         db.session.rollback()
         form.file.errors = [refusal_message(refused)]
-        return _page(form, 422 if refused.reason in ("infected", "wrong_type", "damaged") else 400)
+        return _page(form, 422 if refused.reason in ("infected", "wrong_type", "damaged", "unclear_pdf") else 400)
     db.session.commit()
     flash(_("“%(name)s” was added to your documents.", name=document.original_name), "success")
     return redirect(url_for(".documents"))
 
 
-# The browser's own PDF viewer and image display need nothing from this origin: no scripts, no forms.
+# The browser's own PDF viewer needs nothing from this origin: no scripts, no forms. Chromium 156 shows the
+# PDF in a new tab under `sandbox` too (tests/e2e/test_pdf_viewer_in_browser.py), but does not sandbox its
+# viewer: tried by hand, the page kept the portal's origin and a script inside a PDF still ran. A
+# `sandbox` attribute on an iframe makes it refuse to show the PDF at all. So the control is the upload
+# check (portal/docstore/pdfs.py: what is stored has no script, action, form, link or attachment), and
+# `sandbox` stays as a second wall for any browser that would render the response as a page.
 VIEW_POLICY = ("default-src 'none'; img-src 'self'; style-src 'unsafe-inline'; object-src 'self'; "
-               "form-action 'none'; base-uri 'none'; frame-ancestors 'none'")
-# An image needs not even that: a sandboxed document has no scripts, forms or plugins at all. (Chromium's
-# PDF viewer does not run in a sandboxed document, so PDFs rely on the upload check refusing active content.)
+               "form-action 'none'; base-uri 'none'; sandbox; frame-ancestors 'none'")
+# An image needs not even that: a sandboxed document has no scripts, forms or plugins at all.
 IMAGE_POLICY = "default-src 'none'; img-src 'self'; style-src 'unsafe-inline'; sandbox; frame-ancestors 'none'"
 
 
@@ -115,9 +119,12 @@ def view(public_id: str):
 
 
 def attachment_header(name: str, disposition: str = "attachment") -> str:
-    """`attachment` (or `inline`) with an ASCII fallback name and the real (possibly Khmer) name per RFC 6266."""
+    """`attachment` (or `inline`) with an ASCII fallback name and the real (possibly Khmer) name per RFC 6266.
+    Neither is a Windows device name ("con.pdf" is sent as "con_.pdf"), even for names stored before that rule."""
+    name = device_safe(name)
     extension = name.rsplit(".", 1)[-1]
     ascii_name = name.encode("ascii", "ignore").decode().replace('"', "").strip() or f"document.{extension}"
     if ascii_name.startswith("."):
         ascii_name = f"document{ascii_name}"
+    ascii_name = device_safe(ascii_name)  # "conញ.pdf" falls back to "con.pdf" otherwise
     return f"{disposition}; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(name)}"

@@ -27,6 +27,14 @@ def refusal_message(refused: UploadRefused) -> str:
             "The PDF contains scripts or attached files, which are not accepted. "
             "Print it to a new PDF and upload that."
         )
+    if reason == "unclear_pdf":
+        return _(
+            "The PDF is damaged in a way that different programs would show differently, so it cannot be "
+            "checked. Open it, print it to a new PDF and upload that."
+        )
+    if reason == "name_too_long":
+        return _("The file name is longer than %(count)s characters. Give the file a shorter name and choose it again.",
+                 count=number(params["max_length"]))
     if reason == "bad_name":
         return _("The file name is not allowed. Rename the file, without slashes, and choose it again.")
     if reason == "infected":

@@ -6,9 +6,9 @@ PDF, JPEG, PNG = "application/pdf", "image/jpeg", "image/png"
 EXTENSIONS = {PDF: "pdf", JPEG: "jpg", PNG: "png"}
 # Names people use for the kinds we accept; `accept: [pdf, jpeg, png]` in definitions.
 KINDS = {"pdf": PDF, "jpeg": JPEG, "png": PNG}
-# Types a browser may show in place: uploads.py cleans them (images re-encoded; PDFs parsed and refused
-# when any object carries a script, a launch or submit action or an embedded file) and the portal renders
-# the rest itself. Any other type is only ever downloaded.
+# Types a browser may show in place: uploads.py cleans them (images re-encoded; PDFs rebuilt from their pages
+# with no script, action, form, link or attachment, see pdfs.py) and the portal renders the rest itself.
+# Any other type is only ever downloaded.
 VIEWABLE = frozenset({PDF, JPEG, PNG})
 
 _SIGNATURES = (

@@ -8,32 +8,27 @@ the image data) and refused when they would decode into too many pixels (decompr
 from __future__ import annotations
 
 import io
-import logging
 import re
 import unicodedata
 import warnings
 from dataclasses import dataclass
 
 from PIL import Image, ImageOps, UnidentifiedImageError
-from pypdf import PdfReader
-from pypdf.generic import ArrayObject, DictionaryObject, IndirectObject
 
+from portal.docstore.pdfs import clean_pdf
+from portal.docstore.refused import UploadRefused
 from portal.docstore.sniff import EXTENSIONS, JPEG, PDF, PNG, sniff
 
 # A 40-megapixel photo is larger than any phone takes; a decompression bomb is far larger.
 MAX_PIXELS = 40_000_000
 # Stored images are scaled down to this on their longer side: plenty to read a document.
 MAX_SIDE = 3000
-_ACTIVE_PDF_CONTENT = (b"/JavaScript", b"/JS ", b"/JS(", b"/Launch", b"/EmbeddedFile")
-
-
-class UploadRefused(ValueError):
-    """Why a file was not accepted; `reason` keys a message the web layer shows in the user's language."""
-
-    def __init__(self, reason: str, **params):
-        super().__init__(reason)
-        self.reason = reason
-        self.params = params
+# Longer names are refused, not cut: a cut name may lose what tells two documents apart.
+MAX_NAME_LENGTH = 100
+# Names Windows keeps for devices, whatever follows the first dot ("con.pdf", "NUL .png", "com1.tar.jpg"):
+# saved under such a name, a download fails or writes to the device.
+_WINDOWS_DEVICE = re.compile(r"(CON|PRN|AUX|NUL|COM[0-9\u00b9\u00b2\u00b3]|LPT[0-9\u00b9\u00b2\u00b3]|CONIN\$|CONOUT\$"
+                             r"|CLOCK\$)", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -44,13 +39,22 @@ class CleanFile:
 
 
 def safe_name(name: str | None, media_type: str) -> str:
-    """A display and download name: no folders, no control characters, the right extension."""
+    """A display and download name: no folders, no control characters, no Windows device name, the right
+    extension. (Uploads longer than MAX_NAME_LENGTH are refused before this; other names are cut.)"""
     name = unicodedata.normalize("NFC", name or "")
     name = re.split(r"[\\/]", name)[-1]  # "../../etc/passwd" and "C:\\x\\y.pdf" keep only the last part
-    name = "".join(ch for ch in name if unicodedata.category(ch)[0] != "C")
+    name = "".join(ch for ch in name if unicodedata.category(ch)[0] != "C").rstrip(" .")  # Windows drops these
     stem = name.rsplit(".", 1)[0] if "." in name else name
     stem = re.sub(r"\s+", " ", stem).strip(" .-_") or "document"
-    return f"{stem[:100]}.{EXTENSIONS[media_type]}"
+    return f"{device_safe(stem)[:MAX_NAME_LENGTH]}.{EXTENSIONS[media_type]}"
+
+
+def device_safe(name: str) -> str:
+    """`name` with an underscore after a Windows device name before its first dot: "con.pdf" -> "con_.pdf".
+    The person still recognises their file; Windows no longer reads it as a device."""
+    first, dot, rest = name.partition(".")
+    first = first.rstrip(" ")
+    return f"{first}_{dot}{rest}" if _WINDOWS_DEVICE.fullmatch(first) else name
 
 
 def clean_upload(
@@ -60,6 +64,8 @@ def clean_upload(
     if name and (re.search(r"[\\/\x00]", name) or name.strip() in (".", "..")):
         # Browsers send a bare file name; a path in it is a crafted request, not a mistake.
         raise UploadRefused("bad_name")
+    if name and len(unicodedata.normalize("NFC", name)) > MAX_NAME_LENGTH:
+        raise UploadRefused("name_too_long", max_length=MAX_NAME_LENGTH)
     if not data:
         raise UploadRefused("empty")
     if len(data) > max_bytes:
@@ -67,67 +73,8 @@ def clean_upload(
     media_type = sniff(data)
     if media_type not in accept:
         raise UploadRefused("wrong_type", found=media_type)
-    data = _check_pdf(data) if media_type == PDF else _reencode_image(data, media_type)
+    data = clean_pdf(data) if media_type == PDF else _reencode_image(data, media_type)
     return CleanFile(data=data, media_type=media_type, name=safe_name(name, media_type))
-
-
-def _check_pdf(data: bytes) -> bytes:
-    if b"%%EOF" not in data[-2048:]:
-        raise UploadRefused("damaged")
-    if b"/Encrypt" in data:
-        raise UploadRefused("encrypted_pdf")
-    # The byte search is quick and catches the plain cases; the parse below catches what it cannot see:
-    # names written with #xx escapes (/J#61vaScript) and objects packed inside compressed object streams.
-    if any(marker in data for marker in _ACTIVE_PDF_CONTENT) or _has_active_content(data):
-        raise UploadRefused("active_pdf")
-    return data
-
-
-# Dictionary keys that carry scripts, files or programs; action types that run or send something.
-_ACTIVE_KEYS = frozenset({"/JS", "/JavaScript", "/EmbeddedFiles", "/EmbeddedFile", "/EF", "/RichMedia", "/XFA"})
-_ACTIVE_ACTIONS = frozenset({"/JavaScript", "/Launch", "/SubmitForm", "/ImportData", "/RichMediaExecute", "/GoToE"})
-# pypdf logs every oddity of a malformed file as a warning; a refused upload says enough.
-logging.getLogger("pypdf").setLevel(logging.ERROR)
-# A scanned letter has some hundreds of objects; a file that makes us visit more is refused, not walked.
-_MAX_PDF_OBJECTS = 50_000
-
-
-def _has_active_content(data: bytes) -> bool:
-    """Parse the PDF and walk every object reachable from its trailer, as a viewer would read them.
-    A file pypdf cannot parse is refused as damaged: it is no use to a clerk either."""
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            reader = PdfReader(io.BytesIO(data), strict=False)
-            return _walk_pdf(reader.trailer)
-    except UploadRefused:
-        raise
-    except Exception:  # noqa: BLE001 - pypdf raises many kinds of error on hostile or broken files
-        raise UploadRefused("damaged") from None
-
-
-def _walk_pdf(root) -> bool:
-    seen: set[tuple[int, int]] = set()
-    pending = [root]
-    visited = 0
-    while pending:
-        node = pending.pop()
-        if isinstance(node, IndirectObject):
-            key = (node.idnum, node.generation)
-            if key in seen:
-                continue
-            seen.add(key)
-            node = node.get_object()
-        visited += 1
-        if visited > _MAX_PDF_OBJECTS:
-            raise UploadRefused("damaged")
-        if isinstance(node, DictionaryObject):
-            if _ACTIVE_KEYS & set(node.keys()) or node.get("/S") in _ACTIVE_ACTIONS:
-                return True
-            pending.extend(node.values())
-        elif isinstance(node, ArrayObject):
-            pending.extend(node)
-    return False
 
 
 def _reencode_image(data: bytes, media_type: str) -> bytes:

@@ -7,6 +7,7 @@ from sqlalchemy import func, select
 
 from portal.data.db import db
 from portal.data.models import Blob, Document
+from portal.docstore.pdfs import clean_pdf
 from tests import docfiles
 from tests.sessions import sign_in_as
 
@@ -31,7 +32,7 @@ class TestUploading:
         assert link.get_text(strip=True) == "អត្តសញ្ញាណប័ណ្ណ.pdf"
         download = client.get(link["href"])
         assert download.status_code == 200
-        assert download.data == docfiles.pdf()
+        assert download.data == clean_pdf(docfiles.pdf())  # the file rebuilt from its pages is what is stored
         assert download.headers["Content-Type"] == "application/pdf"
         assert download.headers["Content-Disposition"].startswith("attachment;")
         assert download.headers["X-Content-Type-Options"] == "nosniff"
@@ -49,6 +50,12 @@ class TestUploading:
         (docfiles.HTML, "page.pdf", 422, "must be a PDF, JPEG or PNG"),
         (docfiles.png_bomb(), "bomb.png", 400, "too large (more than 40 million pixels)"),
         (b"", "empty.pdf", 400, "is empty"),
+        (docfiles.pdf_from_objects([*docfiles.page_objects(), (1, b"<< /Type /Catalog /Pages 2 0 R /Open#41ction "
+                                   b"<< /S /J#61vaScript /JS (app.alert(1)) >> >>")], shift=2),
+         "lease.pdf", 422, "different programs would show differently"),
+        (docfiles.pdf_from_objects(docfiles.page_objects(catalog_extra=b"/OpenAction << /S /Launch /F (calc) >>")),
+         "lease.pdf", 400, "contains scripts or attached files"),
+        (docfiles.pdf(), "x" * 97 + ".pdf", 400, "longer than 100 characters"),
     ])
     def test_refused_uploads_get_a_clear_message_and_store_nothing(
         self, client, factories, data, name, status, message
@@ -69,6 +76,14 @@ class TestUploading:
         assert response.status_code == 400
         assert "file name is not allowed" in response.soup.select_one(".error-summary").get_text()
         assert document_count() == 0
+
+    def test_a_windows_device_name_is_stored_and_sent_made_safe(self, client, factories):
+        sign_in_as(client, factories.person())
+        assert upload(client, docfiles.pdf(), "CON.pdf").status_code == 302
+        link = client.get("/documents").soup.select_one("table.documents a")
+        assert link.get_text(strip=True) == "CON_.pdf"
+        assert client.get(link["href"]).headers["Content-Disposition"] == (
+            "attachment; filename=\"CON_.pdf\"; filename*=UTF-8''CON_.pdf")
 
     def test_a_missing_csrf_token_is_refused(self, client, factories):
         sign_in_as(client, factories.person())

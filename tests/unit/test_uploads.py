@@ -6,6 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 from PIL import Image
+from pypdf import PdfReader
 
 from portal.docstore.sniff import JPEG, PDF, PNG
 from portal.docstore.uploads import UploadRefused, clean_upload, safe_name
@@ -87,6 +88,30 @@ class TestSafeNames:
         assert result.endswith(".png") and "/" not in result and "\\" not in result and len(result) <= 104
 
 
+class TestWindowsDeviceNames:
+    @pytest.mark.parametrize(("name", "stored"), [
+        ("con.pdf", "con_.pdf"), ("NUL.png", "NUL_.png"), ("com1.jpg", "com1_.jpg"), ("lpt9.pdf", "lpt9_.pdf"),
+        ("con.pdf.", "con_.pdf"), ("aux .pdf", "aux_.pdf"), ("PRN.tar.pdf", "PRN_.tar.pdf"),
+        ("Com\u00b9.pdf", "Com\u00b9_.pdf"), ("conin$.pdf", "conin$_.pdf"),
+        ("console.pdf", "console.pdf"), ("com10.pdf", "com10.pdf"), ("icon.pdf", "icon.pdf"),
+    ])
+    def test_never_reach_storage_as_such(self, name, stored):
+        extension = stored.rsplit(".", 1)[1]
+        data = {"pdf": docfiles.pdf(), "png": docfiles.png(), "jpg": docfiles.jpeg()}[extension]
+        assert clean_upload(data, name, MB).name == stored
+
+
+class TestLongNames:
+    def test_a_name_longer_than_the_limit_is_refused_not_cut(self):
+        with pytest.raises(UploadRefused) as refused:
+            clean_upload(docfiles.pdf(), "ក" * 97 + ".pdf", MB)
+        assert refused.value.reason == "name_too_long" and refused.value.params == {"max_length": 100}
+
+    def test_a_name_at_the_limit_is_kept_whole(self):
+        name = "ក" * 96 + ".pdf"
+        assert clean_upload(docfiles.pdf(), name, MB).name == name
+
+
 class TestNamesWithPaths:
     @pytest.mark.parametrize("name", ["../x.pdf", "a/b.pdf", "C:\\x\\y.pdf", "..", "a\x00.pdf"])
     def test_are_refused(self, name):
@@ -115,14 +140,26 @@ class TestScriptsHiddenInPdfs:
         assert clean_upload(pdf_with_object_stream(b""), "plain.pdf", MB)  # the same file without it passes
         self._refused(data)
 
-    def test_an_ordinary_pdf_with_an_open_action_to_a_page_is_accepted(self):
-        data = docfiles.pdf().replace(b"/Type /Catalog", b"/Type /Catalog /PageMode /UseNone")
-        assert clean_upload(data, "a.pdf", MB).data == data
+    def test_an_object_defined_twice_with_a_script_in_the_later_definition_is_refused(self):
+        """The report's attack: offsets two bytes off make parsers rebuild the table; pypdf's rebuild keeps the
+        first, harmless catalog, Chromium's and Poppler's the second, with an escaped /OpenAction script."""
+        evil = (1, b"<< /Type /Catalog /Pages 2 0 R /Open#41ction << /S /J#61vaScript /J#53 (app.alert(1)) >> >>")
+        data = docfiles.pdf_from_objects([*docfiles.page_objects(), evil], shift=2)
+        with pytest.raises(UploadRefused) as refused:
+            clean_upload(data, "lease.pdf", MB)
+        assert refused.value.reason == "unclear_pdf"
+
+    def test_an_ordinary_pdf_is_accepted_and_stored_rewritten_with_its_pages_alone(self):
+        data = docfiles.pdf().replace(b"/Type /Catalog", b"/Type /Catalog /PageMode /UseNone /OpenAction [3 0 R /Fit]")
+        stored = clean_upload(data, "a.pdf", MB).data
+        assert stored != data and b"/OpenAction" not in stored and b"/PageMode" not in stored
+        assert b"(hello) Tj" in PdfReader(io.BytesIO(stored)).pages[0].get_contents().get_data()
 
 
-def pdf_with_object_stream(catalog_extra: bytes) -> bytes:
+def pdf_with_object_stream(catalog_extra: bytes, padding_mb: int = 0) -> bytes:
     """A PDF 1.5 whose catalog, pages and page sit in one Flate-compressed object stream, indexed by a
-    cross-reference stream: the way many scanners and office suites save files."""
+    cross-reference stream: the way many scanners and office suites save files. `padding_mb` megabytes of
+    spaces after the objects (a few hundred bytes each, compressed) make it an inflation bomb."""
     import struct
     import zlib
 
@@ -134,14 +171,16 @@ def pdf_with_object_stream(catalog_extra: bytes) -> bytes:
         offsets.append(len(body))
         body += obj + b"\n"
     header = b" ".join(b"%d %d" % (n + 1, off) for n, off in enumerate(offsets)) + b"\n"
-    packed = zlib.compress(header + body)
+    packer = zlib.compressobj(9)
+    packed = packer.compress(header + body) + b"".join(packer.compress(b" " * (1 << 20)) for _ in range(padding_mb))
+    packed += packer.flush()
     out = bytearray(b"%PDF-1.5\n")
     stream_at = len(out)
     out += b"4 0 obj\n<< /Type /ObjStm /N 3 /First %d /Filter /FlateDecode /Length %d >>\nstream\n" % (
         len(header), len(packed)) + packed + b"\nendstream\nendobj\n"
     xref_at = len(out)
     rows = [(0, 0, 65535), (2, 4, 0), (2, 4, 1), (2, 4, 2), (1, stream_at, 0), (1, xref_at, 0)]
-    table = b"".join(struct.pack(">BHH", *row) for row in rows)
-    out += b"5 0 obj\n<< /Type /XRef /Size 6 /Root 1 0 R /W [1 2 2] /Length %d >>\nstream\n" % len(table)
+    table = b"".join(struct.pack(">BIH", *row) for row in rows)
+    out += b"5 0 obj\n<< /Type /XRef /Size 6 /Root 1 0 R /W [1 4 2] /Length %d >>\nstream\n" % len(table)
     out += table + b"\nendstream\nendobj\nstartxref\n%d\n%%%%EOF\n" % xref_at
     return bytes(out)
