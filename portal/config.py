@@ -40,6 +40,7 @@ class Settings:
     clamav_command: str | None
     signing_keys_path: Path
     escalation_interval: int = 300  # seconds between runs of the escalation job
+    data_keys_path: Path | None = None  # keys that encrypt secrets kept in the database; None: instance/keys/data
 
     @property
     def production(self) -> bool:
@@ -90,6 +91,7 @@ def load_settings(environ: os._Environ | dict | None = None, instance_path: Path
         clamav_command=env_vars.get("CLAMAV_COMMAND") or None,
         signing_keys_path=Path(env_vars.get("SIGNING_KEYS_PATH") or instance / "keys"),
         escalation_interval=_seconds("ESCALATION_INTERVAL", env_vars.get("ESCALATION_INTERVAL", "300")),
+        data_keys_path=Path(env_vars.get("DATA_KEYS_PATH") or instance / "keys" / "data"),
     )
 
 
