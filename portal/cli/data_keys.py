@@ -18,13 +18,34 @@ group = AppGroup("data-keys", help="Keys that encrypt TOTP secrets in the databa
 
 @group.command("generate")
 @click.option("--id", "key_id", help="1-8 lower-case letters and digits (default: d<yymm>).")
-def generate(key_id: str | None) -> None:
+@click.option("--inactive", is_flag=True,
+              help="Do not use it yet: copy it to every machine first, then run `activate`.")
+def generate(key_id: str | None, inactive: bool) -> None:
     """Make a new data key and seal new secrets with it; run `reseal` next to move the old ones."""
     try:
-        made = current_ring().generate(key_id)
+        made = current_ring().generate(key_id, activate=not inactive)
     except ValueError as error:
         raise click.ClickException(str(error)) from None
-    click.echo(f"Data key {made} is now the active data key. Run `flask data-keys reseal` to seal every "
+    if inactive:
+        click.echo(f"Data key {made} was made. Copy {made}.key to every machine, then run "
+                   f"`flask data-keys activate {made}`.")
+        return
+    _activated(made)
+
+
+@group.command("activate")
+@click.argument("key_id")
+def activate(key_id: str) -> None:
+    """Seal new secrets with KEY_ID, a key already in DATA_KEYS_PATH."""
+    try:
+        current_ring().activate(key_id)
+    except DataKeyError as error:
+        raise click.ClickException(str(error)) from None
+    _activated(key_id)
+
+
+def _activated(key_id: str) -> None:
+    click.echo(f"Data key {key_id} is now the active data key. Run `flask data-keys reseal` to seal every "
                "TOTP secret with it; keep the older keys until then.")
 
 

@@ -6,8 +6,9 @@ that seals new values. A sealed value names its key, `gcm1:<id>:<base64url(nonce
 AES-256-GCM with a random 96-bit nonce and the caller's context (e.g. `totp:<person public id>`) as
 associated data, so a value copied into another person's row does not open there.
 
-Rotation: `flask data-keys generate` makes a new key and makes it active; older keys stay to open
-older values until `flask data-keys reseal` has sealed everything again with the active key. In
+Rotation: `flask data-keys generate` makes a new key and makes it active (with `--inactive`, to copy it
+to every machine first, then `flask data-keys activate <id>`); older keys stay to open older values
+until `flask data-keys reseal` has sealed everything again with the active key. In
 development and tests a first key is made on first use; production refuses (`NoDataKey`) until an
 operator has run `flask data-keys generate`. A lost key means the values sealed with it are lost:
 the people concerned must enrol their authenticator again.
@@ -83,8 +84,9 @@ class DataKeyRing:
             raise CannotOpen(f"DATA_KEYS_PATH: the data key {key_id!r} is not 32 bytes in base64")
         return key
 
-    def generate(self, key_id: str | None = None) -> str:
-        """A new key, made active. The id defaults to d<yymm>, with a letter added if taken."""
+    def generate(self, key_id: str | None = None, activate: bool = True) -> str:
+        """A new key, made active unless told otherwise. The id defaults to d<yymm>, with a letter added
+        if taken."""
         self.directory.mkdir(mode=0o700, parents=True, exist_ok=True)
         key_id = key_id or self._next_id()
         if not KEY_ID.match(key_id) or (self.directory / f"{key_id}.key").exists():
@@ -93,8 +95,13 @@ class DataKeyRing:
         descriptor = os.open(self.directory / f"{key_id}.key", os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         with os.fdopen(descriptor, "w") as key_file:
             key_file.write(base64.b64encode(secrets.token_bytes(_KEY_BYTES)).decode() + "\n")
-        (self.directory / "active").write_text(key_id)
+        if activate:
+            self.activate(key_id)
         return key_id
+
+    def activate(self, key_id: str) -> None:
+        self._key(key_id)  # refuses a key that is missing or not a key
+        (self.directory / "active").write_text(key_id)
 
     def _next_id(self) -> str:
         base = f"d{date.today():%y%m}"

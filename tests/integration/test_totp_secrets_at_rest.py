@@ -132,6 +132,15 @@ class TestRotation:
         assert key_id_of(stored(member)["sealed"]) == "k2" != old_key
         assert totp.secret_of(member) == secret
 
+    def test_a_key_made_inactive_waits_for_activate(self, runner, factories, own_key_ring):
+        first = own_key_ring.active_id()
+        made = runner.invoke(args=["data-keys", "generate", "--inactive", "--id", "k2"])
+        assert made.exit_code == 0 and "flask data-keys activate k2" in made.output
+        assert key_id_of(stored(factories.staff())["sealed"]) == first
+        assert runner.invoke(args=["data-keys", "activate", "k2"]).exit_code == 0
+        assert key_id_of(stored(factories.staff())["sealed"]) == "k2"
+        assert runner.invoke(args=["data-keys", "activate", "nokey"]).exit_code != 0
+
     def test_a_missing_key_stops_reseal_without_changing_anything(self, runner, factories, own_key_ring):
         member = factories.staff()
         before = stored(member)

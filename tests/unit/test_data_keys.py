@@ -62,3 +62,14 @@ class TestKeys:
         ring.generate("k1")
         with pytest.raises(ValueError, match="taken"):
             ring.generate("k1")
+
+    def test_a_key_made_inactive_is_used_only_once_activated(self, ring):
+        first = ring.active_id()
+        second = ring.generate("k2", activate=False)
+        assert key_id_of(ring.seal("s", "c")) == first
+        ring.activate(second)
+        assert key_id_of(ring.seal("s", "c")) == second
+
+    def test_a_missing_key_cannot_be_activated(self, ring):
+        with pytest.raises(CannotOpen, match="missing"):
+            ring.activate("nokey")
