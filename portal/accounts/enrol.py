@@ -12,6 +12,8 @@ with one UPDATE deciding that the link was used once.
 
 from __future__ import annotations
 
+import functools
+
 from flask import after_this_request, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -66,14 +68,24 @@ def enrol_link(token: str):
     return redirect(url_for("accounts.enrol_password"), 303)
 
 
+def _in_enrolment(view):
+    """The view runs for a signed-out visitor whose session holds a current enrolment, and is given
+    the session's state, the claim and the person; anyone else is told why not."""
+    @functools.wraps(view)
+    def checked():
+        refused = _refusal()
+        if refused:
+            return refused
+        state, claim, person = _current()
+        if person is None:
+            return _invalid()
+        return view(state, claim, person)
+    return checked
+
+
 @blueprint.route("/enrol", methods=["GET", "POST"])
-def enrol_password():
-    refused = _refusal()
-    if refused:
-        return refused
-    state, _claim, person = _current()
-    if person is None:
-        return _invalid()
+@_in_enrolment
+def enrol_password(state, _claim, person):
     form = ResetPasswordForm()
     page = "pages/accounts/enrol_password.html"
     if request.method == "GET":
@@ -85,13 +97,8 @@ def enrol_password():
 
 
 @blueprint.route("/enrol/authenticator", methods=["GET", "POST"])
-def enrol_authenticator():
-    refused = _refusal()
-    if refused:
-        return refused
-    state, claim, person = _current()
-    if person is None:
-        return _invalid()
+@_in_enrolment
+def enrol_authenticator(state, claim, person):
     if not state.get("password_hash"):
         return redirect(url_for("accounts.enrol_password"))
     if not state.get("secret"):

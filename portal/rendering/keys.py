@@ -10,15 +10,13 @@ sign until an operator has run `flask keys generate`.
 from __future__ import annotations
 
 import base64
-import re
 from dataclasses import dataclass
-from datetime import date
 from pathlib import Path
 
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
-KEY_ID = re.compile(r"^[a-z0-9]{1,8}$")
+from portal.security.key_ids import KEY_ID, next_key_id
 
 
 class NoSigningKey(RuntimeError):
@@ -65,11 +63,7 @@ class KeyRing:
         return key_id
 
     def _next_id(self) -> str:
-        base = f"k{date.today():%y%m}"
-        for suffix in ["", *"abcdefghijklmnopqrstuvwxyz"]:
-            if not (self.directory / f"{base}{suffix}.pub").exists():
-                return base + suffix
-        raise ValueError("too many keys made this month")
+        return next_key_id(self.directory, "k", "pub")
 
     def published(self) -> list[dict]:
         """The public keys as verifiers download them (raw key in base64url, and PEM)."""

@@ -19,17 +19,16 @@ from __future__ import annotations
 import base64
 import binascii
 import os
-import re
 import secrets
 from dataclasses import dataclass
-from datetime import date
 from pathlib import Path
 
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from flask import current_app
 
-KEY_ID = re.compile(r"^[a-z0-9]{1,8}$")
+from portal.security.key_ids import KEY_ID, next_key_id
+
 FORMAT = "gcm1"
 _NONCE_BYTES = 12
 _KEY_BYTES = 32
@@ -88,7 +87,7 @@ class DataKeyRing:
         """A new key, made active unless told otherwise. The id defaults to d<yymm>, with a letter added
         if taken."""
         self.directory.mkdir(mode=0o700, parents=True, exist_ok=True)
-        key_id = key_id or self._next_id()
+        key_id = key_id or next_key_id(self.directory, "d", "key")
         if not KEY_ID.match(key_id) or (self.directory / f"{key_id}.key").exists():
             raise ValueError(f"key id {key_id!r} is taken or not 1-8 lower-case letters and digits")
         # O_EXCL: two processes making the first key at once cannot both write the same file.
@@ -102,13 +101,6 @@ class DataKeyRing:
     def activate(self, key_id: str) -> None:
         self._key(key_id)  # refuses a key that is missing or not a key
         (self.directory / "active").write_text(key_id)
-
-    def _next_id(self) -> str:
-        base = f"d{date.today():%y%m}"
-        for suffix in ["", *"abcdefghijklmnopqrstuvwxyz"]:
-            if not (self.directory / f"{base}{suffix}.key").exists():
-                return base + suffix
-        raise ValueError("too many keys made this month")
 
     def seal(self, plaintext: str, context: str) -> str:
         key_id = self.active_id()

@@ -29,13 +29,6 @@ def _empty_mail(settings):
 
 
 @pytest.fixture
-def en(client):
-    client.expected_lang = "en"
-    client.get("/?lang=en")
-    return client
-
-
-@pytest.fixture
 def new_clerk():
     """A clerk as an administrator creates one: no credentials, an enrolment link on its way."""
     person = staffing.create_staff(email=EMAIL, name_km="កែវ វណ្ណា", name_latin="Keo Vanna", roles=[("moc", "clerk")])

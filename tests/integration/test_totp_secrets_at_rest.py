@@ -14,18 +14,6 @@ from portal.security.data_keys import CannotOpen, current_ring, key_id_of
 from tests.factories import PASSWORD
 
 
-@pytest.fixture
-def en(client):
-    client.expected_lang = "en"
-    client.get("/?lang=en")
-    return client
-
-
-@pytest.fixture
-def runner(app):
-    return app.test_cli_runner()
-
-
 def stored(person) -> dict:
     """The row as the database holds it, past the ORM."""
     row = db.session.execute(text("SELECT totp_secret, totp_secret_sealed FROM people WHERE id = :id"),
