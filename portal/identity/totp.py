@@ -152,6 +152,11 @@ def reseal_all() -> Resealed:
                 and key_id_of(person.totp_secret_sealed) == active:
             counts["already"] += 1
             continue
-        counts["from_older_keys" if person.totp_secret_sealed else "from_plain"] += 1
-        people.set_totp_secret(person, seal(person, secret_of(person)))
+        if person.totp_secret_sealed:
+            counts["from_older_keys"] += 1
+            secret = open_sealed(person, person.totp_secret_sealed)
+        else:
+            counts["from_plain"] += 1
+            secret = person.totp_secret_plain
+        people.set_totp_secret(person, seal(person, secret))
     return Resealed(counts["from_plain"], counts["from_older_keys"], counts["already"])
