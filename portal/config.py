@@ -45,6 +45,7 @@ class Settings:
     escalation_interval: int = 300  # seconds between runs of the escalation job
     trusted_proxies: int = 0  # reverse proxies (load balancers) in front of the portal whose X-Forwarded-* we believe
     audit_head_interval: int = 60  # seconds between runs of the head publication job
+    data_keys_path: Path | None = None  # keys that encrypt secrets kept in the database; None: instance/keys/data
 
     @property
     def production(self) -> bool:
@@ -104,6 +105,7 @@ def load_settings(environ: os._Environ | dict | None = None, instance_path: Path
         audit_head_file=Path(env_vars.get("AUDIT_HEAD_FILE") or instance / "audit-head.jsonl"),
         audit_head_redis_key=_redis_key("AUDIT_HEAD_REDIS_KEY", env_vars.get("AUDIT_HEAD_REDIS_KEY")),
         audit_head_interval=_seconds("AUDIT_HEAD_INTERVAL", env_vars.get("AUDIT_HEAD_INTERVAL", "60")),
+        data_keys_path=Path(env_vars.get("DATA_KEYS_PATH") or instance / "keys" / "data"),
     )
 
 

@@ -15,3 +15,11 @@ def safe_next_url(target: str | None, default_endpoint: str = "public.home") -> 
                 and "\\" not in target:
             return target
     return url_for(default_endpoint)
+
+
+def keep_private(response):
+    """For pages that carry a token or a secret (use with `after_this_request`): no cache or back button
+    keeps them, and no Referer takes their address to another site."""
+    response.headers["Cache-Control"] = "no-store"
+    response.headers["Referrer-Policy"] = "no-referrer"
+    return response

@@ -117,6 +117,19 @@ def client(app) -> PortalClient:
 
 
 @pytest.fixture
+def en(client) -> PortalClient:
+    """The client, with English chosen (pages are Khmer by default)."""
+    client.expected_lang = "en"
+    client.get("/?lang=en")
+    return client
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
+
+
+@pytest.fixture
 def factories(app):
     from tests import factories
 

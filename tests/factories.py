@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import itertools
 
+import pyotp
+
 from portal.data import agencies as agency_data
 from portal.data import people
 from portal.data.db import db
+from portal.identity import totp
 from portal.security.passwords import hash_password
 
 PASSWORD = "ស្រូវ-rice-field-2026"
@@ -30,10 +33,10 @@ def person(email: str | None = None, phone: str | None = None, password: str = P
 
 
 def staff(agency_slug: str = "moc", role: str = "clerk", **fields):
-    import pyotp
-
-    member = person(email=fields.pop("email", f"staff{next(_numbers)}@agency.gov.kh"),
-                    totp_secret=pyotp.random_base32(), **fields)
+    """A staff member who has enrolled: a password and a TOTP secret (sealed, as enrolment stores it;
+    `totp_for` gives the app's view of it)."""
+    member = person(email=fields.pop("email", f"staff{next(_numbers)}@agency.gov.kh"), **fields)
+    totp.store(member, totp.new_secret())
     agency_data.grant_role(member, agency_data.get_by_slug(agency_slug), role)
     db.session.commit()
     return member
@@ -41,10 +44,15 @@ def staff(agency_slug: str = "moc", role: str = "clerk", **fields):
 
 def admin(**fields):
     """An administrator, with the TOTP secret every administrator has."""
-    import pyotp
+    member = person(email=fields.pop("email", f"admin{next(_numbers)}@agency.gov.kh"), is_admin=True, **fields)
+    totp.store(member, totp.new_secret())
+    db.session.commit()
+    return member
 
-    return person(email=fields.pop("email", f"admin{next(_numbers)}@agency.gov.kh"), is_admin=True,
-                  totp_secret=pyotp.random_base32(), **fields)
+
+def totp_for(member) -> pyotp.TOTP:
+    """The person's authenticator app, as far as codes go."""
+    return pyotp.TOTP(totp.secret_of(member))
 
 
 def business(owner, name_km: str = "ហាងលក់គ្រឿងទេស", **fields):

@@ -48,15 +48,15 @@ ADMIN = "admin"
 ROLES = (ANONYMOUS, OTHER_APPLICANT, OTHER_AGENCY_CLERK, APPLICANT, AGENCY_CLERK, ADMIN)
 
 # Who may open a route that is not per-record at all.
-PUBLIC, SIGNED_IN, STAFF, SUPERVISORS, ADMIN_ONLY = (
-    "anyone", "anyone signed in", "staff", "supervisors", "administrators")
+PUBLIC, SIGNED_IN, STAFF, SUPERVISORS, ADMIN_ONLY, WITH_AUTHENTICATOR = (
+    "anyone", "anyone signed in", "staff", "supervisors", "administrators", "staff and administrators")
 ACCESS = MappingProxyType({
     ANONYMOUS: {PUBLIC},
     OTHER_APPLICANT: {PUBLIC, SIGNED_IN},
     APPLICANT: {PUBLIC, SIGNED_IN},
-    OTHER_AGENCY_CLERK: {PUBLIC, SIGNED_IN, STAFF},
-    AGENCY_CLERK: {PUBLIC, SIGNED_IN, STAFF},
-    ADMIN: {PUBLIC, SIGNED_IN, ADMIN_ONLY},
+    OTHER_AGENCY_CLERK: {PUBLIC, SIGNED_IN, STAFF, WITH_AUTHENTICATOR},
+    AGENCY_CLERK: {PUBLIC, SIGNED_IN, STAFF, WITH_AUTHENTICATOR},
+    ADMIN: {PUBLIC, SIGNED_IN, ADMIN_ONLY, WITH_AUTHENTICATOR},
 })
 
 
@@ -213,11 +213,11 @@ def business_unchanged(r: Records):
 
 
 def staff_member_unchanged(which: str) -> Callable[[Records], object]:
-    """Whether the account `Records.<which>` is active, and its roles."""
+    """Whether the account `Records.<which>` is active, its roles, and its enrolment link."""
     def unchanged(r: Records):
         db.session.expire_all()
         member = db.session.get(Person, getattr(r, which).id)
-        return {"active": member.is_active,
+        return {"active": member.is_active, "enrolment": member.enrolment_nonce,
                 "roles": sorted((role.agency.slug, role.role) for role in member.staff_roles)}
     return unchanged
 
@@ -351,6 +351,8 @@ WALKS = (
          unchanged=business_unchanged),
     # A staff member's account and a failed job: administrators only.
     Walk("GET", "/admin/staff/<public_id>", ADMINS, _member, unchanged=staff_member_unchanged("staff_member")),
+    Walk("POST", "/admin/staff/<public_id>/enrolment", ADMINS, _member,
+         unchanged=staff_member_unchanged("staff_member")),
     Walk("POST", "/admin/staff/<public_id>/deactivate", ADMINS, _member,
          unchanged=staff_member_unchanged("staff_member")),
     Walk("POST", "/admin/staff/<public_id>/reactivate", ADMINS,
@@ -401,6 +403,10 @@ NOT_PER_RECORD = MappingProxyType({
     "/password/reset": Listed(PUBLIC, "the emailed single-use token, posted from the link's fragment, is the "
                                       "credential (tests/integration/test_password_reset.py)"),
     "/password/new": Listed(PUBLIC, "choosing a password with the token this session posted"),
+    "/enrol/<token>": Listed(PUBLIC, "the emailed single-use enrolment token is the credential "
+                                     "(tests/integration/test_enrolment.py)"),
+    "/enrol": Listed(PUBLIC, "setting up the account whose enrolment link this session opened"),
+    "/enrol/authenticator": Listed(PUBLIC, "the same, second step"),
     # The signed-in person's own lists and forms: they show and change only that person's things.
     "/applications": Listed(SIGNED_IN, "my applications"),
     "/documents": Listed(SIGNED_IN, "my documents, and uploading a new one of my own"),
@@ -408,6 +414,8 @@ NOT_PER_RECORD = MappingProxyType({
     "/inbox/read": Listed(SIGNED_IN, "marks my own messages read"),
     "/account": Listed(SIGNED_IN, "my account"),
     "/account/profile": Listed(SIGNED_IN, "my own details"),
+    "/account/password": Listed(SIGNED_IN, "changes my own password"),
+    "/account/authenticator": Listed(WITH_AUTHENTICATOR, "replaces my own authenticator app"),
     "/account/businesses/new": Listed(SIGNED_IN, "creates a business owned by me"),
     "/services/<slug>/start": Listed(SIGNED_IN, "starts a new application of my own",
                                      url_values=lambda r: {"slug": SLUG}),

@@ -16,6 +16,7 @@ def sign_in_as(client, person, seen_ago: int = 0) -> None:
         session["_fresh"] = True
         session["_started"] = now - seen_ago
         session["_seen"] = now - seen_ago
+        session["_stamp"] = person.session_stamp
 
 
 def sign_in_through_form(client, person, password: str = factories.PASSWORD) -> None:

@@ -1,7 +1,7 @@
 """pending registrations: an account is made only after the code sent to its contact is entered
 
 Revision ID: 0014
-Revises: 0011
+Revises: 0013
 Create Date: 2026-12-06 08:00:00
 """
 
@@ -10,7 +10,7 @@ from alembic import op
 
 
 revision = '0014'
-down_revision = '0011'
+down_revision = '0013'
 branch_labels = None
 depends_on = None
 

@@ -1,7 +1,8 @@
 """Accounts: register, sign in and out, password reset, profile, business profiles.
 
-One blueprint; its routes live in `auth.py` (signing in and out, registration, password reset)
-and `profile.py` / `business.py` (the person's details and their businesses).
+One blueprint; its routes live in `auth.py` (signing in and out, registration, password reset),
+`enrol.py` (staff setting up their account with an enrolment link), `security.py` (changing one's
+password or authenticator app) and `profile.py` / `business.py` (the person's details and businesses).
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ blueprint = Blueprint("accounts", __name__)
 
 
 def init_app(app: Flask) -> None:
-    from portal.accounts import auth, business, profile  # noqa: F401 - they add routes to the blueprint
+    from portal.accounts import auth, business, enrol, profile, security  # noqa: F401 - they add routes
     from portal.data import people
 
     login_manager.login_view = "accounts.sign_in"

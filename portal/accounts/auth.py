@@ -241,7 +241,8 @@ def sign_in():
         # Half signed in: only the session knows, for five minutes; it is not a login.
         session.regenerate()
         session[PENDING] = {"person": result.person.public_id, "account": account,
-                            "until": int(time.time()) + PENDING_SECONDS, "next": next_url}
+                            "until": int(time.time()) + PENDING_SECONDS, "next": next_url,
+                            "stamp": result.person.session_stamp}
         return redirect(url_for("accounts.sign_in_code"))
     return _finish_sign_in(result.person, account, next_url)
 
@@ -271,7 +272,9 @@ def sign_in_code():
     if current_user.is_authenticated:
         return redirect(url_for("accounts.profile"))
     pending = _pending_sign_in()
-    if pending is None:
+    person = people.get_by_public_id(pending["person"]) if pending else None
+    if pending is None or not authentication.first_step_still_valid(person, pending.get("stamp")):
+        session.pop(PENDING, None)
         flash(_("Your sign-in has timed out. Please enter your details again."), "info")
         return redirect(url_for("accounts.sign_in"))
     form = CodeForm()
@@ -280,7 +283,6 @@ def sign_in_code():
     if not form.validate_on_submit():
         return render_template(CODE_PAGE, form=form), 400
 
-    person = people.get_by_public_id(pending["person"])
     if not authentication.may_finish_second_step(person):
         session.pop(PENDING, None)
         flash(_("You cannot sign in with this account now. Contact an administrator."), "error")
@@ -291,7 +293,7 @@ def sign_in_code():
         if check.account:
             session.pop(PENDING, None)
             return _too_many_attempts(check.account)
-        accepted = totp.check_code(redis_connection.client, person.public_id, person.totp_secret, form.code.code)
+        accepted = totp.check_person_code(redis_connection.client, person, form.code.code)
         if not accepted:
             throttle.record_failure(pending["account"], _address())
     except REDIS_ERRORS:

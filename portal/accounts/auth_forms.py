@@ -1,4 +1,4 @@
-"""Forms of registration, signing in and password reset."""
+"""Forms of registration, signing in, password reset and change, and setting up an authenticator app."""
 
 from __future__ import annotations
 
@@ -92,3 +92,15 @@ class ResetLinkField(StringField):
 
 class ResetLinkForm(FlaskForm):
     link = ResetLinkField(_l("The link from your message"))
+class ChangePasswordForm(FlaskForm):
+    current = PasswordField(_l("Current password"), validators=[
+        InputRequired(message=_l("Enter your current password")),
+        NotTooLong(),
+    ])
+    password = PasswordField(_l("New password"), validators=[NewPassword()])
+    confirm = _password_confirmation(_l("Confirm new password"))
+
+
+class ReplaceAuthenticatorForm(FlaskForm):
+    current_code = CodeField(_l("Code from your current app"))
+    new_code = CodeField(_l("Code from the new app"))

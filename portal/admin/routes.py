@@ -6,16 +6,16 @@ someone signed out is sent to the sign-in page.
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, flash, make_response, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from portal import audit, staffing
 from portal.admin.forms import ROLE_LABELS, AddRoleForm, ConfirmForm, NewStaffForm, RemoveRoleForm
-from portal.admin.qr import svg_data_uri
 from portal.data import staff as staff_data
 from portal.extensions import db
 from portal.i18n.formatting import current_locale
+from portal.identity import enrolment
 
 blueprint = Blueprint("admin", __name__, url_prefix="/admin")
 
@@ -55,6 +55,7 @@ def _detail_page(person, *, add_form=None, problem_form=None, status: int = 200)
         roles=staff_data.roles_of(person),
         add_form=add_form or _with_agencies(AddRoleForm(formdata=None)),
         problem_form=problem_form,
+        enrolment_pending=enrolment.is_pending(person),
     ), status
 
 
@@ -73,7 +74,7 @@ def create_staff():
     if not form.validate_on_submit():
         return render_template("pages/admin/staff_new.html", form=form), 400 if form.is_submitted() else 200
     try:
-        account = staffing.create_staff(
+        person = staffing.create_staff(
             email=form.email.data, name_km=form.name_km.data, name_latin=form.name_latin.data,
             roles=[(form.agency.data, form.role.data)],
         )
@@ -81,15 +82,12 @@ def create_staff():
         db.session.rollback()
         form.email.errors.append(_("An account with this email address already exists"))
         return render_template("pages/admin/staff_new.html", form=form), 400
-    audit.record_admin_change(current_user, "staff_created", account.person, roles=[[form.agency.data, form.role.data]])
+    audit.record_admin_change(current_user, "staff_created", person, roles=[[form.agency.data, form.role.data]])
     db.session.commit()
-    response = make_response(render_template(
-        "pages/admin/staff_created.html", account=account, person=account.person,
-        roles=staff_data.roles_of(account.person), qr_code=svg_data_uri(account.otpauth_uri),
-    ))
-    # The password and secret are on this page only; no cache, proxy or back button may keep them.
-    response.headers["Cache-Control"] = "no-store"
-    return response
+    # The administrator never sees a password or secret: the staff member chooses both with the link.
+    flash(_("The staff account was created. An enrolment link was sent to the staff member's email address."),
+          "success")
+    return _back_to(person)
 
 
 @blueprint.get("/staff/<public_id>")
@@ -131,6 +129,25 @@ def remove_role(public_id: str):
     audit.record_admin_change(current_user, "role_removed", person, agency=form.agency.data, role=form.role.data)
     db.session.commit()
     flash(_("The role was removed."), "success")
+    return _back_to(person)
+
+
+@blueprint.post("/staff/<public_id>/enrolment")
+def send_enrolment(public_id: str):
+    """A new enrolment link for the staff member (the previous one stops working): for a link that
+    expired or went astray, or to set up a new password and authenticator after a lost phone."""
+    person = _staff_or_404(public_id)
+    form = ConfirmForm()
+    if not form.validate_on_submit():
+        abort(400)
+    if not person.is_active:
+        form.form_errors.append(_("This account is deactivated. Reactivate it before you send an enrolment link."))
+        return _detail_page(person, problem_form=form, status=400)
+    enrolment.send_link(person)
+    audit.record_admin_change(current_user, "enrolment_sent", person)
+    db.session.commit()
+    flash(_("A new enrolment link was sent to the staff member's email address. Earlier links no longer work."),
+          "success")
     return _back_to(person)
 
 

@@ -31,6 +31,7 @@ STATE_CHANGE = "state_change"
 STAFF_VIEWED = "staff_viewed"
 STAFF_DOWNLOADED = "staff_downloaded"
 ADMIN_CHANGE = "admin_change"
+ACCOUNT_CHANGE = "account_change"
 STAFF_ACCESS = (STAFF_VIEWED, STAFF_DOWNLOADED)
 
 
@@ -143,6 +144,12 @@ def record_admin_change(admin, change: str, person, **details) -> None:
     """`change`: e.g. staff_created, role_added, role_removed, deactivated, reactivated; `details` codes only."""
     record(ADMIN_CHANGE, actor=admin, subject_type="person", subject_id=person.public_id,
            details={"change": change, **details})
+
+
+def record_account_change(person, change: str) -> None:
+    """A person changed how they sign in: `enrolled`, `password_changed` or `authenticator_replaced`."""
+    record(ACCOUNT_CHANGE, actor=person, subject_type="person", subject_id=person.public_id,
+           details={"change": change})
 
 
 @dataclass(frozen=True)

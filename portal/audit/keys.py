@@ -20,7 +20,7 @@ from pathlib import Path
 
 from flask import current_app
 
-from portal.rendering.keys import KEY_ID, next_key_id
+from portal.security.key_ids import KEY_ID, next_key_id
 
 KEY_BYTES = 32
 
@@ -68,7 +68,7 @@ class AuditKeyRing:
         """A new key, made active. The id defaults to a<yymm>, with a letter added if taken."""
         self.directory.mkdir(parents=True, exist_ok=True)
         while True:
-            made = key_id or next_key_id(self.directory, "a", ".key")
+            made = key_id or next_key_id(self.directory, "a", "key")
             if not KEY_ID.match(made):
                 raise ValueError(f"key id {made!r} is not 1-8 lower-case letters and digits")
             try:

@@ -9,8 +9,10 @@ prints the same table. The passwords are fixed and written here so that testers 
     staff           lotus-pond-office-2026
     administrator   palm-sugar-admin-2026
 
-TOTP secrets are random when an account is created and read back from the database afterwards,
-so an authenticator app set up once keeps working. It also makes demo applications for the back
+TOTP secrets are random when an account is created and read back from the database afterwards
+(opened with the data key), so an authenticator app set up once keeps working. Demo accounts get
+these known credentials directly (`staffing.PresetCredentials`); real staff accounts never do: they
+enrol with a one-time link. It also makes demo applications for the back
 office (see `demo_cases`), once: not when the citizens already have applications. It refuses to run
 in production.
 """
@@ -31,6 +33,7 @@ from portal.cli.checks import require_database
 from portal.data import agencies as agency_data
 from portal.data import organisations, people
 from portal.extensions import db
+from portal.identity import totp
 from portal.security.passwords import hash_password
 from portal.staffing.rules import is_office
 
@@ -82,7 +85,7 @@ class DemoAccount:
 
     @property
     def otpauth_uri(self) -> str | None:
-        return staffing.otpauth_uri(self.totp_secret, self.sign_in) if self.totp_secret else None
+        return totp.otpauth_uri(self.totp_secret, self.sign_in) if self.totp_secret else None
 
 
 class Loader:
@@ -109,15 +112,17 @@ class Loader:
         # One Argon2 hash for the shared demo password instead of one per account: much quicker, and
         # a shared salt reveals nothing about a password that is published anyway.
         self._staff_password_hash = self._staff_password_hash or hash_password(STAFF_PASSWORD)
+        preset = staffing.PresetCredentials(self._staff_password_hash, totp.new_secret())
         return staffing.create_staff(email=email, name_km=names[0], name_latin=names[1], roles=[(agency_slug, role)],
-                                     password=STAFF_PASSWORD, password_hash=self._staff_password_hash).person
+                                     preset=preset)
 
     def admin(self):
         existing = people.get_by_email(ADMIN["email"])
         if existing is not None:
             return existing
         self.created += 1
-        return staffing.create_admin(password=ADMIN_PASSWORD, **ADMIN).person
+        preset = staffing.PresetCredentials(hash_password(ADMIN_PASSWORD), totp.new_secret())
+        return staffing.create_admin(preset=preset, **ADMIN)
 
 
 def load_demo() -> tuple[list[DemoAccount], int, demo_cases.Summary]:
@@ -144,9 +149,9 @@ def load_demo() -> tuple[list[DemoAccount], int, demo_cases.Summary]:
     for agency in offices:
         for role in staffing.ROLES:
             person = staff[(agency.slug, role)] = loader.staff(agency.slug, role, next(names))
-            accounts.append(DemoAccount(role, agency.slug, person.email, STAFF_PASSWORD, person.totp_secret))
+            accounts.append(DemoAccount(role, agency.slug, person.email, STAFF_PASSWORD, totp.secret_of(person)))
     admin = loader.admin()
-    accounts.append(DemoAccount("administrator", "-", admin.email, ADMIN_PASSWORD, admin.totp_secret))
+    accounts.append(DemoAccount("administrator", "-", admin.email, ADMIN_PASSWORD, totp.secret_of(admin)))
     applications = demo_cases.load(demo_cases.DemoPeople(sokha=citizen, dara=member, shop=business, staff=staff))
     return accounts, loader.created, applications
 

@@ -1,7 +1,10 @@
 """`flask users ...`: staff and administrator accounts from the command line.
 
-The initial password and the TOTP secret are printed once, here, and never again: the
-database keeps only the password's hash.
+Nobody who creates an account learns its credentials. A staff member gets a one-time enrolment link
+by email (through the outbox: a worker must run) and chooses their own password and authenticator
+app. The first administrator has nobody to send them a link, and mail may not be set up yet, so
+`create-admin` prints their one-time link here instead (valid 72 hours, works once); an
+administrator's link is always printed, a staff member's never is.
 """
 
 from __future__ import annotations
@@ -11,27 +14,33 @@ from flask.cli import AppGroup
 
 from portal import staffing
 from portal.cli.checks import require_database
+from portal.data import people
 from portal.extensions import db
+from portal.i18n.formatting import date_time
+from portal.identity import enrolment
 
 group = AppGroup("users", help="Accounts: staff and administrators.")
 
 
-def _print_credentials(account: staffing.NewAccount) -> None:
-    click.echo(f"Initial password: {account.password}")
-    click.echo(f"TOTP secret:      {account.totp_secret}")
-    click.echo(f"otpauth URI:      {account.otpauth_uri}")
-    click.echo("These are shown only once: hand them to the person directly, never by email.")
-
-
-def _create(make) -> staffing.NewAccount:
+def _create(make):
     require_database()
     try:
-        account = make()
+        person = make()
     except staffing.StaffingError as error:
         db.session.rollback()
         raise click.ClickException(str(error)) from None
     db.session.commit()
-    return account
+    return person
+
+
+def _expiry(person) -> str:
+    return date_time(person.enrolment_expires_at, "medium", "en")
+
+
+def _print_link(person) -> None:
+    click.echo(f"Enrolment link:   {enrolment.link(person)}")
+    click.echo(f"It works once, until {_expiry(person)} (Cambodia time). Give it to the administrator "
+               "in person or over a channel you trust: whoever opens it first sets up the account.")
 
 
 @group.command("create-staff")
@@ -44,17 +53,19 @@ def _create(make) -> staffing.NewAccount:
               help="clerk or supervisor; the n-th --role goes with the n-th --agency.")
 def create_staff(email: str, name_km: str, name_latin: str, agencies: tuple[str, ...],
                  roles: tuple[str, ...]) -> None:
-    """Create a staff account with one or more agency roles (e.g. --agency moc --role clerk)."""
+    """Create a staff account with one or more agency roles (e.g. --agency moc --role clerk) and email
+    the staff member an enrolment link."""
     if len(agencies) != len(roles):
         raise click.ClickException(
             f"give one --role for each --agency (got {len(agencies)} agencies and {len(roles)} roles)"
         )
-    account = _create(lambda: staffing.create_staff(
+    person = _create(lambda: staffing.create_staff(
         email=email, name_km=name_km, name_latin=name_latin, roles=zip(agencies, roles, strict=True)
     ))
     granted = ", ".join(f"{role} at {agency}" for agency, role in zip(agencies, roles, strict=True))
-    click.echo(f"Created staff account {account.person.email}: {granted}.")
-    _print_credentials(account)
+    click.echo(f"Created staff account {person.email}: {granted}.")
+    click.echo(f"An enrolment link is being emailed to {person.email}; it works once, until {_expiry(person)} "
+               "(Cambodia time).")
 
 
 @group.command("create-admin")
@@ -62,7 +73,29 @@ def create_staff(email: str, name_km: str, name_latin: str, agencies: tuple[str,
 @click.option("--name-km", default=None, help="Name in Khmer script (optional).")
 @click.option("--name-latin", default=None, help="Name in Latin letters (optional).")
 def create_admin(email: str, name_km: str | None, name_latin: str | None) -> None:
-    """Create an administrator account (signs in with a password and a TOTP code)."""
-    account = _create(lambda: staffing.create_admin(email=email, name_km=name_km, name_latin=name_latin))
-    click.echo(f"Created administrator account {account.person.email}.")
-    _print_credentials(account)
+    """Create an administrator account and print its one-time enrolment link."""
+    person = _create(lambda: staffing.create_admin(email=email, name_km=name_km, name_latin=name_latin))
+    click.echo(f"Created administrator account {person.email}.")
+    _print_link(person)
+
+
+@group.command("send-enrolment")
+@click.option("--email", required=True, help="The account's email address.")
+def send_enrolment(email: str) -> None:
+    """A new enrolment link for an account (earlier links stop working): emailed to staff, printed
+    here for administrators. The current password and authenticator keep working until it is used."""
+    require_database()
+    person = people.get_by_email(email)
+    if person is None or not person.needs_totp:
+        raise click.ClickException(f"no staff or administrator account has the email address {email.strip()}")
+    if not person.is_active:
+        raise click.ClickException("the account is deactivated; reactivate it first")
+    if person.is_admin:
+        enrolment.start(person)
+        db.session.commit()
+        _print_link(person)
+        return
+    enrolment.send_link(person)
+    db.session.commit()
+    click.echo(f"A new enrolment link is being emailed to {person.email}; it works once, until "
+               f"{_expiry(person)} (Cambodia time).")

@@ -52,7 +52,21 @@ class Person(UserMixin, Base):
     street: Mapped[str | None] = mapped_column(String(200), comment="house number, street")
     locale: Mapped[str] = mapped_column(String(5), default="km")
     is_admin: Mapped[bool] = mapped_column(Boolean, default=False)
-    totp_secret: Mapped[str | None] = mapped_column(String(64), comment="base32; staff and administrators")
+    # Before migration 0013 TOTP secrets were kept here in plain text; `flask data-keys reseal` moves them
+    # to `totp_secret_sealed`. Read only through `portal.identity.totp.secret_of`.
+    totp_secret_plain: Mapped[str | None] = mapped_column(
+        "totp_secret", String(64), comment="legacy: base32 in plain text, emptied by `flask data-keys reseal`"
+    )
+    totp_secret_sealed: Mapped[str | None] = mapped_column(
+        String(255), comment="TOTP secret of staff and administrators, AES-GCM under a key in DATA_KEYS_PATH"
+    )
+    session_stamp: Mapped[str | None] = mapped_column(
+        String(32), comment="random; renewed to end every session of the person (password or authenticator changed)"
+    )
+    enrolment_nonce: Mapped[str | None] = mapped_column(
+        String(32), comment="while an enrolment link is out; a new link or using it replaces it"
+    )
+    enrolment_expires_at: Mapped[datetime | None] = mapped_column(DateTime)
     is_active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     last_sign_in_at: Mapped[datetime | None] = mapped_column(DateTime)
@@ -73,6 +87,10 @@ class Person(UserMixin, Base):
     @property
     def needs_totp(self) -> bool:
         return self.is_admin or self.is_staff
+
+    @property
+    def has_authenticator(self) -> bool:
+        return bool(self.totp_secret_sealed or self.totp_secret_plain)
 
     @property
     def display_name(self) -> str:

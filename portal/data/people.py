@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from sqlalchemy import func, select
+import secrets
+from datetime import datetime
+
+from sqlalchemy import func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
 from portal.data.db import db, utcnow
@@ -48,8 +51,60 @@ def set_locale(person: Person, locale: str) -> None:
 
 
 def set_password(person: Person, password_hash: str) -> None:
+    """A new password ends every session of the person (see `end_sessions`)."""
     person.password_hash = password_hash
     person.password_changed_at = utcnow()
+    end_sessions(person)
+
+
+def end_sessions(person: Person) -> None:
+    """Every session signed in (or half signed in) before this stops working at its next request: each
+    keeps the stamp it was given at sign-in, and it no longer matches. A caller that keeps the
+    current session signed in gives it the new stamp."""
+    person.session_stamp = secrets.token_hex(16)
+
+
+def set_totp_secret(person: Person, sealed: str) -> None:
+    person.totp_secret_sealed = sealed
+    person.totp_secret_plain = None
+
+
+def with_totp_secrets_for_update() -> list[Person]:
+    """Everyone with a TOTP secret, plain or sealed, locked until the caller commits (so that a secret
+    changed meanwhile is not overwritten with the old one)."""
+    return list(db.session.scalars(
+        select(Person)
+        .where(or_(Person.totp_secret_plain.is_not(None), Person.totp_secret_sealed.is_not(None)))
+        .order_by(Person.id)
+        .with_for_update()
+    ))
+
+
+def stored_totp_secrets() -> list[tuple[str | None, str | None]]:
+    """(sealed, plain) of everyone who has a TOTP secret: for counting them by key."""
+    return [tuple(row) for row in db.session.execute(
+        select(Person.totp_secret_sealed, Person.totp_secret_plain)
+        .where(or_(Person.totp_secret_plain.is_not(None), Person.totp_secret_sealed.is_not(None)))
+    )]
+
+
+def set_enrolment(person: Person, nonce: str, expires_at: datetime) -> None:
+    person.enrolment_nonce = nonce
+    person.enrolment_expires_at = expires_at
+
+
+def claim_enrolment(person: Person, nonce: str) -> bool:
+    """End the enrolment `nonce` names, if it is still the current one and has not expired; False if it
+    was used, replaced or expired meanwhile (a double submit, a second tab, a new link). One UPDATE
+    decides, so only one request can claim a link."""
+    claimed = db.session.execute(
+        update(Person)
+        .where(Person.id == person.id, Person.enrolment_nonce == nonce, Person.enrolment_expires_at > utcnow())
+        .values(enrolment_nonce=None, enrolment_expires_at=None)
+        .execution_options(synchronize_session=False)
+    ).rowcount == 1
+    db.session.expire(person, ["enrolment_nonce", "enrolment_expires_at"])
+    return claimed
 
 
 def record_sign_in(person: Person) -> None:

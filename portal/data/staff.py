@@ -20,7 +20,6 @@ def create_account(
     *,
     email: str,
     password_hash: str,
-    totp_secret: str,
     name_km: str | None,
     name_latin: str | None,
     roles: Iterable[tuple[Agency, str]] = (),
@@ -29,7 +28,7 @@ def create_account(
     """A person with their roles, written together or not at all."""
     try:
         with db.session.begin_nested():
-            person = Person(email=email.strip().lower(), password_hash=password_hash, totp_secret=totp_secret,
+            person = Person(email=email.strip().lower(), password_hash=password_hash,
                             name_km=name_km, name_latin=name_latin, is_admin=is_admin)
             db.session.add(person)
             for agency, role in roles:

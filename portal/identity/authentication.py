@@ -19,7 +19,7 @@ from portal.security.passwords import verify_password
 class Outcome(enum.Enum):
     FAILED = "failed"  # unknown contact or wrong password
     INACTIVE = "inactive"  # right password, but the account was closed
-    NO_SECOND_FACTOR = "no_second_factor"  # staff without a TOTP secret: an administrator must set one
+    NO_SECOND_FACTOR = "no_second_factor"  # staff without a TOTP secret: an administrator must send an enrolment link
     NEEDS_CODE = "needs_code"  # right password; a TOTP code must follow
     SIGNED_IN = "signed_in"
 
@@ -48,7 +48,7 @@ def check_password(contact: Contact, password: str) -> Result:
     if not person.is_active:
         return Result(Outcome.INACTIVE)
     if person.needs_totp:
-        if not person.totp_secret:
+        if not person.has_authenticator:
             return Result(Outcome.NO_SECOND_FACTOR)
         return Result(Outcome.NEEDS_CODE, person)
     return Result(Outcome.SIGNED_IN, person)
@@ -56,7 +56,13 @@ def check_password(contact: Contact, password: str) -> Result:
 
 def may_finish_second_step(person) -> bool:
     """Between the password and the code the account may have been closed or its secret removed."""
-    return person is not None and person.is_active and person.needs_totp and bool(person.totp_secret)
+    return person is not None and person.is_active and person.needs_totp and person.has_authenticator
+
+
+def first_step_still_valid(person, stamp: str | None) -> bool:
+    """False if the password or authenticator changed (renewing the stamp) since the password was
+    checked: the second step started with the old password must not finish."""
+    return person is None or stamp == person.session_stamp
 
 
 def record_sign_in(person) -> None:

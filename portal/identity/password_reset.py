@@ -21,12 +21,12 @@ from flask_babel import gettext as _
 from itsdangerous import BadData, URLSafeTimedSerializer
 
 from portal.data import people
+from portal.identity import credentials
 from portal.jobs.queues import NOTIFICATIONS
 from portal.jobs.registry import job
 from portal.notify import external_url
 from portal.notify.email import send_email
 from portal.notify.sms import send_sms
-from portal.security.passwords import hash_password
 
 SALT = "password-reset"
 VALID_SECONDS = 60 * 60
@@ -64,8 +64,9 @@ def person_for_token(secret_key: str, token: str):
 
 
 def set_new_password(person, password: str) -> None:
-    """The password must already satisfy the policy. The caller commits."""
-    people.set_password(person, hash_password(password))
+    """The password must already satisfy the policy. Every session of the person ends, including a
+    half-finished sign-in, and the person is told. The caller commits."""
+    credentials.change_password(person, password)
 
 
 @job(NOTIFICATIONS)

@@ -51,6 +51,23 @@ MESSAGES = {
                 "Due within a day: %(due_soon_list)s. Open the case queue to act on them."),
         sms=_l("One Window: %(agency)s has %(breached)s overdue and %(due_soon)s soon due case(s)."),
     ),
+    # ASVS 2.2.3: the person hears of every change to how they sign in, wherever it was made from.
+    "password_changed": Message(
+        subject=_l("The password of your One Window account was changed"),
+        body=_l("The password of your One Window account was just changed, and every other place where "
+                "you were signed in was signed out. If you did not do this, choose a new password now with "
+                "\"I forgot my password\" on the sign-in page. Staff should also tell an administrator."),
+        sms=_l("One Window: your password was changed. If this was not you, reset it now with "
+               "\"I forgot my password\"."),
+    ),
+    "authenticator_changed": Message(
+        subject=_l("A new authenticator app was set up for your One Window account"),
+        body=_l("A new authenticator app was just set up for your One Window account; the codes of the "
+                "old one no longer work, and every other place where you were signed in was signed out. "
+                "If you did not do this, tell an administrator now."),
+        sms=_l("One Window: a new authenticator app was set up for your account. If this was not you, "
+               "tell an administrator now."),
+    ),
 }
 
 

@@ -10,28 +10,17 @@ sign until an operator has run `flask keys generate`.
 from __future__ import annotations
 
 import base64
-import re
 from dataclasses import dataclass
-from datetime import date
 from pathlib import Path
 
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
-KEY_ID = re.compile(r"^[a-z0-9]{1,8}$")
+from portal.security.key_ids import KEY_ID, next_key_id
 
 
 class NoSigningKey(RuntimeError):
     pass
-
-
-def next_key_id(directory: Path, prefix: str, extension: str) -> str:
-    """<prefix><yymm>, with a letter added if `directory` already has a file of that id with `extension`."""
-    base = f"{prefix}{date.today():%y%m}"
-    for suffix in ["", *"abcdefghijklmnopqrstuvwxyz"]:
-        if not (directory / f"{base}{suffix}{extension}").exists():
-            return base + suffix
-    raise ValueError("too many keys made this month")
 
 
 @dataclass(frozen=True)
@@ -58,7 +47,7 @@ class KeyRing:
     def generate(self, key_id: str | None = None) -> str:
         """A new key pair, made active. The id defaults to k<yymm>, with a letter added if taken."""
         self.directory.mkdir(parents=True, exist_ok=True)
-        key_id = key_id or next_key_id(self.directory, "k", ".pub")
+        key_id = key_id or next_key_id(self.directory, "k", "pub")
         if not KEY_ID.match(key_id) or (self.directory / f"{key_id}.pub").exists():
             raise ValueError(f"key id {key_id!r} is taken or not 1-8 lower-case letters and digits")
         private = Ed25519PrivateKey.generate()

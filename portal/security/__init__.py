@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import logging
+
 from flask import Flask
+from flask_babel import lazy_gettext as _l
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from portal.security import headers, sessions, timeouts
+from portal.security import data_keys, headers, sessions, timeouts
+
+log = logging.getLogger(__name__)
 
 
 def behind_proxies(wsgi_app, hops: int):
@@ -23,3 +28,12 @@ def init_security(app: Flask) -> None:
     app.session_interface = sessions.RedisSessionInterface()
     timeouts.init_app(app)
     headers.init_app(app)
+
+    @app.errorhandler(data_keys.DataKeyError)
+    def data_key_missing(error: data_keys.DataKeyError):
+        # An operator's problem (DATA_KEYS_PATH): the message names a key id, never a secret.
+        log.error("%s", error)
+        from portal.public.errors import render_error
+
+        return render_error(503, _l("Signing in with an authenticator app is not available right now"),
+                            _l("Please try again later. If this goes on, tell an administrator."))

@@ -28,9 +28,15 @@ def hash_password(password: str) -> str:
     return _hasher.hash(normalise(password))
 
 
+# Stored for an account whose owner has not chosen a password yet (staff waiting to enrol): no password
+# matches it, and checking one takes as long as for a real hash.
+UNUSABLE_HASH = "!"
+
+
 def verify_password(stored_hash: str | None, password: str) -> bool:
+    usable = stored_hash if stored_hash != UNUSABLE_HASH else None
     try:
-        return _hasher.verify(stored_hash or _DUMMY_HASH, normalise(password)) and stored_hash is not None
+        return _hasher.verify(usable or _DUMMY_HASH, normalise(password)) and usable is not None
     except (VerificationError, InvalidHashError):
         return False
 

@@ -1,7 +1,13 @@
-"""Idle and absolute session limits (DESIGN.md section 8).
+"""Idle and absolute session limits (DESIGN.md section 8), and sessions ended by a credential change.
 
 Applicants are signed out after 15 idle minutes, staff and administrators after 30, everyone
 after 12 hours. The limits live in the session itself; Redis forgets a session at the same time.
+
+Sessions live in Redis under random ids, with no index by person, so a password change cannot find
+and delete the person's other sessions. Instead each session keeps the person's `session_stamp`
+from sign-in; changing the password or the authenticator (or deactivating the account) renews the
+stamp in the database, and a session whose stamp no longer matches is signed out at its next
+request. The session that made the change is given the new stamp (`restamp`).
 """
 
 from __future__ import annotations
@@ -17,6 +23,9 @@ STAFF_IDLE = 30 * 60
 ABSOLUTE = 12 * 3600
 
 SIGNED_OUT_IDLE = _l("You were signed out because you were inactive for a while. Please sign in again.")
+SIGNED_OUT_CHANGED = _l("You were signed out because the password or authenticator app of your account was "
+                        "changed. Please sign in again.")
+STAMP = "_stamp"
 
 
 def idle_limit_for(user) -> int:
@@ -28,7 +37,25 @@ def start(user) -> None:
     now = int(time.time())
     session["_started"] = now
     session["_seen"] = now
+    session[STAMP] = user.session_stamp
     session.ttl = idle_limit_for(user)
+
+
+def restamp(user) -> None:
+    """Keep this session signed in after a change that renewed the person's stamp, under a new id."""
+    session[STAMP] = user.session_stamp
+    session.regenerate()
+
+
+def stamp_is_current(user, stamp) -> bool:
+    return stamp == user.session_stamp
+
+
+def _sign_out(message) -> None:
+    logout_user()
+    session.clear()
+    session.regenerate()
+    flash(str(message), "info")
 
 
 def init_app(app: Flask) -> None:
@@ -39,11 +66,11 @@ def init_app(app: Flask) -> None:
         now = int(time.time())
         idle_limit = idle_limit_for(current_user)
         started, seen = session.get("_started", 0), session.get("_seen", 0)
+        if not stamp_is_current(current_user, session.get(STAMP)):
+            _sign_out(SIGNED_OUT_CHANGED)
+            return redirect(url_for("accounts.sign_in"))
         if now - seen > idle_limit or now - started > ABSOLUTE:
-            logout_user()
-            session.clear()
-            session.regenerate()
-            flash(str(SIGNED_OUT_IDLE), "info")
+            _sign_out(SIGNED_OUT_IDLE)
             g.signed_out_for_inactivity = True
             return redirect(url_for("accounts.sign_in"))
         session["_seen"] = now

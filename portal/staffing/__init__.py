@@ -1,12 +1,12 @@
-"""Staff and administrator accounts: creating them with their agency roles and their TOTP secret,
-granting and removing roles, deactivating. Plain Python: the admin pages and the `flask users`
-commands both call it, and it never looks at a request.
+"""Staff and administrator accounts: creating them with their agency roles (the person then enrols
+with a one-time link), granting and removing roles, deactivating. Plain Python: the admin pages and
+the `flask users` commands both call it, and it never looks at a request.
 """
 
 from __future__ import annotations
 
 from portal.staffing.accounts import (
-    NewAccount,
+    PresetCredentials,
     assignable_agencies,
     create_admin,
     create_staff,
@@ -15,7 +15,6 @@ from portal.staffing.accounts import (
     reactivate,
     remove_role,
 )
-from portal.staffing.credentials import otpauth_uri
 from portal.staffing.errors import (
     AccountExists,
     InvalidEmail,
@@ -35,8 +34,8 @@ __all__ = [
     "InvalidEmail",
     "InvalidName",
     "LastRole",
-    "NewAccount",
     "OwnAccount",
+    "PresetCredentials",
     "RoleNotHeld",
     "StaffingError",
     "UnknownAgency",
@@ -46,7 +45,6 @@ __all__ = [
     "create_staff",
     "deactivate",
     "grant_role",
-    "otpauth_uri",
     "reactivate",
     "remove_role",
 ]

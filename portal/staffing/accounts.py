@@ -8,8 +8,8 @@ from dataclasses import dataclass
 from portal.data import agencies as agency_data
 from portal.data import people
 from portal.data import staff as staff_data
-from portal.security.passwords import hash_password
-from portal.staffing.credentials import new_password, new_totp_secret, otpauth_uri
+from portal.identity import enrolment, totp
+from portal.security.passwords import UNUSABLE_HASH
 from portal.staffing.errors import (
     AccountExists,
     LastRole,
@@ -23,16 +23,12 @@ from portal.staffing.rules import ROLES, clean_email, clean_name_km, clean_name_
 
 
 @dataclass(frozen=True)
-class NewAccount:
-    """A new account and the secrets to hand over once; only their hashes and the TOTP secret are kept."""
+class PresetCredentials:
+    """Demo data only (`flask demo load`): a published password, as its hash, and a TOTP secret, instead of
+    an enrolment link. Real accounts never get credentials someone else chose."""
 
-    person: object
-    password: str
+    password_hash: str
     totp_secret: str
-
-    @property
-    def otpauth_uri(self) -> str:
-        return otpauth_uri(self.totp_secret, self.person.email)
 
 
 def assignable_agencies() -> list:
@@ -54,7 +50,7 @@ def _role(role: str) -> str:
 
 
 def _new_account(email: str, name_km, name_latin, roles, *, is_admin: bool, names_required: bool,
-                 password: str | None, password_hash: str | None, totp_secret: str | None) -> NewAccount:
+                 preset: PresetCredentials | None):
     # Everything is checked before anything is written, so a refusal leaves no half-made account.
     email = clean_email(email)
     name_km = clean_name_km(name_km, required=names_required)
@@ -62,35 +58,39 @@ def _new_account(email: str, name_km, name_latin, roles, *, is_admin: bool, name
     resolved = [(_agency(slug), _role(role)) for slug, role in roles]
     if people.email_taken(email):
         raise AccountExists(email)
-    password = password or new_password()
-    totp_secret = totp_secret or new_totp_secret()
     try:
         person = staff_data.create_account(
-            email=email, password_hash=password_hash or hash_password(password), totp_secret=totp_secret,
+            email=email, password_hash=preset.password_hash if preset else UNUSABLE_HASH,
             name_km=name_km, name_latin=name_latin, roles=list(dict.fromkeys(resolved)), is_admin=is_admin,
         )
     except staff_data.DuplicateAccount:
         raise AccountExists(email) from None
-    return NewAccount(person=person, password=password, totp_secret=totp_secret)
+    if preset:
+        totp.store(person, preset.totp_secret)
+    return person
 
 
 def create_staff(*, email: str, name_km: str, name_latin: str, roles: Iterable[tuple[str, str]],
-                 password: str | None = None, password_hash: str | None = None,
-                 totp_secret: str | None = None) -> NewAccount:
-    """A staff account with one or more (agency slug, role) pairs, a random initial password
-    and a random TOTP secret. The demo data passes its documented password instead, with its
-    hash made once for all the demo staff (Argon2 is slow on purpose)."""
+                 preset: PresetCredentials | None = None):
+    """A staff account with one or more (agency slug, role) pairs and no usable credentials: the staff
+    member gets an enrolment link by email (after the caller commits) and chooses them."""
     roles = list(roles)
     if not roles:
         raise StaffingError("a staff account needs at least one agency and role")
-    return _new_account(email, name_km, name_latin, roles, is_admin=False, names_required=True,
-                        password=password, password_hash=password_hash, totp_secret=totp_secret)
+    person = _new_account(email, name_km, name_latin, roles, is_admin=False, names_required=True, preset=preset)
+    if preset is None:
+        enrolment.send_link(person)
+    return person
 
 
 def create_admin(*, email: str, name_km: str | None = None, name_latin: str | None = None,
-                 password: str | None = None, totp_secret: str | None = None) -> NewAccount:
-    return _new_account(email, name_km, name_latin, (), is_admin=True, names_required=False,
-                        password=password, password_hash=None, totp_secret=totp_secret)
+                 preset: PresetCredentials | None = None):
+    """An administrator account with an enrolment started but not sent: the first administrator has
+    nobody to send it and perhaps no mail server yet, so `flask users create-admin` prints the link."""
+    person = _new_account(email, name_km, name_latin, (), is_admin=True, names_required=False, preset=preset)
+    if preset is None:
+        enrolment.start(person)
+    return person
 
 
 def grant_role(person, agency_slug: str, role: str) -> bool:
@@ -113,10 +113,12 @@ def remove_role(person, agency_slug: str, role: str) -> None:
 
 
 def deactivate(person, *, by) -> None:
-    """The person can no longer sign in; an open session ends at its next request."""
+    """The person can no longer sign in; an open session ends at its next request, and stays ended
+    if the account is reactivated later."""
     if person.id == by.id:
         raise OwnAccount()
     staff_data.set_active(person, False)
+    people.end_sessions(person)
 
 
 def reactivate(person) -> None:

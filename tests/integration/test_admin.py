@@ -1,14 +1,16 @@
 from __future__ import annotations
 
-import base64
-
-import pyotp
 import pytest
+from sqlalchemy import select
 
 from portal.data import agencies as agency_data
 from portal.data import people
 from portal.data import staff as staff_data
-from portal.security.passwords import verify_password
+from portal.data.db import db
+from portal.data.models import OutboxMessage
+from portal.i18n.formatting import date_time
+from portal.identity import enrolment
+from portal.security.passwords import UNUSABLE_HASH
 from tests.sessions import sign_in_as as sign_in
 
 
@@ -25,6 +27,10 @@ def new_staff_values(**overrides) -> dict:
               "agency": "moc", "role": "clerk"}
     values.update(overrides)
     return values
+
+
+def outbox_jobs() -> list[str]:
+    return list(db.session.scalars(select(OutboxMessage.job_name).order_by(OutboxMessage.id)))
 
 
 def roles(person) -> set[tuple[str, str]]:
@@ -87,31 +93,52 @@ class TestStaffList:
 
 
 class TestCreatingAStaffMember:
-    def test_the_admin_creates_a_clerk_and_sees_the_credentials_once(self, admin_client):
+    def test_the_admin_creates_a_clerk_who_gets_an_enrolment_link_and_the_admin_sees_no_credentials(
+            self, admin_client):
         form_page = admin_client.get("/admin/staff/new?lang=en")
         assert form_page.soup.select_one("main form").has_attr("novalidate")
         response = admin_client.submit(form_page, new_staff_values())
-        assert response.status_code == 200
-        assert response.headers["Cache-Control"] == "no-store"
-
         person = people.get_by_email("vanna.keo@moc.gov.kh")
-        assert person is not None and person.name_km == "កែវ វណ្ណា" and person.name_latin == "Keo Vanna"
+        assert response.status_code == 302 and response.headers["Location"] == f"/admin/staff/{person.public_id}"
+        assert person.name_km == "កែវ វណ្ណា" and person.name_latin == "Keo Vanna"
         assert roles(person) == {("moc", "clerk")}
         assert not person.is_admin and person.is_active
+        # Nobody has credentials for the account yet: the staff member chooses them with the link.
+        assert person.password_hash == UNUSABLE_HASH and not person.has_authenticator
+        assert enrolment.is_pending(person)
+        assert outbox_jobs() == ["portal.identity.enrolment.send_enrolment_link"]
 
-        shown = {c["data-credential"]: c.get_text() for c in response.soup.select("[data-credential]")}
-        assert verify_password(person.password_hash, shown["password"])
-        assert shown["totp-secret"] == person.totp_secret
-        assert pyotp.parse_uri(shown["otpauth-uri"]).secret == person.totp_secret
-        assert shown["otpauth-uri"].startswith("otpauth://totp/One%20Window:vanna.keo%40moc.gov.kh?")
-        assert "issuer=One%20Window" in shown["otpauth-uri"]
+        page = admin_client.get(response.headers["Location"])
+        text = " ".join(page.soup.get_text(" ").split())
+        assert "An enrolment link was sent to the staff member's email address" in text
+        expires = date_time(person.enrolment_expires_at, "medium", "en")
+        assert f"The link works once, until {expires}" in text
+        assert "Not enrolled yet" in admin_client.get("/admin/staff?lang=en").get_data(as_text=True)
+        body = page.get_data(as_text=True)
+        assert "otpauth" not in body and "data-credential" not in body and "secret" not in body.lower()
+        assert "Initial password" not in response.get_data(as_text=True) + body
 
-    def test_the_credentials_page_shows_a_qr_code_as_an_embedded_svg(self, admin_client):
-        response = admin_client.submit(admin_client.get("/admin/staff/new?lang=en"), new_staff_values())
-        src = response.soup.select_one(".qr-code img")["src"]
-        prefix = "data:image/svg+xml;base64,"
-        assert src.startswith(prefix)
-        assert base64.b64decode(src[len(prefix):]).startswith(b"<svg")
+    def test_the_admin_sends_a_new_link_and_the_earlier_one_stops_working(self, admin_client):
+        admin_client.submit(admin_client.get("/admin/staff/new?lang=en"), new_staff_values())
+        person = people.get_by_email("vanna.keo@moc.gov.kh")
+        first = enrolment.link(person)
+        page = admin_client.get(f"/admin/staff/{person.public_id}?lang=en")
+        response = admin_client.submit(page, selector="form[action$='/enrolment']")
+        assert response.status_code == 302
+        assert "Earlier links no longer work" in admin_client.get(response.headers["Location"]).get_data(as_text=True)
+        assert enrolment.claim_for_token(first.rsplit("/", 1)[1]) is None
+        assert enrolment.claim_for_token(enrolment.link(person).rsplit("/", 1)[1]) is not None
+        assert outbox_jobs().count("portal.identity.enrolment.send_enrolment_link") == 2
+
+    def test_a_deactivated_account_gets_no_enrolment_link(self, admin_client, factories):
+        clerk = factories.staff(is_active=False)
+        page = admin_client.get(f"/admin/staff/{clerk.public_id}?lang=en")
+        assert page.soup.select_one("form[action$='/enrolment']") is None
+        token = csrf_token(page)
+        response = admin_client.post(f"/admin/staff/{clerk.public_id}/enrolment", data={"csrf_token": token})
+        assert response.status_code == 400
+        assert "Reactivate it before you send an enrolment link" in response.get_data(as_text=True)
+        assert not enrolment.is_pending(clerk)
 
     def test_the_new_staff_member_appears_in_the_list(self, admin_client):
         admin_client.submit(admin_client.get("/admin/staff/new?lang=en"), new_staff_values())

@@ -2,12 +2,13 @@ from __future__ import annotations
 
 import re
 
-import pyotp
 import pytest
 
+from portal.data import outbox as outbox_data
 from portal.data import people
 from portal.data import staff as staff_data
-from portal.security.passwords import verify_password
+from portal.identity import enrolment
+from portal.security.passwords import UNUSABLE_HASH
 
 
 def staff_args(**changes: str) -> list[str]:
@@ -29,6 +30,11 @@ def printed(output: str, label: str) -> str:
     return match.group(1)
 
 
+def assert_no_credentials(output: str) -> None:
+    for word in ("password:", "TOTP", "secret", "otpauth"):
+        assert word not in output, output
+
+
 def roles(person) -> set[tuple[str, str]]:
     return {(r.agency.slug, r.role) for r in staff_data.roles_of(person)}
 
@@ -43,28 +49,21 @@ def assert_refused(result, *fragments: str) -> None:
 
 
 class TestCreateStaff:
-    def test_creates_a_clerk_and_prints_the_password_and_totp_secret_once(self, runner):
+    def test_creates_a_clerk_who_gets_an_enrolment_link_by_email_and_prints_no_credentials(self, runner):
         result = runner.invoke(args=staff_args())
         assert result.exit_code == 0, result.output
         person = people.get_by_email("sophea.chan@moc.gov.kh")
         assert person is not None and (person.name_km, person.name_latin) == ("ចាន់ សុភា", "Chan Sophea")
         assert roles(person) == {("moc", "clerk")}
-        assert verify_password(person.password_hash, printed(result.output, "Initial password"))
-        assert printed(result.output, "TOTP secret") == person.totp_secret
-        uri = printed(result.output, "otpauth URI")
-        assert pyotp.parse_uri(uri).secret == person.totp_secret
-        assert "issuer=One%20Window" in uri
+        assert person.password_hash == UNUSABLE_HASH and not person.has_authenticator
+        assert "An enrolment link is being emailed to sophea.chan@moc.gov.kh" in result.output
+        assert_no_credentials(result.output)
+        assert outbox_data.pending_count() == 1
 
     def test_agency_and_role_pairs_can_be_repeated(self, runner):
         result = runner.invoke(args=[*staff_args(), "--agency", "gdt", "--role", "supervisor"])
         assert result.exit_code == 0, result.output
         assert roles(people.get_by_email("sophea.chan@moc.gov.kh")) == {("moc", "clerk"), ("gdt", "supervisor")}
-
-    def test_two_accounts_get_different_passwords_and_secrets(self, runner):
-        first = runner.invoke(args=staff_args())
-        second = runner.invoke(args=staff_args(email="vanna@gdt.gov.kh", name_km="កែវ វណ្ណា", name_latin="Keo Vanna"))
-        for label in ("Initial password", "TOTP secret"):
-            assert printed(first.output, label) != printed(second.output, label)
 
     def test_an_unknown_agency_is_refused_with_the_known_slugs(self, runner):
         result = runner.invoke(args=staff_args(agency="ministry-of-fun"))
@@ -112,13 +111,18 @@ class TestCreateStaff:
 
 
 class TestCreateAdmin:
-    def test_creates_an_administrator_with_a_totp_secret(self, runner):
+    def test_creates_an_administrator_and_prints_a_one_time_enrolment_link_instead_of_credentials(
+            self, runner, client):
         result = runner.invoke(args=["users", "create-admin", "--email", "root@onewindow.gov.kh"])
         assert result.exit_code == 0, result.output
         admin = people.get_by_email("root@onewindow.gov.kh")
         assert admin.is_admin and not admin.is_staff
-        assert admin.totp_secret == printed(result.output, "TOTP secret")
-        assert verify_password(admin.password_hash, printed(result.output, "Initial password"))
+        assert admin.password_hash == UNUSABLE_HASH and not admin.has_authenticator
+        assert_no_credentials(result.output)
+        link = printed(result.output, "Enrolment link")
+        assert link.startswith("http://portal.test/enrol/")
+        assert client.get(link.removeprefix("http://portal.test")).headers["Location"] == "/enrol"
+        assert outbox_data.pending_count() == 0  # nothing is emailed: there may be no mail server yet
 
     def test_an_existing_account_is_refused(self, runner, factories):
         factories.person(email="root@onewindow.gov.kh")
@@ -128,3 +132,29 @@ class TestCreateAdmin:
 
     def test_a_bad_email_is_refused(self, runner):
         assert_refused(runner.invoke(args=["users", "create-admin", "--email", "root"]), "not a usable email")
+
+
+class TestSendEnrolment:
+    def test_a_staff_member_gets_a_new_link_by_email_and_the_old_one_stops_working(self, runner):
+        runner.invoke(args=staff_args())
+        person = people.get_by_email("sophea.chan@moc.gov.kh")
+        first = enrolment.link(person).rsplit("/", 1)[1]
+        result = runner.invoke(args=["users", "send-enrolment", "--email", "sophea.chan@moc.gov.kh"])
+        assert result.exit_code == 0, result.output
+        assert "A new enrolment link is being emailed" in result.output and "/enrol/" not in result.output
+        assert enrolment.claim_for_token(first) is None
+        assert outbox_data.pending_count() == 2
+
+    def test_an_administrator_s_new_link_is_printed(self, runner):
+        runner.invoke(args=["users", "create-admin", "--email", "root@onewindow.gov.kh"])
+        result = runner.invoke(args=["users", "send-enrolment", "--email", "root@onewindow.gov.kh"])
+        assert result.exit_code == 0, result.output
+        assert printed(result.output, "Enrolment link").startswith("http://portal.test/enrol/")
+
+    def test_citizens_unknown_and_deactivated_accounts_are_refused(self, runner, factories):
+        factories.person(email="citizen@example.com")
+        factories.staff(email="gone@moc.gov.kh", is_active=False)
+        for email, fragment in (("citizen@example.com", "no staff or administrator account"),
+                                ("nobody@moc.gov.kh", "no staff or administrator account"),
+                                ("gone@moc.gov.kh", "deactivated")):
+            assert_refused(runner.invoke(args=["users", "send-enrolment", "--email", email]), fragment)

@@ -18,6 +18,7 @@ from portal.data import staff as staff_data
 from portal.data.db import utcnow
 from portal.forms import builder
 from portal.i18n.formatting import to_latin_digits
+from portal.identity import totp
 from portal.security.passwords import is_common, verify_password
 from tests.sessions import sign_in_as
 
@@ -67,7 +68,7 @@ class TestDemoLoad:
 
     def test_the_printed_secrets_are_the_stored_ones(self, loaded):
         for email, secret in secrets_in(loaded).items():
-            assert people.get_by_email(email).totp_secret == secret
+            assert totp.secret_of(people.get_by_email(email)) == secret
             uri = next(line.strip() for line in loaded.splitlines() if f"secret={secret}" in line)
             assert pyotp.parse_uri(uri).issuer == "One Window"
 
@@ -103,13 +104,13 @@ class TestDemoLoad:
         held = {(r.agency.slug, r.role) for p in staff_data.list_staff() for r in p.staff_roles}
         offices = ("moc", "gdt", "mpwt", "sangkat-svay-por", "sangkat-boeng-keng-kang-1")
         assert held == {(slug, role) for slug in offices for role in ("clerk", "supervisor")}
-        assert all(p.totp_secret and p.is_active for p in staff_data.list_staff())
+        assert all(p.has_authenticator and p.is_active for p in staff_data.list_staff())
         clerk = people.get_by_email(f"clerk.moc@{demo.EMAIL_DOMAIN}")
         assert verify_password(clerk.password_hash, demo.STAFF_PASSWORD)
 
     def test_there_is_an_administrator_with_totp(self, loaded):
         admin = people.get_by_email(demo.ADMIN["email"])
-        assert admin.is_admin and admin.totp_secret
+        assert admin.is_admin and admin.has_authenticator
         assert verify_password(admin.password_hash, demo.ADMIN_PASSWORD)
 
     def test_it_refuses_to_run_in_production(self, app, runner, monkeypatch):
