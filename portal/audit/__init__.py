@@ -28,6 +28,9 @@ STATE_CHANGE = "state_change"
 STAFF_VIEWED = "staff_viewed"
 STAFF_DOWNLOADED = "staff_downloaded"
 ADMIN_CHANGE = "admin_change"
+DOCUMENT_REVOKED = "document_revoked"
+DOCUMENT_CORRECTION_REQUESTED = "document_correction_requested"
+DOCUMENT_SUPERSEDED = "document_superseded"
 STAFF_ACCESS = (STAFF_VIEWED, STAFF_DOWNLOADED)
 
 

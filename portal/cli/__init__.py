@@ -6,9 +6,10 @@ from flask import Flask
 
 
 def register_commands(app: Flask) -> None:
-    from portal.cli import db, demo, docstore, jobs, keys, serve, services, users
+    from portal.cli import db, demo, docstore, documents, jobs, keys, serve, services, users
 
-    for group in (db.group, demo.group, docstore.group, jobs.group, keys.group, services.group, users.group):
+    for group in (db.group, demo.group, docstore.group, documents.group, jobs.group, keys.group, services.group,
+                  users.group):
         app.cli.add_command(group)
     app.cli.add_command(serve.serve)
     from portal.cli.audit import group as audit_group
