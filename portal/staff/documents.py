@@ -8,6 +8,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from portal.data import documents as document_data
+from portal.data import people
 from portal.extensions import db
 from portal.rendering import lifecycle
 from portal.staff import blueprint
@@ -31,7 +32,8 @@ def issued_documents(application, person, failed: tuple[str, RevokeForm] | None 
             supersede_form = None if document.id in pending else SupersedeForm(formdata=None)
         rows.append({"document": document, "revoke_form": revoke_form, "supersede_form": supersede_form,
                      "correction_pending": document.id in pending,
-                     "category": lifecycle.CATEGORIES.get(document.revocation_category or "")})
+                     "category": lifecycle.CATEGORIES.get(document.revocation_category or ""),
+                     "revoked_by": people.get_by_id(document.revoked_by_id) if document.revoked_by_id else None})
     return rows
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 from email import message_from_bytes, policy
 
 import pytest
+import yaml
 from sqlalchemy import select
 
 from portal.data import applications as application_data
@@ -98,7 +99,7 @@ def reload(document) -> Document:
 class TestRevokingFromTheCasePage:
     def test_a_supervisor_of_the_issuing_agency_revokes_and_verify_says_revoked(self, client, factories, issued):
         application, document = issued
-        supervisor = signed_in(client, factories.staff(AGENCY, "supervisor", locale="en"))
+        supervisor = signed_in(client, factories.staff(AGENCY, "supervisor", name_latin="Chea Vuthy"))
         page = case_page(client, application)
         response = client.submit(page, {"category": "details_incorrect", "reason": REASON},
                                  selector=revoke_form(document))
@@ -113,7 +114,7 @@ class TestRevokingFromTheCasePage:
         # The audit log keeps codes: the supervisor's words may name people.
         assert entry.details == {"category": "details_incorrect", "agency": AGENCY}
         after = case_page(client, application).soup.select_one(".issued-document").get_text(" ", strip=True)
-        assert "Revoked" in after and REASON in after
+        assert "Revoked" in after and REASON in after and "Chea Vuthy" in after and "The details on it" in after
         assert case_page(client, application).soup.select_one(revoke_form(document)) is None
         checked, verdict = verify(client, document)
         assert "revoked" in verdict and "Reason: The details on it were wrong" in verdict
@@ -209,6 +210,43 @@ class TestRevokingFromTheCasePage:
         refused = client.post(revoke_url(application, document),
                               data={"csrf_token": token, "category": "other", "reason": REASON})
         assert refused.status_code == 403 and reload(document).status == "active"
+
+    def test_the_office_that_took_the_issuing_step_is_the_issuing_agency_not_the_next_one(
+            self, app, client, factories, services, applicant):
+        """The permit is issued as the case moves on to the Ministry of Commerce's queue: Commerce holds the
+        case now and may read it, but the permit is AGENCY's, and so is revoking it."""
+        agencies = yaml.safe_load((services.root / "agencies.yaml").read_text())
+        agencies["agencies"].append({"slug": "moc", "kind": "ministry",
+                                     "name": {"km": "ក្រសួងពាណិជ្ជកម្ម", "en": "Ministry of Commerce"}})
+        (services.root / "agencies.yaml").write_text(yaml.safe_dump(agencies, allow_unicode=True))
+
+        def handover(data):
+            data["agencies"].append("moc")
+            states = data["workflow"]["states"]
+            states["approved"].pop("issue")
+            states["handover"] = {"label": {"km": "បានបញ្ជូនទៅក្រសួង", "en": "With the Ministry"},
+                                  "actor": "moc.clerk", "issue": ["permit"]}
+            data["workflow"]["transitions"][0]["to"] = "handover"
+            data["workflow"]["transitions"].append(
+                {"action": "file", "label": {"km": "តម្កល់", "en": "File it"}, "from": "handover",
+                 "to": "approved", "roles": ["moc.clerk"]})
+        services.edit(handover)
+        application = submitted(applicant)
+        journey.staff_act(application, factories.staff(AGENCY, "clerk"), "approve")
+        settle(app)
+        (document,) = permits(application)
+        assert application.current_agency == "moc" and document.issuing_agency.slug == AGENCY
+        signed_in(client, factories.staff("moc", "supervisor"))
+        page = case_page(client, application)
+        assert page.soup.select_one(revoke_form(document)) is None
+        token = client.form_values(page, "form.language-switch")[1]["csrf_token"]
+        refused = client.post(revoke_url(application, document),
+                              data={"csrf_token": token, "category": "other", "reason": REASON})
+        assert refused.status_code == 403 and reload(document).status == "active"
+        signed_in(client, factories.staff(AGENCY, "supervisor"))
+        done = client.submit(case_page(client, application), {"category": "other", "reason": REASON},
+                             selector=revoke_form(document))
+        assert done.status_code == 303 and reload(document).status == "revoked"
 
     def test_a_supervisor_of_an_agency_that_never_handled_the_case_gets_not_found(self, client, factories, issued):
         application, document = issued
