@@ -25,14 +25,38 @@ def run_migrations() -> None:
 
 
 def _run(connection) -> None:
+    sqlite = connection.dialect.name == "sqlite"
+    if sqlite:
+        _sqlite_foreign_keys(connection, False)
     context.configure(
         connection=connection,
         target_metadata=target_metadata,
-        render_as_batch=connection.dialect.name == "sqlite",  # SQLite alters tables by copying them
+        render_as_batch=sqlite,  # SQLite alters tables by copying them
         compare_type=True,
     )
-    with context.begin_transaction():
-        context.run_migrations()
+    try:
+        with context.begin_transaction():
+            context.run_migrations()
+            if sqlite:
+                _check_sqlite_foreign_keys(connection)
+    finally:
+        if sqlite:
+            _sqlite_foreign_keys(connection, True)
+
+
+def _sqlite_foreign_keys(connection, on: bool) -> None:
+    """Batch mode copies a table and drops the old one. With foreign keys enforced, dropping a table that
+    other rows reference (`documents`, `people`) fails, at once even when deferred for ON DELETE RESTRICT,
+    so a database holding data could not be migrated. SQLite ignores this pragma inside a transaction:
+    it is set on the driver's connection before Alembic begins one (a no-op if a caller's is open)."""
+    connection.connection.driver_connection.execute(f"PRAGMA foreign_keys={'ON' if on else 'OFF'}")
+
+
+def _check_sqlite_foreign_keys(connection) -> None:
+    """What enforcement would have caught, checked before the migration commits (it rolls back if any)."""
+    broken = connection.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+    if broken:
+        raise RuntimeError(f"the migration left rows whose foreign keys point nowhere: {broken[:5]}")
 
 
 run_migrations()

@@ -14,6 +14,7 @@ A route in neither table fails the walk: a new route is looked at, and walked, b
 from __future__ import annotations
 
 import re
+import secrets
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -25,7 +26,7 @@ from portal.applications import case_notes, journey
 from portal.catalogue import get_catalogue
 from portal.data import agencies as agency_data
 from portal.data import applications as application_data
-from portal.data import notifications, organisations, queues
+from portal.data import document_requests, notifications, organisations, queues
 from portal.data.db import db
 from portal.data.models import Application, ApplicationEvent, Document, Person
 from portal.docstore import get_document_store
@@ -44,8 +45,11 @@ OTHER_APPLICANT = "other-applicant"  # B: signed in, no staff role
 OTHER_AGENCY_CLERK = "other-agency-clerk"  # a clerk of an agency that does not handle A's application
 APPLICANT = "applicant"  # A
 AGENCY_CLERK = "agency-clerk"  # a clerk of X
+AGENCY_SUPERVISOR = "agency-supervisor"  # a supervisor of X, which issued A's document
 ADMIN = "admin"
-ROLES = (ANONYMOUS, OTHER_APPLICANT, OTHER_AGENCY_CLERK, APPLICANT, AGENCY_CLERK, ADMIN)
+ROLES = (ANONYMOUS, OTHER_APPLICANT, OTHER_AGENCY_CLERK, APPLICANT, AGENCY_CLERK, AGENCY_SUPERVISOR, ADMIN)
+# X's staff may open A's case: a route they are refused there may answer 403 (they know the record exists).
+CASE_READERS = (AGENCY_CLERK, AGENCY_SUPERVISOR)
 
 # Who may open a route that is not per-record at all.
 PUBLIC, SIGNED_IN, STAFF, SUPERVISORS, ADMIN_ONLY, WITH_AUTHENTICATOR = (
@@ -56,6 +60,7 @@ ACCESS = MappingProxyType({
     APPLICANT: {PUBLIC, SIGNED_IN},
     OTHER_AGENCY_CLERK: {PUBLIC, SIGNED_IN, STAFF, WITH_AUTHENTICATOR},
     AGENCY_CLERK: {PUBLIC, SIGNED_IN, STAFF, WITH_AUTHENTICATOR},
+    AGENCY_SUPERVISOR: {PUBLIC, SIGNED_IN, STAFF, SUPERVISORS, WITH_AUTHENTICATOR},
     ADMIN: {PUBLIC, SIGNED_IN, ADMIN_ONLY, WITH_AUTHENTICATOR},
 })
 
@@ -83,6 +88,10 @@ class Records:
     @cached_property
     def agency_clerk(self) -> Person:
         return self.factories.staff(AGENCY, "clerk")
+
+    @cached_property
+    def agency_supervisor(self) -> Person:
+        return self.factories.staff(AGENCY, "supervisor")
 
     @cached_property
     def other_agency_clerk(self) -> Person:
@@ -134,10 +143,17 @@ class Records:
 
     @cached_property
     def issued(self) -> Document:
+        """A's permit, issued by X for the application's output, as a worker leaves it (its request included)."""
+        agency = agency_data.get_by_slug(AGENCY)
         issued = get_document_store().add_issued(
             docfiles.pdf("permit"), name="permit.pdf", owner_person_id=self.applicant.id,
-            application_id=self.application.id, agency_id=agency_data.get_by_slug(AGENCY).id,
+            application_id=self.application.id, agency_id=agency.id, verification_id=secrets.token_hex(16),
             title={"km": "លិខិតអនុញ្ញាត", "en": "Permit"}, holder_name="Sok Chanthy")
+        request = document_requests.add(
+            template=f"{SLUG}/permit.html", context={}, file_name="permit", title_km="លិខិតអនុញ្ញាត",
+            title_en="Permit", holder_name="Sok Chanthy", owner_person_id=self.applicant.id, agency_id=agency.id,
+            application_id=self.application.id, output_id=next(iter(self.service.outputs)))
+        document_requests.mark_issued(request, issued.id)
         db.session.commit()
         return issued
 
@@ -201,9 +217,12 @@ def application_unchanged(r: Records):
 
 
 def document_unchanged(which: str) -> Callable[[Records], object]:
-    """The application as above, and the status of the document `Records.<which>`."""
+    """The application as above, and the status of the document `Records.<which>` (and whether a corrected
+    version of it was asked for)."""
     def unchanged(r: Records):
-        return {**application_unchanged(r), "document": db.session.get(Document, getattr(r, which).id).status}
+        document = db.session.get(Document, getattr(r, which).id)
+        return {**application_unchanged(r), "document": document.status,
+                "correction asked": bool(document_requests.pending_replacements([document.id]))}
     return unchanged
 
 
@@ -294,7 +313,9 @@ def _member(r: Records) -> dict:
     return {"public_id": r.staff_member.public_id}
 
 
-APPLICANT_ONLY, CLERKS_OF_X, ADMINS = (APPLICANT,), (AGENCY_CLERK,), (ADMIN,)
+# X's supervisors may do whatever X's clerks may; only they may withdraw what X issued.
+APPLICANT_ONLY, CLERKS_OF_X, SUPERVISORS_OF_X, ADMINS = (
+    (APPLICANT,), (AGENCY_CLERK, AGENCY_SUPERVISOR), (AGENCY_SUPERVISOR,), (ADMIN,))
 
 WALKS = (
     # The applicant's application: A only (clerks work it on the /staff pages, never these).
@@ -315,13 +336,13 @@ WALKS = (
     Walk("POST", "/applications/<public_id>/submit", APPLICANT_ONLY, _app, state="draft",
          form=lambda r: {"declaration": "y"}),
     # A's documents: A, and clerks of the agency handling the application they are part of.
-    Walk("GET", "/documents/<public_id>/download", (APPLICANT, AGENCY_CLERK),
+    Walk("GET", "/documents/<public_id>/download", (APPLICANT, *CLERKS_OF_X),
          lambda r: {"public_id": r.upload.public_id}, unchanged=document_unchanged("upload"), record="uploaded by A"),
-    Walk("GET", "/documents/<public_id>/download", (APPLICANT, AGENCY_CLERK),
+    Walk("GET", "/documents/<public_id>/download", (APPLICANT, *CLERKS_OF_X),
          lambda r: {"public_id": r.issued.public_id}, unchanged=document_unchanged("issued"), record="issued to A"),
-    Walk("GET", "/documents/<public_id>/view", (APPLICANT, AGENCY_CLERK),
+    Walk("GET", "/documents/<public_id>/view", (APPLICANT, *CLERKS_OF_X),
          lambda r: {"public_id": r.upload.public_id}, unchanged=document_unchanged("upload"), record="uploaded by A"),
-    Walk("GET", "/documents/<public_id>/view", (APPLICANT, AGENCY_CLERK),
+    Walk("GET", "/documents/<public_id>/view", (APPLICANT, *CLERKS_OF_X),
          lambda r: {"public_id": r.issued.public_id}, unchanged=document_unchanged("issued"), record="issued to A"),
     Walk("GET", "/documents/<public_id>/view", APPLICANT_ONLY, lambda r: {"public_id": r.other_upload.public_id},
          unchanged=document_unchanged("other_upload"), record="A's, used by no application"),
@@ -340,6 +361,12 @@ WALKS = (
          lambda r: _app(r) | {"fact": queues.FACTS[0]}, form=case_form),
     *(Walk("POST", "/staff/cases/<public_id>/notes/<kind>", CLERKS_OF_X, lambda r, kind=kind: _app(r) | {"kind": kind},
            form=lambda r: {"body": "ពិនិត្យរួច"}, record=f"{kind} note") for kind in case_notes.KINDS),
+    # The document X issued for the case: X's supervisors revoke it or have a corrected one issued.
+    Walk("POST", "/staff/cases/<public_id>/documents/<document_id>/revoke", SUPERVISORS_OF_X,
+         lambda r: _app(r) | {"document_id": r.issued.public_id}, unchanged=document_unchanged("issued"),
+         form=lambda r: {"category": "issued_in_error", "reason": "ចេញដោយច្រឡំ"}),
+    Walk("POST", "/staff/cases/<public_id>/documents/<document_id>/supersede", SUPERVISORS_OF_X,
+         lambda r: _app(r) | {"document_id": r.issued.public_id}, unchanged=document_unchanged("issued")),
     # A's business: its members see it, its owners change who is a member.
     Walk("GET", "/account/businesses/<public_id>", APPLICANT_ONLY,
          lambda r: {"public_id": r.business.public_id}, unchanged=business_unchanged),

@@ -6,7 +6,7 @@ foreign keys). The plain-text `totp_secret` column stays: a migration cannot see
 empties the old column. Until it has run, the plain secrets still work.
 
 Revision ID: 0013
-Revises: 0011
+Revises: 0012
 """
 
 import sqlalchemy as sa
@@ -14,7 +14,7 @@ from alembic import op
 
 
 revision = '0013'
-down_revision = '0011'
+down_revision = '0012'
 branch_labels = None
 depends_on = None
 

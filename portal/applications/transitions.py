@@ -90,7 +90,7 @@ def apply(service: Service, application, decision: Decision, person, *, note: st
     )
     audit.record_state_change(application, decision, person)
     for output in decision.outputs:
-        request_document(service, application, output)
+        request_document(service, application, output, agency_slug=acting_agency(decision.event.acted_as))
     for rule in decision.notifications:
         applicant = people.get_by_id(application.applicant_person_id)
         notify(applicant, "status_changed", {
@@ -112,12 +112,26 @@ def _unique_reference(prefix: str) -> str:
             return reference
 
 
-def request_document(service: Service, application, output) -> None:
+def acting_agency(acted_as: str | None) -> str | None:
+    """`moc.supervisor` -> `moc`: the office a staff member's step was credited to; None for the applicant."""
+    agency, dot, _role = (acted_as or "").partition(".")
+    return agency if dot else None
+
+
+def request_document(service: Service, application, output, *, agency_slug: str | None = None,
+                     replaces=None):
+    """Ask a worker to render `output` from the application's answers as they are now (the caller commits).
+
+    `agency_slug` is the issuing agency: the office whose staff took the step that issues the document
+    (it is printed on the document, shown on /verify, and its supervisors may revoke or supersede it).
+    `replaces`: the document that the new one corrects; it becomes `superseded` when the new one is issued.
+    """
     from portal.rendering.jobs import issue_document
 
     applicant = people.get_by_id(application.applicant_person_id)
     organisation = organisations.get_by_id(application.organisation_id) if application.organisation_id else None
-    agency_slug = application.current_agency or application.routed_agency or service.agencies[-1]
+    # Without a staff step (an output issued on the applicant's own action): the office that holds the case.
+    agency_slug = agency_slug or application.current_agency or application.routed_agency or service.agencies[-1]
     agency = get_catalogue().agencies.get(agency_slug)
     values = expression_values(service, application.answers, {
         "reference": application.reference, "today": date.today().isoformat(),
@@ -138,8 +152,12 @@ def request_document(service: Service, application, output) -> None:
         owner_organisation_id=organisation.id if organisation else None,
         agency_id=row.id if row else None, valid_days=output.valid_for_days,
         application_id=application.id, output_id=output.id,
+        replaces_document_id=replaces.id if replaces is not None else None,
     )
-    schedule(issue_document, request.id, job_id=f"issue-{application.public_id}-{output.id}")
+    # One job per output, and one per corrected document: the outbox's unique job id makes each happen once.
+    job_id = f"reissue-{replaces.public_id}" if replaces is not None else f"issue-{application.public_id}-{output.id}"
+    schedule(issue_document, request.id, job_id=job_id)
+    return request
 
 
 def _plain(value):

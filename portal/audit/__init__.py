@@ -32,6 +32,9 @@ STAFF_VIEWED = "staff_viewed"
 STAFF_DOWNLOADED = "staff_downloaded"
 ADMIN_CHANGE = "admin_change"
 ACCOUNT_CHANGE = "account_change"
+DOCUMENT_REVOKED = "document_revoked"
+DOCUMENT_CORRECTION_REQUESTED = "document_correction_requested"
+DOCUMENT_SUPERSEDED = "document_superseded"
 STAFF_ACCESS = (STAFF_VIEWED, STAFF_DOWNLOADED)
 
 

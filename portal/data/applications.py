@@ -38,6 +38,10 @@ def _visible_to(person: Person):
     return or_(Application.applicant_person_id == person.id, Application.organisation_id.in_(organisations))
 
 
+def get_by_id(application_id: int) -> Application | None:
+    return db.session.get(Application, application_id)
+
+
 def get_for_applicant(public_id: str, person: Person) -> Application | None:
     """The application if `person` made it or is a member of the organisation it is for; else None."""
     if not public_id or len(public_id) > 32:

@@ -22,3 +22,16 @@ def lock(request_id: int) -> DocumentRequest | None:
 
 def mark_issued(request: DocumentRequest, document_id: int) -> None:
     request.document_id = document_id
+
+
+def issuing(document_id: int) -> DocumentRequest | None:
+    """The request a document was issued for (None for documents made otherwise, e.g. by hand)."""
+    return db.session.scalar(select(DocumentRequest).where(DocumentRequest.document_id == document_id))
+
+
+def pending_replacements(document_ids: list[int]) -> set[int]:
+    """Which of these documents have a corrected version requested and not issued yet."""
+    if not document_ids:
+        return set()
+    return set(db.session.scalars(select(DocumentRequest.replaces_document_id).where(
+        DocumentRequest.replaces_document_id.in_(document_ids), DocumentRequest.document_id.is_(None))))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from sqlalchemy import or_, select
+from sqlalchemy import or_, select, update
 
 from portal.data.db import db, utcnow
 from portal.data.models import Blob, Document, OrganisationMember, Person
@@ -26,10 +26,20 @@ def add(**fields) -> Document:
     return document
 
 
+def get_by_id(document_id: int) -> Document | None:
+    return db.session.get(Document, document_id)
+
+
 def get_by_public_id(public_id: str) -> Document | None:
     if not public_id or len(public_id) > 32:
         return None
     return db.session.scalar(select(Document).where(Document.public_id == public_id))
+
+
+def lock(document_id: int) -> Document | None:
+    """The document, locked until commit: asking for its corrected version is done once at a time."""
+    return db.session.scalar(select(Document).where(Document.id == document_id).with_for_update()
+                             .execution_options(populate_existing=True))
 
 
 def get_by_verification_id(verification_id: str) -> Document | None:
@@ -64,15 +74,28 @@ def documents_for_blob(sha256: str) -> list[Document]:
     return list(db.session.scalars(select(Document).where(Document.sha256 == sha256).order_by(Document.id)))
 
 
-def revoke(document: Document, reason: str) -> None:
-    document.status = "revoked"
-    document.revoked_at = utcnow()
-    document.revocation_reason = reason[:500]
+def _withdraw(document_id: int, **values) -> bool:
+    """Move an active document to revoked or superseded, if it is still active (compare and set: of two
+    supervisors acting at once, or a supervisor and a worker, one wins and the other is told)."""
+    result = db.session.execute(
+        update(Document).where(Document.id == document_id, Document.status == "active")
+        .values(**values).execution_options(synchronize_session=False)
+    )
+    document = db.session.get(Document, document_id)
+    if document is not None:
+        db.session.refresh(document)  # the caller's copy shows what is stored now, whoever won
+    return result.rowcount == 1
 
 
-def supersede(old: Document, new: Document) -> None:
-    old.status = "superseded"
-    old.superseded_by_id = new.id
+def revoke(document: Document, reason: str, category: str = "other", by_id: int | None = None) -> bool:
+    """False if the document was no longer active."""
+    return _withdraw(document.id, status="revoked", revoked_at=utcnow(), revoked_by_id=by_id,
+                     revocation_category=category, revocation_reason=reason[:500])
+
+
+def supersede(old_id: int, new_id: int) -> bool:
+    """False if the old document was no longer active (revoked meanwhile: it stays revoked)."""
+    return _withdraw(old_id, status="superseded", superseded_by_id=new_id)
 
 
 def for_application(application_id: int) -> list[Document]:

@@ -219,6 +219,14 @@ class Document(Base):
     retain_until: Mapped[date] = mapped_column(Date, comment="may be deleted after this date")
     superseded_by_id: Mapped[int | None] = mapped_column(ForeignKey("documents.id", ondelete="SET NULL"))
     revoked_at: Mapped[datetime | None] = mapped_column(DateTime)
+    revoked_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("people.id", ondelete="SET NULL"), comment="the supervisor; empty when an operator revoked it"
+    )
+    revocation_category: Mapped[str | None] = mapped_column(
+        String(30), comment="the reason's public category (portal.rendering.lifecycle), shown on /verify"
+    )
+    # In the supervisor's words: shown to staff and told to the holder, never on /verify (free text may
+    # name people or say more than the public needs); the category above is what the public sees.
     revocation_reason: Mapped[str | None] = mapped_column(String(500))
     # For issued documents: what the verification page shows.
     verification_id: Mapped[str | None] = mapped_column(
@@ -236,6 +244,7 @@ class Document(Base):
 
     blob: Mapped[Blob] = relationship()
     issuing_agency: Mapped[Agency | None] = relationship()
+    superseded_by: Mapped[Document | None] = relationship(remote_side=[id])
 
 
 class OutboxMessage(Base):
@@ -279,8 +288,12 @@ class DocumentRequest(Base):
     valid_days: Mapped[int | None] = mapped_column(Integer, comment="none: valid until revoked")
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     document_id: Mapped[int | None] = mapped_column(ForeignKey("documents.id", ondelete="RESTRICT"), unique=True)
+    replaces_document_id: Mapped[int | None] = mapped_column(
+        ForeignKey("documents.id", ondelete="RESTRICT"), index=True,
+        comment="a corrected document: the one it supersedes when issued",
+    )
 
-    document: Mapped[Document | None] = relationship()
+    document: Mapped[Document | None] = relationship(foreign_keys=[document_id])
 
 
 class Notification(Base):

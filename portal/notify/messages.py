@@ -28,6 +28,20 @@ MESSAGES = {
                 "Anyone you show it to can check it by scanning its QR code."),
         sms=_l("One Window: your %(document)s is ready. Download it from My documents."),
     ),
+    "document_revoked": Message(
+        subject=_l("Your %(document)s has been revoked"),
+        body=_l("The office that issued your %(document)s has revoked it: it is no longer valid, and anyone who "
+                "checks its QR code is told so. Reason: %(category)s. In the office's words: %(reason)s"),
+        # The office's words stay out of SMS, as for case messages.
+        sms=_l("One Window: your %(document)s has been revoked and is no longer valid. See My documents."),
+    ),
+    "document_replaced": Message(
+        subject=_l("A corrected %(document)s was issued to you"),
+        body=_l("The office that issued your %(document)s has issued a corrected one. Download it from My "
+                "documents and use it from now on: the earlier one is no longer valid, and anyone who checks its "
+                "QR code is told that a newer version replaced it."),
+        sms=_l("One Window: a corrected %(document)s was issued to you. The earlier one is no longer valid."),
+    ),
     "application_received": Message(
         subject=_l("We received your application %(reference)s"),
         body=_l("Your application for %(service)s was submitted. Its reference is %(reference)s. "

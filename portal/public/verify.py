@@ -6,7 +6,7 @@ import hashlib
 from dataclasses import dataclass
 from datetime import datetime
 
-from flask import Blueprint, jsonify, render_template
+from flask import Blueprint, jsonify, render_template, request
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
@@ -14,7 +14,7 @@ from wtforms.validators import InputRequired
 
 from portal.data import documents as document_data
 from portal.i18n.formatting import CAMBODIA
-from portal.rendering import signing
+from portal.rendering import lifecycle, signing
 from portal.rendering.documents import get_keyring
 from portal.rendering.issuing import matches
 
@@ -29,6 +29,7 @@ class CheckFileForm(FlaskForm):
 @dataclass(frozen=True)
 class Verdict:
     state: str  # valid, expired, revoked, superseded, invalid
+    token: str
     payload: signing.Payload | None = None
     document: object | None = None
 
@@ -41,24 +42,45 @@ def judge(token: str) -> Verdict:
     try:
         payload = signing.verify(token, get_keyring().public_keys())
     except signing.InvalidToken:
-        return Verdict("invalid")
+        return Verdict("invalid", token)
     document = document_data.get_by_verification_id(payload.document_id.hex())
     if document is None:
-        return Verdict("invalid", payload)
+        return Verdict("invalid", token, payload)
     if document.status == "revoked":
-        return Verdict("revoked", payload, document)
+        return Verdict("revoked", token, payload, document)
     if document.status == "superseded":
-        return Verdict("superseded", payload, document)
+        return Verdict("superseded", token, payload, document)
     if payload.is_expired(datetime.now(CAMBODIA).date()):
-        return Verdict("expired", payload, document)
-    return Verdict("valid", payload, document)
+        return Verdict("expired", token, payload, document)
+    return Verdict("valid", token, payload, document)
+
+
+@blueprint.after_request
+def not_for_shared_caches(response):
+    """A verification page shows the holder's name and the visitor's CSRF token: no cache may keep it, nor
+    any search engine list it. The public keys are the exception: the same for everyone, meant to be copied."""
+    if request.endpoint != "verify.public_keys":
+        response.headers["Cache-Control"] = "no-store"
+        response.headers["X-Robots-Tag"] = "noindex, nofollow"
+    return response
+
+
+def _page(verdict: Verdict, form, file_result: str | None):
+    document = verdict.document
+    category = None
+    if verdict.state == "revoked" and document.revocation_category in lifecycle.CATEGORIES:
+        category = lifecycle.bilingual(lifecycle.CATEGORIES[document.revocation_category])
+    # A superseded document's page says when the newer version was issued, never where: holding the old
+    # QR code does not entitle anyone to the new document (its holder shows it to whom they choose).
+    replaced_on = document.superseded_by.issued_on \
+        if verdict.state == "superseded" and document.superseded_by is not None else None
+    return render_template("pages/verify.html", verdict=verdict, form=form, token=verdict.token,
+                           file_result=file_result, category=category, replaced_on=replaced_on)
 
 
 @blueprint.get("/<token>")
 def verify(token: str):
-    verdict = judge(token)
-    return render_template("pages/verify.html", verdict=verdict, form=CheckFileForm(), token=token,
-                           file_result=None)
+    return _page(judge(token), CheckFileForm(), None)
 
 
 @blueprint.post("/<token>")
@@ -77,8 +99,7 @@ def check_file(token: str):
             file_result = "changed_after_issue"
         else:
             file_result = "different"
-    return render_template("pages/verify.html", verdict=verdict, form=form, token=token,
-                           file_result=file_result), status
+    return _page(verdict, form, file_result), status
 
 
 @blueprint.get("/keys.json")

@@ -13,6 +13,7 @@ from portal.i18n.formatting import CAMBODIA
 from portal.jobs.queues import DOCUMENTS
 from portal.jobs.registry import job
 from portal.notify.service import notify
+from portal.rendering import lifecycle
 from portal.rendering.documents import get_keyring, get_renderer, render_html
 from portal.rendering.issuing import issue_pdf
 
@@ -21,7 +22,8 @@ from portal.rendering.issuing import issue_pdf
 def issue_document(request_id: int) -> str | None:
     """Render, sign and store the requested document; returns its public id.
 
-    Idempotent: a request that already has its document returns it and adds nothing. A render
+    Idempotent: a request that already has its document returns it and adds nothing. A request that
+    corrects an earlier document supersedes it when the new one is stored (portal.rendering.lifecycle). A render
     that would be broken (missing glyph or image) raises, so the job is retried and, in the end,
     shown as failed to administrators, instead of issuing a document with boxes in it.
     """
@@ -59,7 +61,9 @@ def issue_document(request_id: int) -> str | None:
         expires_on=expires_on,
     )
     document_requests.mark_issued(request, document.id)
-    if request.owner_person_id:
+    # A corrected document supersedes the one it replaces in this same transaction, and tells the holder so;
+    # an ordinary one (or one whose predecessor was revoked meanwhile) is announced as issued.
+    if not lifecycle.complete_correction(request, document) and request.owner_person_id:
         notify(people.get_by_id(request.owner_person_id), "document_issued",
                {"document": {"km": request.title_km, "en": request.title_en}}, link="/documents")
     db.session.commit()

@@ -49,10 +49,19 @@ def _b64encode(data: bytes) -> str:
 
 
 def _b64decode(text: str) -> bytes:
+    """The bytes of a token written exactly as `_b64encode` writes them, and only then.
+
+    Python's decoder is lenient: it takes `=` padding, skips characters outside the alphabet, and
+    ignores the unused low bits of the last character, so many strings decode to the same bytes. Each
+    document must have exactly one valid URL (a QR code, a link, a cache key or a log line must not have
+    look-alikes), so anything that does not encode back to itself is refused."""
     try:
-        return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+        raw = base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
     except (binascii.Error, ValueError):
         raise InvalidToken("not base64url") from None
+    if _b64encode(raw) != text:
+        raise InvalidToken("not the canonical base64url encoding")
+    return raw
 
 
 def sign(payload: Payload, private_key: Ed25519PrivateKey) -> str:

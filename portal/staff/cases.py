@@ -10,7 +10,6 @@ from flask_login import current_user
 from portal import audit
 from portal.applications import case_notes, display, journey, transitions
 from portal.applications.labels import action_label, staff_state_label
-from portal.data import documents as document_data
 from portal.data import organisations, people, queues
 from portal.data.db import utcnow
 from portal.docstore.sniff import VIEWABLE
@@ -18,6 +17,7 @@ from portal.extensions import db
 from portal.i18n.formatting import current_locale, pick
 from portal.staff import blueprint, notes
 from portal.staff.access import case_or_404, refuse_without_csrf, staff_only
+from portal.staff.documents import issued_documents
 from portal.staff.forms import AssignForm, AssignmentForm, CaseForm, ReasonForm, RequestInfoForm
 from portal.staff.queue import urgency
 from portal.workflow import engine
@@ -65,7 +65,7 @@ def _assignee_public_id(application) -> str:
 
 
 def case_page(application, service, *, failed: tuple[str, object] | None = None, note_forms=None,
-              status: int = 200):
+              failed_revoke: tuple[str, object] | None = None, status: int = 200):
     locale = current_locale()
     actor = transitions.actor_for(current_user, False)
     snapshot = transitions.snapshot(service, application)
@@ -91,7 +91,7 @@ def case_page(application, service, *, failed: tuple[str, object] | None = None,
         organisation=organisations.get_by_id(application.organisation_id) if application.organisation_id else None,
         assignee=people.get_by_id(application.assignee_id) if application.assignee_id else None,
         summary=display.summary(service, steps, application.answers, locale), attachments=attachments,
-        issued=document_data.for_application(application.id), actors=actors,
+        issued=issued_documents(application, current_user, failed_revoke), actors=actors,
         available=available, forms=forms,
         blocked=[(b.transition, _why_blocked(b)) for b in engine.blocked_actions(service, snapshot, actor)],
         assignment=assignment, assignment_form=AssignmentForm(formdata=None, **seen), assign_form=assign_form,

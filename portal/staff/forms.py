@@ -10,6 +10,7 @@ from wtforms.validators import DataRequired, Length, Optional
 
 from portal.applications.case_notes import MAX_NOTE
 from portal.forms.definition_fields import MultiCheckboxField
+from portal.rendering.lifecycle import CATEGORIES, MAX_REASON
 from portal.workflow.engine import MAX_REASON_TEXT
 
 
@@ -133,3 +134,29 @@ class AssignForm(AssignmentForm):
     def __init__(self, *args, people=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.assignee.choices = list(people)
+
+
+class RevokeForm(PrefixedForm):
+    """Revoking an issued document: a public category (shown on /verify) and the reason in the supervisor's
+    words (told to the holder, kept for staff, never public)."""
+
+    category = ChoiceField(_l("Reason, as anyone checking the document will see it"))
+    reason = TextAreaField(_l("Reason in your own words (sent to the holder, not shown publicly)"), validators=[
+        DataRequired(message=_l("Write why the document is revoked.")),
+        Length(max=MAX_REASON, message=_l("Write at most %(max)d characters.")),
+    ])
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.category.choices = [("", _l("Choose a reason"))] + list(CATEGORIES.items())
+
+    def validate(self, extra_validators=None):
+        ok = super().validate(extra_validators)
+        if not self.category.data:
+            self.category.errors = [str(_l("Choose a reason."))]
+            return False
+        return ok
+
+
+class SupersedeForm(PrefixedForm):
+    """Issuing a corrected document: nothing to fill in but the CSRF token."""

@@ -90,6 +90,29 @@ class TestVerdicts:
     def test_garbage_is_not_valid_and_not_an_error(self, client):
         assert "Not valid" in verdict(client, "/verify/not-a-real-code")
 
+    @pytest.mark.parametrize("spelling", ["{}=", "{}==", "{}%3D", "{}%3D%3D", "%20{}", "{}.", "{}%0A"])
+    def test_only_the_token_exactly_as_issued_is_valid(self, client, issued, spelling):
+        """Padding or any other spelling that decodes to the same bytes is refused: each document has
+        exactly one valid URL."""
+        document, _pdf, path = issued
+        assert "Genuine and valid" in verdict(client, path)
+        assert "Not valid" in verdict(client, "/verify/" + spelling.format(document.verification_token))
+
+
+class TestCaching:
+    def test_the_page_with_the_holder_s_name_is_never_stored_by_any_cache(self, client, issued):
+        _document, _pdf, path = issued
+        client.expected_lang = None
+        for response in (client.get(path), client.get("/verify/not-a-real-code"),
+                         client.post(path, data={}), client.post("/verify/not-a-real-code", data={})):
+            assert response.headers["Cache-Control"] == "no-store", response.status_code
+            assert "noindex" in response.headers["X-Robots-Tag"]
+        assert "សុខ ចាន់ធី" in client.get(path).get_data(as_text=True)
+
+    def test_the_public_keys_may_still_be_cached(self, client, issued):
+        response = client.get("/verify/keys.json")
+        assert response.headers["Cache-Control"] == "public, max-age=3600"
+
 
 class TestCheckingTheFile:
     def upload(self, client, path, data):

@@ -69,3 +69,42 @@ def test_expiry_is_a_property_of_the_payload():
 def test_any_text_is_either_valid_or_invalid_never_an_exception(text):
     with contextlib.suppress(InvalidToken):
         verify(text, KEYS)
+
+
+def _non_canonical(token: str) -> list[str]:
+    """Other spellings of the same bytes that a lenient base64 decoder accepts."""
+    return [token + "=", token + "==", token + "===", " " + token, token[:20] + "\n" + token[20:],
+            token[:20] + "." + token[20:], token.replace("-", "+").replace("_", "/")]
+
+
+def test_only_the_canonical_encoding_of_a_token_verifies():
+    assert len(TOKEN) % 4 == 0  # a 5-letter key id: 123 bytes, no partial last group
+    for variant in _non_canonical(TOKEN):
+        if variant == TOKEN:
+            continue
+        with pytest.raises(InvalidToken):
+            verify(variant, KEYS)
+
+
+@pytest.mark.parametrize("key_id", ["k", "k26"])  # 119 and 121 bytes: 2 and 4 unused bits
+def test_a_token_whose_unused_last_bits_are_set_does_not_verify(key_id):
+    """Key ids of other lengths leave the last base64 character with bits that carry nothing; Python ignores
+    them, so without a canonical check one document would have several valid URLs."""
+    token = sign(Payload(**{**PAYLOAD.__dict__, "key_id": key_id}), KEY)
+    keys = {key_id: KEY.public_key()}
+    assert verify(token, keys).key_id == key_id
+    alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
+    assert len(token) % 4 in (2, 3)
+    same_bytes = token[:-1] + alphabet[alphabet.index(token[-1]) | 1]
+    assert same_bytes != token and _b64decode_lenient(same_bytes) == _b64decode(token)
+    with pytest.raises(InvalidToken, match="canonical"):
+        verify(same_bytes, keys)
+    for variant in _non_canonical(token):
+        with pytest.raises(InvalidToken):
+            verify(variant, keys)
+
+
+def _b64decode_lenient(text: str) -> bytes:
+    import base64
+
+    return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
