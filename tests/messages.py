@@ -7,6 +7,10 @@ import re
 from email import policy
 from pathlib import Path
 
+from tests.journey import run_jobs
+
+__all__ = ["emails_to", "link_in", "plain_text", "run_jobs", "six_digit_codes", "texts_to"]
+
 
 def emails_to(instance: Path, address: str) -> list[email.message.EmailMessage]:
     messages = [email.message_from_bytes(path.read_bytes(), policy=policy.default)
@@ -26,3 +30,13 @@ def plain_text(message: email.message.EmailMessage) -> str:
 def six_digit_codes(text: str) -> list[str]:
     """The 6-digit codes in a message, written `123 456` or `123456`, as six digits."""
     return [match.replace(" ", "") for match in re.findall(r"\b\d{3} ?\d{3}\b", text)]
+
+
+def link_in(message: email.message.EmailMessage, path_prefix: str) -> str:
+    """The portal link whose path starts with `path_prefix`, fragment included, in the plain-text body;
+    the HTML body has the same."""
+    pattern = re.compile(r"http://portal\.test" + re.escape(path_prefix) + r"[A-Za-z0-9_.\-#]+")
+    found = pattern.search(plain_text(message))
+    assert found, plain_text(message)
+    assert found.group(0) in message.get_body(("html",)).get_content()
+    return found.group(0)

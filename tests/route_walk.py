@@ -430,8 +430,8 @@ NOT_PER_RECORD = MappingProxyType({
     "/password/reset": Listed(PUBLIC, "the emailed single-use token, posted from the link's fragment, is the "
                                       "credential (tests/integration/test_password_reset.py)"),
     "/password/new": Listed(PUBLIC, "choosing a password with the token this session posted"),
-    "/enrol/<token>": Listed(PUBLIC, "the emailed single-use enrolment token is the credential "
-                                     "(tests/integration/test_enrolment.py)"),
+    "/enrol/link": Listed(PUBLIC, "the emailed single-use enrolment token, posted from the link's fragment, is "
+                                  "the credential (tests/integration/test_enrolment.py)"),
     "/enrol": Listed(PUBLIC, "setting up the account whose enrolment link this session opened"),
     "/enrol/authenticator": Listed(PUBLIC, "the same, second step"),
     # The signed-in person's own lists and forms: they show and change only that person's things.

@@ -26,9 +26,9 @@ from portal.accounts import blueprint
 from portal.accounts.auth_forms import (
     CodeForm,
     ForgotPasswordForm,
+    MessageLinkForm,
     RegisterForm,
     RegistrationCodeForm,
-    ResetLinkForm,
     ResetPasswordForm,
     SignInForm,
 )
@@ -364,7 +364,7 @@ def _keep_reset_pages_private(response):
 
 @blueprint.route("/password/reset", methods=["GET", "POST"])
 def reset_password():
-    form = ResetLinkForm()
+    form = MessageLinkForm()
     if request.method == "GET":
         return render_template(RESET_LINK_PAGE, form=form)
     if not form.validate_on_submit():

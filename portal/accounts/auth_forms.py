@@ -74,9 +74,9 @@ class ResetPasswordForm(FlaskForm):
     confirm = _password_confirmation(_l("Confirm new password"))
 
 
-class ResetLinkField(StringField):
-    """The link from a reset message, or just its token, as pasted or as the page's script sends it;
-    `token` holds the token once the field is valid."""
+class MessageLinkField(StringField):
+    """A link from a message (password reset, enrolment), or just its token, as pasted or as the page's
+    script sends it from the link's fragment; `token` holds the token once the field is valid."""
 
     token: str | None = None
 
@@ -90,8 +90,8 @@ class ResetLinkField(StringField):
             raise StopValidation(str(_l("Paste the whole link from your message")))
 
 
-class ResetLinkForm(FlaskForm):
-    link = ResetLinkField(_l("The link from your message"))
+class MessageLinkForm(FlaskForm):
+    link = MessageLinkField(_l("The link from your message"))
 class ChangePasswordForm(FlaskForm):
     current = PasswordField(_l("Current password"), validators=[
         InputRequired(message=_l("Enter your current password")),

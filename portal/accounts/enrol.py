@@ -2,12 +2,13 @@
 then set up an authenticator app and confirm it with a code. Only then is the account usable, and the
 person is signed in.
 
-The token must not stay in a URL that reaches access logs, browser history or a Referer: the first GET
-of `/enrol/<token>` checks it, keeps which enrolment it named in the (server-side) session and
-redirects to `/enrol`, which carries nothing. Every step checks again that the enrolment is still the
-current one (a new link, or finishing it in another tab, ends it). The chosen password waits in the
-session as its Argon2 hash, the new secret sealed with the data key; both reach the database together,
-with one UPDATE deciding that the link was used once.
+The token must not reach a URL that access logs, browser history or a Referer keep: the link is
+`/enrol/link#<token>`, whose fragment browsers never send. The page's script (or the person, pasting
+the link) posts the token; it is checked, which enrolment it names is kept in the (server-side)
+session, and the browser goes on to `/enrol`, which carries nothing. Every step checks again that the
+enrolment is still the current one (a new link, or finishing it in another tab, ends it). The chosen
+password waits in the session as its Argon2 hash, the new secret sealed with the data key; both reach
+the database together, with one UPDATE deciding that the link was used once.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from flask_login import current_user
 from portal import audit
 from portal.accounts import blueprint
 from portal.accounts.auth import REDIS_ERRORS, _start_session, _unavailable
-from portal.accounts.auth_forms import CodeForm, ResetPasswordForm
+from portal.accounts.auth_forms import CodeForm, MessageLinkForm, ResetPasswordForm
 from portal.accounts.qr import authenticator_setup
 from portal.extensions import db, redis_connection
 from portal.identity import enrolment, totp
@@ -55,12 +56,17 @@ def _current():
     return (state, claim, person) if person is not None else (None, None, None)
 
 
-@blueprint.get("/enrol/<token>")
-def enrol_link(token: str):
+@blueprint.route("/enrol/link", methods=["GET", "POST"])
+def enrol_link():
     refused = _refusal()
     if refused:
         return refused
-    claim = enrolment.claim_for_token(token)
+    form = MessageLinkForm()
+    if request.method == "GET":
+        return render_template("pages/accounts/enrol_link.html", form=form)
+    if not form.validate_on_submit():
+        return render_template("pages/accounts/enrol_link.html", form=form), 400
+    claim = enrolment.claim_for_token(form.link.token)
     if claim is None:
         return _invalid()
     session.regenerate()

@@ -60,7 +60,8 @@ def is_pending(person) -> bool:
 def link(person) -> str:
     """The enrolment link of the person's current enrolment (absolute, from PORTAL_BASE_URL)."""
     token = _serializer().dumps({"p": person.public_id, "n": person.enrolment_nonce})
-    return external_url("accounts.enrol_link", token=token)
+    # After '#': browsers never send the fragment, so the token reaches no access log, proxy or Referer.
+    return external_url("accounts.enrol_link") + "#" + token
 
 
 @dataclass(frozen=True)

@@ -120,7 +120,7 @@ class TestCreateAdmin:
         assert admin.password_hash == UNUSABLE_HASH and not admin.has_authenticator
         assert_no_credentials(result.output)
         link = printed(result.output, "Enrolment link")
-        assert link.startswith("http://portal.test/enrol/")
+        assert link.startswith("http://portal.test/enrol/link#")
         assert client.get(link.removeprefix("http://portal.test")).headers["Location"] == "/enrol"
         assert outbox_data.pending_count() == 0  # nothing is emailed: there may be no mail server yet
 
@@ -149,7 +149,7 @@ class TestSendEnrolment:
         runner.invoke(args=["users", "create-admin", "--email", "root@onewindow.gov.kh"])
         result = runner.invoke(args=["users", "send-enrolment", "--email", "root@onewindow.gov.kh"])
         assert result.exit_code == 0, result.output
-        assert printed(result.output, "Enrolment link").startswith("http://portal.test/enrol/")
+        assert printed(result.output, "Enrolment link").startswith("http://portal.test/enrol/link#")
 
     def test_citizens_unknown_and_deactivated_accounts_are_refused(self, runner, factories):
         factories.person(email="citizen@example.com")
