@@ -22,8 +22,8 @@ from portal.accounts.auth import REDIS_ERRORS, _address, _too_many_attempts, _un
 from portal.accounts.auth_forms import ChangePasswordForm, ReplaceAuthenticatorForm
 from portal.accounts.qr import authenticator_setup
 from portal.extensions import db, redis_connection
-from portal.identity import credentials, totp
-from portal.identity.throttle import SignInThrottle, account_key
+from portal.identity import authentication, credentials, totp
+from portal.identity.throttle import SignInThrottle
 from portal.security import timeouts
 from portal.security.passwords import verify_password
 from portal.web import keep_private
@@ -34,17 +34,19 @@ NEW_AUTHENTICATOR = "new_authenticator"
 def _check_proof(person, proved) -> tuple[bool, object | None]:
     """Run `proved()` (does what the person typed prove who they are?) under the sign-in throttle.
     (True, None): proved. (False, None): wrong, and counted. (False, response): blocked, or Redis is down."""
-    account = account_key(person.email or person.phone)
+    account = authentication.throttle_key_of(person)
     throttle = SignInThrottle(redis_connection.client)
     try:
-        blocked = throttle.check(account, _address())
-        if blocked:
-            return False, _too_many_attempts(blocked)
+        check = throttle.check(account, _address())
+        if check.account:
+            return False, _too_many_attempts(check.account)
         if proved():
             return True, None
         throttle.record_failure(account, _address())
     except REDIS_ERRORS:
         return False, _unavailable()
+    if check.address:
+        return False, _too_many_attempts(check.address)
     return False, None
 
 

@@ -59,6 +59,6 @@ def _send_over_smtp(config, message: EmailMessage) -> None:
 
 def _write_file(directory: Path, message: EmailMessage) -> None:
     directory.mkdir(parents=True, exist_ok=True)
-    name = f"{datetime.now(UTC):%Y%m%dT%H%M%S}-{uuid.uuid4().hex[:12]}.eml"
+    name = f"{datetime.now(UTC):%Y%m%dT%H%M%S%f}-{uuid.uuid4().hex[:12]}.eml"
     (directory / name).write_bytes(message.as_bytes())
     log.info("development mail driver wrote %s", name)

@@ -58,7 +58,7 @@ class FileGateway:
 
     def send(self, to: str, text: str) -> None:
         self.directory.mkdir(parents=True, exist_ok=True)
-        name = f"{datetime.now(UTC):%Y%m%dT%H%M%S}-{uuid.uuid4().hex[:12]}.txt"
+        name = f"{datetime.now(UTC):%Y%m%dT%H%M%S%f}-{uuid.uuid4().hex[:12]}.txt"
         encoding = "GSM-7" if is_gsm7(text) else "UCS-2"
         body = f"To: {to}\nEncoding: {encoding}\nParts: {count_parts(text)}\n\n{text}\n"
         (self.directory / name).write_text(body, encoding="utf-8")
