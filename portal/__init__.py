@@ -4,15 +4,20 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import click
 from flask import Flask
 
-from portal.config import Settings, load_settings
+from portal.config import ConfigError, Settings, load_settings
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 
 def create_app(settings: Settings | None = None) -> Flask:
     settings = settings or load_settings()
+    if settings.production and click.get_current_context(silent=True) is None:
+        # A web process (gunicorn app:app). Under `flask ...` the commands that serve or work check for
+        # themselves, so that `flask keys generate` and its kin can run before any key exists.
+        _require_keys(settings)
     app = Flask(
         __name__,
         instance_path=str(settings.instance_path),
@@ -47,3 +52,11 @@ def create_app(settings: Settings | None = None) -> Flask:
 
     register_commands(app)
     return app
+
+
+def _require_keys(settings: Settings) -> None:
+    from portal.security.readiness import missing_keys
+
+    missing = missing_keys(settings)
+    if missing:
+        raise ConfigError(missing[0])

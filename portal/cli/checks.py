@@ -1,14 +1,16 @@
-"""Turn an unreachable database or Redis into a one-line error naming the setting."""
+"""Turn an unreachable database or Redis, or a missing key, into a one-line error naming the setting."""
 
 from __future__ import annotations
 
 import click
 import redis
+from flask import current_app
 from sqlalchemy import text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import SQLAlchemyError
 
 from portal.extensions import db, redis_connection
+from portal.security.readiness import missing_keys
 
 
 def require_database() -> None:
@@ -26,3 +28,11 @@ def require_redis() -> None:
         redis_connection.client.ping()
     except (redis.RedisError, OSError) as error:
         raise click.ClickException(f"REDIS_URL: cannot connect to {redis_connection.url}: {error}") from None
+
+
+def require_keys() -> None:
+    """Production's key rings all have an active key (see portal.security.readiness)."""
+    settings = current_app.config["PORTAL_SETTINGS"]
+    missing = missing_keys(settings) if settings.production else []
+    if missing:
+        raise click.ClickException(missing[0])

@@ -4,7 +4,7 @@ import click
 from flask import current_app
 from flask.cli import AppGroup
 
-from portal.cli.checks import require_database, require_redis
+from portal.cli.checks import require_database, require_keys, require_redis
 from portal.jobs import worker
 
 group = AppGroup("jobs", help="Background jobs (RQ).")
@@ -17,5 +17,6 @@ group = AppGroup("jobs", help="Background jobs (RQ).")
 def run_worker(burst: bool, maintenance_interval: int) -> None:
     """Run a worker on every queue, with the outbox relay and the scheduler for retries."""
     require_database()
+    require_keys()
     require_redis()
     worker.run(current_app._get_current_object(), burst=burst, maintenance_interval=maintenance_interval)

