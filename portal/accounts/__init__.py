@@ -1,7 +1,8 @@
 """Accounts: register, sign in and out, password reset, profile, business profiles.
 
 One blueprint; its routes live in `auth.py` (signing in and out, registration, password reset)
-and `profile.py` / `business.py` (the person's details and their businesses).
+and `profile.py` / `business.py` / `invitations.py` (the person's details, their businesses and
+the invitations into a business they may answer).
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ blueprint = Blueprint("accounts", __name__)
 
 
 def init_app(app: Flask) -> None:
-    from portal.accounts import auth, business, profile  # noqa: F401 - they add routes to the blueprint
+    from portal.accounts import auth, business, invitations, profile  # noqa: F401 - they add routes to the blueprint
     from portal.data import people
 
     login_manager.login_view = "accounts.sign_in"

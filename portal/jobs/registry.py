@@ -11,7 +11,7 @@ from rq import Retry
 
 # Modules that define jobs; imported by the relay and the worker so the registry is complete.
 JOB_MODULES = ("portal.notify.jobs", "portal.rendering.jobs", "portal.identity.password_reset",
-               "portal.applications.escalation")
+               "portal.applications.escalation", "portal.businesses.invitations")
 
 
 @dataclass(frozen=True)

@@ -110,8 +110,7 @@ def test_the_cron_scheduler_puts_the_job_on_the_queue_and_a_worker_runs_it(app, 
         assert enqueued.wait(10), "the cron scheduler did not enqueue the escalation job"
     finally:
         cron.stop()
-    assert [job.func_name for job in queue(DEFAULT).get_jobs()] == [
-        "portal.applications.escalation.escalate_due_cases"]
+    assert "portal.applications.escalation.escalate_due_cases" in [job.func_name for job in queue(DEFAULT).get_jobs()]
     run_jobs(app)
     [notification] = told(supervisor)
     assert late.reference in render(notification.message, notification.params, "en").body
