@@ -212,6 +212,23 @@ class TestAPlainMember:
         assert page.soup.main.select("form") == []
         assert "Only the owners" in page.soup.main.get_text()
 
+    def test_sees_neither_the_invitations_nor_their_contacts_and_cannot_withdraw_them(self, client, shop, member,
+                                                                                       owner):
+        from portal.businesses import invitations
+        from portal.forms.contact import Contact
+
+        invitation = invitations.invite(shop, owner, Contact("email", "invited@example.com"), "member",
+                                        may_notify=lambda contact: False)
+        db.session.commit()
+        page = client.get(business_url(shop))
+        assert "invited@example.com" not in page.get_data(as_text=True)
+        token = client.get("/account/businesses/new").soup.select_one("main form input[name=csrf_token]")["value"]
+        response = client.post(business_url(shop) + f"/invitations/{invitation.public_id}/withdraw",
+                               data={"csrf_token": token})
+        assert response.status_code == 403
+        db.session.expire_all()
+        assert invitation.status == "pending"
+
     def test_cannot_invite_or_remove_members(self, client, shop, member, owner):
         factories.person(email="other@example.com")
         token = client.get("/account/businesses/new").soup.select_one("main form input[name=csrf_token]")["value"]
