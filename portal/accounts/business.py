@@ -64,12 +64,10 @@ def business(public_id: str):
 @blueprint.post("/account/businesses/<public_id>/invitations")
 @login_required
 def invite_member(public_id: str):
-    organisation, role = _membership_or_404(public_id)
-    if role != "owner":
-        abort(403)
+    organisation = _owned_or_403(public_id)
     form = InviteForm()
     if not form.validate():
-        return _render(organisation, role, form), 400
+        return _render(organisation, "owner", form), 400
     owner = current_user._get_current_object()
     throttle = InvitationThrottle(redis_connection.client)
     try:
@@ -81,7 +79,7 @@ def invite_member(public_id: str):
                                         may_notify=throttle.allow_notice)
     except invitations.InvitationError as error:
         form.contact.errors.append(INVITE_ERRORS[type(error)]())
-        return _render(organisation, role, form), 400
+        return _render(organisation, "owner", form), 400
     except REDIS_ERRORS:
         db.session.rollback()
         return render_error(503, _("Inviting members is not available right now"),
@@ -91,16 +89,14 @@ def invite_member(public_id: str):
     flash(_("Invitation recorded. If this email address or phone number belongs to an account on One Window, "
             "the person will find the invitation in their account and be told by email or SMS. They become a "
             "member only if they accept. The invitation expires on %(date)s.",
-            date=date(invitation.expires_at)), "success")
+            date=date(invitation.expires_at, "d MMMM y")), "success")
     return redirect(url_for(".business", public_id=organisation.public_id))
 
 
 @blueprint.post("/account/businesses/<public_id>/invitations/<invitation_id>/withdraw")
 @login_required
 def withdraw_invitation(public_id: str, invitation_id: str):
-    organisation, role = _membership_or_404(public_id)
-    if role != "owner":
-        abort(403)
+    organisation = _owned_or_403(public_id)
     try:
         invitations.withdraw(organisation, current_user._get_current_object(), invitation_id)
     except invitations.NoSuchInvitation:
@@ -127,9 +123,7 @@ def _too_many_invitations(blocked: Blocked):
 @blueprint.post("/account/businesses/<public_id>/members/<person_id>/remove")
 @login_required
 def remove_business_member(public_id: str, person_id: str):
-    organisation, role = _membership_or_404(public_id)
-    if role != "owner":
-        abort(403)
+    organisation = _owned_or_403(public_id)
     try:
         removed = membership.remove(organisation, current_user._get_current_object(), person_id)
     except membership.NotAMember:
@@ -137,7 +131,7 @@ def remove_business_member(public_id: str, person_id: str):
     except membership.LastOwner:
         message = _("A business needs at least one owner. Make another member an owner before you remove "
                     "this one.")
-        return _render(organisation, role, InviteForm(formdata=None), problem=message), 400
+        return _render(organisation, "owner", InviteForm(formdata=None), problem=message), 400
     db.session.commit()
     flash(_("%(name)s was removed from the business.", name=removed.display_name), "success")
     if removed.id == current_user.id:
@@ -150,6 +144,14 @@ def _membership_or_404(public_id: str):
     if found is None:
         abort(404)
     return found
+
+
+def _owned_or_403(public_id: str):
+    """The business, when the signed-in person is one of its owners; 404 to non-members, 403 to members."""
+    organisation, role = _membership_or_404(public_id)
+    if role != "owner":
+        abort(403)
+    return organisation
 
 
 def _render(organisation, role: str, form: InviteForm, problem: str | None = None) -> str:

@@ -23,11 +23,7 @@ def business_name(organisation) -> str:
 @blueprint.post("/account/invitations/<public_id>/accept")
 @login_required
 def accept_invitation(public_id: str):
-    try:
-        organisation = invitations.accept(current_user._get_current_object(), public_id)
-    except invitations.NoSuchInvitation:
-        abort(404)
-    db.session.commit()
+    organisation = _answer(invitations.accept, public_id)
     flash(_("You are now a member of %(business)s.", business=business_name(organisation)), "success")
     return redirect(url_for(".business", public_id=organisation.public_id))
 
@@ -35,11 +31,17 @@ def accept_invitation(public_id: str):
 @blueprint.post("/account/invitations/<public_id>/decline")
 @login_required
 def decline_invitation(public_id: str):
-    try:
-        organisation = invitations.decline(current_user._get_current_object(), public_id)
-    except invitations.NoSuchInvitation:
-        abort(404)
-    db.session.commit()
+    organisation = _answer(invitations.decline, public_id)
     flash(_("You declined the invitation from %(business)s. You did not become a member.",
             business=business_name(organisation)), "success")
     return redirect(url_for(".profile"))
+
+
+def _answer(answer, public_id: str):
+    """`answer` (accept or decline) as the signed-in person, committed; returns the organisation."""
+    try:
+        organisation = answer(current_user._get_current_object(), public_id)
+    except invitations.NoSuchInvitation:
+        abort(404)
+    db.session.commit()
+    return organisation

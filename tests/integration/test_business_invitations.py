@@ -17,11 +17,12 @@ from sqlalchemy import func, select
 
 from portal.data import notifications, organisations, people
 from portal.data.db import db
-from portal.data.models import AuditEntry, Document, Notification, OrganisationMember
+from portal.data.models import AuditEntry, Document, Notification
 from portal.jobs.outbox import relay_pending
 from portal.jobs.worker import make_simple_worker
 from portal.redis_server import connect
 from tests import docfiles, factories
+from tests.integration.test_business import business_url, member_roles
 from tests.sessions import sign_in_as
 from tests.sessions import sign_in_through_form as sign_in
 
@@ -47,22 +48,11 @@ def dara():
                             name_latin="Dara Vann", name_km="ដារា វណ្ណ")
 
 
-def business_url(organisation) -> str:
-    return f"/account/businesses/{organisation.public_id}"
-
-
 def invite(client, organisation, contact: str, role: str | None = None, **kwargs):
     """What an owner does: open the business page, fill in its invitation form, send it."""
     page = client.get(business_url(organisation), **kwargs)
     data = {"contact": contact} | ({"role": role} if role is not None else {})
     return client.submit(page, data, selector=INVITE_FORM, **kwargs)
-
-
-def member_roles(organisation) -> dict[str, str]:
-    db.session.expire_all()
-    members = db.session.scalars(select(OrganisationMember).where(
-        OrganisationMember.organisation_id == organisation.id))
-    return {m.person.public_id: m.role for m in members}
 
 
 def invitation_rows(organisation) -> list:
