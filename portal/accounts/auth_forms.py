@@ -61,3 +61,23 @@ class ForgotPasswordForm(FlaskForm):
 class ResetPasswordForm(FlaskForm):
     password = PasswordField(_l("New password"), validators=[NewPassword()])
     confirm = _password_confirmation(_l("Confirm new password"))
+
+
+class ResetLinkField(StringField):
+    """The link from a reset message, or just its token, as pasted or as the page's script sends it;
+    `token` holds the token once the field is valid."""
+
+    token: str | None = None
+
+    def pre_validate(self, form) -> None:
+        text = "".join((self.data or "").split())
+        if not text:
+            raise StopValidation(str(_l("Paste the whole link from your message")))
+        # A pasted link: the token is what follows '#' (older messages: the last part of the path).
+        self.token = text.split("#")[-1].rstrip("/").rsplit("/", 1)[-1]
+        if not self.token or len(self.token) > 500:
+            raise StopValidation(str(_l("Paste the whole link from your message")))
+
+
+class ResetLinkForm(FlaskForm):
+    link = ResetLinkField(_l("The link from your message"))

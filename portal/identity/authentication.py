@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 from portal.data import people
 from portal.forms.contact import Contact
+from portal.identity.throttle import account_key, person_account_key
 from portal.security.passwords import verify_password
 
 
@@ -27,6 +28,17 @@ class Outcome(enum.Enum):
 class Result:
     outcome: Outcome
     person: object | None = None
+
+
+def throttle_key(contact: Contact) -> str:
+    """The sign-in counter for this contact: the account's own when it has one, so that trying its
+    email address and then its phone number does not double the guesses."""
+    person = people.get_by_contact(contact.kind, contact.value)
+    return person_account_key(person.public_id) if person is not None else account_key(contact.value)
+
+
+def throttle_key_of(person) -> str:
+    return person_account_key(person.public_id)
 
 
 def check_password(contact: Contact, password: str) -> Result:

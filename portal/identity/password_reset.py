@@ -4,6 +4,10 @@ The token is signed (itsdangerous, salt "password-reset") over the person's publ
 fingerprint of their current password hash, and is valid for an hour. Setting a new password
 changes the hash, so a link works only once, and a link sent before any password change stops
 working too. Nothing about the token is stored.
+
+The link carries the token after `#`, which browsers never send to a server: it reaches no access
+log, proxy log or Referer header. The reset page sends it by POST (its script does so at once; without
+JavaScript the person pastes the link), and the session holds it while a new password is chosen.
 """
 
 from __future__ import annotations
@@ -72,7 +76,8 @@ def send_reset_link(person_id: int) -> None:
     person = people.get_by_id(person_id)
     if person is None or not person.is_active:
         return
-    link = external_url("accounts.reset_password", token=make_token(current_app.config["SECRET_KEY"], person))
+    # In the fragment: browsers never send it, so no server, proxy or Referer sees the token.
+    link = external_url("accounts.reset_password") + "#" + make_token(current_app.config["SECRET_KEY"], person)
     locale = person.locale or "km"
     with force_locale(locale):
         if person.email:

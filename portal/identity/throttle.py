@@ -1,9 +1,16 @@
 """Counting failed sign-ins in Redis, per account and per client address.
 
-An account is known to the throttle only by a SHA-256 of the normalised contact the person typed
-(never the address or number itself, and counted whether or not an account exists, so the
-throttle reveals nothing); a client address likewise by its hash. Counters live in fixed
-15-minute windows that start with the first failure.
+An account is known to the throttle only by a SHA-256: of its public id when the contact typed
+belongs to an account (so its email address and its phone number share one counter), else of the
+normalised contact itself (counted whether or not an account exists, so the throttle reveals
+nothing). A client address is likewise kept as a hash. Counters live in fixed 15-minute windows
+that start with the first failure.
+
+The two counters do different jobs. The account counter protects one account from guessing: when
+it is full, nothing is tried, not even a right password. The address counter slows one client that
+tries many accounts: when it is full, a wrong answer is refused as "too many attempts", but a right
+password still signs in, because many people share one address (an office, a kiosk, a mobile
+carrier's NAT) and one of them guessing must not lock out the others.
 
 When Redis cannot be reached we cannot tell whether an account is under attack, so the
 check fails closed: `ThrottleUnavailable`, which the web layer shows as "try again later".
@@ -35,7 +42,13 @@ def _digest(kind: str, value: str) -> str:
 
 
 def account_key(normalised_contact: str) -> str:
+    """The counter of a contact that belongs to no account."""
     return _digest("account", normalised_contact)
+
+
+def person_account_key(person_public_id: str) -> str:
+    """The counter of an account, whichever of its contacts was typed."""
+    return _digest("account", "person:" + person_public_id)
 
 
 def address_key(client_address: str | None) -> str:
@@ -85,14 +98,21 @@ class Counter:
             raise ThrottleUnavailable from error
 
 
+@dataclass(frozen=True)
+class SignInCheck:
+    account: Blocked | None  # the account is under attack: refuse before looking at the password
+    address: Blocked | None  # this client failed too often: refuse anything but a right answer
+
+
 class SignInThrottle:
-    """Five failures for one account, or thirty from one address, in 15 minutes: stop for a while."""
+    """Five failures for one account, or thirty from one address, in 15 minutes: see the module."""
 
     def __init__(self, client: redis.Redis) -> None:
         self.counter = Counter(client)
 
-    def check(self, account: str, address: str) -> Blocked | None:
-        return self.counter.blocked({account: ACCOUNT_LIMIT, address: ADDRESS_LIMIT})
+    def check(self, account: str, address: str) -> SignInCheck:
+        return SignInCheck(account=self.counter.blocked({account: ACCOUNT_LIMIT}),
+                           address=self.counter.blocked({address: ADDRESS_LIMIT}))
 
     def record_failure(self, account: str, address: str) -> None:
         self.counter.add(account, address)

@@ -5,7 +5,7 @@ from flask_login import current_user
 
 from portal.catalogue import get_catalogue
 from portal.data import people
-from portal.extensions import db, redis_connection
+from portal.extensions import csrf, db, redis_connection
 from portal.i18n.locale import LANGUAGES, remember
 from portal.rendering.fonts import web_font_path
 from portal.web import safe_next_url
@@ -35,8 +35,15 @@ def service(slug: str):
 
 
 @blueprint.post("/language")
+@csrf.exempt
 def choose_language():
-    """The language switch: remembered in a cookie, and for a signed-in user in their profile."""
+    """The language switch: remembered in a cookie, and for a signed-in user in their profile.
+
+    For a visitor who is not signed in the choice is only a cookie, so the switch needs no CSRF token,
+    and showing it does not make a server-side session for every anonymous page view. A signed-in
+    person's choice changes their profile: that request must carry the token."""
+    if current_user.is_authenticated:
+        csrf.protect()
     locale = request.form.get("lang")
     if locale not in LANGUAGES:
         abort(400)

@@ -3,11 +3,23 @@
 from __future__ import annotations
 
 from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from portal.security import headers, sessions, timeouts
 
 
+def behind_proxies(wsgi_app, hops: int):
+    """Behind a load balancer every request comes from the balancer's address. With `hops` trusted
+    proxies, the client's address, scheme and host come from the X-Forwarded-* headers as the last
+    `hops` proxies set them; a client that sends the headers itself cannot name its own address.
+    With no trusted proxy the headers are ignored."""
+    if not hops:
+        return wsgi_app
+    return ProxyFix(wsgi_app, x_for=hops, x_proto=hops, x_host=hops, x_port=hops)
+
+
 def init_security(app: Flask) -> None:
+    app.wsgi_app = behind_proxies(app.wsgi_app, app.config["TRUSTED_PROXIES"])
     app.session_interface = sessions.RedisSessionInterface()
     timeouts.init_app(app)
     headers.init_app(app)

@@ -44,7 +44,30 @@
     window.setTimeout(function () { form.removeAttribute("data-submitted"); }, 10000);
   }
 
+  // A link whose secret follows '#' (a password reset): browsers never send the fragment, so the
+  // secret reaches no server or proxy log. Put it into the page's form, take it out of the address
+  // bar and the history, and send the form, as the person would by pasting the link.
+  function submitSecretFromFragment() {
+    var form = document.querySelector("form[data-fill-from-fragment]");
+    var secret = window.location.hash.slice(1);
+    if (!form || !secret) {
+      return;
+    }
+    var input = form.querySelector("[name='" + form.getAttribute("data-fill-from-fragment") + "']");
+    if (!input || input.value) {
+      return;
+    }
+    input.value = secret;
+    window.history.replaceState(null, "", window.location.pathname + window.location.search);
+    if (form.requestSubmit) {
+      form.requestSubmit();
+    } else {
+      form.submit();
+    }
+  }
+
   document.addEventListener("DOMContentLoaded", focusAutofocus);
+  document.addEventListener("DOMContentLoaded", submitSecretFromFragment);
   document.addEventListener("click", focusFieldFromSummary);
   document.addEventListener("submit", preventDoubleSubmit);
   // Back to a page from the browser's cache: its forms may be sent again.

@@ -71,7 +71,7 @@ def visit(client, person, method: str, url: str, form: dict | None = None):
         sign_in_as(client, person)
     if method == "GET":
         return client.get(url)
-    token = client.form_values(client.get("/"), "form.language-switch")[1]["csrf_token"]
+    token = client.csrf_token()
     return client.post(url, data={"csrf_token": token, **(form or {})})
 
 

@@ -10,14 +10,15 @@ import socket
 import time
 from email import policy
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
 from aiosmtpd.controller import Controller
 from itsdangerous import TimestampSigner, URLSafeTimedSerializer
 from rq import Queue
 
-from portal.extensions import redis_connection
-from portal.identity.password_reset import make_token
+from portal.extensions import db, redis_connection
+from portal.identity.password_reset import make_token, set_new_password
 from portal.jobs.outbox import relay_pending
 from portal.jobs.queues import NOTIFICATIONS
 from portal.jobs.worker import make_simple_worker
@@ -25,7 +26,7 @@ from portal.security.passwords import verify_password
 from tests.factories import PASSWORD
 
 NEW_PASSWORD = "ទឹកដោះគោ-milk-tea-7"
-LINK = re.compile(r"http://portal\.test/password/reset/[A-Za-z0-9_.\-]+")
+LINK = re.compile(r"http://portal\.test/password/reset#[A-Za-z0-9_.\-]+")
 
 
 @pytest.fixture(autouse=True)
@@ -70,7 +71,26 @@ def texts_to(instance: Path, number: str) -> list[str]:
 def link_in(text: str) -> str:
     found = LINK.search(text)
     assert found, text
-    return found.group(0).removeprefix("http://portal.test")
+    return found.group(0)
+
+
+def open_link(client, link: str):
+    """What a browser does with the link: it asks for the page without the part after '#' (browsers
+    never send it), then the page's script posts that part. Returns the answer to the post."""
+    url, _, token = link.partition("#")
+    page = client.get(urlsplit(url).path)
+    assert page.status_code == 200
+    return client.submit(page, {"link": token})
+
+
+def new_password_page(client, link: str):
+    opened = open_link(client, link)
+    assert opened.status_code == 302 and opened.headers["Location"] == "/password/new", opened.status_code
+    return client.get("/password/new")
+
+
+def token_link(app, person, key: str | None = None) -> str:
+    return "http://portal.test/password/reset#" + make_token(key or app.config["SECRET_KEY"], person)
 
 
 def sign_in(client, contact, password):
@@ -126,10 +146,10 @@ class TestResettingByEmail:
         assert message["Content-Language"] == "en"
         text = message.get_body(("plain",)).get_content()
         html = message.get_body(("html",)).get_content()
-        path = link_in(text)
-        assert link_in(html) == path
+        link = link_in(text)
+        assert link_in(html) == link
 
-        page = en.get(path)
+        page = new_password_page(en, link)
         assert page.status_code == 200
         assert page.headers["Referrer-Policy"] == "no-referrer"
         assert page.headers["Cache-Control"] == "no-store"
@@ -143,7 +163,7 @@ class TestResettingByEmail:
         assert sign_in(en, "dara@example.com", NEW_PASSWORD).status_code == 302
         assert verify_password(person.password_hash, NEW_PASSWORD)
 
-        again = en.get(path)
+        again = open_link(en, link)
         assert again.status_code == 400
         assert "This link does not work any more" in again.get_data(as_text=True)
         assert again.headers["Referrer-Policy"] == "no-referrer"
@@ -163,7 +183,7 @@ class TestResettingByEmail:
             run_jobs(app)
         logged = " ".join(record.getMessage() for record in caplog.records if record.name.startswith("portal"))
         assert ".eml" in logged
-        assert "dara@example.com" not in logged and "/password/reset/" not in logged
+        assert "dara@example.com" not in logged and "/password/reset#" not in logged
 
     @pytest.mark.parametrize(("data", "message"), [
         ({"password": "", "confirm": ""}, "Enter a password"),
@@ -177,19 +197,19 @@ class TestResettingByEmail:
     def test_a_new_password_that_breaks_the_policy_is_refused_and_the_link_still_works(
             self, app, en, factories, data, message):
         person = factories.person(email="dara@example.com", locale="en")
-        path = f"/password/reset/{make_token(app.config['SECRET_KEY'], person)}"
-        response = en.submit(en.get(path), data)
+        response = en.submit(new_password_page(en, token_link(app, person)), data)
         assert response.status_code == 400
         assert message in response.soup.select_one(".error-summary").get_text(" ", strip=True)
         assert response.headers["Referrer-Policy"] == "no-referrer"
         assert verify_password(person.password_hash, PASSWORD)
-        assert en.get(path).status_code == 200
+        assert en.get("/password/new").status_code == 200
 
     def test_a_forged_link_does_not_work(self, en, factories):
         person = factories.person(email="dara@example.com", locale="en")
         forged = make_token("not the portal's secret key", person)
-        assert en.get(f"/password/reset/{forged}").status_code == 400
-        assert en.get("/password/reset/🙂").status_code == 400
+        assert open_link(en, f"http://portal.test/password/reset#{forged}").status_code == 400
+        assert open_link(en, "http://portal.test/password/reset#🙂").status_code == 400
+        assert en.get("/password/new").status_code == 400
 
     def test_a_link_older_than_an_hour_does_not_work(self, app, en, factories):
         class AnHourAgo(TimestampSigner):
@@ -200,17 +220,65 @@ class TestResettingByEmail:
         old = URLSafeTimedSerializer(app.config["SECRET_KEY"], salt="password-reset", signer=AnHourAgo)
         fresh = make_token(app.config["SECRET_KEY"], person)
         payload = URLSafeTimedSerializer(app.config["SECRET_KEY"], salt="password-reset").loads(fresh)
-        assert en.get(f"/password/reset/{old.dumps(payload)}").status_code == 400
-        assert en.get(f"/password/reset/{fresh}").status_code == 200
+        assert open_link(en, f"http://portal.test/password/reset#{old.dumps(payload)}").status_code == 400
+        assert open_link(en, f"http://portal.test/password/reset#{fresh}").status_code == 302
 
     def test_a_reset_lifts_a_sign_in_lock(self, app, en, factories):
         person = factories.person(email="dara@example.com", locale="en")
         for _ in range(5):
             sign_in(en, "dara@example.com", "a wrong password")
         assert sign_in(en, "dara@example.com", PASSWORD).status_code == 429
-        page = en.get(f"/password/reset/{make_token(app.config['SECRET_KEY'], person)}")
-        en.submit(page, {"password": NEW_PASSWORD, "confirm": NEW_PASSWORD})
+        en.submit(new_password_page(en, token_link(app, person)), {"password": NEW_PASSWORD, "confirm": NEW_PASSWORD})
         assert sign_in(en, "dara@example.com", NEW_PASSWORD).status_code == 302
+
+
+class TestTheTokenStaysOutOfUrls:
+    """Issue 9, item 8: the token never travels in a URL a server, a proxy or a Referer sees."""
+
+    def test_the_message_carries_the_token_after_the_hash_only(self, app, en, factories, settings):
+        factories.person(email="dara@example.com", locale="en")
+        ask_for_link(en, "dara@example.com")
+        run_jobs(app)
+        [message] = emails_to(settings.instance_path, "dara@example.com")
+        link = link_in(message.get_body(("plain",)).get_content())
+        url, _, token = link.partition("#")
+        assert url == "http://portal.test/password/reset" and len(token) > 40
+
+    def test_a_token_in_the_path_is_not_a_page(self, app, en, factories):
+        person = factories.person(email="dara@example.com", locale="en")
+        assert en.get(f"/password/reset/{make_token(app.config['SECRET_KEY'], person)}").status_code == 404
+
+    def test_without_javascript_the_person_pastes_the_link_as_the_message_shows_it(self, app, en, factories):
+        person = factories.person(email="dara@example.com", locale="en")
+        link = token_link(app, person)
+        # An SMS app may wrap a long link over lines.
+        wrapped = "\n".join(link[i:i + 40] for i in range(0, len(link), 40))
+        page = en.get("/password/reset")
+        assert page.soup.select_one("form[data-fill-from-fragment=link] textarea, "
+                                    "form[data-fill-from-fragment=link] input[name=link]") is not None
+        response = en.submit(page, {"link": f"  {wrapped}  "})
+        assert response.status_code == 302 and response.headers["Location"] == "/password/new"
+
+    def test_an_empty_paste_gets_a_clear_message(self, en):
+        response = en.submit(en.get("/password/reset"), {"link": " "})
+        assert response.status_code == 400
+        assert "Paste the whole link from your message" in response.soup.select_one(".error-summary").get_text()
+
+    def test_the_new_password_page_needs_a_link_opened_in_this_session(self, app, en, factories):
+        assert en.get("/password/new").status_code == 400
+        person = factories.person(email="dara@example.com", locale="en")
+        new_password_page(en, token_link(app, person))
+        en.delete_cookie("session")
+        assert en.get("/password/new").status_code == 400
+
+    def test_the_link_opened_stops_working_once_the_password_changed_another_way(self, app, en, factories):
+        person = factories.person(email="dara@example.com", locale="en")
+        page = new_password_page(en, token_link(app, person))
+        set_new_password(person, "a-different-password-42")
+        db.session.commit()
+        response = en.submit(page, {"password": NEW_PASSWORD, "confirm": NEW_PASSWORD})
+        assert response.status_code == 400
+        assert verify_password(person.password_hash, "a-different-password-42")
 
 
 class TestResettingBySms:
@@ -220,7 +288,7 @@ class TestResettingBySms:
         run_jobs(app)
         [sms] = texts_to(settings.instance_path, "+85512345678")
         assert "Encoding: GSM-7" in sms
-        page = en.get(link_in(sms))
+        page = new_password_page(en, link_in(sms))
         done = en.submit(page, {"password": NEW_PASSWORD, "confirm": NEW_PASSWORD})
         assert done.headers["Location"] == "/sign-in"
         assert sign_in(en, "012345678", NEW_PASSWORD).status_code == 302
@@ -259,6 +327,6 @@ class TestSendingOverSmtp:
         assert envelope.rcpt_tos == ["dara@example.com"]
         assert envelope.mail_from == "no-reply@onewindow.gov.kh"
         message = email.message_from_bytes(envelope.content, policy=policy.default)
-        path = link_in(message.get_body(("plain",)).get_content())
-        assert en.get(path).status_code == 200
+        link = link_in(message.get_body(("plain",)).get_content())
+        assert open_link(en, link).status_code == 302
         assert emails_to(settings.instance_path, "dara@example.com") == []

