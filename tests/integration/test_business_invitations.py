@@ -194,7 +194,7 @@ class TestTheInvitedPerson:
         [invitation] = invitation_rows(shop)
         assert invitation.status == "declined"
         assert client.post(f"/account/invitations/{invitation.public_id}/accept",
-                           data={"csrf_token": _token(client)}).status_code == 404
+                           data={"csrf_token": client.csrf_token()}).status_code == 404
         sign_in(client, owner)
         client.expected_lang = "en"
         assert waiting(client.get(business_url(shop))) == waiting(before)
@@ -220,7 +220,7 @@ class TestTheInvitedPerson:
         assert client.get("/account").soup.select_one("#invitations") is None
         for which in ("accept", "decline"):
             response = client.post(f"/account/invitations/{invitation.public_id}/{which}",
-                                   data={"csrf_token": _token(client)})
+                                   data={"csrf_token": client.csrf_token()})
             assert response.status_code == 404
         assert client.get(f"/account/invitations/{invitation.public_id}/accept").status_code == 405
         sign_in(client, dara)
@@ -303,14 +303,14 @@ class TestWithdrawingAndExpiry:
         sign_in(client, dara)
         assert client.get("/account").soup.select_one("#invitations") is None
         assert client.post(f"/account/invitations/{invitation.public_id}/accept",
-                           data={"csrf_token": _token(client)}).status_code == 404
+                           data={"csrf_token": client.csrf_token()}).status_code == 404
         assert dara.public_id not in member_roles(shop)
 
     def test_withdrawing_an_invitation_of_another_business_or_twice_is_404(self, client, owner, shop):
         other = factories.business(owner=owner, name_km="ហាងទីពីរ")
         invite(client, other, "dara@example.com")
         [invitation] = invitation_rows(other)
-        token = _token(client)
+        token = client.csrf_token()
         assert client.post(business_url(shop) + f"/invitations/{invitation.public_id}/withdraw",
                            data={"csrf_token": token}).status_code == 404
         path = business_url(other) + f"/invitations/{invitation.public_id}/withdraw"
@@ -402,10 +402,6 @@ class TestTheAuditLog:
         for personal in ("dara@example.com", "nobody@example.com", "+855", "Dara", "ដារា"):
             assert personal not in written
         assert {e.details["organisation"] for e in entries if e.action.startswith("invitation_")} == {shop.public_id}
-
-
-def _token(client) -> str:
-    return client.form_values(client.get("/"), "form.language-switch")[1]["csrf_token"]
 
 
 def _files(app, kind: str) -> set[Path]:
