@@ -170,7 +170,7 @@ class Records:
     def business_invitation(self) -> OrganisationInvitation:
         """An invitation A's business sent, waiting for an answer (for A to withdraw)."""
         invitation = invitations.invite(self.business, self.applicant, Contact("email", "invited@example.com"),
-                                        "member", may_notify=lambda contact: False)
+                                        "member")
         db.session.commit()
         return invitation
 
@@ -179,8 +179,7 @@ class Records:
         """An invitation another business sent to A's phone number (for A to accept or decline)."""
         inviter = self.factories.person()
         business = self.factories.business(inviter, name_km="ហាងកាហ្វេ")
-        invitation = invitations.invite(business, inviter, Contact("phone", self.applicant.phone), "member",
-                                        may_notify=lambda contact: False)
+        invitation = invitations.invite(business, inviter, Contact("phone", self.applicant.phone), "member")
         db.session.commit()
         return invitation
 

@@ -30,6 +30,7 @@ def upgrade() -> None:
     sa.Column('created_at', sa.DateTime(), nullable=False),
     sa.Column('expires_at', sa.DateTime(), nullable=False),
     sa.Column('closed_at', sa.DateTime(), nullable=True, comment='accepted, declined, withdrawn or expired'),
+    sa.Column('looked_up_at', sa.DateTime(), nullable=True, comment='when the job looked for an account to tell (whether or not it found one)'),
     sa.CheckConstraint("role IN ('owner', 'member')", name=op.f('ck_organisation_invitations_known_role')),
     sa.CheckConstraint("status IN ('pending', 'accepted', 'declined', 'revoked', 'expired')", name=op.f('ck_organisation_invitations_known_status')),
     sa.ForeignKeyConstraint(['answered_by_id'], ['people.id'], name=op.f('fk_organisation_invitations_answered_by_id_people'), ondelete='SET NULL'),

@@ -75,8 +75,7 @@ def invite_member(public_id: str):
         if blocked:
             return _too_many_invitations(blocked)
         throttle.record(owner.public_id, client_address())
-        invitation = invitations.invite(organisation, owner, form.contact.contact, form.role.data,
-                                        may_notify=throttle.allow_notice)
+        invitation = invitations.invite(organisation, owner, form.contact.contact, form.role.data)
     except invitations.InvitationError as error:
         form.contact.errors.append(INVITE_ERRORS[type(error)]())
         return _render(organisation, "owner", form), 400

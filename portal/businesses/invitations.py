@@ -14,24 +14,28 @@ owner sees no name.
 - A decline is the person's answer to the portal, not to the business: the owners keep seeing the
   invitation as waiting until it expires (so declining does not tell them an account exists), and the
   same contact cannot be invited again by that business until then, unless an owner withdraws it.
-- Notifying: only a person who has an account, is not already a member, and has not been told of 3
-  invitations today (`throttle.InvitationThrottle.allow_notice`) is told, by inbox, email and SMS, in
-  their language. The message names no business (the name is whatever the inviter typed, and official
-  email and SMS must not carry it to a stranger); the account page shows it. Contacts without an account
-  are sent nothing: the portal is not a way to message arbitrary numbers.
+- Notifying: a job (`tell_invited_person`, after commit) looks for the account, so the owner's request
+  does the same work, and takes the same time, whoever the contact belongs to. Only a person who has an
+  active account, is not already a member, and has not been told of 3 invitations today
+  (`throttle.InvitationThrottle.allow_notice`) is told, by inbox, email and SMS, in their language. The
+  message names no business (the name is whatever the inviter typed, and official email and SMS must not
+  carry it to a stranger); the account page shows it. Contacts without an account are sent nothing: the
+  portal is not a way to message arbitrary numbers.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import timedelta
 
 from portal import audit
 from portal.businesses.membership import ROLES
+from portal.businesses.throttle import InvitationThrottle
 from portal.data import invitations as invitation_data
 from portal.data import organisations, people
 from portal.data.db import db, utcnow
-from portal.jobs.queues import DEFAULT
+from portal.extensions import redis_connection
+from portal.jobs.outbox import schedule
+from portal.jobs.queues import DEFAULT, NOTIFICATIONS
 from portal.jobs.registry import job
 from portal.notify.service import notify
 
@@ -62,9 +66,9 @@ def contacts_of(person) -> list[str]:
     return [c for c in (person.email, person.phone) if c]
 
 
-def invite(organisation, owner, contact, role: str, may_notify: Callable[[str], bool]):
+def invite(organisation, owner, contact, role: str):
     """Invite the normalised `contact` (`portal.forms.contact.Contact`) to `organisation` as `role`;
-    returns the invitation. `may_notify(contact)` says whether its account may be told of one more."""
+    returns the invitation. Whether anyone is told is decided after commit, by `tell_invited_person`."""
     if role not in ROLES:
         raise ValueError(f"unknown role {role!r}")
     if contact.value in contacts_of(owner):
@@ -78,11 +82,27 @@ def invite(organisation, owner, contact, role: str, may_notify: Callable[[str], 
     if invitation is None:
         raise AlreadyInvited
     _record(SENT, owner, invitation)
-    person = people.get_by_contact(contact.kind, contact.value)
-    if (person is not None and person.is_active and organisations.membership(organisation, person) is None
-            and may_notify(contact.value)):
-        notify(person, "business_invitation", {}, link=LINK)
+    schedule(tell_invited_person, invitation.id, job_id=f"invitation-{invitation.id}")
     return invitation
+
+
+@job(NOTIFICATIONS)
+def tell_invited_person(invitation_id: int) -> str:
+    """Tell the account with the invitation's contact, if there is one to tell; once (`looked_up_at`)."""
+    invitation = invitation_data.get_locked(invitation_id)
+    if invitation is None or invitation.looked_up_at is not None or invitation.status != "pending":
+        db.session.rollback()
+        return "done already"
+    contact = invitation.contact
+    person = people.get_by_contact("phone" if contact.startswith("+") else "email", contact)
+    told = (person is not None and person.is_active
+            and organisations.membership(invitation.organisation, person) is None
+            and InvitationThrottle(redis_connection.client).allow_notice(contact))
+    if told:
+        notify(person, "business_invitation", {}, link=LINK)
+    invitation_data.mark_looked_up(invitation)
+    db.session.commit()
+    return "told" if told else "nobody told"
 
 
 def pending_for(person) -> list:

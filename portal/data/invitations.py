@@ -33,6 +33,15 @@ def add_unless_pending(organisation: Organisation, contact: str, role: str, invi
         return None
 
 
+def get_locked(invitation_id: int) -> OrganisationInvitation | None:
+    return db.session.scalar(
+        select(OrganisationInvitation).where(OrganisationInvitation.id == invitation_id).with_for_update())
+
+
+def mark_looked_up(invitation: OrganisationInvitation) -> None:
+    invitation.looked_up_at = utcnow()
+
+
 def is_open(organisation: Organisation, contact: str, now: datetime) -> bool:
     return db.session.scalar(select(OrganisationInvitation.id).where(
         OrganisationInvitation.organisation_id == organisation.id, OrganisationInvitation.contact == contact,

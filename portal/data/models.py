@@ -153,6 +153,9 @@ class OrganisationInvitation(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     expires_at: Mapped[datetime] = mapped_column(DateTime)
     closed_at: Mapped[datetime | None] = mapped_column(DateTime, comment="accepted, declined, withdrawn or expired")
+    looked_up_at: Mapped[datetime | None] = mapped_column(
+        DateTime, comment="when the job looked for an account to tell (whether or not it found one)"
+    )
 
     organisation: Mapped[Organisation] = relationship()
 

@@ -217,8 +217,7 @@ class TestAPlainMember:
         from portal.businesses import invitations
         from portal.forms.contact import Contact
 
-        invitation = invitations.invite(shop, owner, Contact("email", "invited@example.com"), "member",
-                                        may_notify=lambda contact: False)
+        invitation = invitations.invite(shop, owner, Contact("email", "invited@example.com"), "member")
         db.session.commit()
         page = client.get(business_url(shop))
         assert "invited@example.com" not in page.get_data(as_text=True)
