@@ -441,8 +441,9 @@ NOT_PER_RECORD = MappingProxyType({
     "/sign-out": Listed(PUBLIC, "ends the visitor's own session"),
     "/password/forgot": Listed(PUBLIC, "asking for a reset link, which goes to the account's own address"),
     "/password/forgot/sent": Listed(PUBLIC, "the page after asking for a reset link"),
-    "/password/reset/<token>": Listed(PUBLIC, "the emailed single-use token is the credential "
-                                              "(tests/integration/test_password_reset.py)"),
+    "/password/reset": Listed(PUBLIC, "the emailed single-use token, posted from the link's fragment, is the "
+                                      "credential (tests/integration/test_password_reset.py)"),
+    "/password/new": Listed(PUBLIC, "choosing a password with the token this session posted"),
     # The signed-in person's own lists and forms: they show and change only that person's things.
     "/applications": Listed(SIGNED_IN, "my applications"),
     "/documents": Listed(SIGNED_IN, "my documents, and uploading a new one of my own"),
