@@ -23,13 +23,22 @@ from types import MappingProxyType
 from sqlalchemy import func, select
 
 from portal.applications import case_notes, journey
+from portal.businesses import invitations
 from portal.catalogue import get_catalogue
 from portal.data import agencies as agency_data
 from portal.data import applications as application_data
 from portal.data import document_requests, notifications, organisations, queues
 from portal.data.db import db
-from portal.data.models import Application, ApplicationEvent, Document, Person
+from portal.data.models import (
+    Application,
+    ApplicationEvent,
+    Document,
+    OrganisationInvitation,
+    OrganisationMember,
+    Person,
+)
 from portal.docstore import get_document_store
+from portal.forms.contact import Contact
 from portal.jobs import failures
 from portal.jobs.outbox import relay_pending, schedule
 from portal.jobs.worker import make_simple_worker
@@ -174,6 +183,23 @@ class Records:
         return self.factories.person(email="newcomer@example.com")
 
     @cached_property
+    def business_invitation(self) -> OrganisationInvitation:
+        """An invitation A's business sent, waiting for an answer (for A to withdraw)."""
+        invitation = invitations.invite(self.business, self.applicant, Contact("email", "invited@example.com"),
+                                        "member")
+        db.session.commit()
+        return invitation
+
+    @cached_property
+    def invitation_to_applicant(self) -> OrganisationInvitation:
+        """An invitation another business sent to A's phone number (for A to accept or decline)."""
+        inviter = self.factories.person()
+        business = self.factories.business(inviter, name_km="ហាងកាហ្វេ")
+        invitation = invitations.invite(business, inviter, Contact("phone", self.applicant.phone), "member")
+        db.session.commit()
+        return invitation
+
+    @cached_property
     def staff_member(self) -> Person:
         """A staff member of X with two roles, so that an administrator may take one away."""
         member = self.factories.staff(AGENCY, "clerk")
@@ -226,9 +252,23 @@ def document_unchanged(which: str) -> Callable[[Records], object]:
     return unchanged
 
 
-def business_unchanged(r: Records):
+def _members_and_invitations(organisation_id: int) -> dict:
     db.session.expire_all()
-    return sorted((m.person_id, m.role) for m in r.business.members)
+    members = db.session.scalars(select(OrganisationMember).where(
+        OrganisationMember.organisation_id == organisation_id))
+    sent = db.session.scalars(select(OrganisationInvitation).where(
+        OrganisationInvitation.organisation_id == organisation_id))
+    return {"members": sorted((m.person_id, m.role) for m in members),
+            "invitations": sorted((i.public_id, i.status) for i in sent)}
+
+
+def business_unchanged(r: Records):
+    return _members_and_invitations(r.business.id)
+
+
+def invitation_to_applicant_unchanged(r: Records):
+    """The invitation to A, and the members of the business that sent it."""
+    return _members_and_invitations(r.invitation_to_applicant.organisation_id)
 
 
 def staff_member_unchanged(which: str) -> Callable[[Records], object]:
@@ -367,12 +407,19 @@ WALKS = (
          form=lambda r: {"category": "issued_in_error", "reason": "ចេញដោយច្រឡំ"}),
     Walk("POST", "/staff/cases/<public_id>/documents/<document_id>/supersede", SUPERVISORS_OF_X,
          lambda r: _app(r) | {"document_id": r.issued.public_id}, unchanged=document_unchanged("issued")),
-    # A's business: its members see it, its owners change who is a member.
+    # A's business: its members see it, its owners invite and remove members.
     Walk("GET", "/account/businesses/<public_id>", APPLICANT_ONLY,
          lambda r: {"public_id": r.business.public_id}, unchanged=business_unchanged),
-    Walk("POST", "/account/businesses/<public_id>/members", APPLICANT_ONLY,
+    Walk("POST", "/account/businesses/<public_id>/invitations", APPLICANT_ONLY,
          lambda r: {"public_id": r.business.public_id}, unchanged=business_unchanged,
          form=lambda r: {"contact": r.newcomer.email, "role": "member"}),
+    Walk("POST", "/account/businesses/<public_id>/invitations/<invitation_id>/withdraw", APPLICANT_ONLY,
+         lambda r: {"public_id": r.business.public_id, "invitation_id": r.business_invitation.public_id},
+         unchanged=business_unchanged),
+    # An invitation sent to A: only A answers it.
+    *(Walk("POST", f"/account/invitations/<public_id>/{answer}", APPLICANT_ONLY,
+           lambda r: {"public_id": r.invitation_to_applicant.public_id}, unchanged=invitation_to_applicant_unchanged)
+      for answer in ("accept", "decline")),
     Walk("POST", "/account/businesses/<public_id>/members/<person_id>/remove", APPLICANT_ONLY,
          lambda r: {"public_id": r.business.public_id, "person_id": r.business_member.public_id},
          unchanged=business_unchanged),

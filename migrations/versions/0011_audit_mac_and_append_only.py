@@ -1,7 +1,7 @@
 """audit log: a keyed MAC per entry, and triggers that refuse UPDATE and DELETE
 
 Revision ID: 0011
-Revises: 0009
+Revises: 0010
 Create Date: 2026-12-07 09:00:00
 
 Entries written before this migration keep `mac` NULL: a migration has no access to the key (it lives
@@ -18,7 +18,7 @@ from alembic import op
 
 
 revision = '0011'
-down_revision = '0009'
+down_revision = '0010'
 branch_labels = None
 depends_on = None
 

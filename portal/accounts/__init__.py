@@ -2,7 +2,8 @@
 
 One blueprint; its routes live in `auth.py` (signing in and out, registration, password reset),
 `enrol.py` (staff setting up their account with an enrolment link), `security.py` (changing one's
-password or authenticator app) and `profile.py` / `business.py` (the person's details and businesses).
+password or authenticator app) and `profile.py` / `business.py` / `invitations.py` (the person's
+details, their businesses and the invitations into a business they may answer).
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ blueprint = Blueprint("accounts", __name__)
 
 
 def init_app(app: Flask) -> None:
-    from portal.accounts import auth, business, enrol, profile, security  # noqa: F401 - they add routes
+    from portal.accounts import auth, business, enrol, invitations, profile, security  # noqa: F401 - they add routes
     from portal.data import people
 
     login_manager.login_view = "accounts.sign_in"

@@ -1,4 +1,4 @@
-"""Forms for business profiles: creating one, and adding a member by email or phone."""
+"""Forms for business profiles: creating one, and inviting a member by email or phone."""
 
 from __future__ import annotations
 
@@ -30,7 +30,7 @@ REGISTRATION_FORMAT = _l("Enter the registration number as printed on the Minist
 REGISTRATION_TOO_LONG = _l("The registration number must be 40 characters or fewer")
 TAX_ID_FORMAT = _l("Enter the tax identification number (TIN) as the General Department of Taxation "
                    "issued it: a letter, 3 digits, a hyphen and 9 digits, for example K001-901234567")
-ENTER_MEMBER_CONTACT = _l("Enter the email address or mobile phone number of their account")
+ENTER_MEMBER_CONTACT = _l("Enter the email address or mobile phone number of the person you want to invite")
 CHOOSE_ROLE = _l("Choose a role")
 
 _NAME_PUNCTUATION = set(".,&()'-/\"«»:+!")
@@ -122,7 +122,7 @@ class BusinessForm(FlaskForm):
 
 
 class MemberContactField(StringField):
-    """The email address or phone number of someone else's account; after validation `contact`
+    """The email address or phone number of the person to invite; after validation `contact`
     holds it normalised (`portal.forms.contact`), while the field shows what was typed."""
 
     contact = None
@@ -137,12 +137,12 @@ class MemberContactField(StringField):
             raise StopValidation(str(error.message)) from None
 
 
-class AddMemberForm(FlaskForm):
+class InviteForm(FlaskForm):
     contact = MemberContactField(_l("Email address or mobile phone number"))
     role = SelectField(
         _l("Role"),
         choices=[SelectChoice("member", _l("Member: can apply for services for the business")),
-                 SelectChoice("owner", _l("Owner: can also add and remove members"))],
+                 SelectChoice("owner", _l("Owner: can also invite and remove members"))],
         default="member",
         validate_choice=False,
         validators=[AnyOf(ROLES, message=CHOOSE_ROLE)],

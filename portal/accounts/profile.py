@@ -8,6 +8,7 @@ from flask_login import current_user, login_required
 
 from portal.accounts import blueprint
 from portal.accounts.profile_forms import ProfileForm
+from portal.businesses import invitations
 from portal.data import organisations, profiles
 from portal.extensions import db
 from portal.geo import places
@@ -27,6 +28,7 @@ def profile():
         address=address,
         locale=current_locale(),
         businesses=organisations.for_member(person),
+        invitations=invitations.pending_for(person),
     )
 
 

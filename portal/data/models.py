@@ -18,6 +18,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -135,6 +136,46 @@ class OrganisationMember(Base):
 
     organisation: Mapped[Organisation] = relationship(back_populates="members")
     person: Mapped[Person] = relationship(back_populates="memberships")
+
+
+INVITATION_STATUSES = ("pending", "accepted", "declined", "revoked", "expired")
+
+
+class OrganisationInvitation(Base):
+    """An owner's offer of a place in a business to whoever has (or will have) an account with one email
+    address or phone number. Only the invited person's acceptance makes a membership; until then the
+    owners see the contact they typed, never whose account it is (portal.businesses.invitations)."""
+
+    __tablename__ = "organisation_invitations"
+    __table_args__ = (
+        # One open offer per business and contact; answered and withdrawn ones do not count.
+        Index("one_pending_invitation", "organisation_id", "contact", unique=True,
+              sqlite_where=text("status = 'pending'"), postgresql_where=text("status = 'pending'")),
+        CheckConstraint("role IN ('owner', 'member')", name="known_role"),
+        CheckConstraint("status IN ('pending', 'accepted', 'declined', 'revoked', 'expired')", name="known_status"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    public_id: Mapped[str] = mapped_column(String(32), unique=True, default=new_public_id)
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id", ondelete="CASCADE"), index=True)
+    contact: Mapped[str | None] = mapped_column(
+        String(254), index=True,
+        comment="lower-cased email or E.164 phone as the owner typed it; erased once accepted, withdrawn or expired",
+    )
+    role: Mapped[str] = mapped_column(String(10), comment="the role the person gets by accepting")
+    status: Mapped[str] = mapped_column(String(10), default="pending")
+    invited_by_id: Mapped[int | None] = mapped_column(ForeignKey("people.id", ondelete="SET NULL"))
+    answered_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("people.id", ondelete="SET NULL"), comment="the account that accepted or declined"
+    )
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(DateTime)
+    closed_at: Mapped[datetime | None] = mapped_column(DateTime, comment="accepted, declined, withdrawn or expired")
+    looked_up_at: Mapped[datetime | None] = mapped_column(
+        DateTime, comment="when the job looked for an account to tell (whether or not it found one)"
+    )
+
+    organisation: Mapped[Organisation] = relationship()
 
 
 class Agency(Base):

@@ -23,12 +23,15 @@ from portal.jobs import registry
 from portal.jobs.queues import DEFAULT
 
 log = logging.getLogger(__name__)
+# Expired invitations are already ignored by every query; the sweep only erases their contacts.
+INVITATION_SWEEP_INTERVAL = 60 * 60
 
 
 def periodic_jobs(app) -> list[tuple[str, str, int]]:
     """(job name, queue, interval in seconds) for every periodic job."""
     return [("portal.applications.escalation.escalate_due_cases", DEFAULT, app.config["ESCALATION_INTERVAL"]),
-            ("portal.audit.head.publish_head", DEFAULT, app.config["AUDIT_HEAD_INTERVAL"])]
+            ("portal.audit.head.publish_head", DEFAULT, app.config["AUDIT_HEAD_INTERVAL"]),
+            ("portal.businesses.invitations.expire_invitations", DEFAULT, INVITATION_SWEEP_INTERVAL)]
 
 
 class Cron(threading.Thread):

@@ -11,7 +11,8 @@ from rq import Retry
 
 # Modules that define jobs; imported by the relay and the worker so the registry is complete.
 JOB_MODULES = ("portal.notify.jobs", "portal.rendering.jobs", "portal.identity.password_reset",
-               "portal.applications.escalation", "portal.audit.head", "portal.identity.enrolment")
+               "portal.applications.escalation", "portal.audit.head", "portal.identity.enrolment",
+               "portal.businesses.invitations")
 
 
 @dataclass(frozen=True)

@@ -82,6 +82,16 @@ MESSAGES = {
         sms=_l("One Window: a new authenticator app was set up for your account. If this was not you, "
                "tell an administrator now."),
     ),
+    # No business name anywhere here: it is text the inviter typed, and official email and SMS must not
+    # carry it to someone who never asked for it. The account page shows it (portal.businesses.invitations).
+    "business_invitation": Message(
+        subject=_l("You are invited to join a business"),
+        body=_l("A business on One Window invited you to become one of its members, so that you can apply for "
+                "services on its behalf. Sign in and open My account to see which business it is and to accept "
+                "or decline. Nothing changes unless you accept; if you did not expect this, decline it or "
+                "let it expire."),
+        sms=_l("One Window: a business invited you to join it. Sign in to My account to accept or decline."),
+    ),
 }
 
 

@@ -1,4 +1,4 @@
-"""Business profiles: creating one, seeing it, and adding and removing members."""
+"""Business profiles: creating one, seeing it, and removing members (inviting: test_business_invitations.py)."""
 
 from __future__ import annotations
 
@@ -41,10 +41,6 @@ def member_roles(organisation) -> dict[str, str]:
 
 def error_messages(response):
     return [el.get_text(" ", strip=True) for el in response.soup.select(".error-summary li, .error-summary p")]
-
-
-def add_form(client, organisation):
-    return client.get(business_url(organisation))
 
 
 class TestCreatingABusiness:
@@ -122,11 +118,11 @@ class TestCreatingABusiness:
 
 
 class TestSeeingABusiness:
-    def test_an_owner_sees_the_members_and_the_add_form(self, client, shop):
+    def test_an_owner_sees_the_members_and_the_invitation_form(self, client, shop):
         page = client.get(business_url(shop))
         assert page.status_code == 200
         assert "Sok Chanthy (you)" in page.soup.select_one("table.members").get_text(" ", strip=True)
-        assert page.soup.select_one("form.add-member") is not None
+        assert page.soup.select_one("form.invite-member") is not None
         assert page.soup.select_one("#contact")["autocomplete"] == "off"
 
     def test_someone_who_is_not_a_member_gets_404_everywhere(self, client, shop):
@@ -135,7 +131,7 @@ class TestSeeingABusiness:
         client.expected_lang = None
         token = client.get("/account/businesses/new").soup.select_one("main form input[name=csrf_token]")["value"]
         assert client.get(business_url(shop)).status_code == 404
-        assert client.post(business_url(shop) + "/members",
+        assert client.post(business_url(shop) + "/invitations",
                            data={"csrf_token": token, "contact": "stranger@example.com"}).status_code == 404
         assert client.post(business_url(shop) + f"/members/{shop.members[0].person.public_id}/remove",
                            data={"csrf_token": token}).status_code == 404
@@ -144,69 +140,6 @@ class TestSeeingABusiness:
     def test_an_unknown_business_is_404(self, client, owner):
         assert client.get("/account/businesses/no-such-business").status_code == 404
         assert client.get("/account/businesses/" + "x" * 300).status_code == 404
-
-
-class TestAddingMembers:
-    def test_an_owner_adds_an_account_by_its_email_address(self, client, owner, shop):
-        colleague = factories.person(email="dara@example.com", name_latin="Dara Vann")
-        response = client.submit(add_form(client, shop), {"contact": " Dara@Example.com "},
-                                 selector="form.add-member")
-        assert response.status_code == 302
-        assert member_roles(shop)[colleague.public_id] == "member"
-        page = client.get(business_url(shop))
-        assert "Dara Vann was added to the business." in page.soup.select_one(".notices").get_text()
-        assert "Dara Vann" in page.soup.select_one("table.members").get_text()
-
-    def test_an_owner_adds_an_account_by_its_phone_number_however_it_is_typed(self, client, owner, shop):
-        colleague = factories.person(phone="+85512345678")
-        response = client.submit(add_form(client, shop), {"contact": "០១២ ៣៤៥ ៦៧៨", "role": "owner"},
-                                 selector="form.add-member")
-        assert response.status_code == 302
-        assert member_roles(shop)[colleague.public_id] == "owner"
-
-    @pytest.mark.parametrize("contact, message", [
-        ("nobody@example.com", "There is no account with that email address or phone number"),
-        ("097 123 4567", "There is no account with that email address or phone number"),
-        ("owner@example.com", "You are already a member of this business"),
-        ("", "Enter the email address or mobile phone number of their account"),
-        ("សុខ", "Enter an email address"),
-        ("🙂", "Enter an email address"),
-        ("sok@", "correct format"),
-        ("x" * 300, "254 characters or fewer"),
-    ])
-    def test_an_unusable_contact_is_refused_and_nobody_is_added_or_created(self, client, owner, shop, contact, message):
-        accounts_before = _count_people()
-        response = client.submit(add_form(client, shop), {"contact": contact}, selector="form.add-member")
-        assert response.status_code == 400
-        messages = error_messages(response)
-        assert len(messages) == 1 and message in messages[0]
-        assert response.soup.select_one("#contact")["aria-invalid"] == "true"
-        assert len(member_roles(shop)) == 1
-        assert _count_people() == accounts_before
-
-    def test_someone_who_is_already_a_member_is_not_added_twice(self, client, owner, shop):
-        colleague = factories.person(email="dara@example.com")
-        client.submit(add_form(client, shop), {"contact": "dara@example.com"}, selector="form.add-member")
-        again = client.submit(add_form(client, shop), {"contact": "dara@example.com", "role": "owner"},
-                              selector="form.add-member")
-        assert again.status_code == 400
-        assert "already a member" in error_messages(again)[0]
-        assert member_roles(shop)[colleague.public_id] == "member"
-
-    @pytest.mark.parametrize("role", ["admin", "", "ម្ចាស់", "🙂"])
-    def test_a_forged_role_is_refused(self, client, owner, shop, role):
-        colleague = factories.person(email="dara@example.com")
-        response = client.submit(add_form(client, shop), {"contact": "dara@example.com", "role": role},
-                                 selector="form.add-member")
-        assert response.status_code == 400
-        assert "Choose a role" in error_messages(response)[0]
-        assert colleague.public_id not in member_roles(shop)
-
-    def test_adding_without_the_csrf_token_is_refused(self, client, owner, shop):
-        factories.person(email="dara@example.com")
-        response = client.post(business_url(shop) + "/members", data={"contact": "dara@example.com"})
-        assert response.status_code == 400
-        assert len(member_roles(shop)) == 1
 
 
 class TestRemovingMembers:
@@ -228,7 +161,7 @@ class TestRemovingMembers:
         db.session.commit()
         page = client.get(business_url(shop))
         assert page.soup.select_one(f"form[action$='/members/{owner.public_id}/remove']") is None
-        token = page.soup.select_one("form.add-member input[name=csrf_token]")["value"]
+        token = page.soup.select_one("form.invite-member input[name=csrf_token]")["value"]
         response = client.post(business_url(shop) + f"/members/{owner.public_id}/remove", data={"csrf_token": token})
         assert response.status_code == 400
         assert "at least one owner" in error_messages(response)[0]
@@ -248,7 +181,7 @@ class TestRemovingMembers:
 
     def test_removing_someone_who_is_not_a_member_is_404(self, client, owner, shop):
         outsider = factories.person()
-        token = client.get(business_url(shop)).soup.select_one("form.add-member input[name=csrf_token]")["value"]
+        token = client.get(business_url(shop)).soup.select_one("form.invite-member input[name=csrf_token]")["value"]
         for person_id in (outsider.public_id, "no-such-person", "x" * 300):
             response = client.post(business_url(shop) + f"/members/{person_id}/remove", data={"csrf_token": token})
             assert response.status_code == 404
@@ -279,21 +212,31 @@ class TestAPlainMember:
         assert page.soup.main.select("form") == []
         assert "Only the owners" in page.soup.main.get_text()
 
-    def test_cannot_add_or_remove_members(self, client, shop, member, owner):
+    def test_sees_neither_the_invitations_nor_their_contacts_and_cannot_withdraw_them(self, client, shop, member,
+                                                                                       owner):
+        from portal.businesses import invitations
+        from portal.forms.contact import Contact
+
+        invitation = invitations.invite(shop, owner, Contact("email", "invited@example.com"), "member")
+        db.session.commit()
+        page = client.get(business_url(shop))
+        assert "invited@example.com" not in page.get_data(as_text=True)
+        token = client.get("/account/businesses/new").soup.select_one("main form input[name=csrf_token]")["value"]
+        response = client.post(business_url(shop) + f"/invitations/{invitation.public_id}/withdraw",
+                               data={"csrf_token": token})
+        assert response.status_code == 403
+        db.session.expire_all()
+        assert invitation.status == "pending"
+
+    def test_cannot_invite_or_remove_members(self, client, shop, member, owner):
         factories.person(email="other@example.com")
         token = client.get("/account/businesses/new").soup.select_one("main form input[name=csrf_token]")["value"]
-        added = client.post(business_url(shop) + "/members", data={"csrf_token": token, "contact": "other@example.com"})
-        assert added.status_code == 403
+        invited = client.post(business_url(shop) + "/invitations",
+                              data={"csrf_token": token, "contact": "other@example.com"})
+        assert invited.status_code == 403
         for person in (owner, member):
             removed = client.post(business_url(shop) + f"/members/{person.public_id}/remove",
                                   data={"csrf_token": token})
             assert removed.status_code == 403
         assert len(member_roles(shop)) == 2
 
-
-def _count_people() -> int:
-    from sqlalchemy import func, select
-
-    from portal.data.models import Person
-
-    return db.session.scalar(select(func.count()).select_from(Person))

@@ -92,7 +92,8 @@ def test_a_case_recorded_by_another_run_is_not_told_twice(applicant, supervisor)
 def test_the_cron_scheduler_puts_the_job_on_the_queue_and_a_worker_runs_it(app, applicant, supervisor):
     late = submitted(applicant, due_in=timedelta(hours=-1))
     assert sorted(run_cron_once(app)) == ["portal.applications.escalation.escalate_due_cases",
-                                          "portal.audit.head.publish_head"]
+                                          "portal.audit.head.publish_head",
+                                          "portal.businesses.invitations.expire_invitations"]
     run_jobs(app)
     [notification] = told(supervisor)
     assert late.reference in render(notification.message, notification.params, "en").body
