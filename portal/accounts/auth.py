@@ -66,7 +66,7 @@ REGISTER_PAGE = "pages/accounts/register.html"
 CONFIRM_PAGE = "pages/accounts/register_confirm.html"
 FORGOT_PAGE = "pages/accounts/forgot_password.html"
 RESET_PAGE = "pages/accounts/reset_password.html"
-RESET_LINK_PAGE = "pages/accounts/reset_link.html"
+LINK_PAGE = "pages/accounts/message_link.html"
 
 
 def _address() -> str:
@@ -365,10 +365,11 @@ def _keep_reset_pages_private(response):
 @blueprint.route("/password/reset", methods=["GET", "POST"])
 def reset_password():
     form = MessageLinkForm()
+    page = {"form": form, "heading": _("Reset your password"), "ask_again": "accounts.forgot_password"}
     if request.method == "GET":
-        return render_template(RESET_LINK_PAGE, form=form)
+        return render_template(LINK_PAGE, **page)
     if not form.validate_on_submit():
-        return render_template(RESET_LINK_PAGE, form=form), 400
+        return render_template(LINK_PAGE, **page), 400
     person = password_reset.person_for_token(current_app.config["SECRET_KEY"], form.link.token)
     if person is None:
         return render_template("pages/accounts/reset_link_invalid.html"), 400

@@ -21,7 +21,7 @@ from flask_login import current_user
 
 from portal import audit
 from portal.accounts import blueprint
-from portal.accounts.auth import REDIS_ERRORS, _start_session, _unavailable
+from portal.accounts.auth import LINK_PAGE, REDIS_ERRORS, _start_session, _unavailable
 from portal.accounts.auth_forms import CodeForm, MessageLinkForm, ResetPasswordForm
 from portal.accounts.qr import authenticator_setup
 from portal.extensions import db, redis_connection
@@ -62,10 +62,11 @@ def enrol_link():
     if refused:
         return refused
     form = MessageLinkForm()
+    page = {"form": form, "heading": _("Set up your staff account")}
     if request.method == "GET":
-        return render_template("pages/accounts/enrol_link.html", form=form)
+        return render_template(LINK_PAGE, **page)
     if not form.validate_on_submit():
-        return render_template("pages/accounts/enrol_link.html", form=form), 400
+        return render_template(LINK_PAGE, **page), 400
     claim = enrolment.claim_for_token(form.link.token)
     if claim is None:
         return _invalid()

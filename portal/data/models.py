@@ -26,8 +26,11 @@ from portal.data.db import Base, utcnow
 
 
 def new_public_id() -> str:
-    """An opaque id for URLs: records are never addressed by their sequential number."""
-    return secrets.token_urlsafe(16)
+    """An opaque id for URLs: records are never addressed by their sequential number. Never starting
+    with '-', which a command line would take for an option (`flask documents revoke -7Q...`)."""
+    while (public_id := secrets.token_urlsafe(16)).startswith("-"):
+        pass
+    return public_id
 
 
 class Person(UserMixin, Base):
