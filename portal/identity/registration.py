@@ -24,6 +24,7 @@ from flask_babel import gettext as _
 from portal.data import people, registrations
 from portal.data.db import db, utcnow
 from portal.forms.contact import Contact
+from portal.i18n.formatting import digits
 from portal.jobs.outbox import schedule
 from portal.jobs.queues import NOTIFICATIONS
 from portal.jobs.registry import job
@@ -134,15 +135,18 @@ def send_code(pending_id: int) -> None:
 
 def _send_code(pending, code: str) -> None:
     spaced = f"{code[:3]} {code[3:]}"
+    # The code stays in Latin digits (it is typed, and the form takes both); the minutes are a count.
+    minutes = digits(VALID_MINUTES, pending.locale)
     if pending.contact_kind == "email":
-        context = {"code": spaced, "minutes": VALID_MINUTES}
+        context = {"code": spaced, "minutes": minutes}
         send_email(pending.contact_value, _("Your One Window code: %(code)s", code=code),
                    render_template("email/registration_code.txt", **context),
                    render_template("email/registration_code.html", **context), language=pending.locale)
     else:
+        # Short enough for one SMS part in Khmer too (70 UCS-2 characters).
         send_sms(pending.contact_value, _(
             "One Window: your code is %(code)s. It works for %(minutes)s minutes. Never give it to anyone.",
-            code=code, minutes=VALID_MINUTES))
+            code=code, minutes=minutes))
 
 
 def _send_already_registered(pending) -> None:

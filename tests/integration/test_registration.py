@@ -103,7 +103,8 @@ class TestRegisteringWithAPhoneNumber:
                                         "confirm": GOOD_PASSWORD})
         assert response.status_code == 302
         [sms] = messages_for(app, "+855965551234")
-        assert "Encoding: UCS-2" in sms  # the code came in Khmer
+        assert "Encoding: UCS-2" in sms and "Parts: 1" in sms  # in Khmer, and one SMS part
+        assert "៣០ នាទី" in sms  # the minutes in Khmer digits; the code stays as it is typed
         enter_code(client, latest_code(app, "+855965551234"))
         assert people.get_by_phone("+855965551234").locale == "km"
 
