@@ -18,7 +18,7 @@ N = int(sys.argv[1]) if len(sys.argv) > 1 else 500
 
 
 def main() -> None:
-    from portal import audit
+    from portal.domain import audit
     from portal.extensions import db
 
     def run(patch) -> list[float]:

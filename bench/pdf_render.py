@@ -19,8 +19,8 @@ REPEAT = int(sys.argv[1]) if len(sys.argv) > 1 else 20
 
 
 def main() -> None:
-    from portal.rendering.documents import get_keyring, get_renderer, render_html
-    from portal.rendering.issuing import issue_pdf
+    from portal.domain.rendering.documents import get_keyring, get_renderer, render_html
+    from portal.domain.rendering.issuing import issue_pdf
 
     with portal_app():
         context = {**RESIDENCE, "issued_on": date.today(), "expires_on": None}

@@ -1,4 +1,4 @@
-"""Median time to check and rebuild an uploaded scan (portal/docstore/pdfs.py: raw-byte checks, qpdf's
+"""Median time to check and rebuild an uploaded scan (portal/domain/documents/pdfs.py: raw-byte checks, qpdf's
 reading walked, pages flattened and rewritten, the new file read again by pypdf), in this process and as
 uploads run it (in a forked child with a memory and time budget), beside pypdf merely parsing every
 object of the same file (about what the check before the rebuild cost), in the same process.
@@ -16,7 +16,7 @@ from _portal import median_ms, timed
 from PIL import Image, ImageDraw
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from portal.docstore.pdfs import _clean, clean_pdf  # noqa: E402
+from portal.domain.documents.pdfs import _clean, clean_pdf  # noqa: E402
 
 REPEAT = int(sys.argv[1]) if len(sys.argv) > 1 else 10
 A4_200_DPI = (1654, 2339)

@@ -40,11 +40,11 @@ def fill(db, version_id: int, applicant_id: int, total: int) -> None:
 def main() -> None:
     if not os.environ.get("DATABASE_URL", "").startswith("postgres"):
         sys.exit("Set DATABASE_URL to a PostgreSQL database that may be emptied.")
-    from portal.applications import versions
-    from portal.catalogue import get_catalogue
     from portal.data import agencies, people
+    from portal.domain.applications import versions
+    from portal.domain.catalogue import get_catalogue
+    from portal.domain.identity.passwords import hash_password
     from portal.extensions import db
-    from portal.security.passwords import hash_password
 
     with portal_app() as app:
         agencies.sync(get_catalogue().agencies.values())

@@ -2,14 +2,11 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import click
 from flask import Flask
 
 from portal.config import ConfigError, Settings, load_settings
-
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
+from portal.paths import PROJECT_ROOT
 
 
 def create_app(settings: Settings | None = None) -> Flask:
@@ -29,8 +26,8 @@ def create_app(settings: Settings | None = None) -> Flask:
     app.jinja_env.add_extension("jinja2.ext.do")
 
     from portal.extensions import csrf, db, login_manager, redis_connection
-    from portal.i18n import init_i18n
-    from portal.security import init_security
+    from portal.web.i18n import init_i18n
+    from portal.web.security import init_security
 
     db.init_app(app, settings.database_url)
     redis_connection.init_app(settings.redis_url, settings.instance_path)
@@ -39,14 +36,9 @@ def create_app(settings: Settings | None = None) -> Flask:
     init_i18n(app)
     init_security(app)
 
-    from portal import accounts, admin, applicant, geo, public, staff
+    from portal.web import register_blueprints
 
-    public.init_app(app)
-    accounts.init_app(app)
-    admin.init_app(app)
-    geo.init_app(app)
-    applicant.init_app(app)
-    staff.init_app(app)
+    register_blueprints(app)
 
     from portal.cli import register_commands
 
@@ -55,7 +47,7 @@ def create_app(settings: Settings | None = None) -> Flask:
 
 
 def _require_keys(settings: Settings) -> None:
-    from portal.security.readiness import missing_keys
+    from portal.domain.keys.readiness import missing_keys
 
     missing = missing_keys(settings)
     if missing:

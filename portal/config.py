@@ -39,8 +39,8 @@ class Settings:
     docstore_path: Path
     clamav_command: str | None
     signing_keys_path: Path
-    audit_keys_path: Path  # the audit log's MAC keys (portal.audit.keys), never in the database
-    audit_head_file: Path  # the audit log's head is appended here now and then (portal.audit.head)
+    audit_keys_path: Path  # the audit log's MAC keys (portal.domain.audit.keys), never in the database
+    audit_head_file: Path  # the audit log's head is appended here now and then (portal.domain.audit.head)
     audit_head_redis_key: str | None  # and pushed to this Redis list too, when set
     escalation_interval: int = 300  # seconds between runs of the escalation job
     trusted_proxies: int = 0  # reverse proxies (load balancers) in front of the portal whose X-Forwarded-* we believe

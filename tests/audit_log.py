@@ -6,9 +6,9 @@ from contextlib import contextmanager
 
 from sqlalchemy import select, text
 
-from portal import audit
 from portal.data.db import db
 from portal.data.models import AuditEntry
+from portal.domain import audit
 
 
 def entries(action: str | None = None) -> list[AuditEntry]:

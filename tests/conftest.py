@@ -56,8 +56,8 @@ def app(settings):
     app = create_app(settings)
     _fresh_schema(settings.database_url)
     with app.app_context():
-        from portal.catalogue import get_catalogue
         from portal.data import agencies
+        from portal.domain.catalogue import get_catalogue
 
         agencies.sync(get_catalogue().agencies.values())
         db.session.commit()

@@ -9,8 +9,8 @@ import pyotp
 from portal.data import agencies as agency_data
 from portal.data import people
 from portal.data.db import db
-from portal.identity import totp
-from portal.security.passwords import hash_password
+from portal.domain.identity import totp
+from portal.domain.identity.passwords import hash_password
 
 PASSWORD = "ស្រូវ-rice-field-2026"
 _numbers = itertools.count(10_000_000)

@@ -8,14 +8,14 @@ import threading
 
 from sqlalchemy import select
 
-from portal.applications import transitions, versions
 from portal.data.db import db
 from portal.data.models import Application
+from portal.domain.applications import transitions, versions
+from portal.domain.workflow import engine
 from portal.jobs.cron import Cron
 from portal.jobs.outbox import relay_pending
 from portal.jobs.queues import DEFAULT, queue
 from portal.jobs.worker import make_simple_worker
-from portal.workflow import engine
 
 
 def start(client, slug: str, applicant: str = "me"):

@@ -22,9 +22,6 @@ from types import MappingProxyType
 
 from sqlalchemy import func, select
 
-from portal.applications import case_notes, journey
-from portal.businesses import invitations
-from portal.catalogue import get_catalogue
 from portal.data import agencies as agency_data
 from portal.data import applications as application_data
 from portal.data import document_requests, notifications, organisations, queues
@@ -37,8 +34,11 @@ from portal.data.models import (
     OrganisationMember,
     Person,
 )
-from portal.docstore import get_document_store
-from portal.forms.contact import Contact
+from portal.domain.applications import case_notes, journey
+from portal.domain.catalogue import get_catalogue
+from portal.domain.documents import get_document_store
+from portal.domain.fields.contact import Contact
+from portal.domain.organisations import invitations
 from portal.jobs import failures
 from portal.jobs.outbox import relay_pending, schedule
 from portal.jobs.worker import make_simple_worker

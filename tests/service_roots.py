@@ -9,10 +9,10 @@ from pathlib import Path
 
 import yaml
 
-from portal import PROJECT_ROOT
-from portal.catalogue import forget_loaded, get_catalogue
 from portal.data import agencies as agency_data
 from portal.data.db import db
+from portal.domain.catalogue import forget_loaded, get_catalogue
+from portal.paths import PROJECT_ROOT
 
 FIXTURE_ROOT = PROJECT_ROOT / "tests" / "fixtures" / "services"
 

@@ -8,11 +8,11 @@ from types import SimpleNamespace
 
 import pytest
 
-from portal.applications import versions
-from portal.applications.reference import new_reference
-from portal.catalogue import get_catalogue
 from portal.data import applications as application_data
 from portal.data.db import db, utcnow
+from portal.domain.applications import versions
+from portal.domain.applications.reference import new_reference
+from portal.domain.catalogue import get_catalogue
 from tests.service_roots import copy_of_fixture, edit_service, services_root
 
 SLUG = "market-stall-permit"

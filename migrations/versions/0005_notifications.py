@@ -20,7 +20,7 @@ def upgrade() -> None:
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('public_id', sa.String(length=32), nullable=False),
     sa.Column('person_id', sa.Integer(), nullable=False),
-    sa.Column('message', sa.String(length=60), nullable=False, comment='a key of portal.notify.messages'),
+    sa.Column('message', sa.String(length=60), nullable=False, comment='a key of portal.domain.notify.messages'),
     sa.Column('params', sa.JSON(), nullable=False, comment='values for the message; texts as {km, en}'),
     sa.Column('link', sa.String(length=300), nullable=True, comment='a path inside the portal'),
     sa.Column('created_at', sa.DateTime(), nullable=False),

@@ -19,7 +19,7 @@ depends_on = None
 def upgrade() -> None:
     with op.batch_alter_table('documents', schema=None) as batch_op:
         batch_op.add_column(sa.Column('revoked_by_id', sa.Integer(), nullable=True, comment='the supervisor; empty when an operator revoked it'))
-        batch_op.add_column(sa.Column('revocation_category', sa.String(length=30), nullable=True, comment="the reason's public category (portal.rendering.lifecycle), shown on /verify"))
+        batch_op.add_column(sa.Column('revocation_category', sa.String(length=30), nullable=True, comment="the reason's public category (portal.domain.rendering.lifecycle), shown on /verify"))
         batch_op.create_foreign_key(batch_op.f('fk_documents_revoked_by_id_people'), 'people', ['revoked_by_id'], ['id'], ondelete='SET NULL')
 
     with op.batch_alter_table('document_requests', schema=None) as batch_op:

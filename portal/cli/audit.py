@@ -5,10 +5,10 @@ from __future__ import annotations
 import click
 from flask.cli import AppGroup
 
-from portal import audit
-from portal.audit import head as audit_head
-from portal.audit.keys import get_audit_keyring
 from portal.cli.checks import require_database
+from portal.domain import audit
+from portal.domain.audit import head as audit_head
+from portal.domain.audit.keys import get_audit_keyring
 
 group = AppGroup("audit", help="The append-only audit log: hash chain, keyed MACs, published head.")
 keys_group = AppGroup("keys", help="The secret keys of the audit log's MACs (AUDIT_KEYS_PATH).")

@@ -9,8 +9,8 @@ from sqlalchemy import text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import SQLAlchemyError
 
+from portal.domain.keys.readiness import missing_keys
 from portal.extensions import db, redis_connection
-from portal.security.readiness import missing_keys
 
 
 def require_database() -> None:
@@ -31,7 +31,7 @@ def require_redis() -> None:
 
 
 def require_keys() -> None:
-    """Production's key rings all have an active key (see portal.security.readiness)."""
+    """Production's key rings all have an active key (see portal.domain.keys.readiness)."""
     settings = current_app.config["PORTAL_SETTINGS"]
     missing = missing_keys(settings) if settings.production else []
     if missing:

@@ -1,6 +1,6 @@
 """`flask data-keys ...`: the keys that encrypt secrets kept in the database (TOTP secrets).
 
-See `portal/security/data_keys.py` and docs/operations.md ("Data keys").
+See `portal/domain/keys/data_keys.py` and docs/operations.md ("Data keys").
 """
 
 from __future__ import annotations
@@ -9,9 +9,9 @@ import click
 from flask.cli import AppGroup
 
 from portal.cli.checks import require_database
+from portal.domain.identity import totp
+from portal.domain.keys.data_keys import DataKeyError, current_ring
 from portal.extensions import db
-from portal.identity import totp
-from portal.security.data_keys import DataKeyError, current_ring
 
 group = AppGroup("data-keys", help="Keys that encrypt TOTP secrets in the database.")
 

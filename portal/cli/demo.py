@@ -11,7 +11,7 @@ prints the same table. The passwords are fixed and written here so that testers 
 
 TOTP secrets are random when an account is created and read back from the database afterwards
 (opened with the data key), so an authenticator app set up once keeps working. Demo accounts get
-these known credentials directly (`staffing.PresetCredentials`); real staff accounts never do: they
+these known credentials directly (`staff_accounts.PresetCredentials`); real staff accounts never do: they
 enrol with a one-time link. It also makes demo applications for the back
 office (see `demo_cases`), once: not when the citizens already have applications. It refuses to run
 in production.
@@ -26,16 +26,16 @@ import click
 from flask import current_app
 from flask.cli import AppGroup
 
-from portal import staffing
-from portal.catalogue import get_catalogue
 from portal.cli import demo_cases
 from portal.cli.checks import require_database
 from portal.data import agencies as agency_data
 from portal.data import organisations, people
+from portal.domain import staff_accounts
+from portal.domain.catalogue import get_catalogue
+from portal.domain.identity import totp
+from portal.domain.identity.passwords import hash_password
+from portal.domain.staff_accounts.rules import is_office
 from portal.extensions import db
-from portal.identity import totp
-from portal.security.passwords import hash_password
-from portal.staffing.rules import is_office
 
 group = AppGroup("demo", help="Demo data for development.")
 
@@ -112,17 +112,17 @@ class Loader:
         # One Argon2 hash for the shared demo password instead of one per account: much quicker, and
         # a shared salt reveals nothing about a password that is published anyway.
         self._staff_password_hash = self._staff_password_hash or hash_password(STAFF_PASSWORD)
-        preset = staffing.PresetCredentials(self._staff_password_hash, totp.new_secret())
-        return staffing.create_staff(email=email, name_km=names[0], name_latin=names[1], roles=[(agency_slug, role)],
-                                     preset=preset)
+        preset = staff_accounts.PresetCredentials(self._staff_password_hash, totp.new_secret())
+        return staff_accounts.create_staff(email=email, name_km=names[0], name_latin=names[1],
+                                           roles=[(agency_slug, role)], preset=preset)
 
     def admin(self):
         existing = people.get_by_email(ADMIN["email"])
         if existing is not None:
             return existing
         self.created += 1
-        preset = staffing.PresetCredentials(hash_password(ADMIN_PASSWORD), totp.new_secret())
-        return staffing.create_admin(preset=preset, **ADMIN)
+        preset = staff_accounts.PresetCredentials(hash_password(ADMIN_PASSWORD), totp.new_secret())
+        return staff_accounts.create_admin(preset=preset, **ADMIN)
 
 
 def load_demo() -> tuple[list[DemoAccount], int, demo_cases.Summary]:
@@ -147,7 +147,7 @@ def load_demo() -> tuple[list[DemoAccount], int, demo_cases.Summary]:
     names = iter(STAFF_NAMES * (2 * len(offices) // len(STAFF_NAMES) + 1))
     staff = {}
     for agency in offices:
-        for role in staffing.ROLES:
+        for role in staff_accounts.ROLES:
             person = staff[(agency.slug, role)] = loader.staff(agency.slug, role, next(names))
             accounts.append(DemoAccount(role, agency.slug, person.email, STAFF_PASSWORD, totp.secret_of(person)))
     admin = loader.admin()
@@ -175,7 +175,7 @@ def load() -> None:
     require_database()
     try:
         accounts, created, applications = load_demo()
-    except staffing.StaffingError as error:
+    except staff_accounts.StaffingError as error:
         db.session.rollback()
         raise click.ClickException(f"demo data: {error}") from None
     db.session.commit()

@@ -36,17 +36,17 @@ from typing import TYPE_CHECKING
 
 from PIL import Image, ImageDraw, ImageFont
 
-from portal.applications import case_notes, display, journey, transitions
-from portal.applications.values import expression_values
-from portal.catalogue import Service, get_catalogue
-from portal.catalogue.model import DocumentRequirement
 from portal.data import applications as application_data
 from portal.data import notifications, queues
-from portal.docstore import get_document_store
-from portal.docstore.sniff import KINDS
+from portal.domain.applications import case_notes, display, journey, transitions
+from portal.domain.applications.values import expression_values
+from portal.domain.catalogue import Service, get_catalogue
+from portal.domain.catalogue.model import DocumentRequirement
+from portal.domain.documents import get_document_store
+from portal.domain.documents.sniff import KINDS
+from portal.domain.workflow import engine
+from portal.domain.workflow.calendar import DUE_SOON, PHNOM_PENH, WorkingCalendar, load_calendar
 from portal.extensions import db
-from portal.workflow import engine
-from portal.workflow.calendar import DUE_SOON, PHNOM_PENH, WorkingCalendar, load_calendar
 
 if TYPE_CHECKING:
     from portal.data.models import Document, Organisation, Person

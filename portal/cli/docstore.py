@@ -4,7 +4,7 @@ import click
 from flask.cli import AppGroup
 
 from portal.cli.checks import require_database
-from portal.docstore import get_document_store
+from portal.domain.documents import get_document_store
 
 group = AppGroup("docstore", help="The common e-document store.")
 

@@ -1,6 +1,6 @@
 """`flask documents ...`: revoking an issued document, or issuing a corrected one, as an operator.
 
-The same domain functions as the case page's buttons (portal.rendering.lifecycle), audited with the role
+The same domain functions as the case page's buttons (portal.domain.rendering.lifecycle), audited with the role
 `operator`: for a document whose issuing agency has no supervisor on the portal, or an order from outside it.
 """
 
@@ -11,8 +11,8 @@ from flask.cli import AppGroup
 
 from portal.cli.checks import require_database
 from portal.data import documents as document_data
+from portal.domain.rendering import lifecycle
 from portal.extensions import db
-from portal.rendering import lifecycle
 
 group = AppGroup("documents", help="Issued documents: revoke, or issue a corrected one.")
 

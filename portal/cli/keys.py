@@ -3,7 +3,7 @@ from __future__ import annotations
 import click
 from flask.cli import AppGroup
 
-from portal.rendering.documents import get_keyring
+from portal.domain.rendering.documents import get_keyring
 
 group = AppGroup("keys", help="The keys that sign issued documents.")
 

@@ -4,8 +4,8 @@ import click
 from flask import current_app
 from flask.cli import AppGroup
 
-from portal.catalogue import DefinitionError, load_catalogue
 from portal.data import agencies as agency_data
+from portal.domain.catalogue import DefinitionError, load_catalogue
 from portal.extensions import db
 
 group = AppGroup("services", help="Service definitions in services/.")

@@ -12,12 +12,12 @@ from __future__ import annotations
 import click
 from flask.cli import AppGroup
 
-from portal import staffing
 from portal.cli.checks import require_database
 from portal.data import people
+from portal.domain import staff_accounts
+from portal.domain.i18n.formatting import date_time
+from portal.domain.identity import enrolment
 from portal.extensions import db
-from portal.i18n.formatting import date_time
-from portal.identity import enrolment
 
 group = AppGroup("users", help="Accounts: staff and administrators.")
 
@@ -26,7 +26,7 @@ def _create(make):
     require_database()
     try:
         person = make()
-    except staffing.StaffingError as error:
+    except staff_accounts.StaffingError as error:
         db.session.rollback()
         raise click.ClickException(str(error)) from None
     db.session.commit()
@@ -59,7 +59,7 @@ def create_staff(email: str, name_km: str, name_latin: str, agencies: tuple[str,
         raise click.ClickException(
             f"give one --role for each --agency (got {len(agencies)} agencies and {len(roles)} roles)"
         )
-    person = _create(lambda: staffing.create_staff(
+    person = _create(lambda: staff_accounts.create_staff(
         email=email, name_km=name_km, name_latin=name_latin, roles=zip(agencies, roles, strict=True)
     ))
     granted = ", ".join(f"{role} at {agency}" for agency, role in zip(agencies, roles, strict=True))
@@ -74,7 +74,7 @@ def create_staff(email: str, name_km: str, name_latin: str, agencies: tuple[str,
 @click.option("--name-latin", default=None, help="Name in Latin letters (optional).")
 def create_admin(email: str, name_km: str | None, name_latin: str | None) -> None:
     """Create an administrator account and print its one-time enrolment link."""
-    person = _create(lambda: staffing.create_admin(email=email, name_km=name_km, name_latin=name_latin))
+    person = _create(lambda: staff_accounts.create_admin(email=email, name_km=name_km, name_latin=name_latin))
     click.echo(f"Created administrator account {person.email}.")
     _print_link(person)
 

@@ -1,7 +1,7 @@
 """Invitations to join an organisation (business). Callers commit.
 
 "Open" means what a business's owners still see as waiting: pending or declined (a decline looks like
-silence to them until the invitation expires; see portal.businesses.invitations), not yet expired.
+silence to them until the invitation expires; see portal.domain.organisations.invitations), not yet expired.
 "Pending" means what the invited person can still answer.
 """
 

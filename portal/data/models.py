@@ -57,7 +57,7 @@ class Person(UserMixin, Base):
     locale: Mapped[str] = mapped_column(String(5), default="km")
     is_admin: Mapped[bool] = mapped_column(Boolean, default=False)
     # Before migration 0013 TOTP secrets were kept here in plain text; `flask data-keys reseal` moves them
-    # to `totp_secret_sealed`. Read only through `portal.identity.totp.secret_of`.
+    # to `totp_secret_sealed`. Read only through `portal.domain.identity.totp.secret_of`.
     totp_secret_plain: Mapped[str | None] = mapped_column(
         "totp_secret", String(64), comment="legacy: base32 in plain text, emptied by `flask data-keys reseal`"
     )
@@ -147,7 +147,7 @@ INVITATION_STATUSES = ("pending", "accepted", "declined", "revoked", "expired")
 class OrganisationInvitation(Base):
     """An owner's offer of a place in a business to whoever has (or will have) an account with one email
     address or phone number. Only the invited person's acceptance makes a membership; until then the
-    owners see the contact they typed, never whose account it is (portal.businesses.invitations)."""
+    owners see the contact they typed, never whose account it is (portal.domain.organisations.invitations)."""
 
     __tablename__ = "organisation_invitations"
     __table_args__ = (
@@ -267,7 +267,7 @@ class Document(Base):
         ForeignKey("people.id", ondelete="SET NULL"), comment="the supervisor; empty when an operator revoked it"
     )
     revocation_category: Mapped[str | None] = mapped_column(
-        String(30), comment="the reason's public category (portal.rendering.lifecycle), shown on /verify"
+        String(30), comment="the reason's public category (portal.domain.rendering.lifecycle), shown on /verify"
     )
     # In the supervisor's words: shown to staff and told to the holder, never on /verify (free text may
     # name people or say more than the public needs); the category above is what the public sees.
@@ -348,7 +348,7 @@ class Notification(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     public_id: Mapped[str] = mapped_column(String(32), unique=True, default=new_public_id)
     person_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"), index=True)
-    message: Mapped[str] = mapped_column(String(60), comment="a key of portal.notify.messages")
+    message: Mapped[str] = mapped_column(String(60), comment="a key of portal.domain.notify.messages")
     params: Mapped[dict] = mapped_column(JSON, default=dict, comment="values for the message; texts as {km, en}")
     link: Mapped[str | None] = mapped_column(String(300), comment="a path inside the portal")
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, index=True)
@@ -505,7 +505,7 @@ class Escalation(Base):
 
 
 class AuditEntry(Base):
-    """One line of the append-only, hash-chained audit log (portal.audit): `hash` is the SHA-256 of
+    """One line of the append-only, hash-chained audit log (portal.domain.audit): `hash` is the SHA-256 of
     the row's content and `prev_hash`, so a changed, removed, inserted or reordered row breaks the chain;
     `mac` is an HMAC of it with a key outside the database, so re-hashing after a change does not mend it.
     Database triggers (migration 0011) refuse UPDATE and DELETE."""

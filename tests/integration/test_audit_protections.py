@@ -12,11 +12,11 @@ import pytest
 from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
 
-from portal import audit
-from portal.audit.chain import entry_hash, entry_mac
-from portal.audit.keys import NoAuditKey, active_key, get_audit_keyring
 from portal.data import audit as audit_data
 from portal.data.db import db, utcnow
+from portal.domain import audit
+from portal.domain.audit.chain import entry_hash, entry_mac
+from portal.domain.audit.keys import NoAuditKey, active_key, get_audit_keyring
 from portal.extensions import redis_connection
 from tests.audit_log import broken_at, entries, five_entries, rehash_from, tampering, verify, verify_with
 from tests.journey import run_cron_once, run_jobs
@@ -127,15 +127,15 @@ class TestPublishedHead:
     def test_the_workers_publish_the_head_to_a_file_redis_and_the_log(self, app, configure, caplog):
         configure(audit_head_redis_key=REDIS_KEY)
         made = five_entries()
-        assert "portal.audit.head.publish_head" in run_cron_once(app)
-        with caplog.at_level(logging.INFO, logger="portal.audit.head"):
+        assert "portal.domain.audit.head.publish_head" in run_cron_once(app)
+        with caplog.at_level(logging.INFO, logger="portal.domain.audit.head"):
             run_jobs(app)
         last = made[-1]
         [line] = head_lines(app)
         assert (line["seq"], line["hash"], line["mac"], line["mac_key_id"]) == (last.seq, last.hash, last.mac,
                                                                                  last.mac_key_id)
         assert json.loads(redis_connection.client.lindex(REDIS_KEY, -1)) == line
-        [logged] = [r.getMessage() for r in caplog.records if r.name == "portal.audit.head"]
+        [logged] = [r.getMessage() for r in caplog.records if r.name == "portal.domain.audit.head"]
         assert logged == f"audit head #{last.seq} mac {last.mac}"
         app.test_cli_runner().invoke(args=["audit", "publish-head"])
         assert len(head_lines(app)) == 1 and redis_connection.client.llen(REDIS_KEY) == 1  # not moved: not again

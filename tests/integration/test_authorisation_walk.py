@@ -15,9 +15,9 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from portal.catalogue import get_catalogue
 from portal.data import agencies
 from portal.data.db import db
+from portal.domain.catalogue import get_catalogue
 from tests.route_walk import (
     ACCESS,
     AGENCY_CLERK,

@@ -270,7 +270,7 @@ class TestTheInvitedPerson:
         assert email["Subject"] == "អ្នកត្រូវបានអញ្ជើញឱ្យចូលរួមជាមួយអាជីវកម្មមួយ"
         assert "ហាងលក់គ្រឿងទេស" not in email.get_content() and "Spice Shop" not in email.get_content()
         # The job looked each contact up once; run again, it tells nobody twice.
-        from portal.businesses.invitations import tell_invited_person
+        from portal.domain.organisations.invitations import tell_invited_person
 
         assert all(i.looked_up_at is not None for i in invitation_rows(shop))
         assert tell_invited_person(invitation_rows(shop)[-1].id) == "done already"
@@ -329,7 +329,7 @@ class TestWithdrawingAndExpiry:
 
     def test_an_invitation_past_its_date_is_gone_for_both_sides_and_the_sweep_erases_its_contact(
             self, client, owner, shop, dara):
-        from portal.businesses import invitations
+        from portal.domain.organisations import invitations
 
         invite(client, shop, "dara@example.com")
         invite(client, shop, "nobody@example.com")
@@ -380,8 +380,8 @@ class TestThrottling:
 
     def test_without_redis_nothing_is_sent_and_the_owner_is_asked_to_try_later(self, client, owner, shop, dara,
                                                                                monkeypatch):
-        from portal.accounts import business as business_routes
-        from portal.businesses.throttle import InvitationThrottle
+        from portal.domain.organisations.throttle import InvitationThrottle
+        from portal.web.accounts import business as business_routes
 
         page = client.get(business_url(shop))
         monkeypatch.setattr(business_routes, "InvitationThrottle",

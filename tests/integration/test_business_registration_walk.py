@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from portal.data.db import db
 from portal.data.models import Application, Document
-from portal.docstore import get_document_store
+from portal.domain.documents import get_document_store
 from tests import docfiles, journey
 from tests.integration.test_four_services import address, submit_with_documents
 from tests.integration.test_verify import scan_qr

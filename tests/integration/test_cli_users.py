@@ -7,8 +7,8 @@ import pytest
 from portal.data import outbox as outbox_data
 from portal.data import people
 from portal.data import staff as staff_data
-from portal.identity import enrolment
-from portal.security.passwords import UNUSABLE_HASH
+from portal.domain.identity import enrolment
+from portal.domain.identity.passwords import UNUSABLE_HASH
 
 
 def staff_args(**changes: str) -> list[str]:

@@ -9,17 +9,17 @@ import pyotp
 import pytest
 from werkzeug.datastructures import MultiDict
 
-from portal.applications import display, journey, versions, workload
 from portal.cli import demo, demo_cases
 from portal.data import applications as application_data
 from portal.data import documents as document_data
 from portal.data import notifications, organisations, people
 from portal.data import staff as staff_data
 from portal.data.db import utcnow
-from portal.forms import builder
-from portal.i18n.formatting import to_latin_digits
-from portal.identity import totp
-from portal.security.passwords import is_common, verify_password
+from portal.domain.applications import display, journey, versions, workload
+from portal.domain.fields import builder
+from portal.domain.i18n.formatting import to_latin_digits
+from portal.domain.identity import totp
+from portal.domain.identity.passwords import is_common, verify_password
 from tests.sessions import sign_in_as
 
 

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import os
 
-from portal.docstore import get_document_store
+from portal.domain.documents import get_document_store
 from tests import docfiles
 
 

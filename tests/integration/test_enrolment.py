@@ -11,11 +11,11 @@ from datetime import timedelta
 import pyotp
 import pytest
 
-from portal import staffing
 from portal.data import people
 from portal.data.db import db, utcnow
-from portal.identity import enrolment, totp
-from portal.security.passwords import verify_password
+from portal.domain import staff_accounts
+from portal.domain.identity import enrolment, totp
+from portal.domain.identity.passwords import verify_password
 from tests.messages import emails_to, link_in, run_jobs
 from tests.sessions import sign_in_as
 
@@ -31,7 +31,8 @@ def _empty_mail(settings):
 @pytest.fixture
 def new_clerk():
     """A clerk as an administrator creates one: no credentials, an enrolment link on its way."""
-    person = staffing.create_staff(email=EMAIL, name_km="កែវ វណ្ណា", name_latin="Keo Vanna", roles=[("moc", "clerk")])
+    person = staff_accounts.create_staff(email=EMAIL, name_km="កែវ វណ្ណា", name_latin="Keo Vanna",
+                                         roles=[("moc", "clerk")])
     person.locale = "en"
     db.session.commit()
     return person
@@ -223,7 +224,7 @@ class TestEnrolling:
 
 class TestTheEmail:
     def test_goes_out_in_the_staff_member_s_language_khmer_by_default(self, app, settings):
-        staffing.create_staff(email=EMAIL, name_km="កែវ វណ្ណា", name_latin="Keo Vanna", roles=[("moc", "clerk")])
+        staff_accounts.create_staff(email=EMAIL, name_km="កែវ វណ្ណា", name_latin="Keo Vanna", roles=[("moc", "clerk")])
         db.session.commit()
         run_jobs(app)
         [message] = emails_to(settings.instance_path, EMAIL)

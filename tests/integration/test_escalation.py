@@ -9,11 +9,11 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-from portal.applications.escalation import escalate
 from portal.data import escalations
 from portal.data.db import db, utcnow
 from portal.data.models import Notification
-from portal.notify.messages import render
+from portal.domain.applications.escalation import escalate
+from portal.domain.notify.messages import render
 from tests.journey import run_cron_once, run_jobs
 from tests.staff_cases import AGENCY, services_fixture, submitted  # noqa: F401 - the `services` fixture
 
@@ -91,9 +91,9 @@ def test_a_case_recorded_by_another_run_is_not_told_twice(applicant, supervisor)
 
 def test_the_cron_scheduler_puts_the_job_on_the_queue_and_a_worker_runs_it(app, applicant, supervisor):
     late = submitted(applicant, due_in=timedelta(hours=-1))
-    assert sorted(run_cron_once(app)) == ["portal.applications.escalation.escalate_due_cases",
-                                          "portal.audit.head.publish_head",
-                                          "portal.businesses.invitations.expire_invitations"]
+    assert sorted(run_cron_once(app)) == ["portal.domain.applications.escalation.escalate_due_cases",
+                                          "portal.domain.audit.head.publish_head",
+                                          "portal.domain.organisations.invitations.expire_invitations"]
     run_jobs(app)
     [notification] = told(supervisor)
     assert late.reference in render(notification.message, notification.params, "en").body

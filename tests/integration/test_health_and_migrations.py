@@ -32,3 +32,25 @@ class TestMigrations:
     def test_each_table_exists(self, table):
         with db.engine.connect() as connection:
             assert db.engine.dialect.has_table(connection, table)
+
+
+@pytest.mark.no_db_transaction
+def test_outbox_rows_written_before_the_layer_move_run_under_their_new_names(tmp_path):
+    """Migration 0015: a job scheduled by the release before the move is relayed, not lost."""
+    from sqlalchemy import create_engine, text
+
+    from portal.data import migrate
+    from portal.jobs import registry
+
+    url = f"sqlite:///{tmp_path / 'before.sqlite3'}"
+    migrate.upgrade(url, "0014")
+    engine = create_engine(url)
+    with engine.begin() as connection:
+        connection.execute(text("INSERT INTO outbox (job_id, job_name, arguments, created_at) "
+                                "VALUES ('deliver-1', 'portal.notify.jobs.deliver', '[1]', CURRENT_TIMESTAMP)"))
+    migrate.upgrade(url, "head")
+    with engine.connect() as connection:
+        name = connection.execute(text("SELECT job_name FROM outbox")).scalar_one()
+    engine.dispose()
+    assert name == "portal.domain.notify.jobs.deliver"
+    assert registry.get(name).function.__module__ == "portal.domain.notify.jobs"

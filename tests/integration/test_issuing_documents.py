@@ -10,11 +10,11 @@ from sqlalchemy import func, select
 from portal.data import document_requests
 from portal.data.db import db
 from portal.data.models import Document
-from portal.docstore import get_document_store
+from portal.domain.documents import get_document_store
+from portal.domain.rendering.jobs import issue_document
 from portal.extensions import redis_connection
 from portal.jobs.outbox import relay_pending, schedule
 from portal.jobs.worker import make_simple_worker
-from portal.rendering.jobs import issue_document
 
 RESIDENCE = {
     "agency_km": "រដ្ឋបាលសង្កាត់ស្វាយប៉ោ ក្រុងបាត់ដំបង", "agency_en": "Svay Por Sangkat Office, Battambang",

@@ -4,7 +4,7 @@ import dataclasses
 
 import pytest
 
-from portal.rendering.documents import get_keyring
+from portal.domain.rendering.documents import get_keyring
 
 
 @pytest.fixture(autouse=True)

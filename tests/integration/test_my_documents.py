@@ -7,7 +7,7 @@ from sqlalchemy import func, select
 
 from portal.data.db import db
 from portal.data.models import Blob, Document
-from portal.docstore.pdfs import clean_pdf
+from portal.domain.documents.pdfs import clean_pdf
 from tests import docfiles
 from tests.sessions import sign_in_as
 

@@ -9,10 +9,10 @@ from sqlalchemy import select
 
 from portal.data.db import db
 from portal.data.models import NotificationDelivery
+from portal.domain.notify.jobs import deliver
+from portal.domain.notify.service import notify
 from portal.jobs.outbox import relay_pending
 from portal.jobs.worker import make_simple_worker
-from portal.notify.jobs import deliver
-from portal.notify.service import notify
 from tests.sessions import sign_in_as
 
 DOCUMENT = {"document": {"km": "លិខិតបញ្ជាក់ទីលំនៅ", "en": "Residence certificate"}}

@@ -16,12 +16,12 @@ from aiosmtpd.controller import Controller
 from itsdangerous import TimestampSigner, URLSafeTimedSerializer
 from rq import Queue
 
+from portal.domain.identity.password_reset import make_token, set_new_password
+from portal.domain.identity.passwords import verify_password
 from portal.extensions import db, redis_connection
-from portal.identity.password_reset import make_token, set_new_password
 from portal.jobs.outbox import relay_pending
 from portal.jobs.queues import NOTIFICATIONS
 from portal.jobs.worker import make_simple_worker
-from portal.security.passwords import verify_password
 from tests.factories import PASSWORD
 from tests.messages import emails_to, texts_to
 
@@ -168,7 +168,7 @@ class TestResettingByEmail:
     def test_the_mail_log_names_the_file_but_not_the_address_or_link(self, app, en, factories, caplog):
         factories.person(email="dara@example.com", locale="en")
         ask_for_link(en, "dara@example.com")
-        with caplog.at_level("INFO", logger="portal.notify"):
+        with caplog.at_level("INFO", logger="portal.domain.notify"):
             run_jobs(app)
         logged = " ".join(record.getMessage() for record in caplog.records if record.name.startswith("portal"))
         assert ".eml" in logged

@@ -193,7 +193,7 @@ class TestTheCodeProvesTheContact:
             assert enter_code(client, theirs).status_code == 400
         assert enter_code(client, mine).headers["Location"] == "/account"
         person = people.get_by_phone("+85512345678")
-        from portal.security.passwords import verify_password
+        from portal.domain.identity.passwords import verify_password
 
         assert verify_password(person.password_hash, GOOD_PASSWORD)
 

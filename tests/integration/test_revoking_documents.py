@@ -13,8 +13,8 @@ from portal.data import applications as application_data
 from portal.data import document_requests, notifications, people
 from portal.data.db import db
 from portal.data.models import AuditEntry, Document, DocumentRequest, NotificationDelivery
-from portal.docstore import get_document_store
-from portal.rendering.jobs import issue_document
+from portal.domain.documents import get_document_store
+from portal.domain.rendering.jobs import issue_document
 from tests import journey
 from tests.integration.test_notifications import files
 from tests.sessions import sign_in_as

@@ -7,8 +7,8 @@ import time
 
 import pytest
 
+from portal.domain.identity.throttle import account_key, person_account_key
 from portal.extensions import redis_connection
-from portal.identity.throttle import account_key, person_account_key
 from tests.factories import PASSWORD
 
 GENERIC_FAILURE = "The details you entered do not match an account"
@@ -359,7 +359,7 @@ class TestBehindALoadBalancer:
 
     @pytest.fixture
     def behind_one_proxy(self, app):
-        from portal.security import behind_proxies
+        from portal.web.security import behind_proxies
 
         original = app.wsgi_app
         app.wsgi_app = behind_proxies(original, 1)

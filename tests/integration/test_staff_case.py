@@ -9,7 +9,7 @@ from portal.data import applications as application_data
 from portal.data import documents as document_data
 from portal.data.db import db
 from portal.data.models import ApplicationEvent
-from portal.docstore import get_document_store
+from portal.domain.documents import get_document_store
 from tests import docfiles, journey
 from tests.sessions import sign_in_as
 from tests.staff_cases import AGENCY, services_fixture, submitted  # noqa: F401 - the `services` fixture

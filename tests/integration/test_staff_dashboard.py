@@ -9,15 +9,15 @@ from datetime import datetime, time, timedelta
 
 import pytest
 
-from portal import PROJECT_ROOT
-from portal.applications import versions
-from portal.applications.reference import new_reference
-from portal.applications.workload import exit_states, percentile
-from portal.catalogue import get_catalogue
 from portal.data import agencies as agency_data
 from portal.data import applications as application_data
 from portal.data.db import db, utcnow
-from portal.staff.charts import Bar, bar_chart, nice_ticks
+from portal.domain.applications import versions
+from portal.domain.applications.reference import new_reference
+from portal.domain.applications.workload import exit_states, percentile
+from portal.domain.catalogue import get_catalogue
+from portal.paths import PROJECT_ROOT
+from portal.web.staff.charts import Bar, bar_chart, nice_ticks
 from tests.service_roots import services_root
 from tests.sessions import sign_in_as
 from tests.staff_cases import AGENCY, SLUG, services_fixture, submitted  # noqa: F401 - the `services` fixture

@@ -9,8 +9,8 @@ import pytest
 from sqlalchemy import text
 
 from portal.data.db import db
-from portal.identity import totp
-from portal.security.data_keys import CannotOpen, current_ring, key_id_of
+from portal.domain.identity import totp
+from portal.domain.keys.data_keys import CannotOpen, current_ring, key_id_of
 from tests.factories import PASSWORD
 
 

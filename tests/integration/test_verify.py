@@ -15,9 +15,9 @@ from sqlalchemy import select
 from portal.data import documents as document_data
 from portal.data.db import db
 from portal.data.models import Document
-from portal.docstore import get_document_store
-from portal.rendering import signing
-from portal.rendering.documents import get_keyring
+from portal.domain.documents import get_document_store
+from portal.domain.rendering import signing
+from portal.domain.rendering.documents import get_keyring
 from tests import docfiles
 from tests.integration.test_issuing_documents import request_certificate, run_worker
 

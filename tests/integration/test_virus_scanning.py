@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from portal.docstore.scanning import scan
-from portal.docstore.uploads import UploadRefused
+from portal.domain.documents.scanning import scan
+from portal.domain.documents.uploads import UploadRefused
 
 EICAR_MARKER = b"EICAR-STANDARD-ANTIVIRUS-TEST-FILE"
 

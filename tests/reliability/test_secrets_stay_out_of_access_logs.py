@@ -25,7 +25,7 @@ from pathlib import Path
 
 import pytest
 
-from portal import PROJECT_ROOT
+from portal.paths import PROJECT_ROOT
 from tests.reliability.test_serve import free_port, wait_for
 
 pytestmark = pytest.mark.no_db_transaction
@@ -114,7 +114,7 @@ def test_no_one_time_token_reaches_the_development_servers_or_gunicorns_access_l
         "from portal import create_app\n"
         "from portal.data import people\n"
         "from portal.data.db import db\n"
-        "from portal.security.passwords import hash_password\n"
+        "from portal.domain.identity.passwords import hash_password\n"
         "with create_app().app_context():\n"
         "    for n in (1, 2):\n"
         "        people.create(email=f'dara{n}@example.com', password_hash=hash_password('old-password-1'))\n"

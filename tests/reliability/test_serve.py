@@ -16,7 +16,7 @@ import pytest
 import redis
 from rq import Worker
 
-from portal import PROJECT_ROOT
+from portal.paths import PROJECT_ROOT
 
 pytestmark = pytest.mark.no_db_transaction
 

@@ -12,12 +12,12 @@ import pytest
 from rq import Queue, Retry
 from rq.registry import FailedJobRegistry
 
-from portal import PROJECT_ROOT
 from portal.data.db import db
 from portal.extensions import redis_connection
 from portal.jobs import queues
 from portal.jobs.outbox import relay_pending, schedule
 from portal.jobs.worker import make_simple_worker
+from portal.paths import PROJECT_ROOT
 from portal.redis_server import EmbeddedRedis, connect
 from tests.reliability.jobs import always_fails, slow_append
 

@@ -5,10 +5,10 @@ from __future__ import annotations
 from datetime import date, timedelta
 from decimal import Decimal
 
-from portal.catalogue.expressions import parse
-from portal.catalogue.model import FIELD_TYPES, Field, Option, Rule, Service, Step
-from portal.geo import places
-from portal.i18n.formatting import CAMBODIA
+from portal.domain.catalogue.expressions import parse
+from portal.domain.catalogue.model import FIELD_TYPES, Field, Option, Rule, Service, Step
+from portal.domain.geo import places
+from portal.domain.i18n.formatting import CAMBODIA
 
 
 def text(en: str, km: str = "ខ្មែរ") -> dict:

@@ -8,8 +8,8 @@ import shutil
 import pytest
 import yaml
 
-from portal import PROJECT_ROOT
-from portal.catalogue import DefinitionError, load_catalogue
+from portal.domain.catalogue import DefinitionError, load_catalogue
+from portal.paths import PROJECT_ROOT
 
 
 @pytest.fixture

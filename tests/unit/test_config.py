@@ -160,9 +160,9 @@ class TestAuditSettings:
 
 def make_production_keys(loaded) -> None:
     """What an operator does once before production's first start: one key in each key ring."""
-    from portal.audit.keys import AuditKeyRing
-    from portal.rendering.keys import KeyRing
-    from portal.security.data_keys import DataKeyRing
+    from portal.domain.audit.keys import AuditKeyRing
+    from portal.domain.keys.data_keys import DataKeyRing
+    from portal.domain.rendering.keys import KeyRing
 
     KeyRing(loaded.signing_keys_path).generate()
     AuditKeyRing(loaded.audit_keys_path).generate()
@@ -181,7 +181,7 @@ class TestProductionNeedsItsKeys:
             create_app(loaded)
 
     def test_each_key_ring_is_named_until_it_has_a_key(self, tmp_path):
-        from portal.security.readiness import missing_keys
+        from portal.domain.keys.readiness import missing_keys
 
         loaded = production(tmp_path)
         assert [line.split(":")[0] for line in missing_keys(loaded)] == \

@@ -6,7 +6,7 @@ import stat
 
 import pytest
 
-from portal.security.data_keys import CannotOpen, DataKeyRing, NoDataKey, is_sealed, key_id_of
+from portal.domain.keys.data_keys import CannotOpen, DataKeyRing, NoDataKey, is_sealed, key_id_of
 
 
 @pytest.fixture

@@ -16,9 +16,9 @@ from hypothesis import strategies as st
 from werkzeug.datastructures import MultiDict
 from wtforms.validators import ValidationError
 
-from portal.catalogue.model import FIELD_TYPES, Step
-from portal.forms import definition_fields as fields
-from portal.forms.builder import build_step_form, handle_group_buttons, pending_uploads, step_answers
+from portal.domain.catalogue.model import FIELD_TYPES, Step
+from portal.domain.fields import definition_fields as fields
+from portal.domain.fields.builder import build_step_form, handle_group_buttons, pending_uploads, step_answers
 from tests.unit.definition_fixture import FIELDS, SERVICE, a_place_chain, text
 
 RENDER = '{% from "components/definition_step.html" import render_step %}{{ render_step(form, step, locale) }}'

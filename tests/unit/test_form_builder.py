@@ -12,9 +12,9 @@ from bs4 import BeautifulSoup
 from flask import render_template_string
 from werkzeug.datastructures import MultiDict
 
-from portal.catalogue.expressions import parse
-from portal.catalogue.model import Field, Step
-from portal.forms.builder import (
+from portal.domain.catalogue.expressions import parse
+from portal.domain.catalogue.model import Field, Step
+from portal.domain.fields.builder import (
     apply_rules,
     build_step_form,
     handle_group_buttons,

@@ -5,7 +5,7 @@ from decimal import Decimal
 
 import pytest
 
-from portal.i18n import formatting
+from portal.domain.i18n import formatting
 
 
 class TestKhmerDigits:

@@ -9,7 +9,8 @@ from werkzeug.datastructures import MultiDict
 from wtforms import Form
 from wtforms.validators import ValidationError
 
-from portal.geo import fields, places
+from portal.domain.fields import address as fields
+from portal.domain.geo import places
 
 
 def all_villages():

@@ -11,8 +11,8 @@ from werkzeug.datastructures import MultiDict
 from wtforms import Form
 from wtforms.validators import ValidationError
 
-from portal.forms import identity
-from portal.forms.identity import (
+from portal.domain.fields import identity
+from portal.domain.fields.identity import (
     DateOfBirthField,
     KhmerNameField,
     LatinNameField,

@@ -4,8 +4,8 @@ import subprocess
 
 import pytest
 
-from portal.i18n.khmer import ZWSP, break_html_text, insert_word_breaks
-from portal.rendering.pdf import PdfRenderer, RenderError
+from portal.domain.i18n.khmer import ZWSP, break_html_text, insert_word_breaks
+from portal.domain.rendering.pdf import PdfRenderer, RenderError
 
 
 class TestWordBreaks:

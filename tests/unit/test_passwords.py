@@ -8,8 +8,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from portal.forms import password as policy
-from portal.security.passwords import hash_password, is_common, verify_password
+from portal.domain.fields import password as policy
+from portal.domain.identity.passwords import hash_password, is_common, verify_password
 
 
 class TestPasswordPolicy:

@@ -16,9 +16,9 @@ from pypdf import PdfReader
 from pypdf.generic import ArrayObject, DictionaryObject, IndirectObject
 from weasyprint import HTML
 
-from portal.docstore import pdfs
-from portal.docstore.pdfs import clean_pdf
-from portal.docstore.uploads import UploadRefused, clean_upload
+from portal.domain.documents import pdfs
+from portal.domain.documents.pdfs import clean_pdf
+from portal.domain.documents.uploads import UploadRefused, clean_upload
 from tests import docfiles
 from tests.unit.test_uploads import pdf_with_object_stream
 

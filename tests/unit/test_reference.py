@@ -3,7 +3,7 @@ from __future__ import annotations
 from hypothesis import given
 from hypothesis import strategies as st
 
-from portal.applications.reference import ALPHABET, new_reference, normalise
+from portal.domain.applications.reference import ALPHABET, new_reference, normalise
 
 
 def test_a_reference_looks_like_the_design():
@@ -30,7 +30,7 @@ def test_a_single_wrong_character_is_caught(position, wrong):
 def test_two_swapped_neighbours_are_caught_almost_always():
     # Luhn mod N misses a few transpositions by design; over every pair of distinct characters it
     # catches nearly all of them. Deterministic: every pair, in one fixed reference body.
-    from portal.applications.reference import check_character
+    from portal.domain.applications.reference import check_character
 
     pairs = caught = 0
     for a in ALPHABET:

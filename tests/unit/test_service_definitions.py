@@ -15,11 +15,11 @@ import pytest
 import yaml
 from pypdf import PdfReader
 
-from portal import PROJECT_ROOT
-from portal.applications.fees import fee_lines, totals
-from portal.applications.values import expression_values
-from portal.catalogue import DefinitionError, Service, load_catalogue
-from portal.rendering.documents import get_renderer, render_html
+from portal.domain.applications.fees import fee_lines, totals
+from portal.domain.applications.values import expression_values
+from portal.domain.catalogue import DefinitionError, Service, load_catalogue
+from portal.domain.rendering.documents import get_renderer, render_html
+from portal.paths import PROJECT_ROOT
 from tests.service_roots import services_root
 
 SERVICES = PROJECT_ROOT / "services"

@@ -10,7 +10,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from portal.rendering.signing import InvalidToken, Payload, _b64decode, _b64encode, sign, verify
+from portal.domain.rendering.signing import InvalidToken, Payload, _b64decode, _b64encode, sign, verify
 
 KEY = Ed25519PrivateKey.generate()
 KEYS = {"k2026": KEY.public_key()}

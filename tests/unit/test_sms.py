@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from portal.notify.sms import FileGateway, count_parts, is_gsm7
+from portal.domain.notify.sms import FileGateway, count_parts, is_gsm7
 
 KHMER_LETTER = "ក"
 

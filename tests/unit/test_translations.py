@@ -9,7 +9,7 @@ import pytest
 from babel.messages.frontend import CommandLineInterface
 from babel.messages.pofile import read_po
 
-from portal import PROJECT_ROOT
+from portal.paths import PROJECT_ROOT
 
 TRANSLATIONS = PROJECT_ROOT / "translations"
 PLACEHOLDER = re.compile(r"%\((\w+)\)s")

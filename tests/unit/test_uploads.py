@@ -8,8 +8,8 @@ from hypothesis import strategies as st
 from PIL import Image
 from pypdf import PdfReader
 
-from portal.docstore.sniff import JPEG, PDF, PNG
-from portal.docstore.uploads import UploadRefused, clean_upload, safe_name
+from portal.domain.documents.sniff import JPEG, PDF, PNG
+from portal.domain.documents.uploads import UploadRefused, clean_upload, safe_name
 from tests import docfiles
 
 MB = 1024 * 1024

@@ -11,8 +11,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from portal.catalogue.expressions import parse
-from portal.catalogue.model import (
+from portal.domain.catalogue.expressions import parse
+from portal.domain.catalogue.model import (
     DocumentRequirement,
     Field,
     NotificationRule,
@@ -24,7 +24,7 @@ from portal.catalogue.model import (
     Transition,
     Workflow,
 )
-from portal.workflow import (
+from portal.domain.workflow import (
     Actor,
     NotAllowed,
     Snapshot,
@@ -38,7 +38,7 @@ from portal.workflow import (
     state_of,
     submit,
 )
-from portal.workflow.calendar import PHNOM_PENH
+from portal.domain.workflow.calendar import PHNOM_PENH
 
 WEEKENDS_ONLY = WorkingCalendar()
 MONDAY = datetime(2025, 6, 2, 10, 0, tzinfo=PHNOM_PENH)

@@ -8,8 +8,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from portal.workflow import calendar as working
-from portal.workflow.calendar import (
+from portal.domain.workflow import calendar as working
+from portal.domain.workflow.calendar import (
     PHNOM_PENH,
     Holiday,
     HolidayCalendarError,

@@ -1,0 +1,92 @@
+"""The applicant's side of an application: start, save answers, attach documents.
+
+State changes (submit, withdraw, answering a request for information) go through the workflow
+engine in `transitions.py`; this module only edits drafts and the fields a clerk opened.
+"""
+
+from __future__ import annotations
+
+from portal.data import applications as application_data
+from portal.data.models import Application
+from portal.domain.applications import versions
+from portal.domain.catalogue import Service
+
+DRAFT = "draft"
+
+
+class NotEditable(Exception):
+    """The application is not a draft and the clerk did not open this part of it."""
+
+
+def start(service: Service, person, organisation=None) -> Application:
+    return application_data.create(
+        service_version_id=versions.pin(service).id,
+        service_slug=service.slug,
+        applicant_person_id=person.id,
+        organisation_id=organisation.id if organisation else None,
+        answers={},
+    )
+
+
+def editable_ids(application: Application) -> set[str] | None:
+    """None: everything is editable (a draft). Otherwise the field and document ids a clerk opened."""
+    if application.state == DRAFT:
+        return None
+    return set(application.editable or ())
+
+
+def save_answers(application: Application, new_answers: dict) -> None:
+    allowed = editable_ids(application)
+    if allowed is not None:
+        if not allowed:
+            raise NotEditable
+        new_answers = {k: v for k, v in new_answers.items() if k in allowed}
+    application.answers = {**(application.answers or {}), **new_answers}
+
+
+def can_attach(application: Application, requirement_id: str) -> bool:
+    allowed = editable_ids(application)
+    return allowed is None or requirement_id in allowed
+
+
+def visible_steps(service: Service, answers: dict):
+    from portal.domain.applications.values import expression_values
+
+    values = expression_values(service, answers)
+    return [step for step in service.steps if step.show_when is None or step.show_when.is_true(values)]
+
+
+PROFILE_PREFILLS = {
+    "profile.name_km": lambda p, o: p.name_km, "profile.name_latin": lambda p, o: p.name_latin,
+    "profile.national_id": lambda p, o: p.national_id,
+    "profile.date_of_birth": lambda p, o: p.date_of_birth.isoformat() if p.date_of_birth else None,
+    "profile.phone": lambda p, o: p.phone, "profile.email": lambda p, o: p.email,
+    "profile.address": lambda p, o: {"province": p.province_code, "district": p.district_code,
+                                     "commune": p.commune_code, "village": p.village_code,
+                                     "street": p.street} if p.province_code else None,
+    "organisation.name_km": lambda p, o: o.name_km if o else None,
+    "organisation.name_en": lambda p, o: o.name_en if o else None,
+    "organisation.registration_number": lambda p, o: o.registration_number if o else None,
+    "organisation.tax_id": lambda p, o: o.tax_id if o else None,
+}
+
+
+def prefilled(service: Service, step, application: Application, person) -> dict:
+    """The saved answers, with the step's unanswered fields filled from the profile where the
+    definition says so (`prefill: profile.name_km`)."""
+    from portal.data import organisations
+
+    answers = dict(application.answers or {})
+    organisation = organisations.get_by_id(application.organisation_id) if application.organisation_id else None
+    for field in step.fields:
+        if field.prefill and answers.get(field.id) in (None, ""):
+            value = PROFILE_PREFILLS[field.prefill](person, organisation)
+            if value not in (None, ""):
+                answers[field.id] = value
+    return answers
+
+
+def changeable_steps(application: Application, steps) -> set[str]:
+    """The ids of the steps the applicant may still change: all of a draft, else those with an opened field."""
+    allowed = editable_ids(application)
+    return {s.id for s in steps if allowed is None or allowed & {f.id for f in s.fields}}

@@ -1,0 +1,203 @@
+"""Every state change of an application, applied in one transaction: the compare-and-set of the
+state, the event row, the outbox rows for documents to issue and notifications to send."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+
+from portal.data import agencies as agency_data
+from portal.data import applications as application_data
+from portal.data import document_requests, organisations, people
+from portal.data.db import utcnow
+from portal.domain import audit
+from portal.domain.applications.fees import fee_lines, totals
+from portal.domain.applications.reference import new_reference
+from portal.domain.applications.values import expression_values
+from portal.domain.catalogue import Service, get_catalogue
+from portal.domain.i18n.formatting import pick
+from portal.domain.notify.service import notify
+from portal.domain.workflow.engine import Actor, Decision, Snapshot
+from portal.jobs.outbox import schedule
+
+ROUTED = "commune-office"
+
+
+class Conflict(Exception):
+    """Someone else changed the application first; nothing was done."""
+
+
+def routed_agencies(service: Service, application) -> dict[str, str]:
+    """`commune-office` -> the office of the commune in the application's address (or the applicant's)."""
+    if ROUTED not in service.agencies:
+        return {}
+    if application.routed_agency:
+        return {ROUTED: application.routed_agency}
+    commune = None
+    for field in service.all_fields():
+        value = application.answers.get(field.id)
+        if field.type == "address" and isinstance(value, dict) and value.get("commune"):
+            commune = value["commune"]
+            break
+    if commune is None:
+        commune = people.get_by_id(application.applicant_person_id).commune_code
+    office = next((a for a in get_catalogue().agencies.values() if a.commune_code and a.commune_code == commune), None)
+    return {ROUTED: office.slug} if office else {}
+
+
+def snapshot(service: Service, application) -> Snapshot:
+    return Snapshot(
+        state=application.state,
+        answers=expression_values(service, application.answers),
+        facts={"paid": application.paid, "documents_checked": application.documents_checked,
+               "applicant": {"kind": "organisation" if application.organisation_id else "person"}},
+        assignee=application.assignee_id,
+        routed_agencies=routed_agencies(service, application),
+    )
+
+
+def actor_for(person, as_applicant: bool) -> Actor:
+    if as_applicant:
+        return Actor.applicant(person.id)
+    return Actor.staff(person.id, {(r.agency.slug, r.role) for r in person.staff_roles})
+
+
+def now() -> datetime:
+    return datetime.now(UTC)
+
+
+def apply(service: Service, application, decision: Decision, person, *, note: str | None = None) -> None:
+    """Write `decision` to the database (the caller commits). Raises Conflict if the state moved."""
+    changes: dict = {"state": decision.to_state, "current_agency": decision.queue_agency,
+                     "due_at": decision.due_at.astimezone(UTC).replace(tzinfo=None) if decision.due_at else None}
+    if decision.release_assignee:
+        changes["assignee_id"] = None
+    changes["editable"] = (list(decision.request_info.fields) + list(decision.request_info.documents)
+                           if decision.request_info else [])
+    routed = routed_agencies(service, application).get(ROUTED)
+    if routed and not application.routed_agency:
+        changes["routed_agency"] = routed
+    if decision.action == "submit":
+        changes["reference"] = _unique_reference(service.reference_prefix)
+        changes["submitted_at"] = utcnow()
+    if not application_data.move(application, decision.from_state, **changes):
+        raise Conflict
+    event = decision.event
+    reason = pick(decision.reason.label, "km") + " / " + pick(decision.reason.label, "en") if decision.reason else None
+    public_note = " ".join(x for x in (reason, event.reason_text, note or event.note) if x) or None
+    application_data.add_event(
+        application, actor_id=person.id, actor_role=decision.event.acted_as, action=decision.action,
+        from_state=decision.from_state, to_state=decision.to_state, reason_id=event.reason_id, note=public_note,
+    )
+    audit.record_state_change(application, decision, person)
+    for output in decision.outputs:
+        request_document(service, application, output, agency_slug=acting_agency(decision.event.acted_as))
+    for rule in decision.notifications:
+        applicant = people.get_by_id(application.applicant_person_id)
+        notify(applicant, "status_changed", {
+            "reference": application.reference or "", "service": service.title,
+            "status": _state_text(service, decision.to_state),
+        }, link=f"/applications/{application.public_id}", channels=tuple(c for c in rule.channels if c != "inbox"))
+
+
+def _state_text(service: Service, state: str) -> dict[str, str]:
+    from portal.domain.applications.labels import state_label
+
+    return state_label(service, state)
+
+
+def _unique_reference(prefix: str) -> str:
+    while True:
+        reference = new_reference(prefix)
+        if not application_data.reference_taken(reference):
+            return reference
+
+
+def acting_agency(acted_as: str | None) -> str | None:
+    """`moc.supervisor` -> `moc`: the office a staff member's step was credited to; None for the applicant."""
+    agency, dot, _role = (acted_as or "").partition(".")
+    return agency if dot else None
+
+
+def request_document(service: Service, application, output, *, agency_slug: str | None = None,
+                     replaces=None):
+    """Ask a worker to render `output` from the application's answers as they are now (the caller commits).
+
+    `agency_slug` is the issuing agency: the office whose staff took the step that issues the document
+    (it is printed on the document, shown on /verify, and its supervisors may revoke or supersede it).
+    `replaces`: the document that the new one corrects; it becomes `superseded` when the new one is issued.
+    """
+    from portal.domain.rendering.jobs import issue_document
+
+    applicant = people.get_by_id(application.applicant_person_id)
+    organisation = organisations.get_by_id(application.organisation_id) if application.organisation_id else None
+    # Without a staff step (an output issued on the applicant's own action): the office that holds the case.
+    agency_slug = agency_slug or application.current_agency or application.routed_agency or service.agencies[-1]
+    agency = get_catalogue().agencies.get(agency_slug)
+    values = expression_values(service, application.answers, {
+        "reference": application.reference, "today": date.today().isoformat(),
+        "applicant_name": organisation.name_km if organisation else applicant.display_name,
+    })
+    data = {key: _plain(expression.evaluate(values)) for key, expression in output.data.items()}
+    context = {
+        "reference": application.reference, "title_km": output.title["km"], "title_en": output.title["en"],
+        "agency_km": agency.name["km"] if agency else "", "agency_en": agency.name["en"] if agency else "",
+        **data,
+    }
+    holder = organisation.name_km if organisation else applicant.display_name
+    row = agency_data.get_by_slug(agency_slug)
+    request = document_requests.add(
+        template=f"{service.slug}/{output.template}", context=context, kind=output.kind,
+        file_name=f"{output.id}-{application.reference}", title_km=output.title["km"], title_en=output.title["en"],
+        holder_name=holder, owner_person_id=None if organisation else applicant.id,
+        owner_organisation_id=organisation.id if organisation else None,
+        agency_id=row.id if row else None, valid_days=output.valid_for_days,
+        application_id=application.id, output_id=output.id,
+        replaces_document_id=replaces.id if replaces is not None else None,
+    )
+    # One job per output, and one per corrected document: the outbox's unique job id makes each happen once.
+    job_id = f"reissue-{replaces.public_id}" if replaces is not None else f"issue-{application.public_id}-{output.id}"
+    schedule(issue_document, request.id, job_id=job_id)
+    return request
+
+
+def _plain(value):
+    """Values for the JSON context of a document request."""
+    from decimal import Decimal
+
+    if isinstance(value, Decimal):
+        # format(..., "f"): never exponent notation (Decimal("2E+6") must print as 2000000).
+        return format(value.normalize(), "f")
+    if isinstance(value, (list, tuple)):
+        return [_plain(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    return value
+
+
+def request_receipt(service: Service, application) -> None:
+    """The submission receipt (`templates/pdf/receipt.html`) and an "application received" message."""
+    from portal.domain.i18n.formatting import money
+    from portal.domain.rendering.jobs import issue_document
+
+    applicant = people.get_by_id(application.applicant_person_id)
+    organisation = organisations.get_by_id(application.organisation_id) if application.organisation_id else None
+    agency = get_catalogue().agencies.get(application.current_agency or service.agencies[0])
+    lines = totals(fee_lines(service, application.answers))
+    holder = organisation.name_km if organisation else applicant.display_name
+    context = {
+        "reference": application.reference, "service_km": service.title["km"], "service_en": service.title["en"],
+        "applicant_name": holder, "agency_km": agency.name["km"] if agency else "",
+        "agency_en": agency.name["en"] if agency else "",
+        "fees_km": " / ".join(money(a, c, "km") for c, a in lines.items()),
+        "fees_en": " / ".join(money(a, c, "en") for c, a in lines.items()),
+    }
+    request = document_requests.add(
+        template="receipt.html", context=context, kind="receipt", file_name=f"receipt-{application.reference}",
+        title_km="បង្កាន់ដៃទទួលពាក្យស្នើសុំ", title_en="Application receipt", holder_name=holder,
+        owner_person_id=None if organisation else applicant.id,
+        owner_organisation_id=organisation.id if organisation else None, application_id=application.id,
+        output_id="receipt",
+    )
+    schedule(issue_document, request.id, job_id=f"receipt-{application.public_id}")
+    notify(applicant, "application_received", {"reference": application.reference, "service": service.title},
+           link=f"/applications/{application.public_id}")

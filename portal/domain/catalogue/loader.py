@@ -1,0 +1,756 @@
+"""Reads `services/` and checks every key, so that a mistake in a definition is reported as
+`file: path.inside.it: what is wrong` when it is loaded, not as a broken page later."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from portal.domain.catalogue.expressions import Expression, ExpressionError, parse
+from portal.domain.catalogue.model import (
+    APPLICANT,
+    FIELD_TYPES,
+    ROLES,
+    Agency,
+    Catalogue,
+    Category,
+    Computed,
+    DocumentRequirement,
+    Fee,
+    Field,
+    NotificationRule,
+    Option,
+    Output,
+    Reason,
+    Rule,
+    Service,
+    State,
+    Step,
+    Text,
+    Transition,
+    Waiver,
+    Workflow,
+)
+
+LANGS = ("km", "en")
+STATUSES = ("draft", "live", "retired")
+AUDIENCES = ("citizen", "business")
+AGENCY_KINDS = ("ministry", "department", "commune_office")
+CURRENCIES = ("KHR", "USD")
+SLUG = re.compile(r"^[a-z][a-z0-9-]{1,58}[a-z0-9]$")
+KHMER = re.compile(r"[\u1780-\u17FF]")
+
+
+class DefinitionError(ValueError):
+    """A definition is wrong; the message names the file, the path inside it and the problem."""
+
+
+class _Reader:
+    """Walks one YAML document, remembering where it is for error messages."""
+
+    def __init__(self, source: str):
+        self.source = source
+
+    def fail(self, where: str, problem: str) -> DefinitionError:
+        return DefinitionError(f"{self.source}: {where}: {problem}" if where else f"{self.source}: {problem}")
+
+    def mapping(self, value: Any, where: str, required: set[str], optional: set[str] = frozenset()) -> dict:
+        if not isinstance(value, dict):
+            raise self.fail(where, "expected a mapping of keys to values")
+        unknown = sorted(set(map(str, value)) - required - set(optional))
+        if unknown:
+            raise self.fail(_join(where, unknown[0]), f"unknown key {unknown[0]!r}")
+        missing = sorted(required - set(value))
+        if missing:
+            raise self.fail(_join(where, missing[0]), "is required")
+        return value
+
+    def text(self, value: Any, where: str) -> Text:
+        self.mapping(value, where, set(LANGS))
+        for lang in LANGS:
+            if not isinstance(value[lang], str) or not value[lang].strip():
+                raise self.fail(_join(where, lang), "needs a non-empty text")
+        if not KHMER.search(value["km"]):
+            raise self.fail(_join(where, "km"), "is not written in Khmer")
+        return {lang: value[lang].strip() for lang in LANGS}
+
+    def slug(self, value: Any, where: str) -> str:
+        if not isinstance(value, str) or not SLUG.match(value):
+            raise self.fail(where, "expected a slug of lower-case letters, digits and hyphens")
+        return value
+
+    def integer(self, value: Any, where: str, minimum: int) -> int:
+        if not isinstance(value, int) or isinstance(value, bool) or value < minimum:
+            raise self.fail(where, f"expected a whole number of at least {minimum}")
+        return value
+
+    def one_of(self, value: Any, where: str, allowed: tuple[str, ...]) -> str:
+        if value not in allowed:
+            raise self.fail(where, f"{value!r} is not one of {', '.join(allowed)}")
+        return value
+
+    def list_of(self, value: Any, where: str, non_empty: bool = True) -> list:
+        if not isinstance(value, list) or (non_empty and not value):
+            raise self.fail(where, "expected a non-empty list" if non_empty else "expected a list")
+        return value
+
+
+def _join(where: str, key: Any) -> str:
+    if isinstance(key, int):
+        return f"{where}[{key}]"
+    return f"{where}.{key}" if where else str(key)
+
+
+def _source(path: Path, root: Path) -> str:
+    return str(path.relative_to(root.parent)) if path.is_relative_to(root.parent) else str(path)
+
+
+def _load_yaml(path: Path, root: Path) -> tuple[Any, _Reader]:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError:
+        raise _Reader(_source(path, root)).fail("", "is not UTF-8 text") from None
+    return _parse_yaml(text, _Reader(_source(path, root)))
+
+
+def _parse_yaml(text: str, reader: _Reader) -> tuple[Any, _Reader]:
+    try:
+        return yaml.safe_load(text), reader
+    except yaml.YAMLError as error:
+        mark = getattr(error, "problem_mark", None)
+        where = f"line {mark.line + 1}" if mark else ""
+        raise reader.fail(where, "is not valid YAML") from None
+
+
+def load_agencies(root: Path) -> dict[str, Agency]:
+    data, r = _load_yaml(root / "agencies.yaml", root)
+    r.mapping(data, "", {"agencies"})
+    agencies: dict[str, Agency] = {}
+    for i, item in enumerate(r.list_of(data["agencies"], "agencies")):
+        where = f"agencies[{i}]"
+        r.mapping(item, where, {"slug", "kind", "name"}, {"commune_code"})
+        slug = r.slug(item["slug"], where + ".slug")
+        if slug in agencies:
+            raise r.fail(where + ".slug", f"{slug!r} is listed twice")
+        agencies[slug] = Agency(
+            slug=slug,
+            kind=r.one_of(item["kind"], where + ".kind", AGENCY_KINDS),
+            name=r.text(item["name"], where + ".name"),
+            commune_code=str(item["commune_code"]) if item.get("commune_code") else None,
+        )
+    return agencies
+
+
+def load_categories(root: Path) -> dict[str, Category]:
+    data, r = _load_yaml(root / "categories.yaml", root)
+    r.mapping(data, "", {"categories"})
+    categories: dict[str, Category] = {}
+    for i, item in enumerate(r.list_of(data["categories"], "categories")):
+        where = f"categories[{i}]"
+        r.mapping(item, where, {"slug", "name"})
+        slug = r.slug(item["slug"], where + ".slug")
+        categories[slug] = Category(slug=slug, name=r.text(item["name"], where + ".name"))
+    return categories
+
+
+SERVICE_KEYS = {
+    "slug",
+    "version",
+    "status",
+    "audience",
+    "agencies",
+    "category",
+    "title",
+    "summary",
+    "eligibility",
+    "requirements",
+    "processing_time",
+    "fees",
+    "legal_basis",
+}
+OPTIONAL_SERVICE_KEYS = {
+    "reference_prefix",
+    "steps",
+    "computed",
+    "documents",
+    "waivers",
+    "workflow",
+    "outputs",
+    "notifications",
+    "retention",
+}
+FACTS = {"paid", "documents_checked", "applicant", "fees_total"}
+PREFILLS = {
+    "profile.name_km",
+    "profile.name_latin",
+    "profile.national_id",
+    "profile.date_of_birth",
+    "profile.address",
+    "profile.phone",
+    "profile.email",
+    "organisation.name_km",
+    "organisation.name_en",
+    "organisation.registration_number",
+    "organisation.tax_id",
+}
+GUARD_WORDS = ("paid", "documents_checked")
+CHANNELS = ("inbox", "email", "sms")
+ACCEPT = ("pdf", "jpeg", "png")
+ID = re.compile(r"^[a-z][a-z0-9_]{0,40}$")
+# Field ids become attribute names of the web form built from them; these would hide its own.
+RESERVED_FIELD_IDS = frozenset({
+    "data", "errors", "meta", "validate", "process", "populate_obj", "csrf_token", "form_errors", "refresh",
+    "hidden_tag", "is_submitted", "validate_on_submit", "extra_validators",
+})
+
+
+def load_service(path: Path, root: Path, agencies: dict[str, Agency], categories: dict[str, Category]) -> Service:
+    try:
+        raw = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError:
+        raise _Reader(_source(path, root)).fail("", "is not UTF-8 text") from None
+    return load_service_text(raw, path, root, agencies, categories)
+
+
+def load_service_text(
+    raw: str, path: Path, root: Path, agencies: dict[str, Agency], categories: dict[str, Category]
+) -> Service:
+    """A service from its YAML text; `path` is where it lives (or lived), for messages and templates."""
+    data, r = _parse_yaml(raw, _Reader(_source(path, root)))
+    r.mapping(data, "", SERVICE_KEYS, OPTIONAL_SERVICE_KEYS)
+    slug = r.slug(data["slug"], "slug")
+    if slug != path.parent.name:
+        raise r.fail("slug", f"{slug!r} does not match its folder name {path.parent.name!r}")
+    audience = tuple(
+        r.one_of(a, f"audience[{i}]", AUDIENCES) for i, a in enumerate(r.list_of(data["audience"], "audience"))
+    )
+    service_agencies = tuple(r.list_of(data["agencies"], "agencies"))
+    for i, agency in enumerate(service_agencies):
+        if agency not in agencies:
+            raise r.fail(f"agencies[{i}]", f"unknown agency {agency!r} (see services/agencies.yaml)")
+    category = data["category"]
+    if category not in categories:
+        raise r.fail("category", f"unknown category {category!r} (see services/categories.yaml)")
+    processing = r.mapping(data["processing_time"], "processing_time", {"working_days"})
+    prefix = data.get("reference_prefix", "OW")
+    if not isinstance(prefix, str) or not re.match(r"^[A-Z]{2,3}$", prefix):
+        raise r.fail("reference_prefix", "expected 2 or 3 capital letters, e.g. BR")
+
+    steps = tuple(
+        _step(r, item, f"steps[{i}]") for i, item in enumerate(r.list_of(data.get("steps", []), "steps", False))
+    )
+    fields = {f.id: f for step in steps for f in step.fields}
+    seen: set[str] = set()
+    for i, step in enumerate(steps):
+        for j, fld in enumerate(step.fields):
+            if fld.id in seen:
+                raise r.fail(f"steps[{i}].fields[{j}].id", f"{fld.id!r} is used twice in this service")
+            seen.add(fld.id)
+    if len({s.id for s in steps}) != len(steps):
+        raise r.fail("steps", "two steps have the same id")
+    computed = tuple(
+        _computed(r, item, f"computed[{i}]")
+        for i, item in enumerate(r.list_of(data.get("computed", []), "computed", False))
+    )
+    names = set(fields) | {c.id for c in computed} | FACTS
+    _check_names(r, steps, computed, names)
+    documents = tuple(
+        _document(r, item, f"documents[{i}]", names)
+        for i, item in enumerate(r.list_of(data.get("documents", []), "documents", False))
+    )
+    fees = tuple(
+        _fee(r, item, f"fees[{i}]", names, fields) for i, item in enumerate(r.list_of(data["fees"], "fees", False))
+    )
+    waivers = tuple(
+        _waiver(r, item, f"waivers[{i}]", names, {f.id for f in fees})
+        for i, item in enumerate(r.list_of(data.get("waivers", []), "waivers", False))
+    )
+    outputs = _outputs(r, data.get("outputs", {}), path.parent, names)
+    workflow = _workflow(r, data["workflow"], service_agencies, outputs, names) if "workflow" in data else None
+    notifications = tuple(
+        _notification(r, item, f"notifications[{i}]", workflow)
+        for i, item in enumerate(r.list_of(data.get("notifications", []), "notifications", False))
+    )
+    retention = r.mapping(
+        data.get("retention", {"applications_years": 10}), "retention", set(), {"applications_years", "documents_years"}
+    )
+    if (steps or workflow) and not (steps and workflow):
+        raise r.fail(
+            "workflow" if steps else "steps", "a service that takes applications needs both steps and a workflow"
+        )
+    return Service(
+        slug=slug,
+        version=r.integer(data["version"], "version", 1),
+        status=r.one_of(data["status"], "status", STATUSES),
+        audience=audience,
+        agencies=service_agencies,
+        category=category,
+        title=r.text(data["title"], "title"),
+        summary=r.text(data["summary"], "summary"),
+        eligibility=r.text(data["eligibility"], "eligibility"),
+        requirements=tuple(
+            r.text(item, f"requirements[{i}]") for i, item in enumerate(r.list_of(data["requirements"], "requirements"))
+        ),
+        processing_working_days=r.integer(processing["working_days"], "processing_time.working_days", 1),
+        fees=fees,
+        legal_basis=r.text(data["legal_basis"], "legal_basis"),
+        source=r.source,
+        reference_prefix=prefix,
+        steps=steps,
+        computed=computed,
+        documents=documents,
+        waivers=waivers,
+        workflow=workflow,
+        outputs=outputs,
+        notifications=notifications,
+        retention_years=r.integer(retention.get("applications_years", 10), "retention.applications_years", 1),
+        content_hash=hashlib.sha256(raw.encode("utf-8")).hexdigest(),
+        raw=raw,
+    )
+
+
+def _expression(r: _Reader, value: Any, where: str) -> Expression:
+    try:
+        return parse(value)
+    except ExpressionError as error:
+        raise r.fail(where, f"bad expression: {error}") from None
+
+
+def _id(r: _Reader, value: Any, where: str) -> str:
+    if not isinstance(value, str) or not ID.match(value):
+        raise r.fail(where, "expected an id of lower-case letters, digits and underscores, starting with a letter")
+    return value
+
+
+def _optional_text(r: _Reader, item: dict, key: str, where: str) -> Text | None:
+    return r.text(item[key], f"{where}.{key}") if key in item else None
+
+
+def _decimal(r: _Reader, value: Any, where: str) -> Decimal | None:
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, (int, float, str)):
+        raise r.fail(where, "expected a number")
+    try:
+        return Decimal(str(value))
+    except InvalidOperation:
+        raise r.fail(where, f"{value!r} is not a number") from None
+
+
+FIELD_KEYS = {
+    "hint",
+    "required",
+    "required_when",
+    "show_when",
+    "prefill",
+    "min_length",
+    "max_length",
+    "pattern",
+    "pattern_message",
+    "min",
+    "max",
+    "currencies",
+    "options",
+    "fields",
+    "min_items",
+    "max_items",
+    "accept",
+    "max_mb",
+    "not_in_future",
+    "not_in_past",
+}
+
+
+def _field(r: _Reader, item: Any, where: str, in_group: bool = False) -> Field:
+    r.mapping(item, where, {"id", "type", "label"}, FIELD_KEYS)
+    kind = r.one_of(item["type"], where + ".type", FIELD_TYPES)
+    if in_group and kind in ("group", "file", "declaration"):
+        raise r.fail(where + ".type", f"a {kind} field cannot be inside a group")
+    options = ()
+    if kind in ("choice", "multi_choice"):
+        options = tuple(
+            _option(r, o, f"{where}.options[{k}]")
+            for k, o in enumerate(r.list_of(item.get("options"), where + ".options"))
+        )
+        if len({o.value for o in options}) != len(options):
+            raise r.fail(where + ".options", "two options have the same value")
+    elif "options" in item:
+        raise r.fail(where + ".options", f"only choice and multi_choice fields have options, not {kind}")
+    sub_fields = ()
+    if kind == "group":
+        sub_fields = tuple(
+            _field(r, f, f"{where}.fields[{k}]", True)
+            for k, f in enumerate(r.list_of(item.get("fields"), where + ".fields"))
+        )
+    elif "fields" in item:
+        raise r.fail(where + ".fields", "only group fields have fields")
+    if "pattern" in item:
+        try:
+            re.compile(item["pattern"])
+        except (re.error, TypeError):
+            raise r.fail(where + ".pattern", "not a valid regular expression") from None
+    prefill = item.get("prefill")
+    if prefill is not None and prefill not in PREFILLS:
+        raise r.fail(where + ".prefill", f"unknown prefill {prefill!r}; one of {', '.join(sorted(PREFILLS))}")
+    currencies = tuple(item.get("currencies", CURRENCIES))
+    for k, currency in enumerate(currencies):
+        r.one_of(currency, f"{where}.currencies[{k}]", CURRENCIES)
+    accept = tuple(item.get("accept", ACCEPT))
+    for k, kind_name in enumerate(accept):
+        r.one_of(kind_name, f"{where}.accept[{k}]", ACCEPT)
+    if item["id"] in RESERVED_FIELD_IDS:
+        raise r.fail(where + ".id", f"{item['id']!r} is reserved; choose another id")
+    return Field(
+        id=_id(r, item["id"], where + ".id"),
+        type=kind,
+        label=r.text(item["label"], where + ".label"),
+        hint=_optional_text(r, item, "hint", where),
+        required=_bool(r, item.get("required", False), where + ".required"),
+        required_when=_expression(r, item["required_when"], where + ".required_when")
+        if "required_when" in item
+        else None,
+        show_when=_expression(r, item["show_when"], where + ".show_when") if "show_when" in item else None,
+        prefill=prefill,
+        min_length=r.integer(item["min_length"], where + ".min_length", 0) if "min_length" in item else None,
+        max_length=r.integer(item["max_length"], where + ".max_length", 1) if "max_length" in item else None,
+        pattern=item.get("pattern"),
+        pattern_message=_optional_text(r, item, "pattern_message", where),
+        min=_decimal(r, item.get("min"), where + ".min"),
+        max=_decimal(r, item.get("max"), where + ".max"),
+        currencies=currencies,
+        options=options,
+        fields=sub_fields,
+        min_items=r.integer(item.get("min_items", 0), where + ".min_items", 0),
+        max_items=r.integer(item.get("max_items", 20), where + ".max_items", 1),
+        accept=accept,
+        max_mb=r.integer(item.get("max_mb", 5), where + ".max_mb", 1),
+        not_in_future=_bool(r, item.get("not_in_future", False), where + ".not_in_future"),
+        not_in_past=_bool(r, item.get("not_in_past", False), where + ".not_in_past"),
+    )
+
+
+def _bool(r: _Reader, value: Any, where: str) -> bool:
+    if not isinstance(value, bool):
+        raise r.fail(where, "expected true or false")
+    return value
+
+
+def _option(r: _Reader, item: Any, where: str) -> Option:
+    r.mapping(item, where, {"value", "label"})
+    value = item["value"]
+    if not isinstance(value, str) or not re.match(r"^[a-z0-9][a-z0-9_-]{0,40}$", value):
+        raise r.fail(where + ".value", "expected a short value of lower-case letters, digits, _ or -")
+    return Option(value=value, label=r.text(item["label"], where + ".label"))
+
+
+def _step(r: _Reader, item: Any, where: str) -> Step:
+    r.mapping(item, where, {"id", "title", "fields"}, {"intro", "show_when", "rules"})
+    return Step(
+        id=_id(r, item["id"], where + ".id"),
+        title=r.text(item["title"], where + ".title"),
+        fields=tuple(
+            _field(r, f, f"{where}.fields[{k}]") for k, f in enumerate(r.list_of(item["fields"], where + ".fields"))
+        ),
+        intro=_optional_text(r, item, "intro", where),
+        show_when=_expression(r, item["show_when"], where + ".show_when") if "show_when" in item else None,
+        rules=tuple(
+            _rule(r, x, f"{where}.rules[{k}]")
+            for k, x in enumerate(r.list_of(item.get("rules", []), where + ".rules", False))
+        ),
+    )
+
+
+def _rule(r: _Reader, item: Any, where: str) -> Rule:
+    r.mapping(item, where, {"check", "message", "field"})
+    return Rule(
+        check=_expression(r, item["check"], where + ".check"),
+        message=r.text(item["message"], where + ".message"),
+        field=_id(r, item["field"], where + ".field"),
+    )
+
+
+def _computed(r: _Reader, item: Any, where: str) -> Computed:
+    r.mapping(item, where, {"id", "label", "expression"}, {"currency"})
+    currency = item.get("currency")
+    if currency is not None:
+        r.one_of(currency, where + ".currency", CURRENCIES)
+    return Computed(
+        id=_id(r, item["id"], where + ".id"),
+        label=r.text(item["label"], where + ".label"),
+        expression=_expression(r, item["expression"], where + ".expression"),
+        currency=currency,
+    )
+
+
+def _check_names(r: _Reader, steps: tuple[Step, ...], computed: tuple[Computed, ...], names: set[str]) -> None:
+    """Every name in every condition must be a field, a computed value or a known fact."""
+
+    def check(expression: Expression | None, where: str) -> None:
+        if expression is None:
+            return
+        unknown = sorted(expression.names - names)
+        if unknown:
+            raise r.fail(where, f"unknown field {unknown[0]!r} in {expression.source!r}")
+
+    for i, step in enumerate(steps):
+        check(step.show_when, f"steps[{i}].show_when")
+        for k, rule in enumerate(step.rules):
+            check(rule.check, f"steps[{i}].rules[{k}].check")
+            if rule.field not in names:
+                raise r.fail(f"steps[{i}].rules[{k}].field", f"unknown field {rule.field!r}")
+        for j, fld in enumerate(step.fields):
+            check(fld.show_when, f"steps[{i}].fields[{j}].show_when")
+            check(fld.required_when, f"steps[{i}].fields[{j}].required_when")
+    for i, item in enumerate(computed):
+        check(item.expression, f"computed[{i}].expression")
+
+
+def _names_checked(r: _Reader, expression: Expression, where: str, names: set[str]) -> Expression:
+    unknown = sorted(expression.names - names)
+    if unknown:
+        raise r.fail(where, f"unknown field {unknown[0]!r} in {expression.source!r}")
+    return expression
+
+
+def _document(r: _Reader, item: Any, where: str, names: set[str]) -> DocumentRequirement:
+    r.mapping(item, where, {"id", "label", "accept", "max_mb"}, {"required", "required_when", "hint"})
+    accept = tuple(
+        r.one_of(a, f"{where}.accept[{k}]", ACCEPT) for k, a in enumerate(r.list_of(item["accept"], where + ".accept"))
+    )
+    required_when = None
+    if "required_when" in item:
+        required_when = _names_checked(
+            r, _expression(r, item["required_when"], where + ".required_when"), where + ".required_when", names
+        )
+    max_mb = r.integer(item["max_mb"], where + ".max_mb", 1)
+    if max_mb > 20:
+        raise r.fail(where + ".max_mb", "at most 20 MB")
+    return DocumentRequirement(
+        id=_id(r, item["id"], where + ".id"),
+        label=r.text(item["label"], where + ".label"),
+        accept=accept,
+        max_mb=max_mb,
+        required=_bool(r, item.get("required", False), where + ".required"),
+        required_when=required_when,
+        hint=_optional_text(r, item, "hint", where),
+    )
+
+
+def _fee(r: _Reader, item: Any, where: str, names: set[str] | None = None, fields: dict | None = None) -> Fee:
+    r.mapping(item, where, {"id", "label", "amount"}, {"note", "when", "per"})
+    amounts = r.mapping(item["amount"], where + ".amount", set(), set(CURRENCIES))
+    if not amounts:
+        raise r.fail(where + ".amount", "needs an amount in KHR and/or USD")
+    parsed: dict[str, Decimal] = {}
+    for currency, value in amounts.items():
+        try:
+            amount = Decimal(str(value))
+        except InvalidOperation:
+            raise r.fail(f"{where}.amount.{currency}", f"{value!r} is not a number") from None
+        if amount < 0 or (currency == "KHR" and amount != amount.to_integral_value()):
+            raise r.fail(f"{where}.amount.{currency}", "expected a non-negative amount (riel has no decimals)")
+        parsed[currency] = amount
+    when = None
+    if "when" in item:
+        when = _names_checked(r, _expression(r, item["when"], where + ".when"), where + ".when", names or FACTS)
+    per = item.get("per")
+    if per is not None:
+        target = (fields or {}).get(per)
+        if target is None or target.type not in ("group", "integer"):
+            raise r.fail(where + ".per", f"{per!r} is not a group or integer field of this service")
+    return Fee(
+        id=_plain_id(r, item["id"], where + ".id"),
+        label=r.text(item["label"], where + ".label"),
+        amounts=parsed,
+        note=r.text(item["note"], where + ".note") if "note" in item else None,
+        when=when,
+        per=per,
+    )
+
+
+def _waiver(r: _Reader, item: Any, where: str, names: set[str], fee_ids: set[str]) -> Waiver:
+    r.mapping(item, where, {"id", "label", "when", "fees"})
+    fees = tuple(r.list_of(item["fees"], where + ".fees"))
+    for k, fee in enumerate(fees):
+        if fee not in fee_ids:
+            raise r.fail(f"{where}.fees[{k}]", f"unknown fee {fee!r}")
+    return Waiver(
+        id=_id(r, item["id"], where + ".id"),
+        label=r.text(item["label"], where + ".label"),
+        when=_names_checked(r, _expression(r, item["when"], where + ".when"), where + ".when", names),
+        fees=fees,
+    )
+
+
+def _role(r: _Reader, value: Any, where: str, agencies: tuple[str, ...]) -> str:
+    if value == APPLICANT:
+        return value
+    if not isinstance(value, str) or value.count(".") != 1:
+        raise r.fail(where, f"{value!r}: expected 'applicant' or '<agency>.<role>', e.g. moc.clerk")
+    agency, role = value.split(".")
+    if agency not in agencies:
+        raise r.fail(where, f"{agency!r} is not one of this service's agencies ({', '.join(agencies)})")
+    if role not in ROLES:
+        raise r.fail(where, f"unknown role {role!r}; one of {', '.join(ROLES)}")
+    return value
+
+
+STATE_KEYS = {"staff_label", "actor", "agency", "sla_working_days", "terminal", "issue"}
+TRANSITION_KEYS = {"guards", "reason_required", "reasons", "request_info"}
+
+
+def _workflow(
+    r: _Reader, item: Any, agencies: tuple[str, ...], outputs: dict[str, Output], names: set[str]
+) -> Workflow:
+    r.mapping(item, "workflow", {"start", "states", "transitions"})
+    states_raw = r.mapping(item["states"], "workflow.states", set(), set(map(str, item["states"] or {})))
+    states: dict[str, State] = {}
+    for state_id, spec in states_raw.items():
+        where = f"workflow.states.{state_id}"
+        _id(r, state_id, where)
+        if state_id in ("draft", "withdrawn"):
+            raise r.fail(where, f"{state_id!r} is built in; do not define it")
+        r.mapping(spec, where, {"label"}, STATE_KEYS)
+        if "actor" in spec:
+            _role(r, spec["actor"], where + ".actor", agencies)
+        agency = spec.get("agency")
+        if agency is not None and agency not in agencies:
+            raise r.fail(where + ".agency", f"{agency!r} is not one of this service's agencies")
+        issue = tuple(spec.get("issue", ()))
+        for k, output in enumerate(issue):
+            if output not in outputs:
+                raise r.fail(f"{where}.issue[{k}]", f"unknown output {output!r}")
+        terminal = _bool(r, spec.get("terminal", False), where + ".terminal")
+        states[state_id] = State(
+            id=state_id,
+            label=r.text(spec["label"], where + ".label"),
+            staff_label=_optional_text(r, spec, "staff_label", where),
+            actor=spec.get("actor"),
+            agency=agency,
+            sla_working_days=r.integer(spec["sla_working_days"], where + ".sla_working_days", 1)
+            if "sla_working_days" in spec
+            else None,
+            terminal=terminal,
+            issue=issue,
+        )
+    if not states:
+        raise r.fail("workflow.states", "needs at least one state")
+    start = item["start"]
+    if start not in states:
+        raise r.fail("workflow.start", f"unknown state {start!r}")
+    transitions = []
+    for i, spec in enumerate(r.list_of(item["transitions"], "workflow.transitions")):
+        where = f"workflow.transitions[{i}]"
+        r.mapping(spec, where, {"action", "label", "from", "to", "roles"}, TRANSITION_KEYS)
+        sources = spec["from"] if isinstance(spec["from"], list) else [spec["from"]]
+        for k, source in enumerate(sources):
+            if source not in states:
+                raise r.fail(
+                    f"{where}.from" + (f"[{k}]" if isinstance(spec["from"], list) else ""), f"unknown state {source!r}"
+                )
+            if states[source].terminal:
+                raise r.fail(f"{where}.from", f"{source!r} is terminal: nothing can leave it")
+        if spec["to"] not in states:
+            raise r.fail(where + ".to", f"unknown state {spec['to']!r}")
+        roles = tuple(
+            _role(r, role, f"{where}.roles[{k}]", agencies)
+            for k, role in enumerate(r.list_of(spec["roles"], where + ".roles"))
+        )
+        guards = tuple(r.list_of(spec.get("guards", []), where + ".guards", False))
+        expressions = tuple(
+            _names_checked(r, _expression(r, g, f"{where}.guards[{k}]"), f"{where}.guards[{k}]", names)
+            for k, g in enumerate(guards)
+            if g not in GUARD_WORDS
+        )
+        reasons = tuple(
+            Reason(
+                id=_id(r, x.get("id") if isinstance(x, dict) else None, f"{where}.reasons[{k}].id"),
+                label=r.text(
+                    r.mapping(x, f"{where}.reasons[{k}]", {"id", "label"})["label"], f"{where}.reasons[{k}].label"
+                ),
+            )
+            for k, x in enumerate(r.list_of(spec.get("reasons", []), where + ".reasons", False))
+        )
+        transitions.append(
+            Transition(
+                action=_id(r, spec["action"], where + ".action"),
+                label=r.text(spec["label"], where + ".label"),
+                sources=tuple(sources),
+                target=spec["to"],
+                roles=roles,
+                guards=guards,
+                guard_expressions=expressions,
+                reason_required=_bool(r, spec.get("reason_required", False), where + ".reason_required"),
+                reasons=reasons,
+                request_info=_bool(r, spec.get("request_info", False), where + ".request_info"),
+            )
+        )
+    return Workflow(start=start, states=states, transitions=tuple(transitions))
+
+
+def _outputs(r: _Reader, item: Any, folder: Path, names: set[str]) -> dict[str, Output]:
+    outputs = {}
+    for output_id, spec in r.mapping(item, "outputs", set(), set(map(str, item or {}))).items():
+        where = f"outputs.{output_id}"
+        _id(r, output_id, where)
+        r.mapping(spec, where, {"template", "title", "data"}, {"valid_for_days", "kind"})
+        template = spec["template"]
+        if not isinstance(template, str) or "/" in template or not (folder / template).is_file():
+            raise r.fail(where + ".template", f"no template {template!r} beside the service.yaml")
+        data = {}
+        for key, expression in r.mapping(
+            spec["data"], where + ".data", set(), set(map(str, spec["data"] or {}))
+        ).items():
+            data[key] = _names_checked(
+                r,
+                _expression(r, expression, f"{where}.data.{key}"),
+                f"{where}.data.{key}",
+                names | {"reference", "applicant_name", "agency", "today"},
+            )
+        outputs[output_id] = Output(
+            id=output_id,
+            template=template,
+            title=r.text(spec["title"], where + ".title"),
+            data=data,
+            valid_for_days=r.integer(spec["valid_for_days"], where + ".valid_for_days", 1)
+            if "valid_for_days" in spec
+            else None,
+            kind=r.one_of(spec.get("kind", "issued"), where + ".kind", ("issued", "receipt")),
+        )
+    return outputs
+
+
+def _notification(r: _Reader, item: Any, where: str, workflow: Workflow | None) -> NotificationRule:
+    if isinstance(item, dict) and True in item:
+        # YAML 1.1 reads an unquoted `on:` key as true; take it as the `on` it was meant to be.
+        item = {("on" if key is True else key): value for key, value in item.items()}
+    r.mapping(item, where, {"on", "to", "channels"})
+    on = tuple(r.list_of(item["on"], where + ".on"))
+    for k, state in enumerate(on):
+        if workflow is None or (state not in workflow.states and state != "withdrawn"):
+            raise r.fail(f"{where}.on[{k}]", f"unknown state {state!r}")
+    channels = tuple(
+        r.one_of(c, f"{where}.channels[{k}]", CHANNELS)
+        for k, c in enumerate(r.list_of(item["channels"], where + ".channels"))
+    )
+    return NotificationRule(on=on, to=r.one_of(item["to"], where + ".to", (APPLICANT,)), channels=channels)
+
+
+def _plain_id(r: _Reader, value: Any, where: str) -> str:
+    if not isinstance(value, str) or not re.match(r"^[a-z][a-z0-9_-]{0,40}$", value):
+        raise r.fail(where, "expected an id of lower-case letters, digits, hyphens and underscores")
+    return value
+
+
+def load_catalogue(root: Path) -> Catalogue:
+    """Load every `services/<slug>/service.yaml`; the first mistake raises DefinitionError."""
+    root = Path(root)
+    agencies = load_agencies(root)
+    categories = load_categories(root)
+    services = tuple(load_service(path, root, agencies, categories) for path in sorted(root.glob("*/service.yaml")))
+    return Catalogue(services=services, agencies=agencies, categories=categories)

@@ -1,0 +1,236 @@
+"""Typed, immutable views of what `services/` holds. Built by `loader.py`, used by the engine,
+the form builder and the web; nothing here reads files or knows about Flask."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from portal.domain.catalogue.expressions import Expression
+
+Text = dict[str, str]  # {"km": ..., "en": ...}
+
+FIELD_TYPES = (
+    "text", "textarea", "khmer_name", "latin_name", "integer", "number", "money", "date", "choice",
+    "multi_choice", "phone", "email", "national_id", "address", "file", "group", "declaration",
+)
+ROLES = ("clerk", "supervisor")
+APPLICANT = "applicant"
+
+
+@dataclass(frozen=True)
+class Agency:
+    slug: str
+    kind: str
+    name: Text
+    commune_code: str | None = None
+
+
+@dataclass(frozen=True)
+class Category:
+    slug: str
+    name: Text
+
+
+@dataclass(frozen=True)
+class Option:
+    value: str
+    label: Text
+
+
+@dataclass(frozen=True)
+class Field:
+    id: str
+    type: str
+    label: Text
+    hint: Text | None = None
+    required: bool = False
+    required_when: Expression | None = None
+    show_when: Expression | None = None
+    prefill: str | None = None  # e.g. "profile.name_km"
+    min_length: int | None = None
+    max_length: int | None = None
+    pattern: str | None = None
+    pattern_message: Text | None = None
+    min: Decimal | None = None
+    max: Decimal | None = None
+    currencies: tuple[str, ...] = ("KHR", "USD")  # money fields
+    options: tuple[Option, ...] = ()
+    fields: tuple[Field, ...] = ()  # a group's fields, repeated for each item
+    min_items: int = 0
+    max_items: int = 20
+    accept: tuple[str, ...] = ("pdf", "jpeg", "png")  # file fields
+    max_mb: int = 5
+    not_in_future: bool = False  # date fields
+    not_in_past: bool = False
+
+    def option_label(self, value: str) -> Text | None:
+        return next((o.label for o in self.options if o.value == value), None)
+
+
+@dataclass(frozen=True)
+class Rule:
+    """A cross-field rule: when `check` is false, `message` is shown at `field`."""
+
+    check: Expression
+    message: Text
+    field: str
+
+
+@dataclass(frozen=True)
+class Step:
+    id: str
+    title: Text
+    fields: tuple[Field, ...]
+    intro: Text | None = None
+    show_when: Expression | None = None
+    rules: tuple[Rule, ...] = ()
+
+
+@dataclass(frozen=True)
+class Computed:
+    id: str
+    label: Text
+    expression: Expression
+    currency: str | None = None
+
+
+@dataclass(frozen=True)
+class DocumentRequirement:
+    id: str
+    label: Text
+    accept: tuple[str, ...]
+    max_mb: int
+    required: bool = False
+    required_when: Expression | None = None
+    hint: Text | None = None
+
+
+@dataclass(frozen=True)
+class Fee:
+    id: str
+    label: Text
+    amounts: dict[str, Decimal]  # currency code -> amount; KHR and/or USD
+    note: Text | None = None
+    when: Expression | None = None  # charged only when true
+    per: str | None = None  # a group or integer field: the amount is charged per item
+
+
+@dataclass(frozen=True)
+class Waiver:
+    id: str
+    label: Text
+    when: Expression
+    fees: tuple[str, ...]  # the fee ids it waives
+
+
+@dataclass(frozen=True)
+class Reason:
+    id: str
+    label: Text
+
+
+@dataclass(frozen=True)
+class State:
+    id: str
+    label: Text  # what the applicant reads
+    staff_label: Text | None = None
+    actor: str | None = None  # "applicant" or "<agency>.<role>": who acts next
+    agency: str | None = None  # the agency whose queue it is in
+    sla_working_days: int | None = None
+    terminal: bool = False
+    issue: tuple[str, ...] = ()  # outputs issued on entering it
+
+
+@dataclass(frozen=True)
+class Transition:
+    action: str
+    label: Text
+    sources: tuple[str, ...]
+    target: str
+    roles: tuple[str, ...]  # "applicant" or "<agency>.<role>"
+    guards: tuple[str, ...] = ()  # "paid", "documents_checked", or an expression
+    guard_expressions: tuple[Expression, ...] = ()
+    reason_required: bool = False
+    reasons: tuple[Reason, ...] = ()
+    request_info: bool = False  # the clerk chooses fields and documents the applicant may change
+
+
+@dataclass(frozen=True)
+class Workflow:
+    start: str
+    states: dict[str, State]
+    transitions: tuple[Transition, ...]
+
+
+@dataclass(frozen=True)
+class Output:
+    id: str
+    template: str  # relative to the service folder
+    title: Text
+    data: dict[str, Expression]
+    valid_for_days: int | None = None
+    kind: str = "issued"  # issued or receipt
+
+
+@dataclass(frozen=True)
+class NotificationRule:
+    on: tuple[str, ...]  # state ids
+    to: str  # "applicant"
+    channels: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Service:
+    slug: str
+    version: int
+    status: str  # draft, live, retired
+    audience: tuple[str, ...]  # citizen and/or business
+    agencies: tuple[str, ...]  # in the order they handle an application
+    category: str
+    title: Text
+    summary: Text
+    eligibility: Text
+    requirements: tuple[Text, ...]
+    processing_working_days: int
+    fees: tuple[Fee, ...]
+    legal_basis: Text
+    source: str  # the file it was read from, for messages
+    reference_prefix: str = "OW"
+    steps: tuple[Step, ...] = ()
+    computed: tuple[Computed, ...] = ()
+    documents: tuple[DocumentRequirement, ...] = ()
+    waivers: tuple[Waiver, ...] = ()
+    workflow: Workflow | None = None
+    outputs: dict[str, Output] = field(default_factory=dict)
+    notifications: tuple[NotificationRule, ...] = ()
+    retention_years: int = 10
+    content_hash: str = ""
+    raw: str = ""  # the YAML text, kept so an application's version survives later edits
+
+    @property
+    def is_listed(self) -> bool:
+        return self.status == "live"
+
+    @property
+    def takes_applications(self) -> bool:
+        return self.status == "live" and self.workflow is not None and bool(self.steps)
+
+    def field(self, field_id: str) -> Field | None:
+        return next((f for s in self.steps for f in s.fields if f.id == field_id), None)
+
+    def all_fields(self) -> list[Field]:
+        return [f for s in self.steps for f in s.fields]
+
+
+@dataclass(frozen=True)
+class Catalogue:
+    services: tuple[Service, ...]
+    agencies: dict[str, Agency]
+    categories: dict[str, Category]
+
+    def live(self) -> list[Service]:
+        return [s for s in self.services if s.is_listed]
+
+    def get(self, slug: str) -> Service | None:
+        return next((s for s in self.services if s.slug == slug), None)

@@ -1,0 +1,162 @@
+"""Creating an account from an email address or a Cambodian mobile number and a password.
+
+An account is made only once the person has shown that the contact is theirs: `start` keeps what
+they typed as a pending registration and a job sends a 6-digit code to the contact; `confirm` with
+that code makes the account. Until then nothing is held: anyone may start a registration for the
+same contact, and only the one who receives the code finishes it.
+
+Whether a contact already has an account is never shown to the person registering (that would let
+anyone test a list of numbers): the job sends the contact's owner a message saying that they already
+have an account, instead of a code, and the registration cannot be confirmed.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+from datetime import timedelta
+
+from flask import current_app, render_template
+from flask_babel import force_locale
+from flask_babel import gettext as _
+
+from portal.data import people, registrations
+from portal.data.db import db, utcnow
+from portal.domain.fields.contact import Contact
+from portal.domain.i18n.formatting import digits
+from portal.domain.identity.passwords import hash_password
+from portal.domain.notify import external_url
+from portal.domain.notify.email import send_email
+from portal.domain.notify.sms import send_sms
+from portal.jobs.outbox import schedule
+from portal.jobs.queues import NOTIFICATIONS
+from portal.jobs.registry import job
+
+VALID_MINUTES = 30
+MAX_WRONG_CODES = 5
+
+
+class RegistrationProblem(Exception):
+    """Why a code did not finish a registration; the web layer words it."""
+
+
+class Expired(RegistrationProblem):
+    """The pending registration has gone (too old, or finished already)."""
+
+
+class TooManyWrongCodes(RegistrationProblem):
+    pass
+
+
+class WrongCode(RegistrationProblem):
+    pass
+
+
+class AlreadyRegistered(RegistrationProblem):
+    """The contact got an account between the code being sent and entered (by another registration)."""
+
+
+def start(contact: Contact, password: str, locale: str):
+    """Keep the registration and schedule the code; returns the pending registration (the caller
+    commits, then keeps its `public_id` in the session). The password must satisfy the policy."""
+    registrations.remove_expired()
+    pending = registrations.create(
+        contact_kind=contact.kind, contact_value=contact.value, password_hash=hash_password(password),
+        locale=locale, expires_at=utcnow() + timedelta(minutes=VALID_MINUTES),
+    )
+    send_again(pending)
+    return pending
+
+
+def send_again(pending) -> None:
+    """Schedule a (new) code for the pending registration; the caller commits. Only the newest works."""
+    schedule(send_code, pending.id)
+
+
+def pending_for(public_id: str | None):
+    """The pending registration with this id, if it is still open."""
+    pending = registrations.get_by_public_id(public_id)
+    if pending is None or pending.expires_at < utcnow():
+        return None
+    return pending
+
+
+def confirm(pending, code: str, secret_key: str):
+    """Make the account if `code` is the one sent; returns the new person (the caller commits).
+    Raises a `RegistrationProblem` otherwise; a wrong code is counted (commit that too)."""
+    pending = registrations.lock(pending.id)
+    if pending is None or pending.expires_at < utcnow():
+        raise Expired
+    if pending.wrong_codes >= MAX_WRONG_CODES:
+        raise TooManyWrongCodes
+    if pending.code_digest is None or not hmac.compare_digest(pending.code_digest,
+                                                              _digest(secret_key, pending, code)):
+        pending.wrong_codes += 1
+        raise TooManyWrongCodes if pending.wrong_codes >= MAX_WRONG_CODES else WrongCode
+    person = people.create_unless_taken(password_hash=pending.password_hash, locale=pending.locale,
+                                        **{pending.contact_kind: pending.contact_value})
+    registrations.remove(pending)
+    if person is None:
+        raise AlreadyRegistered
+    return person
+
+
+def _digest(secret_key: str, pending, code: str) -> str:
+    # Bound to this registration: a code sent for another one (the same contact, another browser) fails.
+    return hmac.new(secret_key.encode(), f"registration:{pending.public_id}:{code}".encode(),
+                    hashlib.sha256).hexdigest()
+
+
+def _new_code() -> str:
+    return f"{secrets.randbelow(1_000_000):06d}"
+
+
+@job(NOTIFICATIONS)
+def send_code(pending_id: int) -> None:
+    """Job (notifications queue): send the pending registration's contact a new 6-digit code, in the
+    language the person registered in; or, when the contact already has an account, a message saying
+    so (no code: that registration can never be confirmed). The code exists only in the message: its
+    HMAC is stored, and committed before sending, so a retry sends a fresh code that replaces it."""
+    pending = registrations.get_by_id(pending_id)
+    if pending is None or pending.expires_at < utcnow():
+        return
+    existing = people.get_by_contact(pending.contact_kind, pending.contact_value)
+    code = None if existing is not None else _new_code()
+    pending.code_digest = _digest(current_app.config["SECRET_KEY"], pending, code) if code else None
+    pending.wrong_codes = 0  # five tries for each code; the codes themselves are limited per contact
+    db.session.commit()
+    with force_locale(pending.locale or "km"):
+        if code:
+            _send_code(pending, code)
+        else:
+            _send_already_registered(pending)
+
+
+def _send_code(pending, code: str) -> None:
+    spaced = f"{code[:3]} {code[3:]}"
+    # The code stays in Latin digits (it is typed, and the form takes both); the minutes are a count.
+    minutes = digits(VALID_MINUTES, pending.locale)
+    if pending.contact_kind == "email":
+        context = {"code": spaced, "minutes": minutes}
+        send_email(pending.contact_value, _("Your One Window code: %(code)s", code=code),
+                   render_template("email/registration_code.txt", **context),
+                   render_template("email/registration_code.html", **context), language=pending.locale)
+    else:
+        # Short enough for one SMS part in Khmer too (70 UCS-2 characters).
+        send_sms(pending.contact_value, _(
+            "One Window: your code is %(code)s. It works for %(minutes)s minutes. Never give it to anyone.",
+            code=code, minutes=minutes))
+
+
+def _send_already_registered(pending) -> None:
+    sign_in, reset = external_url("accounts.sign_in"), external_url("accounts.forgot_password")
+    if pending.contact_kind == "email":
+        context = {"sign_in": sign_in, "reset": reset}
+        send_email(pending.contact_value, _("You already have a One Window account"),
+                   render_template("email/already_registered.txt", **context),
+                   render_template("email/already_registered.html", **context), language=pending.locale)
+    else:
+        send_sms(pending.contact_value, _(
+            "One Window: someone tried to create an account with this number, which already has one. "
+            "If it was you, sign in or set a new password at %(link)s", link=reset))

@@ -1,0 +1,22 @@
+"""Sending a notification: the inbox row now, email and SMS by jobs after commit."""
+
+from __future__ import annotations
+
+from portal.data import notifications
+from portal.domain.notify.jobs import deliver
+from portal.domain.notify.messages import MESSAGES
+from portal.jobs.outbox import schedule
+
+CHANNELS = ("email", "sms")
+
+
+def notify(person, message: str, params: dict, link: str | None = None, channels=CHANNELS):
+    """Queue `message` for `person` in the caller's transaction. Email and SMS go only where the
+    person has an address or number; the inbox always gets it."""
+    if message not in MESSAGES:
+        raise KeyError(f"unknown notification message {message!r}")
+    reachable = [c for c in channels if (c == "email" and person.email) or (c == "sms" and person.phone)]
+    notification = notifications.add(person.id, message, params, link, reachable)
+    for delivery in notification.deliveries:
+        schedule(deliver, delivery.id, job_id=f"deliver-{delivery.id}")
+    return notification

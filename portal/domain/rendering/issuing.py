@@ -1,0 +1,108 @@
+"""Issuing a PDF: render it, sign its hash, and stamp the QR code that carries the signature.
+
+A QR code printed inside a PDF cannot carry the hash of that same PDF. So the document is made
+in two revisions: the body is rendered and hashed, the signed payload (document id, that hash,
+dates, key id) goes into a QR code, and the QR code is added as a PDF *incremental update*: the
+body's bytes stay, unchanged, as the first part of the issued file. Anyone holding the file can
+cut it at its first `%%EOF`, hash that part and compare it with the hash in the QR code, online
+or offline with the published key.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import re
+import secrets
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+import segno
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from pypdf import PdfReader, PdfWriter
+
+from portal.domain.rendering import signing
+from portal.domain.rendering.pdf import PdfRenderer
+
+_EOF = re.compile(rb"%%EOF(\r\n|\r|\n)?")
+
+# The QR code's place on the first page: templates keep this corner free.
+QR_OVERLAY = """<!doctype html><html lang="km"><head><style>
+@page {{ size: {width}pt {height}pt; margin: 0 }}
+body {{ margin: 0; font-family: "Noto Sans Khmer", sans-serif; }}
+.qr {{ position: absolute; right: 14mm; bottom: 12mm; width: 30mm; text-align: center; font-size: 6.5pt;
+       line-height: 1.4; color: #333; }}
+.qr img {{ width: 30mm; height: 30mm; display: block; }}
+</style></head><body><div class="qr"><img src="{qr}" alt="">ស្កេនដើម្បីផ្ទៀងផ្ទាត់<br>Scan to verify</div></body></html>"""
+
+
+@dataclass(frozen=True)
+class IssuedPdf:
+    pdf: bytes
+    token: str
+    verification_id: str  # hex of the 16-byte document id in the token
+    content_sha256: bytes
+
+
+def new_verification_id() -> bytes:
+    return secrets.token_bytes(16)
+
+
+def verification_url(base_url: str, token: str) -> str:
+    return f"{base_url}/verify/{token}"
+
+
+def issue_pdf(
+    renderer: PdfRenderer,
+    html: str,
+    base_dir: Path,
+    *,
+    key_id: str,
+    private_key: Ed25519PrivateKey,
+    issued: date,
+    expires: date | None,
+    base_url: str,
+) -> IssuedPdf:
+    body = renderer.render(html, base_dir)
+    content_sha256 = hashlib.sha256(body).digest()
+    document_id = new_verification_id()
+    token = signing.sign(
+        signing.Payload(document_id=document_id, sha256=content_sha256, issued=issued, expires=expires,
+                        key_id=key_id),
+        private_key,
+    )
+    return IssuedPdf(
+        pdf=stamp_qr(renderer, body, verification_url(base_url, token), base_dir),
+        token=token,
+        verification_id=document_id.hex(),
+        content_sha256=content_sha256,
+    )
+
+
+def stamp_qr(renderer: PdfRenderer, body: bytes, url: str, base_dir: Path) -> bytes:
+    """`body` with a QR code of `url` on its first page, added as an incremental update."""
+    writer = PdfWriter(io.BytesIO(body), incremental=True)
+    first_page = writer.pages[0]
+    qr = segno.make(url, error="m").svg_data_uri(scale=4, border=0)
+    overlay = renderer.render(
+        QR_OVERLAY.format(width=float(first_page.mediabox.width), height=float(first_page.mediabox.height), qr=qr),
+        base_dir,
+    )
+    first_page.merge_page(PdfReader(io.BytesIO(overlay)).pages[0])
+    out = io.BytesIO()
+    writer.write(out)
+    stamped = out.getvalue()
+    if not stamped.startswith(body):
+        raise RuntimeError("the QR stamp changed the signed body of the PDF")
+    return stamped
+
+
+def revision_hashes(pdf: bytes) -> set[bytes]:
+    """SHA-256 of every revision of a PDF (each prefix that ends at an `%%EOF` marker)."""
+    return {hashlib.sha256(pdf[: match.end()]).digest() for match in _EOF.finditer(pdf)}
+
+
+def matches(pdf: bytes, content_sha256: bytes) -> bool:
+    """Whether `pdf` is the issued document whose body hash is `content_sha256`."""
+    return content_sha256 in revision_hashes(pdf)

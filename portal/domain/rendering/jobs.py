@@ -1,0 +1,70 @@
+"""Background jobs that render and issue documents."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from flask import current_app
+
+from portal.data import document_requests, people
+from portal.data.db import db
+from portal.domain.documents import get_document_store
+from portal.domain.i18n.formatting import CAMBODIA
+from portal.domain.notify.service import notify
+from portal.domain.rendering import lifecycle
+from portal.domain.rendering.documents import get_keyring, get_renderer, render_html
+from portal.domain.rendering.issuing import issue_pdf
+from portal.jobs.queues import DOCUMENTS
+from portal.jobs.registry import job
+
+
+@job(DOCUMENTS, timeout=300)
+def issue_document(request_id: int) -> str | None:
+    """Render, sign and store the requested document; returns its public id.
+
+    Idempotent: a request that already has its document returns it and adds nothing. A request that
+    corrects an earlier document supersedes it when the new one is stored (portal.domain.rendering.lifecycle). A render
+    that would be broken (missing glyph or image) raises, so the job is retried and, in the end,
+    shown as failed to administrators, instead of issuing a document with boxes in it.
+    """
+    request = document_requests.lock(request_id)
+    if request is None:
+        return None
+    if request.document_id is not None:
+        db.session.rollback()
+        return request.document.public_id
+
+    settings = current_app.config["PORTAL_SETTINGS"]
+    key_id, private_key = get_keyring().active(create_if_missing=not settings.production)
+    issued_on = datetime.now(CAMBODIA).date()
+    expires_on = issued_on + timedelta(days=request.valid_days) if request.valid_days else None
+    html, base_dir = render_html(request.template, {
+        **request.context, "issued_on": issued_on, "expires_on": expires_on,
+    })
+    issued = issue_pdf(
+        get_renderer(), html, base_dir, key_id=key_id, private_key=private_key,
+        issued=issued_on, expires=expires_on, base_url=settings.base_url,
+    )
+    document = get_document_store().add_issued(
+        issued.pdf,
+        name=request.file_name,
+        kind=request.kind,
+        owner_person_id=request.owner_person_id,
+        owner_organisation_id=request.owner_organisation_id,
+        agency_id=request.agency_id,
+        application_id=request.application_id,
+        verification_id=issued.verification_id,
+        verification_token=issued.token,
+        title={"km": request.title_km, "en": request.title_en},
+        holder_name=request.holder_name,
+        issued_on=issued_on,
+        expires_on=expires_on,
+    )
+    document_requests.mark_issued(request, document.id)
+    # A corrected document supersedes the one it replaces in this same transaction, and tells the holder so;
+    # an ordinary one (or one whose predecessor was revoked meanwhile) is announced as issued.
+    if not lifecycle.complete_correction(request, document) and request.owner_person_id:
+        notify(people.get_by_id(request.owner_person_id), "document_issued",
+               {"document": {"km": request.title_km, "en": request.title_en}}, link="/documents")
+    db.session.commit()
+    return document.public_id

@@ -1,0 +1,50 @@
+"""Staff and administrator accounts: creating them with their agency roles (the person then enrols
+with a one-time link), granting and removing roles, deactivating. Plain Python: the admin pages and
+the `flask users` commands both call it, and it never looks at a request.
+"""
+
+from __future__ import annotations
+
+from portal.domain.staff_accounts.accounts import (
+    PresetCredentials,
+    assignable_agencies,
+    create_admin,
+    create_staff,
+    deactivate,
+    grant_role,
+    reactivate,
+    remove_role,
+)
+from portal.domain.staff_accounts.errors import (
+    AccountExists,
+    InvalidEmail,
+    InvalidName,
+    LastRole,
+    OwnAccount,
+    RoleNotHeld,
+    StaffingError,
+    UnknownAgency,
+    UnknownRole,
+)
+from portal.domain.staff_accounts.rules import ROLES
+
+__all__ = [
+    "ROLES",
+    "AccountExists",
+    "InvalidEmail",
+    "InvalidName",
+    "LastRole",
+    "OwnAccount",
+    "PresetCredentials",
+    "RoleNotHeld",
+    "StaffingError",
+    "UnknownAgency",
+    "UnknownRole",
+    "assignable_agencies",
+    "create_admin",
+    "create_staff",
+    "deactivate",
+    "grant_role",
+    "reactivate",
+    "remove_role",
+]

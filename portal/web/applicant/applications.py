@@ -1,0 +1,321 @@
+"""The applicant journey: start an application, fill its steps, attach documents, review,
+submit, follow it, withdraw it, answer a request for more information."""
+
+from __future__ import annotations
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+
+from portal.data import applications as application_data
+from portal.data import documents as document_data
+from portal.data import organisations
+from portal.domain import audit
+from portal.domain.applications import case_notes, display, journey, transitions, versions
+from portal.domain.applications.fees import fee_lines, totals
+from portal.domain.applications.labels import state_label
+from portal.domain.catalogue import get_catalogue
+from portal.domain.documents import get_document_store
+from portal.domain.documents.sniff import KINDS
+from portal.domain.documents.store import can_read
+from portal.domain.documents.uploads import UploadRefused
+from portal.domain.fields import builder
+from portal.domain.i18n.formatting import current_locale, pick
+from portal.domain.workflow import engine
+from portal.extensions import db
+from portal.web.applicant import blueprint
+from portal.web.applicant.application_forms import ME, AttachForm, ConfirmForm, StartForm, SubmitForm
+from portal.web.applicant.refusals import refusal_message
+
+
+def own_application(public_id: str):
+    """The signed-in person's (or their organisation's) application, or 404 for anyone else's."""
+    application = application_data.get_for_applicant(public_id, current_user)
+    if application is None:
+        audit.record_refused_application(current_user, public_id)
+        db.session.commit()
+        abort(404)
+    return application, versions.definition_for(application)
+
+
+def _start_form(service):
+    form = StartForm()
+    choices = []
+    if "citizen" in service.audience:
+        choices.append((ME, _("Myself, %(name)s", name=current_user.display_name)))
+    if "business" in service.audience:
+        choices += [(o.public_id, _("For my business: %(name)s", name=o.name_km))
+                    for o in organisations.for_member(current_user)]
+    form.applicant.choices = choices
+    return form
+
+
+@blueprint.route("/services/<slug>/start", methods=["GET", "POST"])
+@login_required
+def start(slug: str):
+    service = get_catalogue().get(slug)
+    if service is None or not service.takes_applications:
+        abort(404)
+    form = _start_form(service)
+    if request.method == "POST" and form.validate():
+        organisation = None
+        if form.applicant.data != ME:
+            found = organisations.get_for_member(form.applicant.data, current_user)
+            if found is None:
+                abort(404)
+            organisation = found[0]
+        application = journey.start(service, current_user, organisation)
+        db.session.commit()
+        return redirect(url_for(".step", public_id=application.public_id, step_id=service.steps[0].id))
+    status = 400 if form.errors else 200
+    return render_template("pages/applicant/applications/start.html", service=service, form=form), status
+
+
+@blueprint.get("/applications")
+@login_required
+def my_applications():
+    listed = [(a, versions.definition_for(a)) for a in application_data.list_for_applicant(current_user)]
+    return render_template("pages/applicant/applications/list.html", applications=listed)
+
+
+@blueprint.get("/applications/<public_id>")
+@login_required
+def application(public_id: str):
+    application, service = own_application(public_id)
+    lines = fee_lines(service, application.answers)
+    return render_template(
+        "pages/applicant/applications/detail.html", application=application, service=service, fee_lines=lines,
+        fee_totals=totals(lines), confirm=ConfirmForm(), editable=journey.editable_ids(application),
+        steps=journey.visible_steps(service, application.answers),
+        issued=document_data.for_application(application.id),
+        looked_at=audit.staff_access(application), messages=case_notes.for_applicant(application),
+        agencies=get_catalogue().agencies,
+    )
+
+
+def _attach_form(service, application, allowed_requirements):
+    form = AttachForm()
+    form.requirement.choices = [(d.id, pick(d.label)) for d in service.documents if d.id in allowed_requirements]
+    mine = document_data.visible_to(current_user)
+    form.existing.choices = [("", _("None: I will upload a file"))] + [
+        (d.public_id, d.original_name) for d in mine if d.status == "active" and d.kind == "upload"
+    ]
+    return form
+
+
+@blueprint.route("/applications/<public_id>/documents", methods=["GET", "POST"])
+@login_required
+def application_documents(public_id: str):
+    application, service = own_application(public_id)
+    allowed = [d.id for d in service.documents if journey.can_attach(application, d.id)]
+    if not allowed and request.method == "POST":
+        abort(403)
+    form = _attach_form(service, application, allowed)
+    status = 200
+    if request.method == "POST":
+        if form.validate():
+            requirement = next(d for d in service.documents if d.id == form.requirement.data)
+            try:
+                document = _chosen_or_uploaded(form, application, requirement)
+            except UploadRefused as refused:
+                db.session.rollback()
+                form.file.errors = [refusal_message(refused)]
+            else:
+                if document is not None:
+                    application_data.attach(application, requirement.id, document.id)
+                    db.session.commit()
+                    flash(_("The document was attached."), "success")
+                    return redirect(url_for(".application_documents", public_id=application.public_id))
+        status = 400
+    return render_template("pages/applicant/applications/documents.html", application=application, service=service,
+                           form=form, allowed=allowed, confirm=ConfirmForm()), status
+
+
+def _chosen_or_uploaded(form, application, requirement):
+    accept = tuple(KINDS[kind] for kind in requirement.accept)
+    if form.existing.data:
+        document = document_data.get_by_public_id(form.existing.data)
+        if document is None or not can_read(current_user, document):
+            abort(404)
+        if document.blob.media_type not in accept:
+            form.existing.errors = [_("This document is not of a kind this requirement accepts.")]
+            return None
+        return document
+    return _store_upload(application, form.file.data, requirement.max_mb, accept)
+
+
+@blueprint.post("/applications/<public_id>/documents/<requirement_id>/<document_id>/remove")
+@login_required
+def remove_document(public_id: str, requirement_id: str, document_id: str):
+    application, _service = own_application(public_id)
+    attachment = next((a for a in application.attachments
+                       if a.requirement_id == requirement_id and a.document.public_id == document_id), None)
+    if attachment is None or not journey.can_attach(application, attachment.requirement_id):
+        abort(404)
+    if not ConfirmForm().validate():
+        abort(400)
+    application_data.detach(application, attachment.id)
+    db.session.commit()
+    return redirect(url_for(".application_documents", public_id=application.public_id))
+
+
+# --- steps, review, submission and the applicant's own actions -------------------------------------
+
+
+def _step_or_404(service, application, step_id: str):
+    steps = journey.visible_steps(service, application.answers)
+    step = next((s for s in steps if s.id == step_id), None)
+    if step is None:
+        abort(404)
+    return step, steps
+
+
+@blueprint.route("/applications/<public_id>/steps/<step_id>", methods=["GET", "POST"])
+@login_required
+def step(public_id: str, step_id: str):
+    application, service = own_application(public_id)
+    step, steps = _step_or_404(service, application, step_id)
+    editable = journey.editable_ids(application)
+    if editable is not None and not editable & {f.id for f in step.fields}:
+        abort(404)  # submitted: only the fields a clerk opened can be changed
+    locale = current_locale()
+    answers = journey.prefilled(service, step, application, current_user)
+    mine = [(d.public_id, d.original_name) for d in document_data.visible_to(current_user)
+            if d.status == "active" and d.kind == "upload"]
+    form = builder.build_step_form(service, step, answers, locale, documents=mine)
+
+    def page(status: int):
+        return render_template("pages/applicant/applications/step.html", application=application, service=service,
+                               step=step, steps=steps, form=form, locale=locale, editable=editable), status
+
+    if request.method != "POST":
+        return page(200)
+    if builder.handle_group_buttons(form, step):
+        return page(200)
+    valid = form.validate()
+    for upload in builder.pending_uploads(form):
+        try:
+            document = _store_upload(application, upload.file, upload.max_mb,
+                                     tuple(KINDS[kind] for kind in upload.accept))
+        except UploadRefused as refused:
+            db.session.rollback()
+            upload.refuse(refusal_message(refused))
+            valid = False
+        else:
+            upload.attach(document.public_id, document.original_name)
+    if not valid:
+        return page(400)
+    try:
+        journey.save_answers(application, builder.step_answers(form, step))
+    except journey.NotEditable:
+        abort(403)
+    db.session.commit()
+    return redirect(_after_step(service, application, step))
+
+
+def _store_upload(application, upload, max_mb: int, accept: tuple[str, ...] | None = None):
+    """Into the store, owned by whoever applies (the person, or the business they act for)."""
+    data = upload.stream.read(max_mb * 1024 * 1024 + 1)
+    owner = {"owner_person": current_user} if application.organisation_id is None else {
+        "owner_organisation": organisations.get_by_id(application.organisation_id)}
+    return get_document_store().add_upload(data, upload.filename, created_by=current_user,
+                                           max_bytes=max_mb * 1024 * 1024, accept=accept, **owner)
+
+
+def _after_step(service, application, step) -> str:
+    steps = journey.visible_steps(service, application.answers)
+    ids = [s.id for s in steps]
+    if application.state == "draft" and step.id in ids and ids.index(step.id) + 1 < len(ids):
+        return url_for(".step", public_id=application.public_id, step_id=ids[ids.index(step.id) + 1])
+    if application.state == "draft" and service.documents:
+        return url_for(".application_documents", public_id=application.public_id)
+    return url_for(".review", public_id=application.public_id)
+
+
+def _review_page(application, service, form, status=200):
+    locale = current_locale()
+    steps = journey.visible_steps(service, application.answers)
+    attached = {a.requirement_id for a in application.attachments}
+    lines = fee_lines(service, application.answers)
+    actions = []
+    if application.state != "draft":
+        actions = [t for t in engine.available_actions(service, transitions.snapshot(service, application),
+                                                       transitions.actor_for(current_user, True))
+                   if t.action != "withdraw"]
+    return render_template(
+        "pages/applicant/applications/review.html", application=application, service=service, form=form,
+        summary=display.summary(service, steps, application.answers, locale),
+        missing=display.missing(service, steps, application.answers, attached), fee_lines=lines,
+        fee_totals=totals(lines), actions=actions, changeable_steps=journey.changeable_steps(application, steps),
+    ), status
+
+
+@blueprint.get("/applications/<public_id>/review")
+@login_required
+def review(public_id: str):
+    application, service = own_application(public_id)
+    return _review_page(application, service, SubmitForm(formdata=None))
+
+
+@blueprint.post("/applications/<public_id>/submit")
+@login_required
+def submit(public_id: str):
+    application, service = own_application(public_id)
+    form = SubmitForm()
+    if application.state != "draft":
+        flash(_("This application was already submitted."), "info")
+        return redirect(url_for(".application", public_id=public_id))
+    steps = journey.visible_steps(service, application.answers)
+    gaps = display.missing(service, steps, application.answers, {a.requirement_id for a in application.attachments})
+    # A draft keeps the definition it started on, even if the service was retired since.
+    if not form.validate() or gaps:
+        if gaps:
+            form.form_errors.append(_("Some answers or documents are still missing: see the list below."))
+        return _review_page(application, service, form, 400)
+    decision = engine.submit(service, transitions.snapshot(service, application),
+                             transitions.actor_for(current_user, True), now=transitions.now())
+    try:
+        transitions.apply(service, application, decision, current_user)
+    except transitions.Conflict:
+        db.session.rollback()
+        flash(_("This application was already submitted."), "info")
+        return redirect(url_for(".application", public_id=public_id))
+    _schedule_receipt(service, application)
+    db.session.commit()
+    flash(_("Your application was submitted. Your reference is %(reference)s.", reference=application.reference),
+          "success")
+    return redirect(url_for(".application", public_id=public_id))
+
+
+@blueprint.post("/applications/<public_id>/act/<action>")
+@login_required
+def act(public_id: str, action: str):
+    """The applicant's own workflow actions: withdraw, and e.g. resubmit after a request for information."""
+    application, service = own_application(public_id)
+    if not ConfirmForm().validate():
+        abort(400)
+    if application.state == "draft" and action == "withdraw":
+        application_data.discard_draft(application)
+        db.session.commit()
+        flash(_("The draft was deleted."), "success")
+        return redirect(url_for(".my_applications"))
+    try:
+        decision = engine.decide(service, transitions.snapshot(service, application),
+                                 transitions.actor_for(current_user, True), action, now=transitions.now())
+        transitions.apply(service, application, decision, current_user)
+    except engine.NotAllowed:
+        db.session.rollback()
+        flash(_("That cannot be done to this application now."), "error")
+        return redirect(url_for(".application", public_id=public_id)), 303
+    except transitions.Conflict:
+        db.session.rollback()
+        flash(_("Someone changed this application at the same time. Please look at it again."), "error")
+        return redirect(url_for(".application", public_id=public_id)), 303
+    db.session.commit()
+    flash(_("Done: %(status)s.", status=pick(state_label(service, application.state))), "success")
+    return redirect(url_for(".application", public_id=public_id))
+
+
+def _schedule_receipt(service, application) -> None:
+    """Every submission gets a receipt PDF (with its own QR code) and a message."""
+    transitions.request_receipt(service, application)

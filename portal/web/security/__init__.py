@@ -1,0 +1,40 @@
+"""The security baseline (DESIGN.md section 8) applied to every request."""
+
+from __future__ import annotations
+
+import logging
+
+from flask import Flask
+from flask_babel import lazy_gettext as _l
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+from portal.domain.keys import data_keys
+from portal.web.security import headers, sessions, timeouts
+
+log = logging.getLogger(__name__)
+
+
+def behind_proxies(wsgi_app, hops: int):
+    """Behind a load balancer every request comes from the balancer's address. With `hops` trusted
+    proxies, the client's address, scheme and host come from the X-Forwarded-* headers as the last
+    `hops` proxies set them; a client that sends the headers itself cannot name its own address.
+    With no trusted proxy the headers are ignored."""
+    if not hops:
+        return wsgi_app
+    return ProxyFix(wsgi_app, x_for=hops, x_proto=hops, x_host=hops, x_port=hops)
+
+
+def init_security(app: Flask) -> None:
+    app.wsgi_app = behind_proxies(app.wsgi_app, app.config["TRUSTED_PROXIES"])
+    app.session_interface = sessions.RedisSessionInterface()
+    timeouts.init_app(app)
+    headers.init_app(app)
+
+    @app.errorhandler(data_keys.DataKeyError)
+    def data_key_missing(error: data_keys.DataKeyError):
+        # An operator's problem (DATA_KEYS_PATH): the message names a key id, never a secret.
+        log.error("%s", error)
+        from portal.web.errors import render_error
+
+        return render_error(503, _l("Signing in with an authenticator app is not available right now"),
+                            _l("Please try again later. If this goes on, tell an administrator."))

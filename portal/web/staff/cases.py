@@ -1,0 +1,216 @@
+"""A case as the clerk works it: everything about the application, and exactly the actions the engine
+allows this clerk now, each a POST form carrying the state the clerk saw."""
+
+from __future__ import annotations
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from portal.data import organisations, people, queues
+from portal.data.db import utcnow
+from portal.domain import audit
+from portal.domain.applications import case_notes, display, journey, transitions
+from portal.domain.applications.labels import action_label, staff_state_label
+from portal.domain.documents.sniff import VIEWABLE
+from portal.domain.i18n.formatting import current_locale, pick
+from portal.domain.workflow import engine
+from portal.extensions import db
+from portal.web.staff import blueprint, notes
+from portal.web.staff.access import case_or_404, refuse_without_csrf, staff_only
+from portal.web.staff.documents import issued_documents
+from portal.web.staff.forms import AssignForm, AssignmentForm, CaseForm, ReasonForm, RequestInfoForm
+from portal.web.staff.queue import urgency
+
+ASSIGNMENT = ("claim", "release", "assign")
+
+
+def _transition(service, application, action: str):
+    """The definition's transition named `action`, preferring one that leaves the current state."""
+    candidates = [t for t in (service.workflow.transitions if service.workflow else ()) if t.action == action]
+    return next((t for t in candidates if application.state in t.sources), candidates[0] if candidates else None)
+
+
+def _editable_choices(service):
+    return ([(f.id, pick(f.label)) for f in service.all_fields() if f.type != "declaration"]
+            + [(d.id, pick(d.label)) for d in service.documents])
+
+
+def _action_form(service, application, transition, *, formdata=None):
+    """The form a transition needs: request_info chooses what to reopen, a reason-taking one a reason."""
+    options = {"id_prefix": transition.action}
+    if formdata is not None:
+        options["formdata"] = formdata
+    else:
+        options["formdata"] = None
+        options["seen_state"] = application.state
+    reasons = [(r.id, pick(r.label)) for r in transition.reasons]
+    if transition.request_info:
+        return RequestInfoForm(choices=_editable_choices(service), reasons=reasons, **options)
+    if transition.reasons or transition.reason_required:
+        return ReasonForm(reasons=reasons, required=transition.reason_required, **options)
+    return CaseForm(**options)
+
+
+def _why_blocked(blocked) -> str:
+    if blocked.code == "assigned_to_other":
+        return _("assigned to someone else")
+    words = {"paid": _("not paid"), "documents_checked": _("documents not checked")}
+    return ", ".join(words.get(g, _("condition not met: %(guard)s", guard=g)) for g in blocked.guards)
+
+
+def _assignee_public_id(application) -> str:
+    person = people.get_by_id(application.assignee_id) if application.assignee_id else None
+    return person.public_id if person else ""
+
+
+def case_page(application, service, *, failed: tuple[str, object] | None = None, note_forms=None,
+              failed_revoke: tuple[str, object] | None = None, status: int = 200):
+    locale = current_locale()
+    actor = transitions.actor_for(current_user, False)
+    snapshot = transitions.snapshot(service, application)
+    available = [t for t in engine.available_actions(service, snapshot, actor) if t.action != engine.WITHDRAW]
+    forms = {t.action: _action_form(service, application, t) for t in available}
+    if failed is not None:
+        forms[failed[0]] = failed[1]
+    assignment = engine.assignment_actions(service, snapshot, actor)
+    seen = {"seen_state": application.state, "seen_assignee": _assignee_public_id(application)}
+    assign_form = None
+    if "assign" in assignment:
+        assign_form = AssignForm(formdata=None, id_prefix="assign", people=[
+            (p.public_id, p.display_name) for p in queues.agency_staff(application.current_agency)], **seen)
+    steps = journey.visible_steps(service, application.answers)
+    requirements = {d.id: d for d in service.documents}
+    attachments = [(requirements.get(a.requirement_id), a.document) for a in application.attachments]
+    actors = {e.actor_id: people.get_by_id(e.actor_id) for e in application.events if e.actor_id}
+    written = case_notes.for_staff(application)
+    return render_template(
+        "pages/staff/case.html", application=application, service=service,
+        state_text=staff_state_label(service, application.state),
+        applicant=people.get_by_id(application.applicant_person_id),
+        organisation=organisations.get_by_id(application.organisation_id) if application.organisation_id else None,
+        assignee=people.get_by_id(application.assignee_id) if application.assignee_id else None,
+        summary=display.summary(service, steps, application.answers, locale), attachments=attachments,
+        issued=issued_documents(application, current_user, failed_revoke), actors=actors,
+        available=available, forms=forms,
+        blocked=[(b.transition, _why_blocked(b)) for b in engine.blocked_actions(service, snapshot, actor)],
+        assignment=assignment, assignment_form=AssignmentForm(formdata=None, **seen), assign_form=assign_form,
+        can_mark=actor.works_at(application.current_agency), fact_form=CaseForm(formdata=None, **seen),
+        urgency=urgency(application, utcnow()), staff_state_label=staff_state_label, viewable=VIEWABLE,
+        action_label=action_label,
+        notes=written, note_authors={n.author_id: people.get_by_id(n.author_id) for n in written if n.author_id},
+        note_forms=note_forms or notes.note_forms(application, current_user),
+    ), status
+
+
+def _conflict(application):
+    db.session.rollback()
+    return render_template("pages/staff/conflict.html", application=application), 409
+
+
+@blueprint.get("/cases/<public_id>")
+@staff_only
+def case(public_id: str):
+    application, service = case_or_404(public_id)
+    # Every time staff open an applicant's case, the applicant can later see who and when.
+    audit.record_staff_view(current_user, application)
+    db.session.commit()
+    return case_page(application, service)
+
+
+@blueprint.post("/cases/<public_id>/act/<action>")
+@staff_only
+def act(public_id: str, action: str):
+    application, service = case_or_404(public_id)
+    transition = _transition(service, application, action)
+    if transition is None:
+        abort(404)
+    form = _action_form(service, application, transition, formdata=request.form)
+    valid = form.validate()
+    refuse_without_csrf(form)
+    if form.seen_state.data != application.state:
+        return _conflict(application)
+    if not valid:
+        return case_page(application, service, failed=(action, form), status=400)
+    details = {}
+    if isinstance(form, ReasonForm):
+        details = {"reason_id": form.reason.data or None, "reason_text": form.reason_text.data}
+    elif isinstance(form, RequestInfoForm):
+        # The message is the reason in the clerk's words (the form requires it), so a definition that
+        # requires a reason for asking is satisfied by it, with or without one of its listed reasons.
+        details = {"editable_fields": tuple(form.editable.data),
+                   "reason_id": form.reason.data or None if form.has_reasons else None,
+                   "reason_text": form.message.data}
+    try:
+        decision = engine.decide(service, transitions.snapshot(service, application),
+                                 transitions.actor_for(current_user, False), action, now=transitions.now(), **details)
+        transitions.apply(service, application, decision, current_user)
+    except engine.NotAllowed as refused:
+        db.session.rollback()
+        about_reason = refused.code in ("reason_required", "unknown_reason", "reason_too_long")
+        if about_reason and getattr(form, "reason", None) is not None:
+            form.reason.errors = [_("Choose a reason or write one.")]
+            return case_page(application, service, failed=(action, form), status=400)
+        flash(_("That cannot be done to this case now."), "error")
+        return redirect(url_for(".case", public_id=public_id), 303)
+    except transitions.Conflict:
+        return _conflict(application)
+    db.session.commit()
+    flash(_("Done: %(status)s.", status=pick(staff_state_label(service, application.state))), "success")
+    return redirect(url_for(".case", public_id=public_id), 303)
+
+
+@blueprint.post("/cases/<public_id>/assignment/<what>")
+@staff_only
+def assignment(public_id: str, what: str):
+    application, service = case_or_404(public_id)
+    if what not in ASSIGNMENT:
+        abort(404)
+    agency = application.current_agency
+    form = AssignForm(people=[(p.public_id, p.display_name) for p in queues.agency_staff(agency)]) \
+        if what == "assign" and agency else AssignmentForm()
+    valid = form.validate()
+    refuse_without_csrf(form)
+    if form.seen_state.data != application.state or form.seen_assignee.data != _assignee_public_id(application):
+        return _conflict(application)
+    allowed = engine.assignment_actions(service, transitions.snapshot(service, application),
+                                        transitions.actor_for(current_user, False))
+    if what not in allowed:
+        abort(403)
+    if not valid:
+        flash(_("Choose who to assign the case to."), "error")
+        return redirect(url_for(".case", public_id=public_id), 303)
+    if what == "claim":
+        assignee = current_user.id
+    elif what == "release":
+        assignee = None
+    else:
+        assignee = people.get_by_public_id(form.assignee.data).id
+    if not queues.set_assignee(application, application.assignee_id, assignee):
+        return _conflict(application)
+    db.session.commit()
+    flash(_("The case is now assigned to you.") if what == "claim" else
+          _("The case was released.") if what == "release" else _("The case was assigned."), "success")
+    return redirect(url_for(".case", public_id=public_id), 303)
+
+
+@blueprint.post("/cases/<public_id>/facts/<fact>")
+@staff_only
+def mark_fact(public_id: str, fact: str):
+    application, service = case_or_404(public_id)
+    if fact not in queues.FACTS:
+        abort(404)
+    form = CaseForm()
+    form.validate()
+    refuse_without_csrf(form)
+    if form.seen_state.data != application.state:
+        return _conflict(application)
+    if not transitions.actor_for(current_user, False).works_at(application.current_agency):
+        abort(403)
+    if queues.mark_fact(application, fact, form.seen_state.data):
+        db.session.commit()
+        flash(_("Marked as paid.") if fact == "paid" else _("Marked as documents checked."), "success")
+    else:
+        db.session.rollback()
+        flash(_("This was already recorded."), "info")
+    return redirect(url_for(".case", public_id=public_id), 303)
