@@ -26,6 +26,7 @@ from portal.data import people
 from portal.data.db import utcnow
 from portal.domain.notify import external_url
 from portal.domain.notify.email import send_email
+from portal.jobs import names
 from portal.jobs.outbox import schedule
 from portal.jobs.queues import NOTIFICATIONS
 from portal.jobs.registry import job
@@ -107,7 +108,7 @@ def finish(person, claim: Claim, password_hash: str, sealed_secret: str) -> bool
     return True
 
 
-@job(NOTIFICATIONS)
+@job(NOTIFICATIONS, name=names.SEND_ENROLMENT_LINK)
 def send_enrolment_link(person_id: int) -> None:
     """Job (notifications queue): email the person the link of their current enrolment, in their
     language. Takes the person's id; returns nothing, so no link is kept in the job's result. Running

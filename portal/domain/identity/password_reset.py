@@ -25,6 +25,7 @@ from portal.domain.identity import credentials
 from portal.domain.notify import external_url
 from portal.domain.notify.email import send_email
 from portal.domain.notify.sms import send_sms
+from portal.jobs import names
 from portal.jobs.queues import NOTIFICATIONS
 from portal.jobs.registry import job
 
@@ -69,7 +70,7 @@ def set_new_password(person, password: str) -> None:
     credentials.change_password(person, password)
 
 
-@job(NOTIFICATIONS)
+@job(NOTIFICATIONS, name=names.SEND_RESET_LINK)
 def send_reset_link(person_id: int) -> None:
     """Job (notifications queue): send a reset link to the person, by email if they have an email
     address, else by SMS, in the language they chose. Takes the person's id; returns nothing, so no

@@ -29,6 +29,7 @@ from portal.domain.identity.passwords import hash_password
 from portal.domain.notify import external_url
 from portal.domain.notify.email import send_email
 from portal.domain.notify.sms import send_sms
+from portal.jobs import names
 from portal.jobs.outbox import schedule
 from portal.jobs.queues import NOTIFICATIONS
 from portal.jobs.registry import job
@@ -112,7 +113,7 @@ def _new_code() -> str:
     return f"{secrets.randbelow(1_000_000):06d}"
 
 
-@job(NOTIFICATIONS)
+@job(NOTIFICATIONS, name=names.SEND_REGISTRATION_CODE)
 def send_code(pending_id: int) -> None:
     """Job (notifications queue): send the pending registration's contact a new 6-digit code, in the
     language the person registered in; or, when the contact already has an account, a message saying
