@@ -44,7 +44,7 @@ from wtforms import Form, FormField, SelectChoice
 
 from portal.domain.applications.values import expression_values
 from portal.domain.catalogue.model import Field, Service, Step
-from portal.domain.fields import contact, identity
+from portal.domain.fields import identity
 from portal.domain.fields.address import CHOOSE, fill_choices
 from portal.domain.fields.definition_fields import (
     CHOICE_INVALID,
@@ -71,6 +71,7 @@ from portal.domain.fields.definition_fields import (
     with_messages,
 )
 from portal.domain.i18n.formatting import current_locale, pick
+from portal.domain.identity import contacts as contact
 
 RADIO_LIMIT = 5  # more options than this are a select
 EARLIER_DOCUMENT = _l("A file you gave before")
