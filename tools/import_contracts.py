@@ -69,7 +69,7 @@ def _forbidden_in(module: str, forbidden: dict[str, set[str]]) -> list[Found]:
                 if alias.name in forbidden:
                     aliases[alias.asname or alias.name] = alias.name
     for node in ast.walk(tree):
-        if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name) and node.value.id in aliases:
-            if node.attr in forbidden[aliases[node.value.id]]:
-                found.append(Found(module, node.lineno, f"{aliases[node.value.id]}.{node.attr}"))
+        used = isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name) and node.value.id in aliases
+        if used and node.attr in forbidden[aliases[node.value.id]]:
+            found.append(Found(module, node.lineno, f"{aliases[node.value.id]}.{node.attr}"))
     return found
