@@ -10,8 +10,7 @@ from sqlalchemy import select
 
 from portal.data.db import db
 from portal.data.models import Application
-from portal.domain import clock
-from portal.domain.applications import transitions, versions
+from portal.domain.applications import actions, versions
 from portal.domain.workflow import engine
 from portal.jobs.cron import Cron
 from portal.jobs.outbox import relay_pending
@@ -60,11 +59,9 @@ def application_for(url: str) -> Application:
 
 
 def staff_act(application: Application, person, action: str, **details) -> engine.Decision:
-    """A staff member takes `action` through the engine, as the back office will."""
+    """A staff member takes `action` through the same use case as the back office's case page."""
     service = versions.definition_for(application)
-    decision = engine.decide(service, transitions.snapshot(service, application),
-                             transitions.actor_for(person, False), action, now=clock.now(), **details)
-    transitions.apply(service, application, decision, person)
+    decision = actions.take_step(service, application, person, action, as_applicant=False, **details)
     db.session.commit()
     return decision
 

@@ -2,7 +2,7 @@
 
 The responses are the portal's own (the view route's policy and headers on a PDF the upload check rebuilt),
 handed to the browser with `page.route`, so no server is needed. What was found and chosen is written in
-docs/architecture.md (back office): the viewer opens in a new tab under the policy, `sandbox` included, but
+docs/design-notes.md (back office): the viewer opens in a new tab under the policy, `sandbox` included, but
 an iframe's `sandbox` attribute makes Chromium refuse to show the PDF at all."""
 
 from __future__ import annotations

@@ -10,8 +10,8 @@ from flask_login import current_user, login_required
 from portal.data import applications as application_data
 from portal.data import documents as document_data
 from portal.data import organisations
-from portal.domain import audit, clock
-from portal.domain.applications import case_notes, display, journey, transitions, versions
+from portal.domain import audit
+from portal.domain.applications import actions, case_notes, display, journey, transitions, versions
 from portal.domain.applications.fees import fee_lines, totals
 from portal.domain.applications.labels import state_label
 from portal.domain.catalogue import get_catalogue
@@ -237,16 +237,16 @@ def _review_page(application, service, form, status=200):
     steps = journey.visible_steps(service, application.answers)
     attached = {a.requirement_id for a in application.attachments}
     lines = fee_lines(service, application.answers)
-    actions = []
+    available = []
     if application.state != "draft":
-        actions = [t for t in engine.available_actions(service, transitions.snapshot(service, application),
+        available = [t for t in engine.available_actions(service, transitions.snapshot(service, application),
                                                        transitions.actor_for(current_user, True))
                    if t.action != "withdraw"]
     return render_template(
         "pages/applicant/applications/review.html", application=application, service=service, form=form,
         summary=display.summary(service, steps, application.answers, locale),
         missing=display.missing(service, steps, application.answers, attached), fee_lines=lines,
-        fee_totals=totals(lines), actions=actions, changeable_steps=journey.changeable_steps(application, steps),
+        fee_totals=totals(lines), actions=available, changeable_steps=journey.changeable_steps(application, steps),
     ), status
 
 
@@ -262,25 +262,18 @@ def review(public_id: str):
 def submit(public_id: str):
     application, service = own_application(public_id)
     form = SubmitForm()
-    if application.state != "draft":
-        flash(_("This application was already submitted."), "info")
-        return redirect(url_for(".application", public_id=public_id))
-    steps = journey.visible_steps(service, application.answers)
-    gaps = display.missing(service, steps, application.answers, {a.requirement_id for a in application.attachments})
-    # A draft keeps the definition it started on, even if the service was retired since.
-    if not form.validate() or gaps:
-        if gaps:
-            form.form_errors.append(_("Some answers or documents are still missing: see the list below."))
+    if not form.validate():
         return _review_page(application, service, form, 400)
-    decision = engine.submit(service, transitions.snapshot(service, application),
-                             transitions.actor_for(current_user, True), now=clock.now())
     try:
-        transitions.apply(service, application, decision, current_user)
-    except transitions.Conflict:
+        actions.submit(service, application, current_user)
+    except actions.AlreadySubmitted:
         db.session.rollback()
         flash(_("This application was already submitted."), "info")
         return redirect(url_for(".application", public_id=public_id))
-    _schedule_receipt(service, application)
+    except actions.SomethingMissing:
+        db.session.rollback()
+        form.form_errors.append(_("Some answers or documents are still missing: see the list below."))
+        return _review_page(application, service, form, 400)
     db.session.commit()
     flash(_("Your application was submitted. Your reference is %(reference)s.", reference=application.reference),
           "success")
@@ -300,9 +293,7 @@ def act(public_id: str, action: str):
         flash(_("The draft was deleted."), "success")
         return redirect(url_for(".my_applications"))
     try:
-        decision = engine.decide(service, transitions.snapshot(service, application),
-                                 transitions.actor_for(current_user, True), action, now=clock.now())
-        transitions.apply(service, application, decision, current_user)
+        actions.take_step(service, application, current_user, action, as_applicant=True)
     except engine.NotAllowed:
         db.session.rollback()
         flash(_("That cannot be done to this application now."), "error")
@@ -315,7 +306,3 @@ def act(public_id: str, action: str):
     flash(_("Done: %(status)s.", status=pick(state_label(service, application.state))), "success")
     return redirect(url_for(".application", public_id=public_id))
 
-
-def _schedule_receipt(service, application) -> None:
-    """Every submission gets a receipt PDF (with its own QR code) and a message."""
-    transitions.request_receipt(service, application)

@@ -9,8 +9,8 @@ from flask_login import current_user
 
 from portal.data import organisations, people, queues
 from portal.data.db import utcnow
-from portal.domain import audit, clock
-from portal.domain.applications import case_notes, display, journey, transitions
+from portal.domain import audit
+from portal.domain.applications import actions, case_notes, display, journey, transitions
 from portal.domain.applications.labels import action_label, staff_state_label
 from portal.domain.catalogue.model import STAFF_FACTS
 from portal.domain.documents.sniff import VIEWABLE
@@ -142,9 +142,7 @@ def act(public_id: str, action: str):
                    "reason_id": form.reason.data or None if form.has_reasons else None,
                    "reason_text": form.message.data}
     try:
-        decision = engine.decide(service, transitions.snapshot(service, application),
-                                 transitions.actor_for(current_user, False), action, now=clock.now(), **details)
-        transitions.apply(service, application, decision, current_user)
+        actions.take_step(service, application, current_user, action, as_applicant=False, **details)
     except engine.NotAllowed as refused:
         db.session.rollback()
         about_reason = refused.code in ("reason_required", "unknown_reason", "reason_too_long")
