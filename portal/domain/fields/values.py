@@ -1,0 +1,20 @@
+"""The names a definition's expressions see: the answers (numbers as numbers, as each field's kind
+types them), the facts the caller knows (paid, documents_checked, applicant kind, ...) and the
+computed values, worked out from both."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from portal.domain.fields.kinds.walk import typed_answers
+
+if TYPE_CHECKING:
+    from portal.domain.catalogue.model import Service
+
+
+def expression_values(service: Service, answers: dict, facts: dict | None = None) -> dict[str, Any]:
+    values = typed_answers(service.all_fields(), answers)
+    values.update(facts or {})
+    for computed in service.computed:
+        values[computed.id] = computed.expression.evaluate(values)
+    return values
