@@ -74,6 +74,8 @@ class GroupKind(FieldKind):
     def answers(self):
         from hypothesis import strategies as st
 
-        item = st.fixed_dictionaries({inner.id: st.none() | kind_of(inner).answers() for inner in self.spec.fields})
+        item = st.fixed_dictionaries({
+            inner.id: kind_of(inner).answers() if inner.required else st.none() | kind_of(inner).answers()
+            for inner in self.spec.fields})
         most = max(self.spec.min_items, min(self.spec.max_items, SHOWN_ITEMS))
         return st.lists(item, min_size=self.spec.min_items, max_size=most)

@@ -11,7 +11,7 @@ from portal.domain.i18n import formatting
 
 class MoneyKind(FieldKind):
     widget = "money"
-    document_filter = "money"  # `{{ amount|km_money(currency) }}`
+    document_filter = "money"
 
     def form_field(self, label, common, locale, documents):
         spec = self.spec
@@ -45,6 +45,9 @@ class MoneyKind(FieldKind):
 
     @classmethod
     def document(cls, value, locale, currency="KHR"):
+        """An amount (`{{ total|km_money }}`, `{{ amount|en_money(currency) }}`) or a whole money answer."""
+        if isinstance(value, dict):
+            value, currency = value.get("amount"), value.get("currency") or currency
         return formatting.money(value, currency, locale)
 
     def answers(self):
