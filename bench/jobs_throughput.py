@@ -19,7 +19,7 @@ def main() -> None:
     from portal.jobs.registry import job
     from portal.jobs.worker import make_simple_worker, make_worker
 
-    @job(queues.DEFAULT, retry_intervals=())
+    @job(queues.DEFAULT, name="bench.trivial", retry_intervals=())
     def trivial(number: int) -> int:
         return number
 

@@ -37,7 +37,7 @@ from portal.data.models import (
 from portal.domain.applications import case_notes, journey
 from portal.domain.catalogue import get_catalogue
 from portal.domain.documents import get_document_store
-from portal.domain.fields.contact import Contact
+from portal.domain.identity.contacts import Contact
 from portal.domain.organisations import invitations
 from portal.jobs import failures
 from portal.jobs.outbox import relay_pending, schedule

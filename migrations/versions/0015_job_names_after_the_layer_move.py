@@ -1,5 +1,5 @@
-"""job names after the layer move: outbox rows name their job by module path, and the modules moved
-into portal.domain (issue 10)
+"""stable job names: outbox rows named their job by module path, and the modules moved into
+portal.domain (issue 10); jobs now have names of their own (portal.jobs.names) that survive moves
 
 RQ keeps its own copy of each queued job's function path in Redis: drain the queues (stop the web
 processes, let the workers finish) before deploying this release; rows still pending in the outbox
@@ -19,26 +19,27 @@ down_revision = '0014'
 branch_labels = None
 depends_on = None
 
-MOVED = [
-    ("portal.notify.", "portal.domain.notify."),
-    ("portal.rendering.", "portal.domain.rendering."),
-    ("portal.identity.", "portal.domain.identity."),
-    ("portal.applications.", "portal.domain.applications."),
-    ("portal.audit.", "portal.domain.audit."),
-    ("portal.businesses.", "portal.domain.organisations."),
+RENAMED = [
+    ("portal.notify.jobs.deliver", "notify.deliver"),
+    ("portal.rendering.jobs.issue_document", "documents.issue"),
+    ("portal.identity.password_reset.send_reset_link", "identity.send_reset_link"),
+    ("portal.identity.registration.send_code", "identity.send_registration_code"),
+    ("portal.identity.enrolment.send_enrolment_link", "identity.send_enrolment_link"),
+    ("portal.applications.escalation.escalate_due_cases", "applications.escalate_due_cases"),
+    ("portal.audit.head.publish_head", "audit.publish_head"),
+    ("portal.businesses.invitations.tell_invited_person", "organisations.tell_invited_person"),
+    ("portal.businesses.invitations.expire_invitations", "organisations.expire_invitations"),
 ]
 
 
 def _rename(pairs) -> None:
     for old, new in pairs:
-        op.execute(sa.text("UPDATE outbox SET job_name = :new || substr(job_name, :start) "
-                           "WHERE substr(job_name, 1, :length) = :old")
-                   .bindparams(new=new, old=old, start=len(old) + 1, length=len(old)))
+        op.execute(sa.text("UPDATE outbox SET job_name = :new WHERE job_name = :old").bindparams(new=new, old=old))
 
 
 def upgrade() -> None:
-    _rename(MOVED)
+    _rename(RENAMED)
 
 
 def downgrade() -> None:
-    _rename([(new, old) for old, new in MOVED])
+    _rename([(new, old) for old, new in RENAMED])

@@ -19,7 +19,7 @@ import threading
 import redis
 from rq.cron import CronScheduler
 
-from portal.jobs import registry
+from portal.jobs import names, registry
 from portal.jobs.queues import DEFAULT
 
 log = logging.getLogger(__name__)
@@ -29,9 +29,9 @@ INVITATION_SWEEP_INTERVAL = 60 * 60
 
 def periodic_jobs(app) -> list[tuple[str, str, int]]:
     """(job name, queue, interval in seconds) for every periodic job."""
-    return [("portal.domain.applications.escalation.escalate_due_cases", DEFAULT, app.config["ESCALATION_INTERVAL"]),
-            ("portal.domain.audit.head.publish_head", DEFAULT, app.config["AUDIT_HEAD_INTERVAL"]),
-            ("portal.domain.organisations.invitations.expire_invitations", DEFAULT, INVITATION_SWEEP_INTERVAL)]
+    return [(names.ESCALATE_DUE_CASES, DEFAULT, app.config["ESCALATION_INTERVAL"]),
+            (names.PUBLISH_AUDIT_HEAD, DEFAULT, app.config["AUDIT_HEAD_INTERVAL"]),
+            (names.EXPIRE_INVITATIONS, DEFAULT, INVITATION_SWEEP_INTERVAL)]
 
 
 class Cron(threading.Thread):

@@ -25,9 +25,12 @@ from portal.jobs.queues import queue
 log = logging.getLogger(__name__)
 
 
-def schedule(function, *arguments, job_id: str | None = None) -> str:
-    """Queue `function(*arguments)` to run once the current transaction commits; returns the job id."""
-    name = function.job_name  # only registered jobs can be scheduled
+def schedule(job, *arguments, job_id: str | None = None) -> str:
+    """Queue the job `job(*arguments)` to run once the current transaction commits; returns the job id.
+    `job` is a registered job function, or its name from `portal.jobs.names` (to schedule another
+    package's job without importing it)."""
+    name = job if isinstance(job, str) else job.job_name  # only registered jobs can be scheduled
+    registry.get(name)  # an unknown name fails here, in the caller's transaction, not later in the relay
     # RQ job ids allow letters, digits, "_" and "-" only.
     job_id = job_id or f"{name.rsplit('.', 1)[-1]}-{uuid.uuid4().hex}"
     outbox_data.add(job_id, name, list(arguments))

@@ -1,5 +1,6 @@
-"""The jobs the portal knows, by name. The outbox stores names, and the relay only ever runs a
-function registered here: a row in the database can never name arbitrary code."""
+"""The jobs the portal knows, by name (`portal.jobs.names`). The outbox stores names, and the relay only
+ever runs a function registered here: a row in the database can never name arbitrary code. A name is
+stable: moving the module that defines a job leaves the rows that name it runnable."""
 
 from __future__ import annotations
 
@@ -11,7 +12,8 @@ from rq import Retry
 
 # Modules that define jobs; imported by the relay and the worker so the registry is complete.
 JOB_MODULES = ("portal.domain.notify.jobs", "portal.domain.rendering.jobs", "portal.domain.identity.password_reset",
-               "portal.domain.applications.escalation", "portal.domain.audit.head", "portal.domain.identity.enrolment",
+               "portal.domain.identity.registration", "portal.domain.identity.enrolment",
+               "portal.domain.applications.escalation", "portal.domain.audit.head",
                "portal.domain.organisations.invitations")
 
 
@@ -32,12 +34,14 @@ class JobSpec:
 _jobs: dict[str, JobSpec] = {}
 
 
-def job(queue: str, *, timeout: int = 120, retry_intervals: tuple[int, ...] = (10, 60, 300)):
-    """Register a job function. Jobs take ids and plain values, and must be idempotent:
-    running one twice has the effect of running it once."""
+def job(queue: str, *, name: str, timeout: int = 120, retry_intervals: tuple[int, ...] = (10, 60, 300)):
+    """Register a job function under `name` (one of `portal.jobs.names`). Jobs take ids and plain values,
+    and must be idempotent: running one twice has the effect of running it once."""
 
     def register(function: Callable) -> Callable:
-        name = f"{function.__module__}.{function.__qualname__}"
+        known = _jobs.get(name)
+        if known is not None and known.function.__qualname__ != function.__qualname__:
+            raise ValueError(f"job name {name!r} is taken by {known.function.__module__}.{known.function.__qualname__}")
         _jobs[name] = JobSpec(name, function, queue, timeout, tuple(retry_intervals))
         function.job_name = name
         return function

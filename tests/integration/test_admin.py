@@ -106,7 +106,7 @@ class TestCreatingAStaffMember:
         # Nobody has credentials for the account yet: the staff member chooses them with the link.
         assert person.password_hash == UNUSABLE_HASH and not person.has_authenticator
         assert enrolment.is_pending(person)
-        assert outbox_jobs() == ["portal.domain.identity.enrolment.send_enrolment_link"]
+        assert outbox_jobs() == ["identity.send_enrolment_link"]
 
         page = admin_client.get(response.headers["Location"])
         text = " ".join(page.soup.get_text(" ").split())
@@ -128,7 +128,7 @@ class TestCreatingAStaffMember:
         assert "Earlier links no longer work" in admin_client.get(response.headers["Location"]).get_data(as_text=True)
         assert enrolment.claim_for_token(first.partition("#")[2]) is None
         assert enrolment.claim_for_token(enrolment.link(person).partition("#")[2]) is not None
-        assert outbox_jobs().count("portal.domain.identity.enrolment.send_enrolment_link") == 2
+        assert outbox_jobs().count("identity.send_enrolment_link") == 2
 
     def test_a_deactivated_account_gets_no_enrolment_link(self, admin_client, factories):
         clerk = factories.staff(is_active=False)

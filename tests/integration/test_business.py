@@ -214,7 +214,7 @@ class TestAPlainMember:
 
     def test_sees_neither_the_invitations_nor_their_contacts_and_cannot_withdraw_them(self, client, shop, member,
                                                                                        owner):
-        from portal.domain.fields.contact import Contact
+        from portal.domain.identity.contacts import Contact
         from portal.domain.organisations import invitations
 
         invitation = invitations.invite(shop, owner, Contact("email", "invited@example.com"), "member")

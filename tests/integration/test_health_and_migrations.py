@@ -36,7 +36,8 @@ class TestMigrations:
 
 @pytest.mark.no_db_transaction
 def test_outbox_rows_written_before_the_layer_move_run_under_their_new_names(tmp_path):
-    """Migration 0015: a job scheduled by the release before the move is relayed, not lost."""
+    """Migration 0015: a job scheduled by the release before the move (named by its module path then)
+    is relayed under its stable name, not lost."""
     from sqlalchemy import create_engine, text
 
     from portal.data import migrate
@@ -52,5 +53,14 @@ def test_outbox_rows_written_before_the_layer_move_run_under_their_new_names(tmp
     with engine.connect() as connection:
         name = connection.execute(text("SELECT job_name FROM outbox")).scalar_one()
     engine.dispose()
-    assert name == "portal.domain.notify.jobs.deliver"
+    assert name == "notify.deliver"
     assert registry.get(name).function.__module__ == "portal.domain.notify.jobs"
+
+
+def test_every_job_name_is_registered_once_and_every_job_has_a_listed_name():
+    from portal.jobs import names, registry
+
+    listed = {value for key, value in vars(names).items() if key.isupper()}
+    registry.load_all()
+    portal_jobs = {name for name, spec in registry._jobs.items() if spec.function.__module__.startswith("portal.")}
+    assert portal_jobs == listed

@@ -19,7 +19,7 @@ from portal.jobs.worker import make_simple_worker
 from portal.redis_server import EmbeddedRedis, connect
 
 
-@job(queues.DEFAULT)
+@job(queues.DEFAULT, name="tests.record_greeting")
 def record_greeting(name: str) -> str:
     return f"hello {name}"
 

@@ -9,7 +9,7 @@ from portal.jobs import queues
 from portal.jobs.registry import job
 
 
-@job(queues.DEFAULT, timeout=60, retry_intervals=(1, 1))
+@job(queues.DEFAULT, name="tests.slow_append", timeout=60, retry_intervals=(1, 1))
 def slow_append(path: str, seconds: float) -> str:
     """Marks its start, works for a while, then records that it finished; does it only once."""
     log = Path(path)
@@ -23,6 +23,6 @@ def slow_append(path: str, seconds: float) -> str:
     return "done"
 
 
-@job(queues.DEFAULT, timeout=10, retry_intervals=(0, 0))
+@job(queues.DEFAULT, name="tests.always_fails", timeout=10, retry_intervals=(0, 0))
 def always_fails(reason: str) -> None:
     raise RuntimeError(f"this job always fails: {reason}")

@@ -6,8 +6,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from portal.domain.fields import contact
-from portal.domain.fields.contact import EMAIL, PHONE, Contact, ContactError, parse_contact
+from portal.domain.identity import contacts as contact
+from portal.domain.identity.contacts import EMAIL, PHONE, Contact, ContactError, parse_contact
 
 
 @pytest.fixture(autouse=True)

@@ -18,6 +18,7 @@ from portal.domain.applications.labels import agency_name
 from portal.domain.notify.service import notify
 from portal.domain.workflow.calendar import DUE_SOON
 from portal.domain.workflow.engine import SUPERVISOR
+from portal.jobs import names
 from portal.jobs.queues import DEFAULT
 from portal.jobs.registry import job
 
@@ -58,7 +59,7 @@ def _listed(references: list[str]) -> str:
     return f"{shown} (+{more})" if more > 0 else (shown or "-")
 
 
-@job(DEFAULT, timeout=600, retry_intervals=())
+@job(DEFAULT, timeout=600, retry_intervals=(), name=names.ESCALATE_DUE_CASES)
 def escalate_due_cases() -> dict[str, int]:
     """The scheduled job; no retries, the next run picks up whatever this one missed."""
     return escalate()

@@ -17,6 +17,7 @@ from portal.domain.catalogue import Service, get_catalogue
 from portal.domain.i18n.formatting import pick
 from portal.domain.notify.service import notify
 from portal.domain.workflow.engine import Actor, Decision, Snapshot
+from portal.jobs import names
 from portal.jobs.outbox import schedule
 
 ROUTED = "commune-office"
@@ -126,8 +127,6 @@ def request_document(service: Service, application, output, *, agency_slug: str 
     (it is printed on the document, shown on /verify, and its supervisors may revoke or supersede it).
     `replaces`: the document that the new one corrects; it becomes `superseded` when the new one is issued.
     """
-    from portal.domain.rendering.jobs import issue_document
-
     applicant = people.get_by_id(application.applicant_person_id)
     organisation = organisations.get_by_id(application.organisation_id) if application.organisation_id else None
     # Without a staff step (an output issued on the applicant's own action): the office that holds the case.
@@ -156,7 +155,7 @@ def request_document(service: Service, application, output, *, agency_slug: str 
     )
     # One job per output, and one per corrected document: the outbox's unique job id makes each happen once.
     job_id = f"reissue-{replaces.public_id}" if replaces is not None else f"issue-{application.public_id}-{output.id}"
-    schedule(issue_document, request.id, job_id=job_id)
+    schedule(names.ISSUE_DOCUMENT, request.id, job_id=job_id)
     return request
 
 
@@ -177,7 +176,6 @@ def _plain(value):
 def request_receipt(service: Service, application) -> None:
     """The submission receipt (`templates/pdf/receipt.html`) and an "application received" message."""
     from portal.domain.i18n.formatting import money
-    from portal.domain.rendering.jobs import issue_document
 
     applicant = people.get_by_id(application.applicant_person_id)
     organisation = organisations.get_by_id(application.organisation_id) if application.organisation_id else None
@@ -198,6 +196,6 @@ def request_receipt(service: Service, application) -> None:
         owner_organisation_id=organisation.id if organisation else None, application_id=application.id,
         output_id="receipt",
     )
-    schedule(issue_document, request.id, job_id=f"receipt-{application.public_id}")
+    schedule(names.ISSUE_DOCUMENT, request.id, job_id=f"receipt-{application.public_id}")
     notify(applicant, "application_received", {"reference": application.reference, "service": service.title},
            link=f"/applications/{application.public_id}")

@@ -26,6 +26,7 @@ from flask import current_app
 from portal.data import audit as audit_data
 from portal.data.db import utcnow
 from portal.extensions import redis_connection
+from portal.jobs import names
 from portal.jobs.queues import DEFAULT
 from portal.jobs.registry import job
 
@@ -135,7 +136,7 @@ def publish() -> Head | None:
     return head
 
 
-@job(DEFAULT, timeout=60, retry_intervals=())
+@job(DEFAULT, timeout=60, retry_intervals=(), name=names.PUBLISH_AUDIT_HEAD)
 def publish_head() -> int | None:
     """The scheduled job; no retries, the next run publishes whatever this one could not."""
     head = publish()

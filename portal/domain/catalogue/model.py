@@ -1,5 +1,5 @@
 """Typed, immutable views of what `services/` holds. Built by `loader.py`, used by the engine,
-the form builder and the web; nothing here reads files or uses Flask."""
+the form builder and the web; nothing here reads files or knows about Flask."""
 
 from __future__ import annotations
 
@@ -7,12 +7,16 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from portal.domain.catalogue.expressions import Expression
-from portal.domain.fields.kinds import KINDS
 
 Text = dict[str, str]  # {"km": ..., "en": ...}
 
-# The `type`s a field may have; the registry of field kinds decides (`portal.domain.fields.kinds`).
-FIELD_TYPES = tuple(KINDS)
+# The `type`s a field may have: the names of the field kinds' registry (`portal.domain.fields.kinds.KINDS`),
+# which the loader asks. Listed again here because this model stays pure Python for the workflow engine
+# (the import contracts in pyproject.toml); `tests/unit/test_field_kinds.py` keeps the two the same.
+FIELD_TYPES = (
+    "text", "textarea", "khmer_name", "latin_name", "integer", "number", "money", "date", "choice",
+    "multi_choice", "phone", "email", "national_id", "address", "file", "group", "declaration",
+)
 ROLES = ("clerk", "supervisor")
 APPLICANT = "applicant"
 

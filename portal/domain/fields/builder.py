@@ -31,7 +31,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from flask import has_request_context, request
 from flask_wtf import FlaskForm
@@ -40,12 +40,10 @@ from wtforms import Form
 
 from portal.domain.fields.definition_fields import CompositeField, DocumentForm, GroupField
 from portal.domain.fields.kinds import kind_of
+from portal.domain.fields.kinds.base import FieldSpec, ServiceSpec, StepSpec
 from portal.domain.fields.kinds.walk import initial_data, prepare, read_answers, typed_answers, unbound
 from portal.domain.fields.values import expression_values
 from portal.domain.i18n.formatting import current_locale, pick
-
-if TYPE_CHECKING:
-    from portal.domain.catalogue.model import Field, Service, Step
 
 _FIELD_ID = re.compile(r"[A-Za-z][A-Za-z0-9_]*")
 
@@ -77,7 +75,7 @@ RESERVED_IDS = frozenset(name for name in dir(StepForm) if not name.startswith("
 _RESERVED_IN_ITEMS = frozenset(name for name in dir(Form) if not name.startswith("__")) | {"form_errors"}
 
 
-def build_step_form(service: Service, step: Step, answers: dict, locale: str, *,
+def build_step_form(service: ServiceSpec, step: StepSpec, answers: dict, locale: str, *,
                     documents: Iterable[tuple[str, str]] = ()) -> StepForm:
     """The form for `step`: bound to the submitted data in a POST request, else filled from
     `answers`. Labels, hints and option names are in `locale`; `documents` are the person's
@@ -108,7 +106,7 @@ def build_step_form(service: Service, step: Step, answers: dict, locale: str, *,
     return form
 
 
-def step_answers(form: StepForm, step: Step) -> dict[str, Any]:
+def step_answers(form: StepForm, step: StepSpec) -> dict[str, Any]:
     """The step's answers as JSON values, after `form.validate()` said yes: strings, ints,
     decimals as strings, dates as `YYYY-MM-DD`, money as `{amount, currency}`, addresses as
     `{province, district, commune, village, street}`, groups as lists of dicts, files as a
@@ -116,7 +114,7 @@ def step_answers(form: StepForm, step: Step) -> dict[str, Any]:
     return read_answers(form, step.fields, lenient=False)
 
 
-def apply_rules(step: Step, answers: dict, *, service: Service | None = None) -> dict[str, str]:
+def apply_rules(step: StepSpec, answers: dict, *, service: ServiceSpec | None = None) -> dict[str, str]:
     """{field id: message} for the step's cross-field rules that do not hold, in the current
     language. Numbers and amounts are compared as numbers: those of this step always, those of
     other steps when `service` is given. Rules about a field that is hidden are not checked."""
@@ -129,7 +127,7 @@ def apply_rules(step: Step, answers: dict, *, service: Service | None = None) ->
     return problems
 
 
-def handle_group_buttons(form: StepForm, step: Step) -> bool:
+def handle_group_buttons(form: StepForm, step: StepSpec) -> bool:
     """Act on the buttons that work without JavaScript: "Add another" (`add:<group>`), "Remove"
     (`remove:<group>:<item index>`) and the address lists' "Update the lists" (`refresh`).
     True when one was pressed: the page is then shown again, without errors and without saving."""
@@ -172,7 +170,7 @@ def pending_uploads(form: Form) -> list[DocumentForm]:
 # --- building -----------------------------------------------------------------------------------
 
 
-def _check_ids(fields: Sequence[Field], reserved: frozenset[str]) -> None:
+def _check_ids(fields: Sequence[FieldSpec], reserved: frozenset[str]) -> None:
     for spec in fields:
         # WTForms also calls a form's `validate_<id>` method, if there is one, to check field <id>.
         if not _FIELD_ID.fullmatch(spec.id) or spec.id in reserved or f"validate_{spec.id}" in reserved:
@@ -191,11 +189,11 @@ def _posted_data():
     return CombinedMultiDict((request.files, request.form))
 
 
-def _has_conditions(fields: Sequence[Field]) -> bool:
+def _has_conditions(fields: Sequence[FieldSpec]) -> bool:
     return any(f.show_when is not None or f.required_when is not None or _has_conditions(f.fields) for f in fields)
 
 
-def _form_class(step: Step, locale: str, documents: tuple[tuple[str, str], ...]) -> type[StepForm]:
+def _form_class(step: StepSpec, locale: str, documents: tuple[tuple[str, str], ...]) -> type[StepForm]:
     attributes = {spec.id: unbound(spec, locale, documents) for spec in step.fields}
     return type("StepForm", (StepForm,), attributes)
 
@@ -213,5 +211,5 @@ def _add_error(form: StepForm, field_id: str, message: str) -> None:
 # --- values for conditions --------------------------------------------------------------------
 
 
-def _values(service: Service | None, answers: dict) -> dict:
+def _values(service: ServiceSpec | None, answers: dict) -> dict:
     return expression_values(service, answers) if service is not None else dict(answers)

@@ -4,15 +4,13 @@ computed values, worked out from both."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
+from portal.domain.fields.kinds.base import ServiceSpec
 from portal.domain.fields.kinds.walk import typed_answers
 
-if TYPE_CHECKING:
-    from portal.domain.catalogue.model import Service
 
-
-def expression_values(service: Service, answers: dict, facts: dict | None = None) -> dict[str, Any]:
+def expression_values(service: ServiceSpec, answers: dict, facts: dict | None = None) -> dict[str, Any]:
     values = typed_answers(service.all_fields(), answers)
     values.update(facts or {})
     for computed in service.computed:

@@ -11,7 +11,7 @@ import enum
 from dataclasses import dataclass
 
 from portal.data import people
-from portal.domain.fields.contact import Contact
+from portal.domain.identity.contacts import Contact
 from portal.domain.identity.passwords import verify_password
 from portal.domain.identity.throttle import account_key, person_account_key
 

@@ -17,7 +17,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from flask import current_app, render_template
+from flask import current_app
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from itsdangerous import BadData, URLSafeTimedSerializer
@@ -25,7 +25,8 @@ from itsdangerous import BadData, URLSafeTimedSerializer
 from portal.data import people
 from portal.data.db import utcnow
 from portal.domain.notify import external_url
-from portal.domain.notify.email import send_email
+from portal.domain.notify.email import send_templated_email
+from portal.jobs import names
 from portal.jobs.outbox import schedule
 from portal.jobs.queues import NOTIFICATIONS
 from portal.jobs.registry import job
@@ -107,7 +108,7 @@ def finish(person, claim: Claim, password_hash: str, sealed_secret: str) -> bool
     return True
 
 
-@job(NOTIFICATIONS)
+@job(NOTIFICATIONS, name=names.SEND_ENROLMENT_LINK)
 def send_enrolment_link(person_id: int) -> None:
     """Job (notifications queue): email the person the link of their current enrolment, in their
     language. Takes the person's id; returns nothing, so no link is kept in the job's result. Running
@@ -118,10 +119,5 @@ def send_enrolment_link(person_id: int) -> None:
     locale = person.locale or "km"
     with force_locale(locale):
         context = {"link": link(person), "email": person.email}
-        send_email(
-            person.email,
-            _("Set up your One Window staff account"),
-            render_template("email/enrolment.txt", **context),
-            render_template("email/enrolment.html", **context),
-            language=locale,
-        )
+        send_templated_email(person.email, _("Set up your One Window staff account"),
+                             "enrolment", context, language=locale)

@@ -15,7 +15,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 
-from flask import current_app, render_template
+from flask import current_app
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from itsdangerous import BadData, URLSafeTimedSerializer
@@ -23,8 +23,9 @@ from itsdangerous import BadData, URLSafeTimedSerializer
 from portal.data import people
 from portal.domain.identity import credentials
 from portal.domain.notify import external_url
-from portal.domain.notify.email import send_email
+from portal.domain.notify.email import send_templated_email
 from portal.domain.notify.sms import send_sms
+from portal.jobs import names
 from portal.jobs.queues import NOTIFICATIONS
 from portal.jobs.registry import job
 
@@ -69,7 +70,7 @@ def set_new_password(person, password: str) -> None:
     credentials.change_password(person, password)
 
 
-@job(NOTIFICATIONS)
+@job(NOTIFICATIONS, name=names.SEND_RESET_LINK)
 def send_reset_link(person_id: int) -> None:
     """Job (notifications queue): send a reset link to the person, by email if they have an email
     address, else by SMS, in the language they chose. Takes the person's id; returns nothing, so no
@@ -83,13 +84,8 @@ def send_reset_link(person_id: int) -> None:
     with force_locale(locale):
         if person.email:
             context = {"link": link}
-            send_email(
-                person.email,
-                _("Reset your One Window password"),
-                render_template("email/password_reset.txt", **context),
-                render_template("email/password_reset.html", **context),
-                language=locale,
-            )
+            send_templated_email(person.email, _("Reset your One Window password"),
+                                 "password_reset", context, language=locale)
         else:
             send_sms(person.phone, _(
                 "One Window: to choose a new password, open %(link)s within 1 hour. "

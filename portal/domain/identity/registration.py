@@ -17,18 +17,19 @@ import hmac
 import secrets
 from datetime import timedelta
 
-from flask import current_app, render_template
+from flask import current_app
 from flask_babel import force_locale
 from flask_babel import gettext as _
 
 from portal.data import people, registrations
 from portal.data.db import db, utcnow
-from portal.domain.fields.contact import Contact
 from portal.domain.i18n.formatting import digits
+from portal.domain.identity.contacts import Contact
 from portal.domain.identity.passwords import hash_password
 from portal.domain.notify import external_url
-from portal.domain.notify.email import send_email
+from portal.domain.notify.email import send_templated_email
 from portal.domain.notify.sms import send_sms
+from portal.jobs import names
 from portal.jobs.outbox import schedule
 from portal.jobs.queues import NOTIFICATIONS
 from portal.jobs.registry import job
@@ -112,7 +113,7 @@ def _new_code() -> str:
     return f"{secrets.randbelow(1_000_000):06d}"
 
 
-@job(NOTIFICATIONS)
+@job(NOTIFICATIONS, name=names.SEND_REGISTRATION_CODE)
 def send_code(pending_id: int) -> None:
     """Job (notifications queue): send the pending registration's contact a new 6-digit code, in the
     language the person registered in; or, when the contact already has an account, a message saying
@@ -139,9 +140,8 @@ def _send_code(pending, code: str) -> None:
     minutes = digits(VALID_MINUTES, pending.locale)
     if pending.contact_kind == "email":
         context = {"code": spaced, "minutes": minutes}
-        send_email(pending.contact_value, _("Your One Window code: %(code)s", code=code),
-                   render_template("email/registration_code.txt", **context),
-                   render_template("email/registration_code.html", **context), language=pending.locale)
+        send_templated_email(pending.contact_value, _("Your One Window code: %(code)s", code=code),
+                             "registration_code", context, language=pending.locale)
     else:
         # Short enough for one SMS part in Khmer too (70 UCS-2 characters).
         send_sms(pending.contact_value, _(
@@ -153,9 +153,8 @@ def _send_already_registered(pending) -> None:
     sign_in, reset = external_url("accounts.sign_in"), external_url("accounts.forgot_password")
     if pending.contact_kind == "email":
         context = {"sign_in": sign_in, "reset": reset}
-        send_email(pending.contact_value, _("You already have a One Window account"),
-                   render_template("email/already_registered.txt", **context),
-                   render_template("email/already_registered.html", **context), language=pending.locale)
+        send_templated_email(pending.contact_value, _("You already have a One Window account"),
+                             "already_registered", context, language=pending.locale)
     else:
         send_sms(pending.contact_value, _(
             "One Window: someone tried to create an account with this number, which already has one. "

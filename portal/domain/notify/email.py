@@ -11,6 +11,8 @@ from email.message import EmailMessage
 from email.utils import format_datetime, make_msgid, parseaddr
 from pathlib import Path
 
+from flask import current_app
+
 from portal.domain.notify import NotConfigured, settings
 
 log = logging.getLogger(__name__)
@@ -34,6 +36,13 @@ def build_message(to: str, subject: str, text: str, html: str | None = None,
         # After the content: setting content clears every Content-* header.
         message["Content-Language"] = language
     return message
+
+
+def send_templated_email(to: str, subject: str, template: str, context: dict, language: str | None = None) -> None:
+    """Send `templates/email/<template>.txt` and `.html`, rendered with `context` in the current locale."""
+    environment = current_app.jinja_env
+    send_email(to, subject, environment.get_template(f"email/{template}.txt").render(**context),
+               environment.get_template(f"email/{template}.html").render(**context), language=language)
 
 
 def send_email(to: str, subject: str, text: str, html: str | None = None, language: str | None = None) -> None:

@@ -8,11 +8,12 @@ from portal.domain.notify import external_url
 from portal.domain.notify.email import send_email
 from portal.domain.notify.messages import render
 from portal.domain.notify.sms import count_parts, send_sms
+from portal.jobs import names
 from portal.jobs.queues import NOTIFICATIONS
 from portal.jobs.registry import job
 
 
-@job(NOTIFICATIONS)
+@job(NOTIFICATIONS, name=names.DELIVER_NOTIFICATION)
 def deliver(delivery_id: int) -> str:
     """Send one delivery, once. The row is locked while sending and marked sent in the same
     transaction, so a second run of the job (a retry, a duplicate) finds it sent and stops.

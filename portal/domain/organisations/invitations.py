@@ -35,6 +35,7 @@ from portal.domain.notify.service import notify
 from portal.domain.organisations.membership import ROLES
 from portal.domain.organisations.throttle import InvitationThrottle
 from portal.extensions import redis_connection
+from portal.jobs import names
 from portal.jobs.outbox import schedule
 from portal.jobs.queues import DEFAULT, NOTIFICATIONS
 from portal.jobs.registry import job
@@ -86,7 +87,7 @@ def invite(organisation, owner, contact, role: str):
     return invitation
 
 
-@job(NOTIFICATIONS)
+@job(NOTIFICATIONS, name=names.TELL_INVITED_PERSON)
 def tell_invited_person(invitation_id: int) -> str:
     """Tell the account with the invitation's contact, if there is one to tell; once (`looked_up_at`)."""
     invitation = invitation_data.get_locked(invitation_id)
@@ -155,7 +156,7 @@ def _record(action: str, actor, invitation) -> None:
                  details={"organisation": invitation.organisation.public_id, "role": invitation.role})
 
 
-@job(DEFAULT, timeout=300, retry_intervals=())
+@job(DEFAULT, timeout=300, retry_intervals=(), name=names.EXPIRE_INVITATIONS)
 def expire_invitations() -> int:
     """The hourly sweep (portal.jobs.cron): mark invitations past their date expired and erase their
     contacts. Idempotent; no retries, the next run does whatever this one missed."""

@@ -14,11 +14,12 @@ from portal.domain.notify.service import notify
 from portal.domain.rendering import lifecycle
 from portal.domain.rendering.documents import get_keyring, get_renderer, render_html
 from portal.domain.rendering.issuing import issue_pdf
+from portal.jobs import names
 from portal.jobs.queues import DOCUMENTS
 from portal.jobs.registry import job
 
 
-@job(DOCUMENTS, timeout=300)
+@job(DOCUMENTS, timeout=300, name=names.ISSUE_DOCUMENT)
 def issue_document(request_id: int) -> str | None:
     """Render, sign and store the requested document; returns its public id.
 

@@ -10,9 +10,9 @@ from flask_wtf import FlaskForm
 from wtforms import SelectChoice, SelectField, StringField
 from wtforms.validators import AnyOf, StopValidation, ValidationError
 
-from portal.domain.fields.contact import ContactError, parse_contact
 from portal.domain.fields.identity import Blank, Cleaned, tidy
 from portal.domain.i18n.formatting import to_latin_digits
+from portal.domain.identity.contacts import ContactError, parse_contact
 from portal.domain.organisations.membership import ROLES
 
 NAME_MAX = 200

@@ -6,7 +6,7 @@ from abc import ABC, abstractmethod
 from collections.abc import Mapping
 from datetime import date
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar, TypeAlias
 
 from portal.domain.fields.definition_fields import REQUIRED, CleanedField, say
 from portal.domain.i18n.formatting import pick
@@ -14,7 +14,12 @@ from portal.domain.i18n.formatting import pick
 if TYPE_CHECKING:
     from hypothesis.strategies import SearchStrategy
 
-    from portal.domain.catalogue.model import Field
+# A service definition's objects as `portal.domain.catalogue.model` makes them (`Field`, `Step`,
+# `Service`). Named here, not imported: the catalogue's loader asks the kinds what a definition may
+# say, and the domain's packages import each other one way only (the contracts in pyproject.toml).
+FieldSpec: TypeAlias = Any
+StepSpec: TypeAlias = Any
+ServiceSpec: TypeAlias = Any
 
 BLANK = (None, "", [], {})
 NOT_GIVEN = object()  # what `initial` returns for a saved answer that does not fit the field any more
@@ -72,7 +77,7 @@ class FieldKind(ABC):
     default_hint: ClassVar[Any] = None  # shown when the definition gives no hint
     document_filter: ClassVar[str | None] = None
 
-    def __init__(self, spec: Field) -> None:
+    def __init__(self, spec: FieldSpec) -> None:
         self.spec = spec
 
     # --- the form ---------------------------------------------------------------------------------
@@ -153,7 +158,7 @@ class InputKind(FieldKind):
         return str(value)
 
 
-def option_label(spec: Field, value: Any, locale: str) -> str:
+def option_label(spec: FieldSpec, value: Any, locale: str) -> str:
     label = spec.option_label(value)
     return pick(label, locale) if label else str(value)
 

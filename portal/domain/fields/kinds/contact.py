@@ -5,13 +5,13 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import ClassVar
 
-from portal.domain.fields import contact
 from portal.domain.fields.definition_fields import with_messages
 from portal.domain.fields.kinds.base import InputKind
+from portal.domain.identity import contacts as contact
 
 
 class _ContactKind(InputKind):
-    parse: ClassVar[Callable[[str], str]]  # `portal.domain.fields.contact`'s, shared with sign-up and the profile
+    parse: ClassVar[Callable[[str], str]]  # from `portal.domain.identity.contacts`, as sign-up and the profile use
     saved: ClassVar[str]  # a regular expression of the answers it keeps, for the property tests
 
     def cleaner(self, label, locale):

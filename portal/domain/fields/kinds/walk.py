@@ -7,16 +7,14 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from portal.domain.fields.definition_fields import CompositeField, GroupField
-from portal.domain.fields.kinds.base import NOT_GIVEN, FieldKind
+from portal.domain.fields.kinds.base import NOT_GIVEN, FieldKind, FieldSpec
 from portal.domain.i18n.formatting import pick
 
 if TYPE_CHECKING:
     from wtforms import Form
 
-    from portal.domain.catalogue.model import Field
 
-
-def kind_of(spec: Field) -> FieldKind:
+def kind_of(spec: FieldSpec) -> FieldKind:
     """The kind of one field of a definition, made for it."""
     # Imported here: the registry imports every kind, and the group kind walks its own fields.
     from portal.domain.fields.kinds import KINDS
@@ -27,14 +25,14 @@ def kind_of(spec: Field) -> FieldKind:
     return kind(spec)
 
 
-def unbound(spec: Field, locale: str, documents: tuple[tuple[str, str], ...]):
+def unbound(spec: FieldSpec, locale: str, documents: tuple[tuple[str, str], ...]):
     """The (unbound) WTForms field for one field of the definition."""
     label = pick(spec.label, locale)
     common = {"label": label, "description": pick(spec.hint, locale) if spec.hint else ""}
     return kind_of(spec).form_field(label, common, locale, documents)
 
 
-def prepare(form: Form, spec: Field, values: dict, locale: str, saved: Any, submitted: Any) -> None:
+def prepare(form: Form, spec: FieldSpec, values: dict, locale: str, saved: Any, submitted: Any) -> None:
     """Drop the field if its `show_when` is false; otherwise tell it its kind and whether it is
     required, and let the kind fill what depends on the answers (places, documents, group items)."""
     if spec.show_when is not None and not spec.show_when.is_true(values):
@@ -52,7 +50,7 @@ def prepare(form: Form, spec: Field, values: dict, locale: str, saved: Any, subm
     kind.prepare(field, values, locale, saved, submitted)
 
 
-def initial_data(fields: Sequence[Field], answers: dict) -> dict:
+def initial_data(fields: Sequence[FieldSpec], answers: dict) -> dict:
     """The saved answers in the shapes the fields take; anything unexpected is left out."""
     data: dict[str, Any] = {}
     for spec in fields:
@@ -64,11 +62,11 @@ def initial_data(fields: Sequence[Field], answers: dict) -> dict:
     return data
 
 
-def read_answers(form: Form, fields: Sequence[Field], lenient: bool) -> dict[str, Any]:
+def read_answers(form: Form, fields: Sequence[FieldSpec], lenient: bool) -> dict[str, Any]:
     """The answers of `form` as JSON; a field not in the form (hidden) is None."""
     return {spec.id: kind_of(spec).answer(form[spec.id], lenient) if spec.id in form else None for spec in fields}
 
 
-def typed_answers(fields: Sequence[Field], answers: dict) -> dict[str, Any]:
+def typed_answers(fields: Sequence[FieldSpec], answers: dict) -> dict[str, Any]:
     """The answers to `fields` as expressions see them (numbers and amounts as Decimals)."""
     return {spec.id: kind_of(spec).typed(answers.get(spec.id)) for spec in fields}

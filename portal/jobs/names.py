@@ -1,0 +1,15 @@
+"""The name of every background job, in one list. The outbox stores these names, so a job keeps its
+name when the module that defines it moves; a domain package can schedule another package's job by
+name without importing it (applications ask for a document; rendering reads the application)."""
+
+from __future__ import annotations
+
+DELIVER_NOTIFICATION = "notify.deliver"
+ISSUE_DOCUMENT = "documents.issue"
+SEND_RESET_LINK = "identity.send_reset_link"
+SEND_REGISTRATION_CODE = "identity.send_registration_code"
+SEND_ENROLMENT_LINK = "identity.send_enrolment_link"
+ESCALATE_DUE_CASES = "applications.escalate_due_cases"
+PUBLISH_AUDIT_HEAD = "audit.publish_head"
+TELL_INVITED_PERSON = "organisations.tell_invited_person"
+EXPIRE_INVITATIONS = "organisations.expire_invitations"
