@@ -25,7 +25,7 @@ run: install ## Run the portal with demo data on http://127.0.0.1:5000 (SQLite, 
 	$(FLASK) serve
 
 test: install ## Run the whole test suite (set DATABASE_URL / REDIS_URL to use real servers)
-	$(BIN)/pytest -q
+	$(BIN)/pytest -q --durations=20
 
 lint: install ## Check the code with ruff
 	$(BIN)/ruff check portal tests bench app.py migrations

@@ -53,7 +53,15 @@ def settings(instance_dir, redis_url):
 
 @pytest.fixture(scope="session")
 def app(settings):
+    """The portal. Making it touches neither the database nor Redis: `database` does."""
     app = create_app(settings)
+    yield app
+    db.engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def database(app, settings):
+    """A fresh schema, migrated once per run, with the agencies of services/ in it."""
     _fresh_schema(settings.database_url)
     with app.app_context():
         from portal.data import agencies
@@ -61,8 +69,6 @@ def app(settings):
 
         agencies.sync(get_catalogue().agencies.values())
         db.session.commit()
-    yield app
-    db.engine.dispose()
 
 
 def _fresh_schema(database_url: str) -> None:
@@ -78,9 +84,25 @@ def _fresh_schema(database_url: str) -> None:
     migrate.upgrade(database_url)
 
 
+def _needs_the_database(request) -> bool:
+    """Unit tests run without the database and Redis unless they ask for `database` (directly, or
+    through `client`, `factories`, `runner`); one that asks for `app` alone gets an app context.
+    Every other test gets the database, Redis and an app context."""
+    return request.node.path.parent.name != "unit" or "database" in request.fixturenames
+
+
 @pytest.fixture(autouse=True)
-def _transaction(request, app):
-    """Every test runs in an app context, inside a transaction rolled back at its end."""
+def _transaction(request):
+    """A test that needs the database runs in an app context, inside a transaction rolled back at its end."""
+    if not _needs_the_database(request):
+        if "app" in request.fixturenames:
+            with request.getfixturevalue("app").app_context():
+                yield
+        else:
+            yield
+        return
+    request.getfixturevalue("database")
+    app = request.getfixturevalue("app")
     if "no_db_transaction" in request.keywords:
         with app.app_context():
             yield
@@ -99,19 +121,22 @@ def _transaction(request, app):
 
 
 @pytest.fixture(autouse=True)
-def _clean_redis(app):
+def _clean_redis(request):
     """Sessions, throttles and queues from one test must not leak into the next."""
-    redis_connection.client.flushdb()
+    if _needs_the_database(request):
+        request.getfixturevalue("app")
+        redis_connection.client.flushdb()
 
 
 @pytest.fixture(autouse=True)
-def _no_published_audit_head(app):
+def _no_published_audit_head(request):
     """A head one test published names entries the next test's (rolled back) log does not hold."""
-    app.config["PORTAL_SETTINGS"].audit_head_file.unlink(missing_ok=True)
+    if _needs_the_database(request):
+        request.getfixturevalue("app").config["PORTAL_SETTINGS"].audit_head_file.unlink(missing_ok=True)
 
 
 @pytest.fixture
-def client(app) -> PortalClient:
+def client(app, database) -> PortalClient:
     app.test_client_class = PortalClient
     return app.test_client()
 
@@ -125,12 +150,12 @@ def en(client) -> PortalClient:
 
 
 @pytest.fixture
-def runner(app):
+def runner(app, database):
     return app.test_cli_runner()
 
 
 @pytest.fixture
-def factories(app):
+def factories(app, database):
     from tests import factories
 
     return factories

@@ -10,6 +10,7 @@ from sqlalchemy import select
 
 from portal.data.db import db
 from portal.data.models import Application
+from portal.domain import clock
 from portal.domain.applications import transitions, versions
 from portal.domain.workflow import engine
 from portal.jobs.cron import Cron
@@ -62,7 +63,7 @@ def staff_act(application: Application, person, action: str, **details) -> engin
     """A staff member takes `action` through the engine, as the back office will."""
     service = versions.definition_for(application)
     decision = engine.decide(service, transitions.snapshot(service, application),
-                             transitions.actor_for(person, False), action, now=transitions.now(), **details)
+                             transitions.actor_for(person, False), action, now=clock.now(), **details)
     transitions.apply(service, application, decision, person)
     db.session.commit()
     return decision

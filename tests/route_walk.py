@@ -24,7 +24,7 @@ from sqlalchemy import func, select
 
 from portal.data import agencies as agency_data
 from portal.data import applications as application_data
-from portal.data import document_requests, notifications, organisations, queues
+from portal.data import document_requests, notifications, organisations
 from portal.data.db import db
 from portal.data.models import (
     Application,
@@ -36,6 +36,7 @@ from portal.data.models import (
 )
 from portal.domain.applications import case_notes, journey
 from portal.domain.catalogue import get_catalogue
+from portal.domain.catalogue.model import STAFF_FACTS
 from portal.domain.documents import get_document_store
 from portal.domain.identity.contacts import Contact
 from portal.domain.organisations import invitations
@@ -398,7 +399,7 @@ WALKS = (
     Walk("POST", "/staff/cases/<public_id>/assignment/<what>", CLERKS_OF_X,
          lambda r: _app(r) | {"what": "claim"}, form=case_form),
     Walk("POST", "/staff/cases/<public_id>/facts/<fact>", CLERKS_OF_X,
-         lambda r: _app(r) | {"fact": queues.FACTS[0]}, form=case_form),
+         lambda r: _app(r) | {"fact": STAFF_FACTS[0]}, form=case_form),
     *(Walk("POST", "/staff/cases/<public_id>/notes/<kind>", CLERKS_OF_X, lambda r, kind=kind: _app(r) | {"kind": kind},
            form=lambda r: {"body": "ពិនិត្យរួច"}, record=f"{kind} note") for kind in case_notes.KINDS),
     # The document X issued for the case: X's supervisors revoke it or have a corrected one issued.

@@ -38,10 +38,11 @@ from PIL import Image, ImageDraw, ImageFont
 
 from portal.data import applications as application_data
 from portal.data import notifications, queues
+from portal.domain import clock
 from portal.domain.applications import case_notes, display, journey, transitions
 from portal.domain.applications.values import expression_values
 from portal.domain.catalogue import Service, get_catalogue
-from portal.domain.catalogue.model import DocumentRequirement
+from portal.domain.catalogue.model import STAFF_FACTS, DocumentRequirement
 from portal.domain.documents import get_document_store
 from portal.domain.documents.sniff import KINDS
 from portal.domain.workflow import engine
@@ -473,7 +474,7 @@ def load(people: DemoPeople, now: datetime | None = None) -> Summary:
     already = existing(people)
     if already:
         return Summary(created=0, total=len(already))
-    now = now or transitions.now()
+    now = now or clock.now()
     maker = CaseMaker(people, now)
     stories = cases(now.astimezone(PHNOM_PENH).date())
     for story in sorted(stories, key=lambda s: s.steps[0].at.at(now)):
@@ -544,7 +545,7 @@ class CaseMaker:
     def _facts_needed(service: Service, state: str, action: str) -> list[str]:
         guards = {g for t in service.workflow.transitions if t.action == action and state in t.sources
                   for g in t.guards}
-        return [fact for fact in queues.FACTS if fact in guards]
+        return [fact for fact in STAFF_FACTS if fact in guards]
 
     def _backdate(self, application, story: Case, moments: list[datetime], note) -> None:
         """The data layer stamped every row with the time of loading; give them the story's moments."""

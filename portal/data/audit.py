@@ -16,7 +16,7 @@ from datetime import datetime
 from sqlalchemy import select, text
 
 from portal.data.db import db
-from portal.data.models import Agency, AuditEntry, Person, StaffRole
+from portal.data.models import AuditEntry, Person
 
 # Any constant will do, as long as nothing else in the database uses the same advisory lock key.
 CHAIN_LOCK_KEY = 0x0A0D17  # "audit"
@@ -108,13 +108,6 @@ def staff_access(application_id: int, actions: tuple[str, ...]) -> list[tuple[da
         .order_by(AuditEntry.seq.desc())
     )
     return [(entry.at, entry.action, person, (entry.details or {}).get("agency", "")) for entry, person in rows]
-
-
-def agency_slugs_of(person_id: int) -> list[str]:
-    return list(db.session.scalars(
-        select(Agency.slug).join(StaffRole, StaffRole.agency_id == Agency.id)
-        .where(StaffRole.person_id == person_id).order_by(Agency.slug).distinct()
-    ))
 
 
 def applications_using_document(document_id: int) -> list[tuple[int, str, set[str]]]:

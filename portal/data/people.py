@@ -30,10 +30,6 @@ def email_taken(email: str) -> bool:
     return db.session.scalar(select(func.count()).where(Person.email == email.strip().lower())) > 0
 
 
-def phone_taken(phone_e164: str) -> bool:
-    return db.session.scalar(select(func.count()).where(Person.phone == phone_e164)) > 0
-
-
 def create(*, password_hash: str, email: str | None = None, phone: str | None = None, **fields) -> Person:
     person = Person(
         email=email.strip().lower() if email else None,
@@ -55,6 +51,11 @@ def set_password(person: Person, password_hash: str) -> None:
     person.password_hash = password_hash
     person.password_changed_at = utcnow()
     end_sessions(person)
+
+
+def upgrade_password_hash(person: Person, password_hash: str) -> None:
+    """The same password hashed with today's parameters: nothing else changes (no session ends)."""
+    person.password_hash = password_hash
 
 
 def end_sessions(person: Person) -> None:

@@ -10,14 +10,13 @@ from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import and_, func, or_, select, update
+from sqlalchemy import Boolean, and_, func, or_, select, update
 
 from portal.data.db import db, utcnow
 from portal.data.models import Agency, Application, ApplicationEvent, Person, StaffRole
 
 ENDED = ("draft", "withdrawn")
 PAGE_SIZE = 50
-FACTS = ("paid", "documents_checked")
 MINE, UNASSIGNED, EVERYONE = "mine", "unassigned", "everyone"
 
 
@@ -174,8 +173,10 @@ def set_assignee(application: Application, expected: int | None, assignee: int |
 
 
 def mark_fact(application: Application, fact: str, state: str) -> bool:
-    """Set `paid` or `documents_checked` if the case is still in `state` and the fact not yet set."""
-    if fact not in FACTS:
+    """Set a fact (a boolean column: `paid`, `documents_checked`) if the case is still in `state` and
+    the fact not yet set. Which facts staff may mark is the domain's (catalogue.model.STAFF_FACTS)."""
+    found = Application.__table__.columns.get(fact)
+    if found is None or not isinstance(found.type, Boolean):
         raise ValueError(fact)
     column = getattr(Application, fact)
     result = db.session.execute(

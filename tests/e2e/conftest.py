@@ -66,6 +66,11 @@ def _clean_redis():
     yield
 
 
+@pytest.fixture(autouse=True)
+def _no_published_audit_head():
+    yield
+
+
 def _free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))

@@ -7,6 +7,7 @@ import time
 
 import pytest
 
+from portal.data.db import db
 from portal.domain.identity.throttle import account_key, person_account_key
 from portal.extensions import redis_connection
 from tests.factories import PASSWORD
@@ -413,3 +414,27 @@ class TestWithoutRedis:
             app.config["WTF_CSRF_ENABLED"] = True
         assert response.status_code == 503
         assert "Signing in is not available right now" in response.get_data(as_text=True)
+
+
+class TestOldPasswordHashes:
+    """Issue 10: `needs_rehash` was never called, so hashes made with older parameters stayed weak."""
+
+    @pytest.mark.parametrize("staff", [False, True])
+    def test_a_hash_with_older_parameters_is_upgraded_at_sign_in_and_the_session_survives(self, en, factories,
+                                                                                        staff):
+        from argon2 import PasswordHasher
+
+        from portal.data import people
+        from portal.domain.identity.passwords import needs_rehash, normalise
+
+        weak = PasswordHasher(time_cost=1, memory_cost=8 * 1024, parallelism=1).hash(normalise(PASSWORD))
+        person = factories.staff(locale="en") if staff else factories.person(phone="+85512345678", locale="en")
+        person.password_hash = weak
+        db.session.commit()
+        stamp = person.session_stamp
+        response = sign_in(en, person.email or "012345678", PASSWORD)
+        assert response.status_code == 302
+        upgraded = people.get_by_public_id(person.public_id)
+        assert upgraded.password_hash != weak and not needs_rehash(upgraded.password_hash)
+        assert upgraded.session_stamp == stamp  # an upgrade is not a password change: no session ends
+        assert sign_in(en.application.test_client(), person.email or "012345678", PASSWORD).status_code == 302

@@ -5,10 +5,10 @@ from __future__ import annotations
 from datetime import date, timedelta
 from decimal import Decimal
 
+from portal.domain import clock
 from portal.domain.catalogue.expressions import parse
 from portal.domain.catalogue.model import FIELD_TYPES, Field, Option, Rule, Service, Step
 from portal.domain.geo import places
-from portal.domain.i18n.formatting import CAMBODIA
 
 
 def text(en: str, km: str = "ខ្មែរ") -> dict:
@@ -78,9 +78,7 @@ def a_place_chain() -> tuple[str, str, str, str]:
 
 
 def today() -> date:
-    from datetime import datetime
-
-    return datetime.now(CAMBODIA).date()
+    return clock.today()
 
 
 def valid_post() -> dict:

@@ -479,6 +479,7 @@ DOCUMENTS = [
 ]
 
 
+@pytest.mark.usefixtures("app")  # documents render with the portal's templates, fonts and keys
 class TestDocuments:
     @pytest.mark.parametrize(("slug", "output_id", "reference", "expected"), DOCUMENTS,
                              ids=[d[0] for d in DOCUMENTS])

@@ -10,6 +10,7 @@ from portal.data import applications as application_data
 from portal.data.models import Application
 from portal.domain.applications import versions
 from portal.domain.catalogue import Service
+from portal.domain.catalogue.prefills import PREFILLS
 
 DRAFT = "draft"
 
@@ -56,19 +57,6 @@ def visible_steps(service: Service, answers: dict):
     return [step for step in service.steps if step.show_when is None or step.show_when.is_true(values)]
 
 
-PROFILE_PREFILLS = {
-    "profile.name_km": lambda p, o: p.name_km, "profile.name_latin": lambda p, o: p.name_latin,
-    "profile.national_id": lambda p, o: p.national_id,
-    "profile.date_of_birth": lambda p, o: p.date_of_birth.isoformat() if p.date_of_birth else None,
-    "profile.phone": lambda p, o: p.phone, "profile.email": lambda p, o: p.email,
-    "profile.address": lambda p, o: {"province": p.province_code, "district": p.district_code,
-                                     "commune": p.commune_code, "village": p.village_code,
-                                     "street": p.street} if p.province_code else None,
-    "organisation.name_km": lambda p, o: o.name_km if o else None,
-    "organisation.name_en": lambda p, o: o.name_en if o else None,
-    "organisation.registration_number": lambda p, o: o.registration_number if o else None,
-    "organisation.tax_id": lambda p, o: o.tax_id if o else None,
-}
 
 
 def prefilled(service: Service, step, application: Application, person) -> dict:
@@ -80,7 +68,7 @@ def prefilled(service: Service, step, application: Application, person) -> dict:
     organisation = organisations.get_by_id(application.organisation_id) if application.organisation_id else None
     for field in step.fields:
         if field.prefill and answers.get(field.id) in (None, ""):
-            value = PROFILE_PREFILLS[field.prefill](person, organisation)
+            value = PREFILLS[field.prefill](person, organisation)
             if value not in (None, ""):
                 answers[field.id] = value
     return answers

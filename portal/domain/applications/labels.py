@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 from portal.domain.catalogue import Service, get_catalogue
+from portal.domain.workflow.engine import DRAFT_STATE, SUBMIT_TRANSITION, WITHDRAW_TRANSITION, WITHDRAWN_STATE
 
-BUILT_IN = {
-    "draft": {"km": "សេចក្ដីព្រាង មិនទាន់ដាក់ស្នើ", "en": "Draft, not submitted"},
-    "withdrawn": {"km": "បានដកពាក្យវិញ", "en": "Withdrawn"},
-}
+# The states every service has without writing them: named once, by the engine.
+BUILT_IN = {state.id: state.label for state in (DRAFT_STATE, WITHDRAWN_STATE)}
 
 
 def state_label(service: Service, state: str) -> dict[str, str]:
@@ -32,8 +31,6 @@ def agency_name(slug: str) -> dict[str, str]:
 def action_label(service: Service, action: str, from_state: str) -> dict[str, str]:
     """What a step in the history was called: the definition's label of the transition taken (the same
     action can be labelled differently from different states), or the engine's own submit and withdraw."""
-    from portal.domain.workflow.engine import SUBMIT_TRANSITION, WITHDRAW_TRANSITION
-
     transitions = [*(service.workflow.transitions if service.workflow else ()), SUBMIT_TRANSITION,
                    WITHDRAW_TRANSITION]
     named = [t for t in transitions if t.action == action]

@@ -3,24 +3,25 @@ state, the event row, the outbox rows for documents to issue and notifications t
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import UTC
 
 from portal.data import agencies as agency_data
 from portal.data import applications as application_data
 from portal.data import document_requests, organisations, people
 from portal.data.db import utcnow
-from portal.domain import audit
+from portal.domain import audit, clock
 from portal.domain.applications.fees import fee_lines, totals
 from portal.domain.applications.reference import new_reference
 from portal.domain.applications.values import expression_values
 from portal.domain.catalogue import Service, get_catalogue
+from portal.domain.catalogue.model import ROUTED_COMMUNE_OFFICE
 from portal.domain.i18n.formatting import pick
 from portal.domain.notify.service import notify
 from portal.domain.workflow.engine import Actor, Decision, Snapshot
 from portal.jobs import names
 from portal.jobs.outbox import schedule
 
-ROUTED = "commune-office"
+ROUTED = ROUTED_COMMUNE_OFFICE
 
 
 class Conflict(Exception):
@@ -62,8 +63,6 @@ def actor_for(person, as_applicant: bool) -> Actor:
     return Actor.staff(person.id, {(r.agency.slug, r.role) for r in person.staff_roles})
 
 
-def now() -> datetime:
-    return datetime.now(UTC)
 
 
 def apply(service: Service, application, decision: Decision, person, *, note: str | None = None) -> None:
@@ -133,7 +132,7 @@ def request_document(service: Service, application, output, *, agency_slug: str 
     agency_slug = agency_slug or application.current_agency or application.routed_agency or service.agencies[-1]
     agency = get_catalogue().agencies.get(agency_slug)
     values = expression_values(service, application.answers, {
-        "reference": application.reference, "today": date.today().isoformat(),
+        "reference": application.reference, "today": clock.today().isoformat(),
         "applicant_name": organisation.name_km if organisation else applicant.display_name,
     })
     data = {key: _plain(expression.evaluate(values)) for key, expression in output.data.items()}

@@ -13,7 +13,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from portal.data import dashboard as data
 from portal.domain.applications.labels import agency_name, staff_state_label
 from portal.domain.catalogue import Service, get_catalogue
-from portal.domain.i18n.formatting import CAMBODIA
+from portal.domain.clock import CAMBODIA
 from portal.domain.workflow import engine
 from portal.domain.workflow.calendar import DUE_SOON
 
@@ -127,7 +127,8 @@ def exit_states(service: Service, agency: str) -> set[str]:
 
 
 def _is_commune_office(agency: str) -> bool:
-    return bool(getattr(get_catalogue().agencies.get(agency), "commune_code", None))
+    found = get_catalogue().agencies.get(agency)
+    return found is not None and found.is_commune_office
 
 
 def _handles(service: Service, agency: str) -> bool:

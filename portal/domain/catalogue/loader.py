@@ -14,7 +14,10 @@ import yaml
 from portal.domain.catalogue.expressions import Expression, ExpressionError, parse
 from portal.domain.catalogue.model import (
     APPLICANT,
+    COMMUNE_OFFICE_KIND,
+    FACTS,
     ROLES,
+    STAFF_FACTS,
     Agency,
     Catalogue,
     Category,
@@ -35,12 +38,13 @@ from portal.domain.catalogue.model import (
     Waiver,
     Workflow,
 )
+from portal.domain.catalogue.prefills import PREFILLS
 from portal.domain.fields.kinds import KINDS, names_of
 
 LANGS = ("km", "en")
 STATUSES = ("draft", "live", "retired")
 AUDIENCES = ("citizen", "business")
-AGENCY_KINDS = ("ministry", "department", "commune_office")
+AGENCY_KINDS = ("ministry", "department", COMMUNE_OFFICE_KIND)
 CURRENCIES = ("KHR", "USD")
 SLUG = re.compile(r"^[a-z][a-z0-9-]{1,58}[a-z0-9]$")
 KHMER = re.compile(r"[\u1780-\u17FF]")
@@ -184,21 +188,7 @@ OPTIONAL_SERVICE_KEYS = {
     "notifications",
     "retention",
 }
-FACTS = {"paid", "documents_checked", "applicant", "fees_total"}
-PREFILLS = {
-    "profile.name_km",
-    "profile.name_latin",
-    "profile.national_id",
-    "profile.date_of_birth",
-    "profile.address",
-    "profile.phone",
-    "profile.email",
-    "organisation.name_km",
-    "organisation.name_en",
-    "organisation.registration_number",
-    "organisation.tax_id",
-}
-GUARD_WORDS = ("paid", "documents_checked")
+GUARD_WORDS = STAFF_FACTS
 CHANNELS = ("inbox", "email", "sms")
 ACCEPT = ("pdf", "jpeg", "png")
 ID = re.compile(r"^[a-z][a-z0-9_]{0,40}$")

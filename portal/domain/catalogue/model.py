@@ -28,6 +28,36 @@ class Agency:
     name: Text
     commune_code: str | None = None
 
+    @property
+    def is_commune_office(self) -> bool:
+        return is_commune_office(self)
+
+    @property
+    def is_routing_placeholder(self) -> bool:
+        return is_routing_placeholder(self)
+
+
+# What the portal records about each application: guards may name the staff facts alone
+# (`guards: [paid]`), and expressions may read all of them. Staff mark the staff facts on the case page.
+STAFF_FACTS = ("paid", "documents_checked")
+FACTS = frozenset({*STAFF_FACTS, "applicant", "fees_total"})
+
+# `commune-office` in a definition stands for "the commune or sangkat office of the application's
+# address": a routing placeholder, not an office. Each application is routed to a real office (one
+# with a commune code); nobody works at the placeholder itself.
+ROUTED_COMMUNE_OFFICE = "commune-office"
+COMMUNE_OFFICE_KIND = "commune_office"
+
+
+def is_commune_office(agency) -> bool:
+    """A real commune or sangkat office (a catalogue `Agency` or an `agencies` row): it has a commune."""
+    return agency.kind == COMMUNE_OFFICE_KIND and bool(agency.commune_code)
+
+
+def is_routing_placeholder(agency) -> bool:
+    """The placeholder that stands for the commune office of the application's address."""
+    return agency.kind == COMMUNE_OFFICE_KIND and not agency.commune_code
+
 
 @dataclass(frozen=True)
 class Category:

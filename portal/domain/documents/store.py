@@ -8,6 +8,7 @@ from datetime import date
 from typing import TYPE_CHECKING
 
 from portal.data import documents as document_data
+from portal.domain import clock
 from portal.domain.documents.scanning import scan
 from portal.domain.documents.sniff import PDF, sniff
 from portal.domain.documents.storage import BlobMissing, BlobStorage
@@ -24,7 +25,7 @@ class BlobDamaged(RuntimeError):
 
 
 def _years_from_today(years: int) -> date:
-    today = date.today()
+    today = clock.today()
     try:
         return today.replace(year=today.year + years)
     except ValueError:  # 29 February

@@ -16,7 +16,8 @@ from babel import dates as babel_dates
 from babel import numbers as babel_numbers
 from flask_babel import get_locale
 
-CAMBODIA = ZoneInfo("Asia/Phnom_Penh")
+from portal.domain.clock import CAMBODIA
+
 KHMER_DIGITS = str.maketrans("0123456789", "០១២៣៤៥៦៧៨៩")
 LATIN_DIGITS = str.maketrans("០១២៣៤៥៦៧៨៩", "0123456789")
 

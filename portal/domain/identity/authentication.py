@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from portal.data import people
 from portal.domain.identity.contacts import Contact
-from portal.domain.identity.passwords import verify_password
+from portal.domain.identity.passwords import hash_password, needs_rehash, verify_password
 from portal.domain.identity.throttle import account_key, person_account_key
 
 
@@ -45,6 +45,10 @@ def check_password(contact: Contact, password: str) -> Result:
     person = people.get_by_contact(contact.kind, contact.value)
     if not verify_password(person.password_hash if person else None, password):
         return Result(Outcome.FAILED)
+    if needs_rehash(person.password_hash):
+        # Hashed with older, weaker Argon2 parameters: the right password is here, so store it anew
+        # (the caller commits with the sign-in).
+        people.upgrade_password_hash(person, hash_password(password))
     if not person.is_active:
         return Result(Outcome.INACTIVE)
     if person.needs_totp:

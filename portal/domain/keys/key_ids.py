@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 import re
-from datetime import date
 from pathlib import Path
+
+from portal.domain import clock
 
 KEY_ID = re.compile(r"^[a-z0-9]{1,8}$")
 
 
 def next_key_id(directory: Path, letter: str, extension: str) -> str:
     """`<letter><yymm>`, with a letter added if a file `<id>.<extension>` already has that id."""
-    base = f"{letter}{date.today():%y%m}"
+    base = f"{letter}{clock.today():%y%m}"
     for suffix in ["", *"abcdefghijklmnopqrstuvwxyz"]:
         if not (directory / f"{base}{suffix}.{extension}").exists():
             return base + suffix

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 from flask import current_app
 
 from portal.data import document_requests, people
 from portal.data.db import db
+from portal.domain import clock
 from portal.domain.documents import get_document_store
-from portal.domain.i18n.formatting import CAMBODIA
 from portal.domain.notify.service import notify
 from portal.domain.rendering import lifecycle
 from portal.domain.rendering.documents import get_keyring, get_renderer, render_html
@@ -37,7 +37,7 @@ def issue_document(request_id: int) -> str | None:
 
     settings = current_app.config["PORTAL_SETTINGS"]
     key_id, private_key = get_keyring().active(create_if_missing=not settings.production)
-    issued_on = datetime.now(CAMBODIA).date()
+    issued_on = clock.today()
     expires_on = issued_on + timedelta(days=request.valid_days) if request.valid_days else None
     html, base_dir = render_html(request.template, {
         **request.context, "issued_on": issued_on, "expires_on": expires_on,

@@ -8,6 +8,7 @@ import unicodedata
 
 from email_validator import EmailNotValidError, validate_email
 
+from portal.domain.catalogue.model import is_routing_placeholder
 from portal.domain.staff_accounts.errors import InvalidEmail, InvalidName
 
 ROLES = ("clerk", "supervisor")
@@ -82,6 +83,5 @@ def clean_name_latin(value: str | None, required: bool = True) -> str | None:
 
 
 def is_office(agency) -> bool:
-    """Staff work in real offices. `commune-office` only stands for "the commune office of the
-    applicant's address" (a routing placeholder, with no commune of its own), so nobody works there."""
-    return not (agency.kind == "commune_office" and not agency.commune_code)
+    """Staff work in real offices, not at the routing placeholder `commune-office`."""
+    return not is_routing_placeholder(agency)

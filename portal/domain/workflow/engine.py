@@ -42,7 +42,16 @@ from datetime import datetime
 from typing import Any
 
 from portal.domain.catalogue.expressions import Expression, parse
-from portal.domain.catalogue.model import APPLICANT, Output, Reason, Service, State, Transition
+from portal.domain.catalogue.model import (
+    APPLICANT,
+    ROUTED_COMMUNE_OFFICE,
+    STAFF_FACTS,
+    Output,
+    Reason,
+    Service,
+    State,
+    Transition,
+)
 from portal.domain.workflow.calendar import WorkingCalendar, load_calendar
 
 DRAFT = "draft"
@@ -50,11 +59,13 @@ WITHDRAWN = "withdrawn"
 SUBMIT = "submit"
 WITHDRAW = "withdraw"
 CLERK, SUPERVISOR = "clerk", "supervisor"
-GUARD_WORDS = ("paid", "documents_checked")
-PLACEHOLDER_AGENCIES = frozenset({"commune-office"})
+GUARD_WORDS = STAFF_FACTS
+PLACEHOLDER_AGENCIES = frozenset({ROUTED_COMMUNE_OFFICE})
 MAX_REASON_TEXT = 2000
 
-DRAFT_STATE = State(id=DRAFT, label={"km": "សេចក្តីព្រាង", "en": "Draft"}, actor=APPLICANT)
+# The built-in states' names, as the applicant reads them (portal.domain.applications.labels shows these).
+DRAFT_STATE = State(id=DRAFT, label={"km": "សេចក្ដីព្រាង មិនទាន់ដាក់ស្នើ", "en": "Draft, not submitted"},
+                    actor=APPLICANT)
 WITHDRAWN_STATE = State(id=WITHDRAWN, label={"km": "បានដកពាក្យវិញ", "en": "Withdrawn"}, terminal=True)
 WITHDRAW_TRANSITION = Transition(
     action=WITHDRAW,

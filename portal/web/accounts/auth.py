@@ -243,6 +243,7 @@ def sign_in():
         session[PENDING] = {"person": result.person.public_id, "account": account,
                             "until": int(time.time()) + PENDING_SECONDS, "next": next_url,
                             "stamp": result.person.session_stamp}
+        db.session.commit()  # a password hash upgraded by check_password, if any
         return redirect(url_for("accounts.sign_in_code"))
     return _finish_sign_in(result.person, account, next_url)
 

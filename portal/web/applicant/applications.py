@@ -10,7 +10,7 @@ from flask_login import current_user, login_required
 from portal.data import applications as application_data
 from portal.data import documents as document_data
 from portal.data import organisations
-from portal.domain import audit
+from portal.domain import audit, clock
 from portal.domain.applications import case_notes, display, journey, transitions, versions
 from portal.domain.applications.fees import fee_lines, totals
 from portal.domain.applications.labels import state_label
@@ -273,7 +273,7 @@ def submit(public_id: str):
             form.form_errors.append(_("Some answers or documents are still missing: see the list below."))
         return _review_page(application, service, form, 400)
     decision = engine.submit(service, transitions.snapshot(service, application),
-                             transitions.actor_for(current_user, True), now=transitions.now())
+                             transitions.actor_for(current_user, True), now=clock.now())
     try:
         transitions.apply(service, application, decision, current_user)
     except transitions.Conflict:
@@ -301,7 +301,7 @@ def act(public_id: str, action: str):
         return redirect(url_for(".my_applications"))
     try:
         decision = engine.decide(service, transitions.snapshot(service, application),
-                                 transitions.actor_for(current_user, True), action, now=transitions.now())
+                                 transitions.actor_for(current_user, True), action, now=clock.now())
         transitions.apply(service, application, decision, current_user)
     except engine.NotAllowed:
         db.session.rollback()

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
-from datetime import datetime
 
 from flask import Blueprint, jsonify, render_template, request
 from flask_babel import lazy_gettext as _l
@@ -13,7 +12,7 @@ from flask_wtf.file import FileField
 from wtforms.validators import InputRequired
 
 from portal.data import documents as document_data
-from portal.domain.i18n.formatting import CAMBODIA
+from portal.domain import clock
 from portal.domain.rendering import lifecycle, signing
 from portal.domain.rendering.documents import get_keyring
 from portal.domain.rendering.issuing import matches
@@ -50,7 +49,7 @@ def judge(token: str) -> Verdict:
         return Verdict("revoked", token, payload, document)
     if document.status == "superseded":
         return Verdict("superseded", token, payload, document)
-    if payload.is_expired(datetime.now(CAMBODIA).date()):
+    if payload.is_expired(clock.today()):
         return Verdict("expired", token, payload, document)
     return Verdict("valid", token, payload, document)
 

@@ -33,12 +33,6 @@ def supervised_agencies() -> set[str]:
     return {role.agency.slug for role in current_user.staff_roles if role.role == SUPERVISOR}
 
 
-def refuse_without_csrf(form) -> None:
-    """A back-office POST whose CSRF token is missing or wrong is a bad request, not a form to redisplay."""
-    if "csrf_token" in form.errors:
-        abort(400)
-
-
 def case_or_404(public_id: str):
     """The case and its pinned definition, or 404 when no agency of the viewer handles it."""
     application = queues.case_for_staff(public_id, my_agencies())

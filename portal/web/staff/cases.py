@@ -9,15 +9,16 @@ from flask_login import current_user
 
 from portal.data import organisations, people, queues
 from portal.data.db import utcnow
-from portal.domain import audit
+from portal.domain import audit, clock
 from portal.domain.applications import case_notes, display, journey, transitions
 from portal.domain.applications.labels import action_label, staff_state_label
+from portal.domain.catalogue.model import STAFF_FACTS
 from portal.domain.documents.sniff import VIEWABLE
 from portal.domain.i18n.formatting import current_locale, pick
 from portal.domain.workflow import engine
 from portal.extensions import db
 from portal.web.staff import blueprint, notes
-from portal.web.staff.access import case_or_404, refuse_without_csrf, staff_only
+from portal.web.staff.access import case_or_404, staff_only
 from portal.web.staff.documents import issued_documents
 from portal.web.staff.forms import AssignForm, AssignmentForm, CaseForm, ReasonForm, RequestInfoForm
 from portal.web.staff.queue import urgency
@@ -127,7 +128,6 @@ def act(public_id: str, action: str):
         abort(404)
     form = _action_form(service, application, transition, formdata=request.form)
     valid = form.validate()
-    refuse_without_csrf(form)
     if form.seen_state.data != application.state:
         return _conflict(application)
     if not valid:
@@ -143,7 +143,7 @@ def act(public_id: str, action: str):
                    "reason_text": form.message.data}
     try:
         decision = engine.decide(service, transitions.snapshot(service, application),
-                                 transitions.actor_for(current_user, False), action, now=transitions.now(), **details)
+                                 transitions.actor_for(current_user, False), action, now=clock.now(), **details)
         transitions.apply(service, application, decision, current_user)
     except engine.NotAllowed as refused:
         db.session.rollback()
@@ -170,7 +170,6 @@ def assignment(public_id: str, what: str):
     form = AssignForm(people=[(p.public_id, p.display_name) for p in queues.agency_staff(agency)]) \
         if what == "assign" and agency else AssignmentForm()
     valid = form.validate()
-    refuse_without_csrf(form)
     if form.seen_state.data != application.state or form.seen_assignee.data != _assignee_public_id(application):
         return _conflict(application)
     allowed = engine.assignment_actions(service, transitions.snapshot(service, application),
@@ -198,11 +197,10 @@ def assignment(public_id: str, what: str):
 @staff_only
 def mark_fact(public_id: str, fact: str):
     application, service = case_or_404(public_id)
-    if fact not in queues.FACTS:
+    if fact not in STAFF_FACTS:
         abort(404)
     form = CaseForm()
     form.validate()
-    refuse_without_csrf(form)
     if form.seen_state.data != application.state:
         return _conflict(application)
     if not transitions.actor_for(current_user, False).works_at(application.current_agency):

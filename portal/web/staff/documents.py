@@ -12,7 +12,7 @@ from portal.data import people
 from portal.domain.rendering import lifecycle
 from portal.extensions import db
 from portal.web.staff import blueprint
-from portal.web.staff.access import case_or_404, refuse_without_csrf, staff_only
+from portal.web.staff.access import case_or_404, staff_only
 from portal.web.staff.forms import RevokeForm, SupersedeForm
 
 
@@ -71,7 +71,6 @@ def revoke_document(public_id: str, document_id: str):
     document = _document_of_case(application, document_id)
     form = RevokeForm(id_prefix=f"revoke-{document.public_id}")
     valid = form.validate()
-    refuse_without_csrf(form)
     if not lifecycle.may_withdraw(current_user, document):
         abort(403)
     if document.status != "active":
@@ -95,7 +94,6 @@ def supersede_document(public_id: str, document_id: str):
     document = _document_of_case(application, document_id)
     form = SupersedeForm()
     form.validate()
-    refuse_without_csrf(form)
     if not lifecycle.may_withdraw(current_user, document):
         abort(403)
     try:

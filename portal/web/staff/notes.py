@@ -10,7 +10,7 @@ from flask_login import current_user
 from portal.domain.applications import case_notes
 from portal.extensions import db
 from portal.web.staff import blueprint
-from portal.web.staff.access import case_or_404, refuse_without_csrf, staff_only
+from portal.web.staff.access import case_or_404, staff_only
 from portal.web.staff.forms import NoteForm
 
 LABELS = {
@@ -44,7 +44,6 @@ def write_note(public_id: str, kind: str):
         abort(403)
     form = forms[kind]
     if not form.validate():
-        refuse_without_csrf(form)
         return case_page(application, service, note_forms=forms, status=400)
     case_notes.write(application, current_user, kind, form.body.data)
     db.session.commit()
