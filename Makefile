@@ -27,8 +27,9 @@ run: install ## Run the portal with demo data on http://127.0.0.1:5000 (SQLite, 
 test: install ## Run the whole test suite (set DATABASE_URL / REDIS_URL to use real servers)
 	$(BIN)/pytest -q --durations=20
 
-lint: install ## Check the code with ruff
-	$(BIN)/ruff check portal tests bench app.py migrations
+lint: install ## Check the code with ruff, and the layers with import-linter (contracts in pyproject.toml)
+	$(BIN)/ruff check portal tests bench app.py migrations tools
+	PYTHONPATH=. $(BIN)/lint-imports --no-cache
 
 extract: $(STAMP)
 	$(BIN)/pybabel -q extract -F translations/babel.cfg -k _l -k lazy_gettext --no-location \

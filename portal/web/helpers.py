@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import url_for
+from flask import request, url_for
+from werkzeug.datastructures import CombinedMultiDict
 
 
 def safe_next_url(target: str | None, default_endpoint: str = "public.home") -> str:
@@ -23,3 +24,11 @@ def keep_private(response):
     response.headers["Cache-Control"] = "no-store"
     response.headers["Referrer-Policy"] = "no-referrer"
     return response
+
+
+def posted_form():
+    """The fields and files of a POSTed form, for a form built by the domain (a service step); None for
+    any other method. Read here rather than by Flask-WTF, which would also take a JSON body as form data."""
+    if request.method != "POST":
+        return None
+    return CombinedMultiDict((request.files, request.form))

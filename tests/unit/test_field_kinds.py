@@ -27,6 +27,7 @@ from portal.domain.fields.values import expression_values
 from portal.domain.i18n.formatting import digits
 from portal.domain.rendering.documents import document_filters, render_html
 from portal.paths import PROJECT_ROOT
+from portal.web.helpers import posted_form
 from tests.unit.definition_fixture import SERVICE, options, text
 
 RENDER = '{% from "components/definition_step.html" import render_step %}{{ render_step(form, step, locale) }}'
@@ -172,7 +173,7 @@ class TestANewKind:
         step = service.steps[0]
         spec = step.fields[0]
         with app.test_request_context("/?lang=km", method="POST", data={"share": "១២"}):
-            form = build_step_form(service, step, {}, "km")
+            form = build_step_form(service, step, {}, "km", posted=posted_form())
             assert form.validate()
             answers = step_answers(form, step)
             page = render_template_string(RENDER, form=form, step=step, locale="km")
@@ -195,7 +196,7 @@ class TestANewKind:
         service = load_catalogue(services).get("stall-share")
         step = service.steps[0]
         with app.test_request_context("/?lang=en", method="POST", data={"share": "120"}):
-            form = build_step_form(service, step, {}, "en")
+            form = build_step_form(service, step, {}, "en", posted=posted_form())
             assert not form.validate()
         assert form.errors == {"share": ["“Your share” must be 100 or less"]}
 

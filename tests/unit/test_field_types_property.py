@@ -19,6 +19,7 @@ from wtforms.validators import ValidationError
 from portal.domain.catalogue.model import FIELD_TYPES, Step
 from portal.domain.fields import definition_fields as fields
 from portal.domain.fields.builder import build_step_form, handle_group_buttons, pending_uploads, step_answers
+from portal.web.helpers import posted_form
 from tests.unit.definition_fixture import FIELDS, SERVICE, a_place_chain, text
 
 RENDER = '{% from "components/definition_step.html" import render_step %}{{ render_step(form, step, locale) }}'
@@ -64,7 +65,7 @@ def submit(app, spec, data, lang):
     """Post `data` to a step holding only `spec`; validate, read the answers, render the page."""
     step = Step("one", text("One"), (spec,))
     with app.test_request_context(f"/?lang={lang}", method="POST", data=data) as context:
-        form = build_step_form(SERVICE, step, {}, lang, documents=[("doc1", "mine.pdf")])
+        form = build_step_form(SERVICE, step, {}, lang, documents=[("doc1", "mine.pdf")], posted=posted_form())
         handle_group_buttons(form, step)
         valid = form.validate()
         for upload in pending_uploads(form):

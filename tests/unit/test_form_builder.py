@@ -21,6 +21,7 @@ from portal.domain.fields.builder import (
     pending_uploads,
     step_answers,
 )
+from portal.web.helpers import posted_form
 from tests.unit.definition_fixture import SERVICE, STEP, a_place_chain, text, today, valid_answers, valid_post
 
 RENDER = '{% from "components/definition_step.html" import render_step %}{{ render_step(form, step, locale) }}'
@@ -40,7 +41,7 @@ def posted(app, data, *, lang="en", answers=None, documents=(), step=STEP, servi
     """The form of `step` after `data` was posted, validated; and its page context kept open."""
     context = app.test_request_context(f"/?lang={lang}", method="POST", data=data)
     context.push()
-    form = build_step_form(service, step, answers or {}, lang, documents=documents)
+    form = build_step_form(service, step, answers or {}, lang, documents=documents, posted=posted_form())
     return context, form
 
 
@@ -489,6 +490,6 @@ class TestDefinitionsTheBuilderRefuses:
 def test_the_form_checks_its_csrf_token(app):
     app.config["WTF_CSRF_ENABLED"] = True
     with app.test_request_context("/?lang=en", method="POST", data=valid_post()):
-        form = build_step_form(SERVICE, STEP, {}, "en")
+        form = build_step_form(SERVICE, STEP, {}, "en", posted=posted_form())
         assert not form.validate()
         assert "csrf_token" in form.errors

@@ -2,8 +2,8 @@
 
 How a step page uses it::
 
-    form = build_step_form(service, step, answers, locale, documents=my_documents)
-    if request.method == "POST":
+    form = build_step_form(service, step, answers, locale, documents=my_documents, posted=posted)
+    if posted is not None:                     # the route passes what was posted, or None
         if handle_group_buttons(form, step):   # "Add another", "Remove", "Update the lists"
             return render(form), 200           # shown again, nothing saved
         valid = form.validate()                # fields, then the step's cross-field rules
@@ -33,9 +33,7 @@ import re
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from flask import has_request_context, request
 from flask_wtf import FlaskForm
-from werkzeug.datastructures import CombinedMultiDict
 from wtforms import Form
 
 from portal.domain.fields.definition_fields import CompositeField, DocumentForm, GroupField
@@ -76,15 +74,15 @@ _RESERVED_IN_ITEMS = frozenset(name for name in dir(Form) if not name.startswith
 
 
 def build_step_form(service: ServiceSpec, step: StepSpec, answers: dict, locale: str, *,
-                    documents: Iterable[tuple[str, str]] = ()) -> StepForm:
-    """The form for `step`: bound to the submitted data in a POST request, else filled from
-    `answers`. Labels, hints and option names are in `locale`; `documents` are the person's
-    documents ((public_id, name) pairs) offered beside each file input."""
+                    documents: Iterable[tuple[str, str]] = (), posted=None) -> StepForm:
+    """The form for `step`: bound to `posted` (the submitted form fields and files, as the route read
+    them from the request; None when nothing was posted), else filled from `answers`. Labels, hints
+    and option names are in `locale`; `documents` are the person's documents ((public_id, name) pairs)
+    offered beside each file input."""
     _check_ids(step.fields, RESERVED_IDS)
     answers = dict(answers or {})
     documents = tuple((str(public_id), str(name)) for public_id, name in documents)
     form_class = _form_class(step, locale, documents)
-    posted = _posted_data()
     submitted: dict = {}
     if posted is not None and _has_conditions(step.fields):
         # Which fields are shown can depend on what was just typed on this very page: read it
@@ -98,6 +96,7 @@ def build_step_form(service: ServiceSpec, step: StepSpec, answers: dict, locale:
         form = form_class(formdata=posted)
     else:
         form = form_class(formdata=None, data=initial_data(step.fields, answers))
+    form._posted = posted
     form._definition = (step, service, answers)
     form._values = _values(service, {**answers, **submitted})
     form._locale = locale
@@ -131,9 +130,9 @@ def handle_group_buttons(form: StepForm, step: StepSpec) -> bool:
     """Act on the buttons that work without JavaScript: "Add another" (`add:<group>`), "Remove"
     (`remove:<group>:<item index>`) and the address lists' "Update the lists" (`refresh`).
     True when one was pressed: the page is then shown again, without errors and without saving."""
-    if not has_request_context() or request.method != "POST":
+    if form._posted is None:
         return False
-    pressed = next((key for key in request.form if key == "refresh" or key.startswith(("add:", "remove:"))), None)
+    pressed = next((key for key in form._posted if key == "refresh" or key.startswith(("add:", "remove:"))), None)
     if pressed is None:
         return False
     action, _sep, target = pressed.partition(":")
@@ -180,13 +179,6 @@ def _check_ids(fields: Sequence[FieldSpec], reserved: frozenset[str]) -> None:
             if any(kind_of(inner).takes_fields for inner in spec.fields):
                 raise ValueError(f"group {spec.id!r}: a group inside a group is not supported")
             _check_ids(spec.fields, _RESERVED_IN_ITEMS)
-
-
-def _posted_data():
-    if not has_request_context() or request.method != "POST":
-        return None
-    # Built here rather than by Flask-WTF, which would also read a JSON body as form data.
-    return CombinedMultiDict((request.files, request.form))
 
 
 def _has_conditions(fields: Sequence[FieldSpec]) -> bool:

@@ -37,9 +37,10 @@ from wtforms import (
 from wtforms.validators import StopValidation, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from portal.domain import clock
 from portal.domain.documents.sniff import KINDS, sniff
 from portal.domain.fields.address import MISSING, PlaceSelectField, StreetField, address_started, check_address
-from portal.domain.fields.identity import tidy, today_in_cambodia
+from portal.domain.fields.identity import tidy
 from portal.domain.geo import places
 from portal.domain.i18n.formatting import digits, number, to_latin_digits
 
@@ -228,7 +229,7 @@ def clean_date(value: object, *, label: str, not_in_future: bool = False, not_in
             day = None
         if day is None or not DATE_YEARS[0] <= day.year <= DATE_YEARS[1]:
             raise ValidationError(say(DATE_FORMAT, label=label))
-    today = today or today_in_cambodia()
+    today = today or clock.today()
     if not_in_future and day > today:
         raise ValidationError(say(DATE_FUTURE, label=label))
     if not_in_past and day < today:

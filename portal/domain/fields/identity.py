@@ -18,7 +18,8 @@ from flask_babel import lazy_gettext as _l
 from wtforms import StringField
 from wtforms.validators import Optional, StopValidation, ValidationError
 
-from portal.domain.i18n.formatting import CAMBODIA, to_latin_digits
+from portal.domain import clock
+from portal.domain.i18n.formatting import to_latin_digits
 
 NAME_MIN, NAME_MAX = 2, 60
 MAX_AGE_YEARS = 120
@@ -138,10 +139,6 @@ def clean_national_id(text: object) -> str:
     return number
 
 
-def today_in_cambodia() -> date:
-    return datetime.now(CAMBODIA).date()
-
-
 def _years_before(day: date, years: int) -> date:
     try:
         return day.replace(year=day.year - years)
@@ -171,7 +168,7 @@ def clean_date_of_birth(value: object, today: date | None = None) -> date:
             born = date(int(year), int(month), int(day))
         except ValueError:
             raise ValidationError(BIRTH_DATE_FORMAT) from None
-    today = today or today_in_cambodia()
+    today = today or clock.today()
     if born > today:
         raise ValidationError(BIRTH_DATE_FUTURE)
     if born < _years_before(today, MAX_AGE_YEARS):

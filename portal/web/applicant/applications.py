@@ -26,6 +26,7 @@ from portal.extensions import db
 from portal.web.applicant import blueprint
 from portal.web.applicant.application_forms import ME, AttachForm, ConfirmForm, StartForm, SubmitForm
 from portal.web.applicant.refusals import refusal_message
+from portal.web.helpers import posted_form
 
 
 def own_application(public_id: str):
@@ -182,7 +183,7 @@ def step(public_id: str, step_id: str):
     answers = journey.prefilled(service, step, application, current_user)
     mine = [(d.public_id, d.original_name) for d in document_data.visible_to(current_user)
             if d.status == "active" and d.kind == "upload"]
-    form = builder.build_step_form(service, step, answers, locale, documents=mine)
+    form = builder.build_step_form(service, step, answers, locale, documents=mine, posted=posted_form())
 
     def page(status: int):
         return render_template("pages/applicant/applications/step.html", application=application, service=service,
