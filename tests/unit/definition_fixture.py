@@ -7,7 +7,8 @@ from decimal import Decimal
 
 from portal.domain import clock
 from portal.domain.catalogue.expressions import parse
-from portal.domain.catalogue.model import FIELD_TYPES, Field, Option, Rule, Service, Step
+from portal.domain.catalogue.model import Field, Option, Rule, Service, Step
+from portal.domain.fields.kinds import KINDS
 from portal.domain.geo import places
 
 
@@ -66,7 +67,7 @@ SERVICE = Service(
     processing_working_days=1, fees=(), legal_basis=text("None"), source="tests/unit/definition_fixture.py",
     steps=(STEP,),
 )
-assert {f.type for f in FIELDS} == set(FIELD_TYPES), "the fixture must have one field of every type"
+assert {f.type for f in FIELDS} == set(KINDS), "the fixture must have one field of every kind in the registry"
 
 
 def a_place_chain() -> tuple[str, str, str, str]:

@@ -19,7 +19,7 @@ from hypothesis import strategies as st
 
 from portal.domain.applications.display import display
 from portal.domain.catalogue import DefinitionError, load_catalogue
-from portal.domain.catalogue.model import FIELD_TYPES, Field, Step
+from portal.domain.catalogue.model import Field, Step
 from portal.domain.fields.builder import build_step_form, step_answers
 from portal.domain.fields.definition_fields import clean_integer
 from portal.domain.fields.kinds import KINDS, FieldKind, InputKind, kind_of
@@ -42,9 +42,6 @@ def spec_of(kind: str) -> Field:
 
 
 class TestEveryKindInTheRegistry:
-    def test_is_named_in_the_pure_model_in_the_same_order(self):
-        assert tuple(KINDS) == FIELD_TYPES
-
     @pytest.mark.parametrize("name", KINDS)
     def test_is_a_field_kind_with_nothing_left_abstract(self, name):
         kind = KINDS[name]

@@ -16,9 +16,10 @@ from hypothesis import strategies as st
 from werkzeug.datastructures import MultiDict
 from wtforms.validators import ValidationError
 
-from portal.domain.catalogue.model import FIELD_TYPES, Step
+from portal.domain.catalogue.model import Step
 from portal.domain.fields import definition_fields as fields
 from portal.domain.fields.builder import build_step_form, handle_group_buttons, pending_uploads, step_answers
+from portal.domain.fields.kinds import KINDS
 from portal.web.helpers import posted_form
 from tests.unit.definition_fixture import FIELDS, SERVICE, a_place_chain, text
 
@@ -93,7 +94,7 @@ def _messages(errors) -> list:
 PROPERTY = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 
-@pytest.mark.parametrize("field_type", FIELD_TYPES)
+@pytest.mark.parametrize("field_type", tuple(KINDS))
 class TestAnyInputForEveryFieldType:
     @PROPERTY
     @given(values=st.lists(ANY_TEXT, min_size=1, max_size=3), lang=st.sampled_from(["en", "km"]),

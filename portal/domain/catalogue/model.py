@@ -10,13 +10,6 @@ from portal.domain.catalogue.expressions import Expression
 
 Text = dict[str, str]  # {"km": ..., "en": ...}
 
-# The `type`s a field may have: the names of the field kinds' registry (`portal.domain.fields.kinds.KINDS`),
-# which the loader asks. Listed again here because this model stays pure Python for the workflow engine
-# (the import contracts in pyproject.toml); `tests/unit/test_field_kinds.py` keeps the two the same.
-FIELD_TYPES = (
-    "text", "textarea", "khmer_name", "latin_name", "integer", "number", "money", "date", "choice",
-    "multi_choice", "phone", "email", "national_id", "address", "file", "group", "declaration",
-)
 ROLES = ("clerk", "supervisor")
 APPLICANT = "applicant"
 

@@ -33,8 +33,8 @@ class FieldKind(ABC):
     A kind is a class, made for one field of a definition: `kind_of(spec)` gives
     `KINDS[spec.type](spec)`, where `spec` is the definition's `Field`. To add a kind, subclass
     `FieldKind` (or `InputKind` for one text input whose text is cleaned into a value), implement
-    the abstract methods, and add one line to `KINDS` in `portal.domain.fields.kinds` (and the name to
-    `FIELD_TYPES` in the pure catalogue model, which a test keeps equal). Nothing else changes: the
+    the abstract methods, and add one line to `KINDS` in `portal.domain.fields.kinds` (and a field of
+    the new kind to `tests/unit/definition_fixture.py`, which covers every kind). Nothing else changes: the
     loader accepts the new `type`, the step form builds it, the summary shows it, the documents and
     the expressions read it, and `tests/unit/test_field_kinds.py` checks it has every capability below.
     `answer` and `value_of` (reading the bound field back) and `typed`, `initial` have defaults for
