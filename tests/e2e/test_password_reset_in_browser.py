@@ -24,11 +24,12 @@ with create_app().app_context():
 """
 
 
-def reset_token(instance) -> str:
+def reset_token(instance, email: str | None = None) -> str:
     env = portal_env(instance)
     socket_path = instance / "redis" / "redis.sock"
     env["REDIS_URL"] = f"unix://{socket_path}"
-    done = subprocess.run([sys.executable, "-c", MAKE_PERSON_AND_TOKEN, f"reset-{uuid.uuid4().hex[:8]}@example.com"],
+    email = email or f"reset-{uuid.uuid4().hex[:8]}@example.com"
+    done = subprocess.run([sys.executable, "-c", MAKE_PERSON_AND_TOKEN, email],
                           cwd=PROJECT_ROOT, env=env, capture_output=True, text=True, timeout=120, check=True)
     return done.stdout.strip().splitlines()[-1]
 
@@ -50,3 +51,24 @@ def test_opening_the_link_leads_to_choosing_a_password_and_the_token_leaves_the_
     page.click("main button[type=submit]")
     page.wait_for_url(f"{portal_url}/sign-in")
     assert "Your password has been changed" in page.content()
+
+
+
+def test_the_password_change_page_shows_no_username_box(page, portal_url, portal_instance):
+    """The username field a password manager reads is `hidden`; a stylesheet rule once showed it anyway."""
+    email = f"change-{uuid.uuid4().hex[:8]}@example.com"
+    token = reset_token(portal_instance, email)
+    page.goto(f"{portal_url}/password/reset?lang=en#{token}")
+    page.wait_for_url(f"{portal_url}/password/new")
+    for name in ("password", "confirm"):
+        page.fill(f"input[name={name}]", "ទឹកដោះគោ-milk-tea-7")
+    page.click("main button[type=submit]")
+    page.wait_for_url(f"{portal_url}/sign-in")
+    page.fill("#contact", email)
+    page.fill("#password", "ទឹកដោះគោ-milk-tea-7")
+    page.locator("main form button[type=submit]").first.click()
+    page.wait_for_url(f"{portal_url}/account")
+    page.goto(f"{portal_url}/account/password")
+    assert page.locator("input[name=username]").count() == 1
+    assert not page.locator("input[name=username]").is_visible()
+    assert page.locator("input[name=current]").is_visible()

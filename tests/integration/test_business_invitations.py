@@ -74,7 +74,7 @@ def errors(response) -> list[str]:
 
 def waiting(page) -> list[list[str]]:
     """The owner's list of invitations, one list of cell texts per row."""
-    return [[cell.get_text(" ", strip=True) for cell in row.select("td")]
+    return [[cell.get_text(" ", strip=True) for cell in row.select("th, td")]
             for row in page.soup.select("table.invitations tbody tr")]
 
 
