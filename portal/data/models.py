@@ -294,11 +294,19 @@ class Document(Base):
 class OutboxMessage(Base):
     """Work to do after a commit, written in the same transaction as the change that needs it.
 
-    The relay moves pending rows to RQ and stamps `enqueued_at`; a Redis outage or a crash
-    between commit and enqueue leaves the row pending, and the next relay pass enqueues it.
+    Its life: pending (`enqueued_at` empty) -> enqueued (the relay handed it to RQ) -> done (`done_at`,
+    set by the job itself when it finished) or failed (`failed_at`, after all its retries). A Redis
+    outage or a crash between commit and enqueue leaves the row pending, and the next relay pass
+    enqueues it; a Redis that lost its data leaves it enqueued-not-done, and the reconciler
+    (portal.jobs.outbox) queues it again under the same job id.
     """
 
     __tablename__ = "outbox"
+    __table_args__ = (
+        # The reconciler's and the admin page's rows: small, whatever the size of the table's history.
+        Index("ix_outbox_unfinished", "id", postgresql_where=text("done_at IS NULL AND failed_at IS NULL"),
+              sqlite_where=text("done_at IS NULL AND failed_at IS NULL")),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     job_id: Mapped[str] = mapped_column(String(100), unique=True, comment="RQ job id; the same work is queued once")
@@ -306,6 +314,12 @@ class OutboxMessage(Base):
     arguments: Mapped[list] = mapped_column(JSON, default=list, comment="ids and plain values only")
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     enqueued_at: Mapped[datetime | None] = mapped_column(DateTime, index=True)
+    done_at: Mapped[datetime | None] = mapped_column(DateTime, comment="set by the job itself when it finished")
+    failed_at: Mapped[datetime | None] = mapped_column(
+        DateTime, comment="the job failed after all its retries; never queued again by the reconciler")
+    requeued: Mapped[int] = mapped_column(
+        Integer, default=0, server_default="0",
+        comment="times the reconciler queued it again because Redis had lost it")
 
 
 class DocumentRequest(Base):

@@ -9,6 +9,7 @@ from rq.exceptions import InvalidJobOperation, NoSuchJobError
 from rq.job import Job
 from rq.registry import FailedJobRegistry
 
+from portal.data import outbox as outbox_data
 from portal.extensions import redis_connection
 from portal.jobs.queues import ALL
 
@@ -45,7 +46,9 @@ def failed_jobs(limit: int = 200) -> list[FailedJob]:
 
 
 def retry(job_id: str) -> bool:
-    """Put a failed job back on its queue; False if it is not in any failed list."""
+    """Put a failed job back on its queue, and its outbox row back among the unfinished; False if it is
+    neither in a failed list nor a failed outbox row. A failed row whose job Redis no longer holds goes
+    back to pending, and the relay queues it again. The caller commits."""
     for queue in ALL:
         registry = _registry(queue)
         if job_id in registry.get_job_ids():
@@ -53,5 +56,8 @@ def retry(job_id: str) -> bool:
                 registry.requeue(job_id)
             except (NoSuchJobError, InvalidJobOperation):
                 return False
+            outbox_data.reopen(job_id, requeue=False)
             return True
-    return False
+    if outbox_data.is_failed(job_id) and Job.exists(job_id, connection=redis_connection.client):
+        return False  # RQ still holds it, but not as failed: it is being run again already
+    return outbox_data.reopen(job_id, requeue=True)

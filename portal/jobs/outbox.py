@@ -4,6 +4,13 @@
 that needs it was committed. `relay_pending()` moves committed rows to RQ. If Redis is down the
 rows wait; if the process dies after enqueueing but before marking, the next pass enqueues again
 and RQ refuses the duplicate job id (and jobs are idempotent besides).
+
+A row handed to RQ is not done: the job marks it done when it has finished (portal.jobs.completion).
+`reconcile()` looks at the rows enqueued but not done and asks Redis about their jobs: a job Redis
+no longer holds (Redis restarted without its data) is queued again under the same job id, so RQ
+refuses it while any copy exists; a finished or failed one only gets its row marked. A copy may still
+be running in a work horse when Redis lost it: jobs guard their effects in the database (a delivery
+marked sent, a document issued once per request, `completion.claim()`), so the second run does nothing.
 """
 
 from __future__ import annotations
@@ -11,18 +18,24 @@ from __future__ import annotations
 import contextlib
 import logging
 import threading
+import time
 import uuid
+from dataclasses import dataclass
 
 import redis
 from flask import Flask
 from rq.exceptions import DuplicateJobError
+from rq.job import Job, JobStatus
 
 from portal.data import outbox as outbox_data
-from portal.extensions import db
-from portal.jobs import registry
+from portal.extensions import db, redis_connection
+from portal.jobs import completion, registry
 from portal.jobs.queues import queue
 
 log = logging.getLogger(__name__)
+# How often each worker's relay thread reconciles: the longest a job lost with Redis waits.
+RECONCILE_INTERVAL = 20
+FAILED_JOB_TTL = 30 * 24 * 3600  # failed jobs stay visible to administrators for a month
 
 
 def schedule(job, *arguments, job_id: str | None = None) -> str:
@@ -37,24 +50,30 @@ def schedule(job, *arguments, job_id: str | None = None) -> str:
     return job_id
 
 
+def _enqueue(message) -> None:
+    spec = registry.get(message.job_name)
+    # A duplicate: an earlier pass died before marking the row, or the job is still in Redis.
+    with contextlib.suppress(DuplicateJobError):
+        queue(spec.queue).enqueue_call(
+            func=spec.function,
+            args=message.arguments,
+            job_id=message.job_id,
+            timeout=spec.timeout,
+            retry=spec.retry(),
+            failure_ttl=FAILED_JOB_TTL,
+            unique=True,
+            on_success=completion.ON_SUCCESS,
+            on_failure=completion.ON_FAILURE,
+        )
+
+
 def relay_pending(limit: int = 200) -> int:
     """Enqueue committed outbox rows to RQ; returns how many were moved. Raises on a Redis outage
     (after rolling back, so the rows stay pending)."""
     moved = 0
     try:
         for message in outbox_data.claim_pending(limit):
-            spec = registry.get(message.job_name)
-            # A duplicate was enqueued by an earlier pass that died before marking the row.
-            with contextlib.suppress(DuplicateJobError):
-                queue(spec.queue).enqueue_call(
-                    func=spec.function,
-                    args=message.arguments,
-                    job_id=message.job_id,
-                    timeout=spec.timeout,
-                    retry=spec.retry(),
-                    failure_ttl=30 * 24 * 3600,  # failed jobs stay visible to administrators for a month
-                    unique=True,
-                )
+            _enqueue(message)
             outbox_data.mark_enqueued(message)
             moved += 1
         db.session.commit()
@@ -64,19 +83,68 @@ def relay_pending(limit: int = 200) -> int:
     return moved
 
 
-class Relay(threading.Thread):
-    """Runs `relay_pending()` every `interval` seconds inside the worker process."""
+@dataclass
+class Reconciled:
+    requeued: int = 0  # Redis had lost the job: queued again, same id
+    finished: int = 0  # the job finished but its row was not marked (it ran before this release, or ...)
+    failed: int = 0  # the job is in RQ's failed list (e.g. abandoned by a dead worker, no retry left)
 
-    def __init__(self, app: Flask, interval: float = 0.5):
+
+# RQ statuses of a job that will never run again by itself.
+_FAILED = {JobStatus.FAILED, JobStatus.STOPPED, JobStatus.CANCELED}
+
+
+def reconcile(batch: int = 500) -> Reconciled:
+    """Compare the rows enqueued but not done with what Redis holds, and repair the difference (see the
+    module's docstring). Raises on a Redis outage, after rolling back."""
+    found = Reconciled()
+    after_id = 0
+    while True:
+        try:
+            rows = outbox_data.claim_unfinished(after_id, batch)
+            jobs = Job.fetch_many([row.job_id for row in rows], connection=redis_connection.client)
+            for row, job in zip(rows, jobs, strict=True):
+                status = job.get_status(refresh=False) if job is not None else None
+                if job is None:
+                    _enqueue(row)
+                    outbox_data.mark_requeued(row)
+                    found.requeued += 1
+                elif status == JobStatus.FINISHED:
+                    outbox_data.mark_done(row.job_id)
+                    found.finished += 1
+                elif status in _FAILED:
+                    outbox_data.mark_failed(row.job_id)
+                    found.failed += 1
+            db.session.commit()
+        except BaseException:
+            db.session.rollback()
+            raise
+        if len(rows) < batch:
+            break
+        after_id = rows[-1].id
+    if found.requeued:
+        log.warning("outbox: %d job(s) were no longer in Redis and were queued again", found.requeued)
+    return found
+
+
+class Relay(threading.Thread):
+    """Runs `relay_pending()` every `interval` seconds, and `reconcile()` every `reconcile_interval`
+    seconds (and once at start), inside the worker process."""
+
+    def __init__(self, app: Flask, interval: float = 0.5, reconcile_interval: float = RECONCILE_INTERVAL):
         super().__init__(name="outbox-relay", daemon=True)
-        self.app, self.interval = app, interval
+        self.app, self.interval, self.reconcile_interval = app, interval, reconcile_interval
         self.stopping = threading.Event()
+        self.next_reconcile = 0.0
 
     def run(self) -> None:
         while not self.stopping.is_set():
             try:
                 with self.app.app_context():
                     relay_pending()
+                    if time.monotonic() >= self.next_reconcile:
+                        reconcile()
+                        self.next_reconcile = time.monotonic() + self.reconcile_interval
             except (redis.RedisError, OSError):
                 log.warning("outbox relay: Redis unreachable; pending jobs will be sent when it is back")
                 self.stopping.wait(5)

@@ -13,7 +13,7 @@ from portal.extensions import db, redis_connection
 from portal.jobs import registry
 from portal.jobs.cron import Cron
 from portal.jobs.outbox import Relay
-from portal.jobs.queues import ALL
+from portal.jobs.queues import ALL, DEQUEUE_STRATEGY
 
 
 class _AppContextMixin:
@@ -24,6 +24,10 @@ class _AppContextMixin:
     def perform_job(self, job, queue, *args, **kwargs):
         with self.flask_app.app_context():
             return super().perform_job(job, queue, *args, **kwargs)
+
+    def work(self, *args, **kwargs):
+        kwargs.setdefault("dequeue_strategy", DEQUEUE_STRATEGY)  # queues in turn (portal.jobs.queues)
+        return super().work(*args, **kwargs)
 
 
 class PortalWorker(_AppContextMixin, Worker):

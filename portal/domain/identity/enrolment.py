@@ -23,10 +23,10 @@ from flask_babel import gettext as _
 from itsdangerous import BadData, URLSafeTimedSerializer
 
 from portal.data import people
-from portal.data.db import utcnow
+from portal.data.db import db, utcnow
 from portal.domain.notify import external_url
 from portal.domain.notify.email import send_templated_email
-from portal.jobs import names
+from portal.jobs import completion, names
 from portal.jobs.outbox import schedule
 from portal.jobs.queues import NOTIFICATIONS
 from portal.jobs.registry import job
@@ -112,7 +112,11 @@ def finish(person, claim: Claim, password_hash: str, sealed_secret: str) -> bool
 def send_enrolment_link(person_id: int) -> None:
     """Job (notifications queue): email the person the link of their current enrolment, in their
     language. Takes the person's id; returns nothing, so no link is kept in the job's result. Running
-    it twice sends the same enrolment twice: both links work, once, until it ends."""
+    the same job twice (Redis lost it while it ran) sends once: its outbox row is the guard
+    (completion.claim). Two jobs send the same enrolment twice: both links work, once, until it ends."""
+    if not completion.claim():
+        db.session.rollback()
+        return
     person = people.get_by_id(person_id)
     if person is None or not person.is_active or not person.email or not is_pending(person):
         return
@@ -121,3 +125,5 @@ def send_enrolment_link(person_id: int) -> None:
         context = {"link": link(person), "email": person.email}
         send_templated_email(person.email, _("Set up your One Window staff account"),
                              "enrolment", context, language=locale)
+    completion.mark_done()
+    db.session.commit()

@@ -21,11 +21,12 @@ from flask_babel import gettext as _
 from itsdangerous import BadData, URLSafeTimedSerializer
 
 from portal.data import people
+from portal.data.db import db
 from portal.domain.identity import credentials
 from portal.domain.notify import external_url
 from portal.domain.notify.email import send_templated_email
 from portal.domain.notify.sms import send_sms
-from portal.jobs import names
+from portal.jobs import completion, names
 from portal.jobs.queues import NOTIFICATIONS
 from portal.jobs.registry import job
 
@@ -74,7 +75,11 @@ def set_new_password(person, password: str) -> None:
 def send_reset_link(person_id: int) -> None:
     """Job (notifications queue): send a reset link to the person, by email if they have an email
     address, else by SMS, in the language they chose. Takes the person's id; returns nothing, so no
-    link is kept in the job's result. Running it twice sends two links, each valid on its own."""
+    link is kept in the job's result. Two requests send two links, each valid on its own; the same job
+    run twice (Redis lost it while it ran) sends once: its outbox row is the guard (completion.claim)."""
+    if not completion.claim():
+        db.session.rollback()
+        return
     person = people.get_by_id(person_id)
     if person is None or not person.is_active:
         return
@@ -90,3 +95,5 @@ def send_reset_link(person_id: int) -> None:
             send_sms(person.phone, _(
                 "One Window: to choose a new password, open %(link)s within 1 hour. "
                 "If you did not ask for this, ignore this message.", link=link))
+    completion.mark_done()
+    db.session.commit()

@@ -29,7 +29,7 @@ from portal.domain.identity.passwords import hash_password
 from portal.domain.notify import external_url
 from portal.domain.notify.email import send_templated_email
 from portal.domain.notify.sms import send_sms
-from portal.jobs import names
+from portal.jobs import completion, names
 from portal.jobs.outbox import schedule
 from portal.jobs.queues import NOTIFICATIONS
 from portal.jobs.registry import job
@@ -118,7 +118,12 @@ def send_code(pending_id: int) -> None:
     """Job (notifications queue): send the pending registration's contact a new 6-digit code, in the
     language the person registered in; or, when the contact already has an account, a message saying
     so (no code: that registration can never be confirmed). The code exists only in the message: its
-    HMAC is stored, and committed before sending, so a retry sends a fresh code that replaces it."""
+    HMAC is stored, committed with the job's outbox row marked done right after sending (a failed send
+    stores nothing; a retry sends a fresh code). The same job run twice (Redis lost it while it ran)
+    sends once: the outbox row, locked from the start, is the guard (completion.claim)."""
+    if not completion.claim():
+        db.session.rollback()
+        return
     pending = registrations.get_by_id(pending_id)
     if pending is None or pending.expires_at < utcnow():
         return
@@ -126,12 +131,13 @@ def send_code(pending_id: int) -> None:
     code = None if existing is not None else _new_code()
     pending.code_digest = _digest(current_app.config["SECRET_KEY"], pending, code) if code else None
     pending.wrong_codes = 0  # five tries for each code; the codes themselves are limited per contact
-    db.session.commit()
     with force_locale(pending.locale or "km"):
         if code:
             _send_code(pending, code)
         else:
             _send_already_registered(pending)
+    completion.mark_done()
+    db.session.commit()
 
 
 def _send_code(pending, code: str) -> None:
