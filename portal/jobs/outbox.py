@@ -29,7 +29,7 @@ from rq.job import Job, JobStatus
 
 from portal.data import outbox as outbox_data
 from portal.extensions import db, redis_connection
-from portal.jobs import completion, registry
+from portal.jobs import completion, fork_guard, registry
 from portal.jobs.queues import queue
 
 log = logging.getLogger(__name__)
@@ -140,7 +140,8 @@ class Relay(threading.Thread):
     def run(self) -> None:
         while not self.stopping.is_set():
             try:
-                with self.app.app_context():
+                # The worker does not fork a horse while these hold a database transaction (fork_guard).
+                with self.app.app_context(), fork_guard.DATABASE_WORK:
                     relay_pending()
                     if time.monotonic() >= self.next_reconcile:
                         reconcile()

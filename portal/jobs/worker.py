@@ -10,7 +10,7 @@ from flask import Flask
 from rq import SimpleWorker, Worker
 
 from portal.extensions import db, redis_connection
-from portal.jobs import registry
+from portal.jobs import fork_guard, registry
 from portal.jobs.cron import Cron
 from portal.jobs.outbox import Relay
 from portal.jobs.queues import ALL, DEQUEUE_STRATEGY
@@ -38,6 +38,10 @@ class PortalWorker(_AppContextMixin, Worker):
         # be shared with it, so the child opens its own.
         db.engine.dispose(close=False)
         return super().perform_job(job, queue, *args, **kwargs)
+
+    def fork_work_horse(self, job, queue):
+        with fork_guard.DATABASE_WORK:  # never in the middle of the relay's transaction (portal.jobs.fork_guard)
+            return super().fork_work_horse(job, queue)
 
 
 class PortalSimpleWorker(_AppContextMixin, SimpleWorker):
