@@ -4,11 +4,15 @@ stable: moving the module that defines a job leaves the rows that name it runnab
 
 from __future__ import annotations
 
+import gc
 import importlib
+import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 
 from rq import Retry
+
+log = logging.getLogger(__name__)
 
 # Modules that define jobs; imported by the relay and the worker so the registry is complete.
 JOB_MODULES = ("portal.domain.notify.jobs", "portal.domain.rendering.jobs", "portal.domain.identity.password_reset",
@@ -32,6 +36,7 @@ class JobSpec:
 
 
 _jobs: dict[str, JobSpec] = {}
+_warm_ups: list[Callable[[], None]] = []
 
 
 def job(queue: str, *, name: str, timeout: int = 120, retry_intervals: tuple[int, ...] = (10, 60, 300)):
@@ -47,6 +52,30 @@ def job(queue: str, *, name: str, timeout: int = 120, retry_intervals: tuple[int
         return function
 
     return register
+
+
+def warm_up(function: Callable[[], None]) -> Callable[[], None]:
+    """Register `function` to run once in the worker process, inside the app context, before it forks its
+    first work horse: whatever it loads (fonts, parsed templates, library caches) every horse then finds
+    in the memory it was forked from, instead of loading it again for each job."""
+    if function not in _warm_ups:
+        _warm_ups.append(function)
+    return function
+
+
+def run_warm_ups(app, freeze: bool = True) -> None:
+    """Run the warm-ups; then (`freeze`) move every object the worker holds out of the garbage collector's
+    sight (gc.freeze): a horse's collections would otherwise walk, and so copy page by page out of the
+    memory it shares with the worker, the whole inherited heap (bench/receipt_job.py)."""
+    load_all()
+    with app.app_context():
+        for function in _warm_ups:
+            try:
+                function()
+            except Exception:  # a warm-up only saves time: the jobs themselves report real problems
+                log.exception("worker warm-up %s failed; jobs will load what it would have", function.__qualname__)
+    if freeze:
+        gc.freeze()
 
 
 def get(name: str) -> JobSpec:

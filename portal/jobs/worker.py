@@ -71,6 +71,7 @@ def run(app: Flask, burst: bool = False, maintenance_interval: int = 600) -> boo
         if not burst:
             cron = Cron(app, redis_connection.client)
             cron.start()
+        registry.run_warm_ups(app)  # before the first fork: every horse inherits what it loaded
         worker = make_worker(app, maintenance_interval=maintenance_interval)
         return worker.work(burst=burst, with_scheduler=True, logging_level="WARNING")
     finally:

@@ -14,9 +14,13 @@ from portal.domain.notify.service import notify
 from portal.domain.rendering import lifecycle
 from portal.domain.rendering.documents import get_keyring, get_renderer, render_html
 from portal.domain.rendering.issuing import issue_pdf
+from portal.domain.rendering.warmup import warm_up
 from portal.jobs import names
 from portal.jobs.queues import DOCUMENTS
 from portal.jobs.registry import job
+from portal.jobs.registry import warm_up as worker_warm_up
+
+worker_warm_up(warm_up)  # the worker loads fonts and renderer once, before forking (rendering.warmup)
 
 
 @job(DOCUMENTS, timeout=300, name=names.ISSUE_DOCUMENT)
