@@ -35,7 +35,8 @@ class TestScheduling:
         assert queued_ids() == []
         assert relay_pending() == 1
         assert queued_ids() == [job_id]
-        assert outbox_data.pending_count() == 0
+        assert outbox_data.pending_count() == 0  # handed to RQ ...
+        assert outbox_data.unfinished_count() == 1  # ... but not done until the job has finished
 
     def test_a_rolled_back_change_queues_nothing(self):
         schedule(record_greeting, "Dara")
@@ -80,3 +81,4 @@ class TestRedisOutage:
         make_simple_worker(app).work(burst=True)
         done = FinishedJobRegistry(queues.DEFAULT, connection=redis_connection.client).get_job_ids()
         assert sorted(done) == sorted(job_ids)  # 0 lost
+        assert outbox_data.unfinished_count() == 0
