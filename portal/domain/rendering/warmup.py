@@ -12,10 +12,9 @@ a throwaway key, pays all of that once (see bench/receipt_job.py for the figures
 
 from __future__ import annotations
 
-from datetime import date
-
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
+from portal.domain import clock
 from portal.domain.rendering.documents import get_renderer, render_html, template_environment
 from portal.domain.rendering.issuing import issue_pdf
 
@@ -29,7 +28,7 @@ def warm_up() -> None:
     """Render and QR-stamp one receipt and throw it away. Uses no database, no Redis and no signing key
     (a key made for this and forgotten), so it cannot fail for want of them."""
     template_environment()
-    today = date.today()
+    today = clock.today()
     html, base_dir = render_html("receipt.html", {**SAMPLE, "issued_on": today, "expires_on": None})
     issue_pdf(get_renderer(), html, base_dir, key_id="warm-up", private_key=Ed25519PrivateKey.generate(),
               issued=today, expires=None, base_url="https://warm-up.invalid")
