@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from sqlalchemy import or_, select, update
+from sqlalchemy.exc import IntegrityError
 
 from portal.data.db import db, utcnow
 from portal.data.inserts import insert_or_get
@@ -65,6 +68,24 @@ def move(application: Application, from_state: str, **changes) -> bool:
         return False
     db.session.refresh(application)
     return True
+
+
+def move_giving_reference(application: Application, from_state: str, new_reference: Callable[[], str],
+                          **changes) -> bool:
+    """`move`, also giving the application a reference from `new_reference()` that no other application
+    has. A reference is checked free before it is used; should a concurrent submission take the same one
+    meanwhile (chance, but the unique key would turn it into a 500), the update is undone to its savepoint
+    and another reference drawn."""
+    while True:
+        reference = new_reference()
+        if reference_taken(reference):
+            continue
+        try:
+            with db.session.begin_nested():
+                return move(application, from_state, reference=reference, **changes)
+        except IntegrityError:
+            if not reference_taken(reference):
+                raise  # some other constraint: not ours to hide
 
 
 def add_event(application: Application, **fields) -> ApplicationEvent:

@@ -13,10 +13,11 @@ from __future__ import annotations
 
 import shutil
 import threading
+import time
 from contextlib import contextmanager, suppress
 
 import pytest
-from sqlalchemy import delete, event, func, select
+from sqlalchemy import delete, event, func, select, text, update
 
 from portal.data.db import db, make_engine
 from portal.data.models import Application, Blob, Document, Person, ServiceVersion
@@ -149,3 +150,52 @@ def test_twenty_people_starting_a_service_version_nobody_used_yet_all_succeed_an
             mine = select(ServiceVersion.id).where(ServiceVersion.content_hash == service.content_hash)
             remove(people, delete(Application).where(Application.applicant_person_id.in_([p.id for p in people])),
                    delete(ServiceVersion).where(ServiceVersion.id.in_(mine)))
+
+
+def test_a_reference_taken_by_a_concurrent_submission_is_drawn_again(app):
+    """Two submissions that draw the same free reference at once (chance, but then the unique key made the
+    second a 500): the second waits for the first, finds the reference taken, and draws another."""
+    if db.engine.dialect.name != "postgresql":
+        pytest.skip("SQLite lets one writer at a time look and write: the race needs PostgreSQL")
+    from portal.data import applications as application_data
+    from portal.domain.applications import versions
+
+    applicant = factories.person()
+    service = get_catalogue().get("residence-certificate")
+    first, second = (application_data.create(service_version_id=versions.pin(service).id, service_slug=service.slug,
+                                             applicant_person_id=applicant.id) for _ in range(2))
+    db.session.commit()
+    drawn = iter(["RC-TAKE-N0W1", "RC-FREE-AFT2"])
+    failures: list[BaseException] = []
+    try:
+        with db.engine.connect() as other:
+            # The first submission took the reference and has not committed yet.
+            other.begin()
+            other.execute(update(Application).where(Application.id == first.id).values(reference="RC-TAKE-N0W1"))
+
+            def submit_second() -> None:
+                with app.app_context():
+                    try:
+                        assert application_data.move_giving_reference(
+                            application_data.get_by_id(second.id), "draft", lambda: next(drawn), state="submitted")
+                        db.session.commit()
+                    except BaseException as error:  # noqa: BLE001 - reported below
+                        db.session.rollback()
+                        failures.append(error)
+
+            thread = threading.Thread(target=submit_second)
+            thread.start()
+            with db.engine.connect() as watcher:  # until the second submission waits on the first's row
+                waiting = text("SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
+                               "AND wait_event_type = 'Lock'")
+                for _ in range(100):
+                    if watcher.execute(waiting).scalar():
+                        break
+                    time.sleep(0.05)
+            other.commit()
+            thread.join(30)
+        assert not failures, failures
+        db.session.rollback()
+        assert db.session.scalar(select(Application.reference).where(Application.id == second.id)) == "RC-FREE-AFT2"
+    finally:
+        remove([applicant], delete(Application).where(Application.applicant_person_id == applicant.id))
