@@ -68,6 +68,11 @@ def all_blobs() -> Iterator[Blob]:
     yield from db.session.scalars(select(Blob).order_by(Blob.sha256)).yield_per(500)
 
 
+def blobs_present(sha256s: list[str]) -> set[str]:
+    """Which of these hashes have a blob row."""
+    return set(db.session.scalars(select(Blob.sha256).where(Blob.sha256.in_(sha256s)))) if sha256s else set()
+
+
 def documents_for_blob(sha256: str) -> list[Document]:
     return list(db.session.scalars(select(Document).where(Document.sha256 == sha256).order_by(Document.id)))
 
