@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from typing import Any, TypeVar
 
-from sqlalchemy import select
+from sqlalchemy import inspect, select
 from sqlalchemy.dialects import postgresql, sqlite
 
 from portal.data.db import db
@@ -30,8 +30,10 @@ def insert_or_get(model: type[Row], key: dict[str, Any], **values: Any) -> tuple
     has `key`'s values; inserted with `values` when there is none. Returns (row, True if this call
     inserted it). `values` are ignored when the row exists: the caller updates it if it must."""
     dialect = db.session.get_bind().dialect.name
-    insert = _INSERTS[dialect](model).values(**key, **values).on_conflict_do_nothing(index_elements=list(key))
-    inserted = db.session.execute(insert).rowcount == 1
+    insert = (_INSERTS[dialect](model).values(**key, **values).on_conflict_do_nothing(index_elements=list(key))
+              .returning(*inspect(model).primary_key))
+    # RETURNING, not rowcount: an ORM insert on PostgreSQL reports a rowcount of -1 either way.
+    inserted = db.session.execute(insert).first() is not None
     row = db.session.scalar(select(model).filter_by(**key).execution_options(populate_existing=True))
     if row is None:  # pragma: no cover - the key was not a unique key of `model`, or the row vanished
         raise LookupError(f"{model.__name__} {key} neither inserted nor found")
