@@ -1,7 +1,7 @@
 """A throw-away portal for benchmarks: its own instance folder, its own database and its own Redis.
 Nothing here touches `instance/`, and no database the benchmark did not create itself.
 
-- Without DATABASE_URL: SQLite in a temporary folder (the embedded default).
+- Without DATABASE_URL (or with a SQLite one): SQLite in a temporary folder (the embedded default).
 - With a PostgreSQL DATABASE_URL: a new database `onewindow_bench_<random>` on that server, dropped at the
   end. The database the URL names is only connected to, to create and drop that one: never changed (a
   shell set up for the README's real-server tests exports the URL of a database someone needs).
@@ -85,13 +85,13 @@ def drop_database(server_url: str, name: str) -> None:
 @contextmanager
 def bench_database(folder: Path):
     """The database URL for one benchmark run (see the module's docstring)."""
-    given = os.environ.get("DATABASE_URL")
-    if not given:
+    given = os.environ.get("DATABASE_URL", "")
+    if not given.startswith("postgres"):
+        if given:
+            print("DATABASE_URL is not PostgreSQL: benchmarking on SQLite in a temporary folder instead",
+                  file=sys.stderr)
         yield f"sqlite:///{folder / 'bench.sqlite3'}"
         return
-    if not given.startswith("postgres"):
-        sys.exit("DATABASE_URL: the benchmarks make their own database on a PostgreSQL server only "
-                 "(unset it to run them on SQLite in a temporary folder).")
     url = create_database(given)
     try:
         yield url

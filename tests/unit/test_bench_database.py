@@ -87,3 +87,9 @@ def test_the_database_in_database_url_is_left_as_it_was_and_the_benchmarks_own_i
         with server.connect() as connection:
             connection.execute(text(f'DROP DATABASE IF EXISTS "{precious}" WITH (FORCE)'))
         server.dispose()
+
+
+def test_a_sqlite_database_url_is_not_used_either(tmp_path):
+    someones = tmp_path / "portal.sqlite3"
+    url = run_a_benchmark_portal(f"sqlite:///{someones}")
+    assert "portal-bench-" in url and not someones.exists()
