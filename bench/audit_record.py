@@ -1,7 +1,7 @@
 """Median time of one `audit.record()` (lock the chain, read the head, hash, MAC, insert) in its own
 transaction, as a request pays it, and the same with the MAC step left out, with their ratio, and the
-MAC step alone. The commit is not timed. SQLite by default, PostgreSQL with DATABASE_URL (the database
-is emptied). On main (no MAC) both runs are the same code: that is the "before" figure.
+MAC step alone. The commit is not timed. SQLite by default; with DATABASE_URL, a database of its own on
+that PostgreSQL server (bench/_portal.py). On main (no MAC) both runs are the same code: that is the "before" figure.
 
 Usage: .venv/bin/python bench/audit_record.py [entries per run]"""
 

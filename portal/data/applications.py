@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from sqlalchemy import or_, select, update
+from sqlalchemy.exc import IntegrityError
 
 from portal.data.db import db, utcnow
+from portal.data.inserts import insert_or_get
 from portal.data.models import (
     Application,
     ApplicationDocument,
@@ -16,14 +20,10 @@ from portal.data.models import (
 
 
 def pin_version(slug: str, version: int, content_hash: str, definition: str) -> ServiceVersion:
-    found = db.session.scalar(
-        select(ServiceVersion).where(ServiceVersion.slug == slug, ServiceVersion.content_hash == content_hash)
-    )
-    if found is None:
-        found = ServiceVersion(slug=slug, version=version, content_hash=content_hash, definition=definition)
-        db.session.add(found)
-        db.session.flush()
-    return found
+    """The row of this exact definition text, made by the first application started on it (after a
+    deploy that changes a service, many people may be that first one at once: one insert wins)."""
+    return insert_or_get(ServiceVersion, {"slug": slug, "content_hash": content_hash},
+                         version=version, definition=definition)[0]
 
 
 def create(**fields) -> Application:
@@ -70,6 +70,24 @@ def move(application: Application, from_state: str, **changes) -> bool:
     return True
 
 
+def move_giving_reference(application: Application, from_state: str, new_reference: Callable[[], str],
+                          **changes) -> bool:
+    """`move`, also giving the application a reference from `new_reference()` that no other application
+    has. A reference is checked free before it is used; should a concurrent submission take the same one
+    meanwhile (chance, but the unique key would turn it into a 500), the update is undone to its savepoint
+    and another reference drawn."""
+    while True:
+        reference = new_reference()
+        if reference_taken(reference):
+            continue
+        try:
+            with db.session.begin_nested():
+                return move(application, from_state, reference=reference, **changes)
+        except IntegrityError:
+            if not reference_taken(reference):
+                raise  # some other constraint: not ours to hide
+
+
 def add_event(application: Application, **fields) -> ApplicationEvent:
     event = ApplicationEvent(application_id=application.id, **fields)
     db.session.add(event)
@@ -78,16 +96,11 @@ def add_event(application: Application, **fields) -> ApplicationEvent:
 
 
 def attach(application: Application, requirement_id: str, document_id: int) -> ApplicationDocument:
-    existing = db.session.scalar(select(ApplicationDocument).where(
-        ApplicationDocument.application_id == application.id, ApplicationDocument.requirement_id == requirement_id,
-        ApplicationDocument.document_id == document_id,
-    ))
-    if existing is not None:
-        return existing
-    attached = ApplicationDocument(application_id=application.id, requirement_id=requirement_id,
-                                   document_id=document_id)
-    db.session.add(attached)
-    db.session.flush()
+    """Attach once, however many times the form is sent (a double click posts it twice at once)."""
+    attached, inserted = insert_or_get(ApplicationDocument, {
+        "application_id": application.id, "requirement_id": requirement_id, "document_id": document_id})
+    if inserted:
+        db.session.expire(application, ["attachments"])  # inserted behind the loaded collection's back
     return attached
 
 

@@ -33,12 +33,15 @@ def utcnow() -> datetime:
     return datetime.now(UTC).replace(tzinfo=None)
 
 
-def make_engine(url: str, sqlite_write_lock_first: bool = True) -> Engine:
+def make_engine(url: str, sqlite_write_lock_first: bool = True, pool_size: int | None = None) -> Engine:
+    """At most 5 (or `pool_size`) connections plus 10 more at a peak: a web or job process uses one at a
+    time; only a process with many threads at once (a concurrency test) needs a larger `pool_size`."""
+    pool = {} if pool_size is None else {"pool_size": pool_size, "max_overflow": 10}
     if url.startswith("sqlite"):
-        engine = create_engine(url, connect_args={"timeout": 15})
+        engine = create_engine(url, connect_args={"timeout": 15}, **pool)
         _make_sqlite_transactional(engine, "BEGIN IMMEDIATE" if sqlite_write_lock_first else "BEGIN")
         return engine
-    return create_engine(url, pool_pre_ping=True, pool_size=5, max_overflow=10)
+    return create_engine(url, pool_pre_ping=True, **{"pool_size": 5, "max_overflow": 10, **pool})
 
 
 def _make_sqlite_transactional(engine: Engine, begin: str) -> None:

@@ -7,16 +7,14 @@ from collections.abc import Iterator
 from sqlalchemy import or_, select, update
 
 from portal.data.db import db, utcnow
+from portal.data.inserts import insert_or_get
 from portal.data.models import Blob, Document, OrganisationMember, Person
 
 
 def ensure_blob(sha256: str, size: int, media_type: str) -> Blob:
-    blob = db.session.get(Blob, sha256)
-    if blob is None:
-        blob = Blob(sha256=sha256, size=size, media_type=media_type)
-        db.session.add(blob)
-        db.session.flush()
-    return blob
+    """The blob row for these bytes, made unless it exists (several people may upload the same new file
+    at once: the first insert wins, the others find its row)."""
+    return insert_or_get(Blob, {"sha256": sha256}, size=size, media_type=media_type)[0]
 
 
 def add(**fields) -> Document:
@@ -68,6 +66,11 @@ def is_member(person: Person, organisation_id: int) -> bool:
 
 def all_blobs() -> Iterator[Blob]:
     yield from db.session.scalars(select(Blob).order_by(Blob.sha256)).yield_per(500)
+
+
+def blobs_present(sha256s: list[str]) -> set[str]:
+    """Which of these hashes have a blob row."""
+    return set(db.session.scalars(select(Blob.sha256).where(Blob.sha256.in_(sha256s)))) if sha256s else set()
 
 
 def documents_for_blob(sha256: str) -> list[Document]:

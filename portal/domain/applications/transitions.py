@@ -77,9 +77,12 @@ def apply(service: Service, application, decision: Decision, person, *, note: st
     if routed and not application.routed_agency:
         changes["routed_agency"] = routed
     if decision.action == "submit":
-        changes["reference"] = _unique_reference(service.reference_prefix)
         changes["submitted_at"] = utcnow()
-    if not application_data.move(application, decision.from_state, **changes):
+        moved = application_data.move_giving_reference(
+            application, decision.from_state, lambda: new_reference(service.reference_prefix), **changes)
+    else:
+        moved = application_data.move(application, decision.from_state, **changes)
+    if not moved:
         raise Conflict
     event = decision.event
     reason = pick(decision.reason.label, "km") + " / " + pick(decision.reason.label, "en") if decision.reason else None
@@ -103,13 +106,6 @@ def _state_text(service: Service, state: str) -> dict[str, str]:
     from portal.domain.applications.labels import state_label
 
     return state_label(service, state)
-
-
-def _unique_reference(prefix: str) -> str:
-    while True:
-        reference = new_reference(prefix)
-        if not application_data.reference_taken(reference):
-            return reference
 
 
 def acting_agency(acted_as: str | None) -> str | None:

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass
-from datetime import date
+import itertools
+import time
+from dataclasses import dataclass, field
+from datetime import date, timedelta
 from typing import TYPE_CHECKING
 
 from portal.data import documents as document_data
@@ -18,6 +20,9 @@ if TYPE_CHECKING:
     from portal.data.models import Document, Organisation, Person
 
 DEFAULT_RETENTION_YEARS = 10
+# A file without a row younger than this may be an upload whose row has not committed yet: fsck leaves it.
+# A request or job holds its transaction for seconds; an hour is far beyond any of them.
+ORPHAN_GRACE = timedelta(hours=1)
 
 
 class BlobDamaged(RuntimeError):
@@ -118,9 +123,14 @@ class DocumentStore:
             raise BlobDamaged(document.public_id)
         return data
 
-    def fsck(self) -> list[tuple[str, str]]:
-        """Re-hash every blob; (document public id, "missing" or "damaged") for each problem."""
-        problems = []
+    def fsck(self, *, repair: bool = False, now: float | None = None) -> FsckReport:
+        """Re-hash every blob that has a row, and look for files that have none.
+
+        A file without a row is an orphan: the job or request that wrote it died before its row committed
+        (a database outage, a killed worker). It may also be an upload in flight (bytes are written before
+        the row commits), so only orphans older than ORPHAN_GRACE count as problems, and only those are
+        removed with `repair`; younger ones are listed and left alone."""
+        report = FsckReport()
         for blob in document_data.all_blobs():
             try:
                 data = self.storage.get(blob.sha256)
@@ -128,8 +138,59 @@ class DocumentStore:
             except BlobMissing:
                 state = "missing"
             if state:
-                problems.extend((d.public_id, state) for d in document_data.documents_for_blob(blob.sha256))
-        return problems
+                documents = document_data.documents_for_blob(blob.sha256)
+                report.problems.extend((state, "document", d.public_id) for d in documents)
+                if not documents:  # a row nobody uses any more, but a row without its file all the same
+                    report.problems.append((state, "blob", blob.sha256))
+        now = time.time() if now is None else now
+        cutoff = now - ORPHAN_GRACE.total_seconds()
+        for key, written_at in self._files_without_rows():
+            self._sort_orphan(report, key, written_at, cutoff, now,
+                              lambda k=key: self.storage.remove_if_untouched_since(k, cutoff), repair)
+        for name, written_at in self.storage.leftovers():
+            self._sort_orphan(report, name, written_at, cutoff, now,
+                              lambda n=name: self.storage.remove_leftover(n), repair)
+        return report
+
+    def _files_without_rows(self, batch: int = 500):
+        keys = iter(self.storage.keys())
+        while chunk := list(itertools.islice(keys, batch)):
+            present = document_data.blobs_present(chunk)
+            for key in chunk:
+                if key not in present:
+                    try:
+                        yield key, self.storage.written_at(key)
+                    except BlobMissing:
+                        continue  # removed meanwhile
+
+    @staticmethod
+    def _sort_orphan(report: FsckReport, name: str, written_at: float, cutoff: float, now: float,
+                     remove, repair: bool) -> None:
+        age = max(0.0, now - written_at)
+        if written_at > cutoff:
+            report.young.append((name, age))
+        elif repair and remove():
+            report.removed.append((name, age))
+        elif repair:
+            report.young.append((name, 0.0))  # touched by an upload while we looked: in use again
+        else:
+            report.orphans.append((name, age))
+
+
+@dataclass
+class FsckReport:
+    """What `DocumentStore.fsck` found. Rows without their file or with other bytes: `problems`, as
+    (missing or damaged, "document" or "blob", its id). Files without a row, as (name, age in seconds):
+    `orphans` older than ORPHAN_GRACE, `young` ones (perhaps an upload in flight), and those `removed`."""
+
+    problems: list[tuple[str, str, str]] = field(default_factory=list)
+    orphans: list[tuple[str, float]] = field(default_factory=list)
+    young: list[tuple[str, float]] = field(default_factory=list)
+    removed: list[tuple[str, float]] = field(default_factory=list)
+
+    @property
+    def healthy(self) -> bool:
+        return not self.problems and not self.orphans
 
 
 def can_read(person: Person | None, document: Document) -> bool:

@@ -96,10 +96,7 @@ def create_admin(*, email: str, name_km: str | None = None, name_latin: str | No
 def grant_role(person, agency_slug: str, role: str) -> bool:
     """Give `person` the role in the agency; False when they already held it."""
     agency, role = _agency(agency_slug), _role(role)
-    if staff_data.find_role(person, agency, role) is not None:
-        return False
-    agency_data.grant_role(person, agency, role)
-    return True
+    return agency_data.grant_role(person, agency, role)[1]
 
 
 def remove_role(person, agency_slug: str, role: str) -> None:
