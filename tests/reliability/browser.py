@@ -35,12 +35,16 @@ class Statuses:
         self.counts: Counter = Counter()
         self.server_errors: list[tuple[int, str, str]] = []
         self.transport_errors = 0
+        self.bad_unavailable = 0  # 503s that are not the portal's own page with a Retry-After
 
     def record(self, page: Page, method: str, path: str) -> None:
         with self.lock:
             self.counts[page.status] += 1
             if page.status >= 500:
                 self.server_errors.append((page.status, f"{method} {path}", page.text[:300]))
+            if page.status == 503 and path != "/healthz" and not (
+                    "Retry-After" in page.headers and '<html lang="' in page.text):
+                self.bad_unavailable += 1
 
     def failed_to_connect(self) -> None:
         with self.lock:

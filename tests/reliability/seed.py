@@ -3,12 +3,12 @@ portal under test (`python -m tests.reliability.seed ...` with its environment).
 
   people PREFIX COUNT PASSWORD   citizens PREFIX-1@example.com ... with a complete profile (one password hash
                                  for all of them: hashing 200 passwords one by one would take a minute)
-  drafts EMAIL                   for every live citizen service, a draft of EMAIL's filled with the profile's
-                                 answers where the definition prefills them, and elsewhere with well-formed
-                                 answers drawn from each field kind's own strategy (`FieldKind.answers`);
-                                 prints JSON: [{slug, public_id, documents: [[id, accept], ...]}]
+  candidates                     the services a citizen can apply for, and whether anyone started one yet
+  draft EMAIL SLUG               a draft of EMAIL's for SLUG filled with the profile's answers where the
+                                 definition prefills them, and elsewhere with well-formed answers drawn from
+                                 each field kind's own strategy (`FieldKind.answers`); prints it as JSON
 
-The scenarios then read those drafts' step pages over HTTP to learn what a browser posts for such answers:
+The scenarios then read a draft's step pages over HTTP to learn what a browser posts for such answers:
 no test names a service or its fields, so a new or changed service is walked the same way.
 """
 
@@ -47,7 +47,20 @@ def _well_formed(field):
                 settings=settings(database=None, max_examples=200, suppress_health_check=list(HealthCheck)))
 
 
-def _drafts(email: str) -> None:
+def _candidates() -> None:
+    """The services a citizen can apply for, in catalogue order, and whether anyone has started one yet."""
+    from sqlalchemy import select
+
+    from portal.data.db import db
+    from portal.data.models import ServiceVersion
+    from portal.domain.catalogue import get_catalogue
+
+    pinned = set(db.session.scalars(select(ServiceVersion.slug)))
+    print(json.dumps([{"slug": s.slug, "pinned": s.slug in pinned} for s in get_catalogue().services
+                      if s.takes_applications and "citizen" in s.audience]))
+
+
+def _draft(email: str, slug: str) -> None:
     from portal.data import people
     from portal.data.db import db
     from portal.domain.applications import journey
@@ -55,33 +68,31 @@ def _drafts(email: str) -> None:
     from portal.domain.catalogue import get_catalogue
 
     person = people.get_by_email(email)
-    drafts = []
-    for service in get_catalogue().services:
-        if not service.takes_applications or "citizen" not in service.audience:
-            continue
-        application = journey.start(service, person)
-        # The profile's answers where the definition prefills them (a person applies where they live, and
-        # the address decides which office gets the application), well-formed answers elsewhere.
-        answers = {}
-        try:
-            for step in service.steps:
-                prefilled = journey.prefilled(service, step, application, person)
-                for field in step.fields:
-                    given = prefilled.get(field.id)
-                    answers[field.id] = given if given not in (None, "", [], {}) else _well_formed(field)
-        except Exception:  # noqa: BLE001, S112 - a kind this walk cannot answer: the scenario tries another service
-            continue
-        journey.save_answers(application, answers)
-        values = expression_values(service, answers)
-        drafts.append({
-            "slug": service.slug, "public_id": application.public_id,
-            "steps": [step.id for step in journey.visible_steps(service, answers)],
-            "documents": [[r.id, list(r.accept)] for r in service.documents],
-            "required_documents": [r.id for r in service.documents if r.required or (
-                r.required_when is not None and r.required_when.is_true(values))],
-        })
+    service = get_catalogue().get(slug)
+    application = journey.start(service, person)
+    # The profile's answers where the definition prefills them (a person applies where they live, and
+    # the address decides which office gets the application), well-formed answers elsewhere.
+    answers = {}
+    try:
+        for step in service.steps:
+            prefilled = journey.prefilled(service, step, application, person)
+            for field in step.fields:
+                given = prefilled.get(field.id)
+                answers[field.id] = given if given not in (None, "", [], {}) else _well_formed(field)
+    except Exception as error:  # noqa: BLE001 - a kind this walk cannot answer: the scenario tries another service
+        db.session.rollback()
+        print(json.dumps({"slug": slug, "error": repr(error)}))
+        return
+    journey.save_answers(application, answers)
+    values = expression_values(service, answers)
     db.session.commit()
-    print(json.dumps(drafts))
+    print(json.dumps({
+        "slug": service.slug, "public_id": application.public_id,
+        "steps": [step.id for step in journey.visible_steps(service, answers)],
+        "documents": [[r.id, list(r.accept)] for r in service.documents],
+        "required_documents": [r.id for r in service.documents if r.required or (
+            r.required_when is not None and r.required_when.is_true(values))],
+    }))
 
 
 def main(argv: list[str]) -> None:
@@ -90,8 +101,10 @@ def main(argv: list[str]) -> None:
     with create_app().app_context():
         if argv[0] == "people":
             _people(argv[1], int(argv[2]), argv[3])
-        elif argv[0] == "drafts":
-            _drafts(argv[1])
+        elif argv[0] == "candidates":
+            _candidates()
+        elif argv[0] == "draft":
+            _draft(argv[1], argv[2])
         else:
             raise SystemExit(f"unknown command {argv[0]!r}")
 

@@ -1,6 +1,6 @@
 """Applying for a service through the real forms, as many applicants at once.
 
-No service is named here: `learn` reads the step pages of drafts the seed filled with well-formed answers
+No service is named here: `learn` reads the step pages of a draft the seed filled with well-formed answers
 (`tests/reliability/seed.py drafts`), keeps what the browser would post on each step, and checks the walk by
 applying once through the forms; the first service that walks cleanly is used. `Applicant` then repeats the
 walk for a signed-in person: start, each step, each required document (a file of its own), review, submit.
@@ -45,10 +45,14 @@ def unique_file(accept: tuple[str, ...], n: int) -> tuple[str, bytes, str]:
 
 
 def learn(portal, statuses: Statuses, template_email: str, probe_email: str) -> Walk:
-    """The walk of the first service (in catalogue order) that an applicant completes with the seed's answers."""
-    drafts = json.loads(portal.python("tests.reliability.seed", "drafts", template_email))
+    """The walk of the first service (in catalogue order) that an applicant completes with the seed's answers.
+    Services are tried one at a time, so those after it stay unstarted (a race scenario needs one)."""
     reasons = []
-    for draft in drafts:
+    for candidate in json.loads(portal.python("tests.reliability.seed", "candidates")):
+        draft = json.loads(portal.python("tests.reliability.seed", "draft", template_email, candidate["slug"]))
+        if "error" in draft:
+            reasons.append(f"{draft['slug']}: {draft['error']}")
+            continue
         browser = Browser(portal.url, statuses)
         browser.sign_in(template_email, PASSWORD)
         try:
@@ -88,6 +92,12 @@ class Applicant:
 
     def fill(self) -> None:
         """Sign in, start, answer every step and attach every required document: up to the review page."""
+        self.fill_steps()
+        for requirement, accept in self.walk.documents:
+            self.attach(requirement, unique_file(accept, self.n))
+
+    def fill_steps(self) -> None:
+        """Sign in, start, and answer every step."""
         self.sign_in()
         page = self.browser.get(f"/services/{self.walk.slug}/start")
         page = self._expect(self.browser.submit(page, {"applicant": "me"}), "/steps/", "starting")
@@ -97,8 +107,6 @@ class Applicant:
                 raise WalkFailed(f"expected step {step_id}, landed on {page.url}")
             page = self._expect(self.browser.submit(page, dict(_multi(values)), selector=STEP_FORM), "",
                                 f"step {step_id}")
-        for requirement, accept in self.walk.documents:
-            self.attach(requirement, unique_file(accept, self.n))
 
     def attach(self, requirement: str, file: tuple[str, bytes, str]) -> Page:
         page = self.browser.get(f"{self.application}/documents")
