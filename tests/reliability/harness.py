@@ -217,6 +217,7 @@ class Portal:
         self.url = f"http://127.0.0.1:{self.port}"
         self.web: subprocess.Popen | None = None
         self.workers: list[subprocess.Popen] = []
+        self.workers_started = 0
 
     def flask(self, *args: str) -> str:
         done = subprocess.run([*FLASK, *args], cwd=PROJECT_ROOT, env=self.env, capture_output=True, text=True,
@@ -257,7 +258,8 @@ class Portal:
 
     def start_worker(self) -> subprocess.Popen:
         """`flask jobs worker` as deploy.md runs it, with the product's own defaults."""
-        n = len(self.workers) + 1
+        self.workers_started += 1
+        n = self.workers_started
         worker = self.processes.start([*FLASK, "jobs", "worker"], self.folder / f"worker-{n}.log", self.env)
         self.workers.append(worker)
         return worker

@@ -105,8 +105,8 @@ class Stack:
             return list(connection.execute(text(query), params))
 
     def applications(self, applicants: list[Applicant]) -> list:
-        """(public_id, state, reference) of the applicants' applications that were started."""
-        ids = [a.application.rsplit("/", 1)[-1] for a in applicants if a.application]
+        """(public_id, state, reference) of every application the applicants started."""
+        ids = [path.rsplit("/", 1)[-1] for a in applicants for path in a.started]
         if not ids:
             return []
         return self.rows("SELECT public_id, state, reference FROM applications WHERE public_id = ANY(:ids)",

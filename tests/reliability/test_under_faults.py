@@ -12,6 +12,7 @@ import time
 
 import psutil
 import pytest
+import redis
 
 from tests.reliability.browser import Statuses
 from tests.reliability.harness import wait_until
@@ -40,15 +41,18 @@ def _no_published_audit_head():
 
 
 class Load(threading.Thread):
-    """Applicants applying through the forms, `threads` at a time, in the background."""
+    """Applicants applying through the forms, `threads` at a time, in the background; one who is turned
+    away tries again from the start a little later, as people do, for up to `patience` seconds."""
 
-    def __init__(self, stack, applicants, threads: int) -> None:
+    def __init__(self, stack, applicants, threads: int, patience: float = 150) -> None:
         super().__init__(daemon=True)
         self.stack, self.applicants, self.threads = stack, applicants, threads
+        self.deadline = time.monotonic() + patience
         self.outcomes: list = []
 
     def run(self) -> None:
-        self.outcomes = self.stack.each(self.applicants, lambda a: a.apply(), threads=self.threads)
+        self.outcomes = self.stack.each(self.applicants, lambda a: a.apply_until(self.deadline),
+                                        threads=self.threads)
 
     def turned_away(self) -> int:
         return sum(isinstance(o, Exception) for o in self.outcomes)
@@ -61,6 +65,19 @@ def _replace_dead_workers(stack) -> int:
         stack.portal.workers.remove(worker)
         stack.portal.start_worker()
     return len(dead)
+
+
+def _registered_within(stack, count: int, timeout: float) -> int:
+    """How many workers Redis knows, waiting up to `timeout` s for `count` of them."""
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            known = len(stack.rq_workers())
+        except (redis.RedisError, OSError):
+            known = 0
+        if known >= count or time.monotonic() > deadline:
+            return known
+        time.sleep(1)
 
 
 def _worker_rendering_a_receipt(stack):
@@ -80,7 +97,7 @@ def _worker_rendering_a_receipt(stack):
 
 def test_a_worker_and_its_horse_killed_mid_pdf_leave_each_receipt_issued_exactly_once_within_a_minute(stack):
     statuses = Statuses()
-    applicants = stack.applicants(16, statuses)
+    applicants = stack.applicants(10, statuses)
     load = Load(stack, applicants, threads=8)
     load.start()
     worker, horse, job_id = wait_until(lambda: _worker_rendering_a_receipt(stack), 90, "a horse rendering a receipt",
@@ -94,35 +111,37 @@ def test_a_worker_and_its_horse_killed_mid_pdf_leave_each_receipt_issued_exactly
     load.join(180)
     ids = stack.submitted(applicants)
     victim = job_id.removeprefix("receipt-")
+    # Watched for two minutes so that the figure says how late it is; a minute is what must hold.
     victim_done = None
-    deadline = killed + 60
-    while time.monotonic() < deadline:
+    while time.monotonic() < killed + 120:
         if stack.receipts_per_application([victim]).get(victim, 0) >= 1:
             victim_done = time.monotonic() - killed
             break
-        time.sleep(1)
-    waited, found = stack.wait_for_receipts_and_emails(ids, timeout=max(5, deadline - time.monotonic()))
+        time.sleep(0.5)
+    waited, _ = stack.wait_for_receipts_and_emails(ids, timeout=max(5, killed + 120 - time.monotonic()))
+    all_done = time.monotonic() - killed if waited is not None else None
+    time.sleep(3)  # a second receipt would come from a second run right behind the first
     receipts = stack.receipts_per_application(ids)
     figures("SIGKILL mid-PDF", submitted=len(ids), receipts=sum(receipts.values()),
             missing=sum(1 for n in receipts.values() if n == 0),
             duplicated=sum(n - 1 for n in receipts.values() if n > 1),
-            killed_receipt_after=f"{victim_done:.0f}s" if victim_done else "not within 60s",
-            all_receipts_after=f"{time.monotonic() - killed:.0f}s" if waited is not None else "not within 60s",
+            killed_receipt_after=f"{victim_done:.0f}s" if victim_done else "not within 120s",
+            all_receipts_after=f"{all_done:.0f}s" if all_done is not None else "not within 120s",
             server_errors=statuses.count(lambda s: s >= 500))
-    assert victim_done is not None, "the receipt whose render was killed was not issued within a minute"
-    assert waited is not None, "not every application had its receipt and email within a minute of the kill"
+    assert victim_done is not None and victim_done <= 60, "the killed receipt was not issued within a minute"
+    assert all_done is not None and all_done <= 60, "not every receipt and email came within a minute of the kill"
     assert sorted(set(receipts.values())) == [1], receipts
     assert statuses.count(lambda s: s >= 500) == 0, statuses.server_errors[:3]
 
 
 def test_redis_stopped_for_30s_under_load_and_restarted_empty_loses_no_receipt_and_no_email(stack):
     statuses = Statuses()
-    applicants = stack.applicants(80, statuses)
+    applicants = stack.applicants(50, statuses)
     workers_before = list(stack.portal.live_workers())
     load = Load(stack, applicants, threads=8)
     load.start()
     # Let receipts and emails queue up in Redis first: those are the ones a restart without data loses.
-    wait_until(lambda: len(stack.submitted(applicants)) >= 15, 120, "15 applications submitted before the outage")
+    wait_until(lambda: len(stack.submitted(applicants)) >= 10, 120, "10 applications submitted before the outage")
     stack.redis.stop()
     time.sleep(OUTAGE)
     stack.redis.start()  # empty: no persistence
@@ -132,8 +151,7 @@ def test_redis_stopped_for_30s_under_load_and_restarted_empty_loses_no_receipt_a
     waited, found = stack.wait_for_receipts_and_emails(ids, timeout=120)
     receipts, emails = found["receipts"], found["emails"]
     alive = [w for w in workers_before if w.poll() is None]
-    registered = wait_until(lambda: len(stack.rq_workers()) >= len(workers_before) or None, 20,
-                            "the workers registered again") if len(alive) == len(workers_before) else None
+    registered = _registered_within(stack, len(workers_before), 20)
     pending_outbox = stack.rows("SELECT count(*) FROM outbox WHERE enqueued_at IS NULL")[0][0]
     other_5xx = statuses.count(lambda s: s >= 500 and s != 503)
     figures("Redis down 30s, back empty", submitted=len(ids), turned_away=load.turned_away(),
@@ -141,12 +159,13 @@ def test_redis_stopped_for_30s_under_load_and_restarted_empty_loses_no_receipt_a
             emails_lost=sum(1 for n in emails.values() if n == 0),
             duplicated_receipts=sum(n - 1 for n in receipts.values() if n > 1),
             outbox_pending=pending_outbox, workers_alive=f"{len(alive)}/{len(workers_before)}",
+            workers_registered=registered,
             status_503=statuses.count(lambda s: s == 503), other_5xx=other_5xx,
             recovered_after=f"{time.monotonic() - back:.0f}s" if waited is not None else "never (120 s bound)")
     _replace_dead_workers(stack)  # the next scenarios need two workers, as a supervisor would keep them
     assert other_5xx == 0, statuses.server_errors[:3]
     assert len(alive) == len(workers_before), "a worker exited during the Redis outage"
-    assert registered, "the workers did not register with the restarted Redis"
+    assert registered >= len(workers_before), "the workers did not register with the restarted Redis"
     assert waited is not None, (f"lost for good: {sum(1 for n in receipts.values() if n == 0)} receipts, "
                                 f"{sum(1 for n in emails.values() if n == 0)} emails of {len(ids)} applications")
     assert sorted(set(receipts.values())) == [1]
@@ -186,7 +205,7 @@ def _half_written(stack, applicants) -> list:
 
 def test_postgresql_stopped_for_30s_under_load_answers_only_503_and_recovers_without_restart(stack):
     statuses = Statuses()
-    applicants = stack.applicants(60, statuses)
+    applicants = stack.applicants(40, statuses)
     visitors = Visitors(stack, 4)
     master = stack.portal.web.pid
     load = Load(stack, applicants, threads=6)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import io
 import json
+import time
 from dataclasses import dataclass
 
 from PIL import Image
@@ -83,7 +84,9 @@ class Applicant:
     def __init__(self, base: str, statuses: Statuses, email: str, walk: Walk, n: int) -> None:
         self.browser = Browser(base, statuses)
         self.email, self.walk, self.n = email, walk, n
-        self.application: str | None = None  # /applications/<public id>
+        self.application: str | None = None  # /applications/<public id>, the latest one
+        self.started: list[str] = []  # every application this person started
+        self.last: Page | None = None  # the page the browser is on
 
     def sign_in(self) -> None:
         page = self.browser.sign_in(self.email, PASSWORD)
@@ -102,18 +105,23 @@ class Applicant:
         page = self.browser.get(f"/services/{self.walk.slug}/start")
         page = self._expect(self.browser.submit(page, {"applicant": "me"}), "/steps/", "starting")
         self.application = page.url.split("/steps/")[0].split(self.browser.base)[-1]
+        self.started.append(self.application)
         for step_id, values in self.walk.steps:
             if f"/steps/{step_id}" not in page.url:
                 raise WalkFailed(f"expected step {step_id}, landed on {page.url}")
             page = self._expect(self.browser.submit(page, dict(_multi(values)), selector=STEP_FORM), "",
                                 f"step {step_id}")
+        self.last = page
 
     def attach(self, requirement: str, file: tuple[str, bytes, str]) -> Page:
-        page = self.browser.get(f"{self.application}/documents")
+        # The page the browser is on when it is the documents page (after the last step, or an upload).
+        page = self.last if self.last and self.last.url.endswith("/documents") else None
+        page = page or self.browser.get(f"{self.application}/documents")
         name, data, media_type = file
-        return self._expect(
+        self.last = self._expect(
             self.browser.submit(page, {"requirement": requirement, "existing": ""}, selector=STEP_FORM,
                                 files=[("file", name, data, media_type)]), "/documents", f"attaching {requirement}")
+        return self.last
 
     def review(self) -> Page:
         return self.browser.get(f"{self.application}/review")
@@ -126,6 +134,17 @@ class Applicant:
     def apply(self) -> Page:
         self.fill()
         return self._expect(self.submit(), self.application, "submitting")
+
+    def apply_until(self, deadline: float, pause: float = 2) -> Page:
+        """Apply; turned away (an error page, a lost session), try again from the start after `pause`
+        seconds, as a person would, until the `time.monotonic()` deadline."""
+        while True:
+            try:
+                return self.apply()
+            except (WalkFailed, OSError):
+                if time.monotonic() + pause > deadline:
+                    raise
+                time.sleep(pause)
 
     def _expect(self, page: Page, where: str, doing: str) -> Page:
         if page.status != 200 or where not in page.url:
