@@ -3,6 +3,7 @@ and posted back, redirects followed, and every response's status kept for the sc
 
 from __future__ import annotations
 
+import http.client
 import http.cookiejar
 import threading
 import urllib.error
@@ -13,6 +14,10 @@ from collections import Counter
 from dataclasses import dataclass
 
 from bs4 import BeautifulSoup
+
+
+class WalkFailed(AssertionError):
+    """The portal did not answer as a person applying expects (an error page, a missing form)."""
 
 
 @dataclass
@@ -83,6 +88,9 @@ class Browser:
             except (urllib.error.URLError, ConnectionError, TimeoutError):
                 self.statuses.failed_to_connect()
                 raise
+            except http.client.HTTPException as broken:  # e.g. a response cut short
+                self.statuses.failed_to_connect()
+                raise ConnectionError(f"{method} {url}: {broken!r}") from broken
             self.statuses.record(page, method, urllib.parse.urlsplit(url).path)
             if page.status in (301, 302, 303, 307, 308) and "Location" in page.headers:
                 url = urllib.parse.urljoin(url, page.headers["Location"])
@@ -90,7 +98,7 @@ class Browser:
                     method, body, content_type = "GET", None, None
                 continue
             return page
-        raise AssertionError(f"too many redirects from {path}")
+        raise WalkFailed(f"too many redirects from {path}")
 
     def get(self, path: str) -> Page:
         return self.request("GET", path)
@@ -120,7 +128,7 @@ def form_values(page: Page, selector: str) -> tuple[str, list[tuple[str, str]]]:
     """The form's action and the values a browser would post (checked boxes, chosen options, hidden inputs)."""
     form = page.soup.select_one(selector)
     if form is None:
-        raise AssertionError(f"no form {selector!r} on {page.url} (status {page.status}): {page.text[:500]}")
+        raise WalkFailed(f"no form {selector!r} on {page.url} (status {page.status}): {page.text[:500]}")
     values: list[tuple[str, str]] = []
     for field in form.select("input[name], select[name], textarea[name]"):
         name, kind = field["name"], field.get("type", "text")

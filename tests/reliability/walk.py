@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 from PIL import Image
 
-from tests.reliability.browser import Browser, Page, Statuses, form_values
+from tests.reliability.browser import Browser, Page, Statuses, WalkFailed, form_values
 
 PASSWORD = "reliable-tea-7-ទឹកដោះគោ"  # noqa: S105 - a test account's password
 STEP_FORM = "main form[enctype]"
@@ -27,10 +27,6 @@ class Walk:
     slug: str
     steps: tuple[tuple[str, tuple[tuple[str, str], ...]], ...]  # step id, what its form posts
     documents: tuple[tuple[str, tuple[str, ...]], ...]  # requirement id, accepted types
-
-
-class WalkFailed(AssertionError):
-    pass
 
 
 def unique_file(accept: tuple[str, ...], n: int) -> tuple[str, bytes, str]:
