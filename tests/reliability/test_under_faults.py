@@ -111,22 +111,22 @@ def test_a_worker_and_its_horse_killed_mid_pdf_leave_each_receipt_issued_exactly
     load.join(180)
     ids = stack.submitted(applicants)
     victim = job_id.removeprefix("receipt-")
-    # Watched for two minutes so that the figure says how late it is; a minute is what must hold.
+    # Watched for 90 s so that the figure says how late it is; a minute is what must hold.
     victim_done = None
-    while time.monotonic() < killed + 120:
+    while time.monotonic() < killed + 90:
         if stack.receipts_per_application([victim]).get(victim, 0) >= 1:
             victim_done = time.monotonic() - killed
             break
         time.sleep(0.5)
-    waited, _ = stack.wait_for_receipts_and_emails(ids, timeout=max(5, killed + 120 - time.monotonic()))
+    waited, _ = stack.wait_for_receipts_and_emails(ids, timeout=max(5, killed + 90 - time.monotonic()))
     all_done = time.monotonic() - killed if waited is not None else None
     time.sleep(3)  # a second receipt would come from a second run right behind the first
     receipts = stack.receipts_per_application(ids)
     figures("SIGKILL mid-PDF", submitted=len(ids), receipts=sum(receipts.values()),
             missing=sum(1 for n in receipts.values() if n == 0),
             duplicated=sum(n - 1 for n in receipts.values() if n > 1),
-            killed_receipt_after=f"{victim_done:.0f}s" if victim_done else "not within 120s",
-            all_receipts_after=f"{all_done:.0f}s" if all_done is not None else "not within 120s",
+            killed_receipt_after=f"{victim_done:.0f}s" if victim_done else "not within 90s",
+            all_receipts_after=f"{all_done:.0f}s" if all_done is not None else "not within 90s",
             server_errors=statuses.count(lambda s: s >= 500))
     assert victim_done is not None and victim_done <= 60, "the killed receipt was not issued within a minute"
     assert all_done is not None and all_done <= 60, "not every receipt and email came within a minute of the kill"
@@ -161,6 +161,7 @@ def test_redis_stopped_for_30s_under_load_and_restarted_empty_loses_no_receipt_a
             outbox_pending=pending_outbox, workers_alive=f"{len(alive)}/{len(workers_before)}",
             workers_registered=registered,
             status_503=statuses.count(lambda s: s == 503), other_5xx=other_5xx,
+            statuses=dict(sorted(statuses.counts.items())),
             recovered_after=f"{time.monotonic() - back:.0f}s" if waited is not None else "never (120 s bound)")
     _replace_dead_workers(stack)  # the next scenarios need two workers, as a supervisor would keep them
     assert other_5xx == 0, statuses.server_errors[:3]
@@ -242,6 +243,7 @@ def test_postgresql_stopped_for_30s_under_load_answers_only_503_and_recovers_wit
     _replace_dead_workers(stack)
     figures("PostgreSQL down 30s", submitted=len(ids), turned_away=load.turned_away(),
             status_503=sum(s.count(lambda c: c == 503) for s in seen), other_5xx=other_5xx,
+            statuses=dict(sorted((statuses.counts + visitors.statuses.counts).items())),
             status_503_without_page_or_retry_after=bare_503, connection_errors=transport,
             half_written=len(half), recovered_after=f"{recovered:.0f}s" if recovered is not None else "not within 60s",
             receipts_lost=sum(1 for n in found["receipts"].values() if n == 0),
