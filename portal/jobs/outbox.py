@@ -20,6 +20,7 @@ from rq.exceptions import DuplicateJobError
 from portal.data import outbox as outbox_data
 from portal.extensions import db
 from portal.jobs import registry
+from portal.jobs.outage import OUTAGE, REDIS_DOWN
 from portal.jobs.queues import queue
 
 log = logging.getLogger(__name__)
@@ -76,9 +77,14 @@ class Relay(threading.Thread):
         while not self.stopping.is_set():
             try:
                 with self.app.app_context():
-                    relay_pending()
+                    if relay_pending():
+                        OUTAGE.over()
+            except REDIS_DOWN as error:
+                # One line per outage for the whole worker process (portal.jobs.outage).
+                OUTAGE.noticed("the outbox relay", error)
+                self.stopping.wait(5)
             except (redis.RedisError, OSError):
-                log.warning("outbox relay: Redis unreachable; pending jobs will be sent when it is back")
+                log.warning("outbox relay: Redis refused a job; pending jobs will be sent when it accepts them")
                 self.stopping.wait(5)
             except Exception:
                 log.exception("outbox relay failed; retrying")
