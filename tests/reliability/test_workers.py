@@ -199,24 +199,27 @@ def test_stopping_a_worker_finishes_the_job_in_hand_and_leaves_no_process(how, s
 
 
 @pytest.mark.no_db_transaction
-@pytest.mark.parametrize("keeps_data", [False, True], ids=["restarted empty", "restarted with its data"])
-def test_a_worker_survives_a_redis_outage_mid_job_and_takes_new_work_afterwards(keeps_data, instance, tmp_path):
+@pytest.mark.parametrize(("mid_job", "keeps_data"), [(True, False), (True, True), (False, False)],
+                         ids=["mid-job, restarted empty", "mid-job, restarted with its data", "idle"])
+def test_a_worker_survives_a_redis_outage_and_takes_new_work_afterwards(mid_job, keeps_data, instance, tmp_path):
     server = OwnRedis(tmp_path / "redis", keeps_data=keeps_data).start()
     workers = Workers(instance, server, tmp_path)
     try:
         log, noted = tmp_path / "job.log", tmp_path / "noted.log"
         worker = workers.start()
         _wait_for_worker(server)
-        _queue(server).enqueue_call(slow_append, args=(str(log), 6), job_id="during-outage", timeout=60,
-                                    retry=Retry(max=3, interval=[10, 60, 300]))
-        wait_until(lambda: log.exists() and "started" in log.read_text(), 60)
-        horse = _horse_of(worker)
+        if mid_job:
+            _queue(server).enqueue_call(slow_append, args=(str(log), 6), job_id="during-outage", timeout=60,
+                                        retry=Retry(max=3, interval=[10, 60, 300]))
+            wait_until(lambda: log.exists() and "started" in log.read_text(), 60)
+            horse = _horse_of(worker)
 
         server.stop()
         down_at = time.monotonic()
-        # The horse finishes its work while Redis is away, and the worker waits for it.
-        psutil.wait_procs([horse], timeout=20)
-        assert not horse.is_running(), "the work horse is still running"
+        if mid_job:
+            # The horse finishes its work while Redis is away, and the worker waits for it.
+            psutil.wait_procs([horse], timeout=20)
+            assert not horse.is_running(), "the work horse is still running"
         time.sleep(max(0.0, 25 - (time.monotonic() - down_at)))
         assert worker.poll() is None, "the worker exited during the outage"
         server.start()
@@ -224,10 +227,11 @@ def test_a_worker_survives_a_redis_outage_mid_job_and_takes_new_work_afterwards(
         enqueued_at = time.time()
         _queue(server).enqueue_call(note_time, args=(str(noted),))
         wait_until(lambda: noted.exists() and noted.read_text().strip(), 30)
-        print(f"\nafter a 25 s outage ({'with data' if keeps_data else 'empty'}), a new job started "
-              f"{float(noted.read_text()) - enqueued_at:.1f} s after it was enqueued")
+        print(f"\nafter a 25 s outage ({'mid-job' if mid_job else 'idle'}, {'with data' if keeps_data else 'empty'}),"
+              f" a new job started {float(noted.read_text()) - enqueued_at:.1f} s after it was enqueued")
         assert worker.poll() is None
-        assert log.read_text().split().count("done") == 1
+        if mid_job:
+            assert log.read_text().split().count("done") == 1
         if keeps_data:
             # The job whose end Redis missed is taken for abandoned and retried; being idempotent,
             # the retry finds it done.
@@ -240,6 +244,7 @@ def test_a_worker_survives_a_redis_outage_mid_job_and_takes_new_work_afterwards(
         assert "Traceback" not in output and "ERROR" not in output, output
         # RQ's scheduler, and no work horse left behind (the retry's may still be exiting).
         wait_until(lambda: len(psutil.Process(worker.pid).children(recursive=True)) == 1, 10)
+        _wait_for_worker(server)  # registered again on the restarted Redis
     finally:
         workers.stop_all()
         server.stop()
