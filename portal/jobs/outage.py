@@ -37,8 +37,8 @@ class Outage:
             if self._since is not None:
                 return
             self._since = time.monotonic()
-        log.warning("Redis unreachable (%s: %s); %s and the other job threads retry every few seconds",
-                    type(error).__name__, error, who)
+        log.warning("Redis unreachable (%s: %s), noticed by %s; retrying every %g s until it answers",
+                    type(error).__name__, error, who, MAX_BACKOFF)
 
     def over(self) -> None:
         with self._lock:

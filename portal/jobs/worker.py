@@ -26,6 +26,7 @@ import contextlib
 import logging
 import signal
 import threading
+import time
 
 from flask import Flask
 from rq import Queue, SimpleWorker, Worker
@@ -200,7 +201,7 @@ class PortalWorker(_AppContextMixin, Worker):
     def _pubsub_exception_handler(self, exc, pubsub, pubsub_thread):
         if isinstance(exc, REDIS_DOWN):
             # RQ logs an ERROR here every 2 s of an outage; the work loop reports it once.
-            threading.Event().wait(2)
+            time.sleep(2)
             return
         super()._pubsub_exception_handler(exc, pubsub, pubsub_thread)
 
