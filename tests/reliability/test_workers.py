@@ -5,6 +5,7 @@ the worker; an idle worker takes new work at once and logs no false error."""
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import subprocess
@@ -84,7 +85,8 @@ class Workers:
             if process.poll() is None:
                 with_children = [psutil.Process(process.pid), *psutil.Process(process.pid).children(recursive=True)]
                 for p in with_children:
-                    p.kill()
+                    with contextlib.suppress(psutil.NoSuchProcess):  # children die with the worker
+                        p.kill()
                 psutil.wait_procs(with_children, timeout=10)
             process.wait()
 
