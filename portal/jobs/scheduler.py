@@ -12,7 +12,6 @@ from __future__ import annotations
 import contextlib
 import os
 import time
-from datetime import datetime
 
 from rq.scheduler import RQScheduler
 
@@ -39,11 +38,11 @@ class PortalScheduler(RQScheduler):
         # RQ tries again for the queues it did not get every 120 s; a lapsed lock is free sooner.
         if self._queue_names == self.acquired_locks:
             return False
-        if not self.lock_acquisition_time:
-            return True
-        return (datetime.now() - self.lock_acquisition_time).total_seconds() > SCHEDULER_LOCK_TTL
+        tried_at = getattr(self, "_locks_tried_at", None)
+        return tried_at is None or time.monotonic() - tried_at > SCHEDULER_LOCK_TTL
 
     def acquire_locks(self, auto_start: bool = False):
+        self._locks_tried_at = time.monotonic()
         locks = super().acquire_locks(auto_start=auto_start)
         self._shorten_locks()
         return locks
