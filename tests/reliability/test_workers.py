@@ -253,6 +253,21 @@ def test_a_worker_survives_a_redis_outage_and_takes_new_work_afterwards(mid_job,
 
 
 @pytest.mark.no_db_transaction
+def test_a_worker_stopped_while_redis_is_away_exits_at_once_and_leaves_no_process(server, workers):
+    worker = workers.start()
+    _wait_for_worker(server)
+    processes = [psutil.Process(worker.pid), *psutil.Process(worker.pid).children(recursive=True)]
+    server.stop()
+    wait_until(lambda: OUTAGE_WARNING in workers.log_of(worker), 30)
+    time.sleep(3)  # waiting for Redis, between two RQ workers
+    worker.send_signal(signal.SIGTERM)
+    assert worker.wait(timeout=30) == 0
+    gone, alive = psutil.wait_procs(processes, timeout=10)
+    assert alive == [], f"left running: {[p.cmdline() for p in alive]}"
+    assert "Traceback" not in workers.log_of(worker)
+
+
+@pytest.mark.no_db_transaction
 def test_an_idle_worker_logs_no_error_and_takes_a_new_job_within_a_second(server, workers, tmp_path):
     worker = workers.start()
     _wait_for_worker(server)
