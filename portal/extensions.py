@@ -36,6 +36,13 @@ class RedisConnection:
             self._client = connect(self.url)
         return self._client
 
+    def blocking_client(self, longest_block: float) -> redis.Redis:
+        """A client of its own for a caller that blocks on Redis for up to `longest_block` seconds
+        (the RQ worker's dequeue). The shared client's short timeout would cut such a wait off and
+        RQ would take it for an outage (an ERROR and a back-off of up to a minute); raising the
+        timeout on the shared pool does not reach the connections it already holds."""
+        return connect(self.url, socket_timeout=longest_block + 15)
+
     def is_up(self) -> bool:
         try:
             return bool(self.client.ping())

@@ -85,9 +85,16 @@ class EmbeddedRedis:
             self.socket.unlink()
 
 
-def connect(url: str) -> redis.Redis:
-    """A client for `url` with short timeouts, so an outage shows as an error, not a hang."""
-    return redis.Redis.from_url(url, socket_timeout=5, socket_connect_timeout=3, health_check_interval=30)
+# Web requests and short commands: a hung Redis shows as an error within seconds, not a hung page.
+SHORT_SOCKET_TIMEOUT = 5
+
+
+def connect(url: str, socket_timeout: float = SHORT_SOCKET_TIMEOUT) -> redis.Redis:
+    """A client for `url` whose commands give up after `socket_timeout` seconds, so an outage shows
+    as an error, not a hang. A client that blocks on purpose (RQ's dequeue waits for a job for many
+    seconds) needs a longer timeout than the block: see `RedisConnection.blocking_client`."""
+    return redis.Redis.from_url(url, socket_timeout=socket_timeout, socket_connect_timeout=3,
+                                health_check_interval=30)
 
 
 def ensure_redis_url(instance_path: Path) -> str:

@@ -12,8 +12,10 @@ group = AppGroup("jobs", help="Background jobs (RQ).")
 
 @group.command("worker")
 @click.option("--burst", is_flag=True, help="Stop when the queues are empty.")
-@click.option("--maintenance-interval", default=600, show_default=True,
-              help="Seconds between checks for jobs abandoned by a worker that died.")
+@click.option("--maintenance-interval", default=worker.MAINTENANCE_INTERVAL, show_default=True,
+              type=click.IntRange(1, 600),
+              help="Seconds between checks for jobs abandoned by a worker that died (also the longest "
+                   "wait for a job between two checks).")
 def run_worker(burst: bool, maintenance_interval: int) -> None:
     """Run a worker on every queue, with the outbox relay and the scheduler for retries."""
     require_database()

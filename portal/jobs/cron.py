@@ -20,6 +20,7 @@ import redis
 from rq.cron import CronScheduler
 
 from portal.jobs import names, registry
+from portal.jobs.outage import OUTAGE, REDIS_DOWN
 from portal.jobs.queues import DEFAULT
 
 log = logging.getLogger(__name__)
@@ -54,8 +55,13 @@ class Cron(threading.Thread):
                     self.scheduler.save()
                 self.scheduler.heartbeat()
                 wait = self.scheduler.calculate_sleep_interval()
+                OUTAGE.over()
+            except REDIS_DOWN as error:
+                # One line per outage for the whole worker process (portal.jobs.outage).
+                OUTAGE.noticed("the cron thread", error)
+                wait = 5
             except (redis.RedisError, OSError):
-                log.warning("cron: Redis unreachable; periodic jobs wait until it is back")
+                log.warning("cron: Redis refused a command; periodic jobs wait until it accepts them")
                 wait = 5
             except Exception:
                 # Anything else must not end the thread quietly while the worker goes on without it.

@@ -30,6 +30,7 @@ from rq.job import Job, JobStatus
 from portal.data import outbox as outbox_data
 from portal.extensions import db, redis_connection
 from portal.jobs import completion, fork_guard, registry
+from portal.jobs.outage import OUTAGE, REDIS_DOWN
 from portal.jobs.queues import queue
 
 log = logging.getLogger(__name__)
@@ -142,12 +143,17 @@ class Relay(threading.Thread):
             try:
                 # The worker does not fork a horse while these hold a database transaction (fork_guard).
                 with self.app.app_context(), fork_guard.DATABASE_WORK:
-                    relay_pending()
+                    if relay_pending():
+                        OUTAGE.over()
                     if time.monotonic() >= self.next_reconcile:
                         reconcile()
                         self.next_reconcile = time.monotonic() + self.reconcile_interval
+            except REDIS_DOWN as error:
+                # One line per outage for the whole worker process (portal.jobs.outage).
+                OUTAGE.noticed("the outbox relay", error)
+                self.stopping.wait(5)
             except (redis.RedisError, OSError):
-                log.warning("outbox relay: Redis unreachable; pending jobs will be sent when it is back")
+                log.warning("outbox relay: Redis refused a job; pending jobs will be sent when it accepts them")
                 self.stopping.wait(5)
             except Exception:
                 log.exception("outbox relay failed; retrying")
