@@ -11,6 +11,7 @@ from portal.data.db import db
 from portal.domain.identity.throttle import account_key, person_account_key
 from portal.extensions import redis_connection
 from tests.factories import PASSWORD
+from tests.sessions import session_is_stored
 
 GENERIC_FAILURE = "The details you entered do not match an account"
 
@@ -172,7 +173,7 @@ class TestSigningOut:
         sign_in(en, "012345678")
         signed_in_cookie = en.get_cookie("session").value
         sign_out(en)
-        assert redis_connection.client.exists("session:" + signed_in_cookie) == 0
+        assert not session_is_stored(signed_in_cookie)
         en.set_cookie("session", signed_in_cookie)
         assert not is_signed_in(en)
         assert en.get("/account").status_code == 302
