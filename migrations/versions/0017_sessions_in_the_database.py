@@ -1,4 +1,4 @@
-"""sessions in the database, and the TOTP replay guard beside the secret: neither needs Redis any more
+"""sessions in the database: a Redis outage signs nobody out and expires no form
 
 Revision ID: 0017
 Revises: 0015
@@ -26,13 +26,9 @@ def upgrade() -> None:
     )
     with op.batch_alter_table('web_sessions', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_web_sessions_expires_at'), ['expires_at'], unique=False)
-    with op.batch_alter_table('people', schema=None) as batch_op:
-        batch_op.add_column(sa.Column('totp_last_step', sa.Integer(), nullable=True, comment='30-second step of the last TOTP code accepted; a code of that step or older is refused'))
 
 
 def downgrade() -> None:
-    with op.batch_alter_table('people', schema=None) as batch_op:
-        batch_op.drop_column('totp_last_step')
     with op.batch_alter_table('web_sessions', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_web_sessions_expires_at'))
     op.drop_table('web_sessions')

@@ -71,9 +71,6 @@ class Person(UserMixin, Base):
         String(32), comment="while an enrolment link is out; a new link or using it replaces it"
     )
     enrolment_expires_at: Mapped[datetime | None] = mapped_column(DateTime)
-    totp_last_step: Mapped[int | None] = mapped_column(
-        Integer, comment="30-second step of the last TOTP code accepted; a code of that step or older is refused"
-    )
     is_active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     last_sign_in_at: Mapped[datetime | None] = mapped_column(DateTime)
