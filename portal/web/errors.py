@@ -74,6 +74,15 @@ def init_app(app: Flask) -> None:
         return render_error(400, *CSRF_MESSAGE)
 
     app.wsgi_app = outages.LastResort(app.wsgi_app)
+    log_exception = app.log_exception
+
+    def log_unless_outage(exc_info) -> None:
+        # Flask logs a traceback for errors raised outside the view (saving the session) before it asks
+        # the handler below; an outage is logged there in one line instead.
+        if not outages.outage_of(exc_info[1]):
+            log_exception(exc_info)
+
+    app.log_exception = log_unless_outage
 
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException):
