@@ -25,13 +25,18 @@ def own_redis(tmp_path, app, settings):
     """The app talks to a Redis of this test's own while the test runs."""
     server = OwnRedis(tmp_path).start()
     redis_connection.init_app(server.url, settings.instance_path)
-    throttle._local.reset()
+    _forget_counts_made_in_memory()
     try:
         yield server
     finally:
         server.stop()
         redis_connection.init_app(settings.redis_url, settings.instance_path)
-        throttle._local.reset()
+        _forget_counts_made_in_memory()
+
+
+def _forget_counts_made_in_memory():
+    """The throttles' outage counters live as long as the process: one test's must not block the next."""
+    throttle._local.reset()
 
 
 def _no_server_error(response, where: str):

@@ -169,10 +169,3 @@ def raise_if_unavailable() -> None:
     error = getattr(session, "unavailable", None)
     if error is not None:
         raise error
-
-
-def purge_expired() -> int:
-    """Delete expired sessions (a periodic job could call this; sign-in and reads ignore them anyway)."""
-    removed = web_sessions.purge_expired()
-    db.session.commit()
-    return removed
