@@ -44,6 +44,7 @@ log = logging.getLogger(__name__)
 # How long a session nobody signed into lasts (a form's CSRF token, a sign-in waiting for its code);
 # a signed-in session's limits are set by timeouts.py.
 ANONYMOUS_TTL = 60 * 60
+DISPATCHED = "_session_request_dispatched"  # set in `g` once a request runs its before-request functions
 _SID = re.compile(r"^[A-Za-z0-9_-]{43}$")
 _serializer = TaggedJSONSerializer()
 
@@ -122,33 +123,19 @@ class DatabaseSessionInterface(SessionInterface):
             return
         cookie_name = self.get_cookie_name(app)
         domain, path = self.get_cookie_domain(app), self.get_cookie_path(app)
-        # The route's unit of work is over: what it committed stays, and what it did not would be rolled
-        # back at teardown anyway. Ending it now lets the session be written in a transaction of its own
-        # (and, on SQLite, without waiting for the write lock the request's own transaction holds).
-        db.session.rollback()
-        if session.previous_sid:
-            web_sessions.remove(digest(session.previous_sid))
-        if not session:
-            if not session.new:
-                web_sessions.remove(digest(session.sid))
+        if g.get(DISPATCHED):
+            # The route's unit of work is over: what it committed stays, and what it did not would be
+            # rolled back at teardown anyway. End it now: on SQLite its open transaction holds the write
+            # lock the session's write would wait for, and the session's write must not sit inside it.
+            db.session.rollback()
+        # A unit of work of its own: a route's uncommitted changes are never committed with the session.
+        with db.session_factory() as store:
+            if not _write(store, session, changed, removed):
                 response.delete_cookie(cookie_name, domain=domain, path=path)
-            db.session.commit()
-            return
-        if session.new or session.rewrite:
-            web_sessions.remove(digest(session.sid))
-            web_sessions.create(digest(session.sid), _serializer.dumps(dict(session)), _expiry(session))
-        else:
-            row = web_sessions.lock(digest(session.sid))
-            if row is None:  # ended (signed out) or expired meanwhile: stays ended
-                db.session.commit()
                 return
-            stored = _serializer.loads(row.data)
-            stored.update(changed)
-            for key in removed:
-                stored.pop(key, None)
-            row.data = _serializer.dumps(stored)
-            row.expires_at = _expiry(session)
-        db.session.commit()
+            store.commit()
+        if not session:
+            return
         response.vary.add("Cookie")
         if request.cookies.get(cookie_name) != session.sid:
             response.set_cookie(
@@ -162,10 +149,37 @@ class DatabaseSessionInterface(SessionInterface):
             )
 
 
+def _write(store, session: ServerSession, changed: dict, removed: list[str]) -> bool:
+    """Apply the request's changes in `store` (the caller commits); False if the cookie must go."""
+    if session.previous_sid:
+        web_sessions.remove(store, digest(session.previous_sid))
+    if not session:
+        if not session.new:
+            web_sessions.remove(store, digest(session.sid))
+            store.commit()
+            return False
+        return True
+    if session.new or session.rewrite:
+        web_sessions.remove(store, digest(session.sid))
+        web_sessions.create(store, digest(session.sid), _serializer.dumps(dict(session)), _expiry(session))
+        return True
+    row = web_sessions.lock(store, digest(session.sid))
+    if row is None:  # ended (signed out) or expired meanwhile: stays ended
+        return True
+    stored = _serializer.loads(row.data)
+    stored.update(changed)
+    for key in removed:
+        stored.pop(key, None)
+    row.data = _serializer.dumps(stored)
+    row.expires_at = _expiry(session)
+    return True
+
+
 def raise_if_unavailable() -> None:
     """Run first in every request: a session that could not be read is an outage, not a new visitor."""
     from flask import session
 
+    g.setdefault(DISPATCHED, True)
     error = getattr(session, "unavailable", None)
     if error is not None:
         raise error
