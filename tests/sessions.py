@@ -27,3 +27,17 @@ def sign_in_through_form(client, person, password: str = factories.PASSWORD) -> 
     response = client.submit(page, {"contact": person.email or person.phone, "password": password})
     assert response.status_code == 302, "signing in failed"
     client.expected_lang = expected_lang
+
+
+def stored_sessions() -> int:
+    """How many sessions the server keeps."""
+    from portal.data import web_sessions
+
+    return web_sessions.count()
+
+
+def session_is_stored(sid: str) -> bool:
+    from portal.data import web_sessions
+    from portal.web.security.sessions import digest
+
+    return web_sessions.read(digest(sid)) is not None

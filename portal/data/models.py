@@ -562,3 +562,19 @@ class PendingRegistration(Base):
     wrong_codes: Mapped[int] = mapped_column(Integer, default=0)
     expires_at: Mapped[datetime] = mapped_column(DateTime, index=True)
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class WebSession(Base):
+    """A browser's server-side session; its cookie holds only a random id (`portal.web.security.sessions`).
+
+    Kept in the database, not in Redis, so that a Redis outage signs nobody out and expires no form."""
+
+    __tablename__ = "web_sessions"
+
+    id_digest: Mapped[str] = mapped_column(
+        String(64), primary_key=True, comment="SHA-256 of the cookie's id: a copy of this table opens no session"
+    )
+    data: Mapped[str] = mapped_column(Text, comment="the session's keys, in Flask's tagged JSON")
+    expires_at: Mapped[datetime] = mapped_column(DateTime, index=True,
+                                                 comment="idle limit from the last write; purged after it")
+    updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow)

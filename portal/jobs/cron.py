@@ -26,13 +26,16 @@ from portal.jobs.queues import DEFAULT
 log = logging.getLogger(__name__)
 # Expired invitations are already ignored by every query; the sweep only erases their contacts.
 INVITATION_SWEEP_INTERVAL = 60 * 60
+# Expired sessions are already ignored when read; the sweep only keeps the table small.
+SESSION_SWEEP_INTERVAL = 60 * 60
 
 
 def periodic_jobs(app) -> list[tuple[str, str, int]]:
     """(job name, queue, interval in seconds) for every periodic job."""
     return [(names.ESCALATE_DUE_CASES, DEFAULT, app.config["ESCALATION_INTERVAL"]),
             (names.PUBLISH_AUDIT_HEAD, DEFAULT, app.config["AUDIT_HEAD_INTERVAL"]),
-            (names.EXPIRE_INVITATIONS, DEFAULT, INVITATION_SWEEP_INTERVAL)]
+            (names.EXPIRE_INVITATIONS, DEFAULT, INVITATION_SWEEP_INTERVAL),
+            (names.PURGE_EXPIRED_SESSIONS, DEFAULT, SESSION_SWEEP_INTERVAL)]
 
 
 class Cron(threading.Thread):

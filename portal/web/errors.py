@@ -1,13 +1,18 @@
-"""Error pages in the page's language, never a traceback."""
+"""Error pages in the page's language, never a traceback, never the server's bare 500.
+
+Outages of the database or Redis are told apart from bugs and answered with 503 (`outages.py`).
+"""
 
 from __future__ import annotations
 
 import logging
 
-from flask import Flask, render_template, request
+from flask import Flask, g, render_template, request
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError
+
+from portal.web import outages
 
 log = logging.getLogger(__name__)
 
@@ -31,14 +36,36 @@ CSRF_MESSAGE = (
 )
 
 
+def _wants_json() -> bool:
+    return request.path.startswith("/api/") or request.accept_mimetypes.best == "application/json"
+
+
 def render_error(code: int, title=None, detail=None):
     default_title, default_detail = MESSAGES.get(code, MESSAGES[500])
-    wants_json = request.path.startswith("/api/") or request.accept_mimetypes.best == "application/json"
-    if wants_json:
+    if _wants_json():
         return {"error": str(title or default_title), "detail": str(detail or default_detail)}, code
-    return render_template(
-        "errors/error.html", code=code, title=title or default_title, detail=detail or default_detail
-    ), code
+    if g.get("outage"):
+        return outages.outage_response(g.outage)
+    try:
+        return render_template(
+            "errors/error.html", code=code, title=title or default_title, detail=detail or default_detail
+        ), code
+    except Exception as error:
+        # The layout reads the signed-in user and the session: an outage shows here first.
+        kind = outages.outage_of(error)
+        if kind:
+            return outages.outage_response(kind)
+        log.exception("the error page could not be rendered; the static page was sent")
+        return outages.static_page(code), code
+
+
+def outage_error(kind: str):
+    if _wants_json():
+        g.outage = kind
+        outages.rollback()
+        body = {"error": str(outages.TITLE), "detail": str(outages.DETAIL)}
+        return body, 503, {"Retry-After": str(outages.RETRY_AFTER)}
+    return outages.outage_response(kind)
 
 
 def init_app(app: Flask) -> None:
@@ -46,16 +73,37 @@ def init_app(app: Flask) -> None:
     def csrf_error(_error):
         return render_error(400, *CSRF_MESSAGE)
 
+    app.wsgi_app = outages.LastResort(app.wsgi_app)
+    log_exception = app.log_exception
+
+    def log_unless_outage(exc_info) -> None:
+        # Flask logs a traceback for errors raised outside the view (saving the session) before it asks
+        # the handler below; an outage is logged there in one line instead.
+        if not outages.outage_of(exc_info[1]):
+            log_exception(exc_info)
+
+    app.log_exception = log_unless_outage
+
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException):
         if error.code is None or error.code < 400:
             return error
+        # Flask wraps errors raised outside the view (saving the session, an after-request function).
+        original = getattr(error, "original_exception", None)
+        if original is not None:
+            return unexpected_error(original)
         return render_error(error.code)
 
     @app.errorhandler(Exception)
     def unexpected_error(error: Exception):
         if isinstance(error, HTTPException):
             return http_error(error)
+        kind = outages.outage_of(error)
+        if kind:
+            # Expected during an outage: one line, not a traceback per request.
+            log.warning("%s unreachable on %s %s: %s", kind, request.method, request.url_rule,
+                        type(error).__name__)
+            return outage_error(kind)
         # The traceback goes to the log (no request data in it); the person gets a plain page.
         log.exception("unhandled error on %s %s", request.method, request.url_rule)
         return render_error(InternalServerError.code)

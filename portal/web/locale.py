@@ -25,7 +25,8 @@ def select_locale() -> str:
     if from_query:
         g.remember_locale = from_query
         return from_query
-    if current_user and current_user.is_authenticated and normalise(current_user.locale):
+    # During an outage the signed-in user cannot be loaded: the cookie decides (portal/web/outages.py).
+    if not g.get("outage") and current_user and current_user.is_authenticated and normalise(current_user.locale):
         return current_user.locale
     return normalise(request.cookies.get(LANG_COOKIE)) or DEFAULT_LOCALE
 

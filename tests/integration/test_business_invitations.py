@@ -378,18 +378,27 @@ class TestThrottling:
         assert invite(client, business, "one-more@example.com",
                       environ_base={"REMOTE_ADDR": "198.51.100.9"}).status_code == 302
 
-    def test_without_redis_nothing_is_sent_and_the_owner_is_asked_to_try_later(self, client, owner, shop, dara,
-                                                                               monkeypatch):
-        from portal.domain.organisations.throttle import InvitationThrottle
+    def test_without_redis_invitations_are_still_made_and_counted_in_memory(self, client, owner, shop, dara,
+                                                                          monkeypatch):
+        """Issue 11: a Redis outage no longer refuses invitations; the counters fall back to this process's
+        memory with halved limits (10 a day from one account), never to no limit at all."""
+        from portal.domain.identity import throttle
+        from portal.domain.organisations.throttle import ACCOUNT_LIMIT, InvitationThrottle
         from portal.web.accounts import business as business_routes
 
-        page = client.get(business_url(shop))
         monkeypatch.setattr(business_routes, "InvitationThrottle",
                             lambda client: InvitationThrottle(connect("redis://127.0.0.1:1/0")))
-        response = client.submit(page, {"contact": "dara@example.com"}, selector=INVITE_FORM)
-        assert response.status_code == 503
-        assert "Inviting members is not available right now" in response.soup.select_one("h1").get_text()
-        assert invitation_rows(shop) == [] and notifications.inbox(dara.id) == []
+        throttle._local.reset()
+        try:
+            response = client.submit(client.get(business_url(shop)), {"contact": "dara@example.com"},
+                                     selector=INVITE_FORM)
+            assert response.status_code == 302
+            assert len(invitation_rows(shop)) == 1
+            for n in range(1, throttle.fallback_limit(ACCOUNT_LIMIT)):
+                assert invite(client, shop, f"person{n}@example.com").status_code == 302
+            assert invite(client, shop, "one-more@example.com").status_code == 429
+        finally:
+            throttle._local.reset()
 
 
 class TestTheAuditLog:

@@ -93,6 +93,7 @@ def test_the_cron_scheduler_puts_the_job_on_the_queue_and_a_worker_runs_it(app, 
     late = submitted(applicant, due_in=timedelta(hours=-1))
     assert sorted(run_cron_once(app)) == ["portal.domain.applications.escalation.escalate_due_cases",
                                           "portal.domain.audit.head.publish_head",
+                                          "portal.domain.identity.sessions.purge_expired_sessions",
                                           "portal.domain.organisations.invitations.expire_invitations"]
     run_jobs(app)
     [notification] = told(supervisor)

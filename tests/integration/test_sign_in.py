@@ -11,6 +11,7 @@ from portal.data.db import db
 from portal.domain.identity.throttle import account_key, person_account_key
 from portal.extensions import redis_connection
 from tests.factories import PASSWORD
+from tests.sessions import session_is_stored
 
 GENERIC_FAILURE = "The details you entered do not match an account"
 
@@ -172,7 +173,7 @@ class TestSigningOut:
         sign_in(en, "012345678")
         signed_in_cookie = en.get_cookie("session").value
         sign_out(en)
-        assert redis_connection.client.exists("session:" + signed_in_cookie) == 0
+        assert not session_is_stored(signed_in_cookie)
         en.set_cookie("session", signed_in_cookie)
         assert not is_signed_in(en)
         assert en.get("/account").status_code == 302
@@ -401,19 +402,18 @@ def _free_port() -> int:
 
 
 class TestWithoutRedis:
-    def test_sign_in_answers_try_again_later_when_redis_is_down(self, app, en, factories, settings):
+    def test_sign_in_works_when_redis_is_down(self, app, en, factories, settings):
+        """Issue 11: sessions and CSRF secrets live in the database and the throttle counts in memory, so a
+        Redis outage no longer refuses every sign-in (it was a 503, and without CSRF switched off, "expired")."""
         factories.person(phone="+85512345678", locale="en")
-        # Without Redis there is no session, hence no CSRF token to check: switch the check off to
-        # reach the throttle, which must fail closed with a clear page, not a 500 and not a login.
-        app.config["WTF_CSRF_ENABLED"] = False
+        page = en.get("/sign-in")
         redis_connection.init_app(f"redis://127.0.0.1:{_free_port()}/0", settings.instance_path)
         try:
-            response = en.post("/sign-in", data={"contact": "012345678", "password": PASSWORD})
+            response = en.submit(page, {"contact": "012345678", "password": PASSWORD})
         finally:
             redis_connection.init_app(settings.redis_url, settings.instance_path)
-            app.config["WTF_CSRF_ENABLED"] = True
-        assert response.status_code == 503
-        assert "Signing in is not available right now" in response.get_data(as_text=True)
+        assert response.status_code == 302
+        assert is_signed_in(en)
 
 
 class TestOldPasswordHashes:

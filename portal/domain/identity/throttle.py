@@ -12,24 +12,33 @@ tries many accounts: when it is full, a wrong answer is refused as "too many att
 password still signs in, because many people share one address (an office, a kiosk, a mobile
 carrier's NAT) and one of them guessing must not lock out the others.
 
-When Redis cannot be reached we cannot tell whether an account is under attack, so the
-check fails closed: `ThrottleUnavailable`, which the web layer shows as "try again later".
+When Redis cannot be reached, the counters fall back to this process's memory (`LocalCounters`), with
+limits halved: each web process then counts on its own, so with N processes an attacker gets at most
+N/2 times the usual tries during the outage, and nobody is refused a sign-in or a form because Redis
+is down (issue 11). Never no limit at all. Counts made during an outage stay in the process (and fade
+with their window); Redis does not learn them when it comes back.
 """
 
 from __future__ import annotations
 
 import hashlib
+import logging
+import math
+import threading
+import time
 from dataclasses import dataclass
 
 import redis
 
+log = logging.getLogger(__name__)
 WINDOW_SECONDS = 15 * 60
 ACCOUNT_LIMIT = 5
 ADDRESS_LIMIT = 30
 
 
 class ThrottleUnavailable(Exception):
-    """Redis could not be reached to count or check attempts."""
+    """Redis could not be reached to count or check attempts. The counters no longer raise it (they fall
+    back to memory); callers still name it beside the Redis errors of the TOTP guard they handle too."""
 
 
 @dataclass(frozen=True)
@@ -55,12 +64,64 @@ def address_key(client_address: str | None) -> str:
     return _digest("address", client_address or "unknown")
 
 
+class LocalCounters:
+    """Fixed-window counters in this process's memory: the throttles' fallback while Redis is down."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._counts: dict[str, tuple[int, float]] = {}  # key -> (count, window end on the monotonic clock)
+
+    def _live(self, key: str, now: float) -> tuple[int, float] | None:
+        entry = self._counts.get(key)
+        if entry and entry[1] <= now:
+            del self._counts[key]
+            return None
+        return entry
+
+    def add(self, keys, window: int) -> None:
+        now = time.monotonic()
+        with self._lock:
+            for key in keys:
+                count, ends = self._live(key, now) or (0, now + window)
+                self._counts[key] = (count + 1, ends)
+
+    def replies(self, keys) -> list[tuple[int | None, int]]:
+        """(count or None, seconds left) per key, as Redis's GET and TTL would answer."""
+        now = time.monotonic()
+        with self._lock:
+            entries = [self._live(key, now) for key in keys]
+        return [(entry[0], math.ceil(entry[1] - now)) if entry else (None, -2) for entry in entries]
+
+    def clear(self, keys) -> None:
+        with self._lock:
+            for key in keys:
+                self._counts.pop(key, None)
+
+    def reset(self) -> None:
+        with self._lock:
+            self._counts.clear()
+
+
+_local = LocalCounters()
+
+
+def fallback_limit(limit: int) -> int:
+    """The limit while counting in one process's memory: half, and never below one."""
+    return max(1, limit // 2)
+
+
 class Counter:
-    """A fixed-window counter of events under one key, with a limit."""
+    """A fixed-window counter of events under one key, with a limit; in Redis, or in this process's
+    memory while Redis cannot be reached (see the module)."""
 
     def __init__(self, client: redis.Redis, window: int = WINDOW_SECONDS) -> None:
         self.client = client
         self.window = window
+
+    @staticmethod
+    def _warn(error: Exception) -> None:
+        log.warning("throttle: Redis unreachable (%s); counting in this process with halved limits",
+                    type(error).__name__)
 
     def add(self, *keys: str) -> None:
         try:
@@ -71,7 +132,8 @@ class Counter:
                 pipe.incr(key)
             pipe.execute()
         except (redis.RedisError, OSError) as error:
-            raise ThrottleUnavailable from error
+            self._warn(error)
+            _local.add(keys, self.window)
 
     def blocked(self, limits: dict[str, int]) -> Blocked | None:
         """`Blocked` if any key has reached its limit, else None."""
@@ -82,11 +144,14 @@ class Counter:
                 pipe.get(key)
                 pipe.ttl(key)
             replies = pipe.execute()
+            pairs = list(zip(replies[0::2], replies[1::2], strict=True))
         except (redis.RedisError, OSError) as error:
-            raise ThrottleUnavailable from error
+            self._warn(error)
+            pairs = _local.replies(keys)
+            limits = {key: fallback_limit(limit) for key, limit in limits.items()}
         waits = [
             max(int(ttl), 1)
-            for key, count, ttl in zip(keys, replies[0::2], replies[1::2], strict=True)
+            for key, (count, ttl) in zip(keys, pairs, strict=True)
             if count is not None and int(count) >= limits[key]
         ]
         return Blocked(retry_after=max(waits)) if waits else None
@@ -95,7 +160,8 @@ class Counter:
         try:
             self.client.delete(*keys)
         except (redis.RedisError, OSError) as error:
-            raise ThrottleUnavailable from error
+            self._warn(error)
+        _local.clear(keys)  # both: a count made during an outage must not outlive a right password either
 
 
 @dataclass(frozen=True)

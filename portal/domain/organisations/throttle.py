@@ -3,8 +3,8 @@
 An invitation costs nothing to send and reaches a stranger's phone, so: at most 20 a day from one
 account and 50 from one client address (an office or a kiosk shares one), and one contact is told by
 email or SMS of at most 3 invitations a day, however many accounts invite it. Keys hold SHA-256 digests,
-never the account, address or contact itself. Redis unreachable: `ThrottleUnavailable`, and the web layer
-refuses to send (fails closed), as the sign-in throttle does.
+never the account, address or contact itself. Redis unreachable: the counters fall back to this process's
+memory with halved limits, as the sign-in throttle's do (`portal.domain.identity.throttle`).
 """
 
 from __future__ import annotations

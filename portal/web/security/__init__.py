@@ -26,7 +26,10 @@ def behind_proxies(wsgi_app, hops: int):
 
 def init_security(app: Flask) -> None:
     app.wsgi_app = behind_proxies(app.wsgi_app, app.config["TRUSTED_PROXIES"])
-    app.session_interface = sessions.RedisSessionInterface()
+    app.session_interface = sessions.DatabaseSessionInterface()
+    # First of all before-request functions, ahead of the CSRF check: a session that could not be read
+    # must show the outage page, not "this form has expired".
+    app.before_request_funcs.setdefault(None, []).insert(0, sessions.raise_if_unavailable)
     timeouts.init_app(app)
     headers.init_app(app)
 

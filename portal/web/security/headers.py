@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Flask, Response, current_app, request
+from flask import Flask, Response, current_app, g, request
 from flask_login import current_user
 
 CONTENT_SECURITY_POLICY = "; ".join(
@@ -31,6 +31,8 @@ def add_security_headers(response: Response) -> Response:
     headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
     if current_app.config["SESSION_COOKIE_SECURE"]:
         headers.setdefault("Strict-Transport-Security", "max-age=63072000; includeSubDomains")
+    if g.get("outage"):
+        return response  # the outage page sets its own; the signed-in user cannot be loaded now
     if request.endpoint != "static" and current_user and current_user.is_authenticated:
         headers["Cache-Control"] = "no-store"
     return response

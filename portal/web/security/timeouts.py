@@ -1,9 +1,13 @@
 """Idle and absolute session limits (DESIGN.md section 8), and sessions ended by a credential change.
 
 Applicants are signed out after 15 idle minutes, staff and administrators after 30, everyone
-after 12 hours. The limits live in the session itself; Redis forgets a session at the same time.
+after 12 hours. The limits live in the session itself; its row expires at the same time.
 
-Sessions live in Redis under random ids, with no index by person, so a password change cannot find
+The idle clock (`_seen`) moves at most once a minute (SEEN_STEP): the session is written only when
+something in it changed, and a write on every page view would be the database's busiest query. A
+limit is therefore kept to within a minute.
+
+Sessions are stored under random ids, with no index by person, so a password change cannot find
 and delete the person's other sessions. Instead each session keeps the person's `session_stamp`
 from sign-in; changing the password or the authenticator (or deactivating the account) renews the
 stamp in the database, and a session whose stamp no longer matches is signed out at its next
@@ -21,6 +25,7 @@ from flask_login import current_user, logout_user
 APPLICANT_IDLE = 15 * 60
 STAFF_IDLE = 30 * 60
 ABSOLUTE = 12 * 3600
+SEEN_STEP = 60
 
 SIGNED_OUT_IDLE = _l("You were signed out because you were inactive for a while. Please sign in again.")
 SIGNED_OUT_CHANGED = _l("You were signed out because the password or authenticator app of your account was "
@@ -73,6 +78,7 @@ def init_app(app: Flask) -> None:
             _sign_out(SIGNED_OUT_IDLE)
             g.signed_out_for_inactivity = True
             return redirect(url_for("accounts.sign_in"))
-        session["_seen"] = now
+        if now - seen >= SEEN_STEP:
+            session["_seen"] = now
         session.ttl = idle_limit
         return None

@@ -1,0 +1,139 @@
+"""Outages of the database or Redis, told apart from bugs, and the page that tells people the truth.
+
+A request that fails because PostgreSQL (or SQLite) or Redis cannot be reached is not a bug in the
+page: it gets 503 with `Retry-After`, in the person's language and the other one, rendered from a
+lean layout that touches neither the database, nor the session, nor the signed-in user (all three may
+be what failed). The database session is rolled back first; the engine's `pool_pre_ping` replaces the
+connections the outage broke, so the portal recovers by itself once the server is back.
+
+If even that page cannot be rendered, `static_page` answers in both languages from a constant.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+
+import redis
+from flask import g, render_template
+from flask_babel import force_locale, get_locale
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import exc as sa_exc
+
+log = logging.getLogger(__name__)
+
+RETRY_AFTER = 120  # seconds: "a few minutes", and long enough that a restarted server is back
+DATABASE, REDIS = "database", "redis"
+
+TITLE = _l("The service is not available right now")
+DETAIL = _l("Please try again in a few minutes.")
+KEPT = _l("If you were sending a form, go back: what you typed is still in it. Send it again in a few minutes. "
+          "What you saved before is kept.")
+
+
+def _causes(error: BaseException):
+    """The error, the error it wraps (Flask's InternalServerError), and its causes and contexts."""
+    seen: set[int] = set()
+    pending = [error]
+    while pending:
+        current = pending.pop()
+        if current is None or id(current) in seen:
+            continue
+        seen.add(id(current))
+        yield current
+        pending += [getattr(current, "original_exception", None), current.__cause__, current.__context__]
+
+
+def _kind(error: BaseException) -> str | None:
+    if isinstance(error, sa_exc.DBAPIError) and error.connection_invalidated:
+        return DATABASE
+    if isinstance(error, sa_exc.OperationalError | sa_exc.InterfaceError | sa_exc.TimeoutError):
+        return DATABASE  # server gone, refused connection, pool exhausted, SQLite file missing or locked
+    if isinstance(error, redis.ConnectionError | redis.TimeoutError):
+        return REDIS
+    return None
+
+
+def outage_of(error: BaseException) -> str | None:
+    """`DATABASE` or `REDIS` if `error` (or what caused it) means that server is unreachable, else None."""
+    return next((kind for kind in map(_kind, _causes(error)) if kind), None)
+
+
+def rollback() -> None:
+    from portal.extensions import db
+
+    # The connection may be dead: rolling back then invalidates it, and the pool replaces it.
+    with contextlib.suppress(Exception):
+        db.session.rollback()
+
+
+def _both_languages(*texts) -> list[dict]:
+    """Each text in the page's language, then in the other one."""
+    first = str(get_locale() or "km")
+    locales = [first] + [code for code in ("km", "en") if code != first]
+    versions = []
+    for code in locales:
+        with force_locale(code):
+            versions.append({"lang": code, "texts": [str(text) for text in texts]})
+    return versions
+
+
+def outage_response(kind: str):
+    """The 503 page for an outage of `kind`; never raises."""
+    g.outage = kind  # after-request code reads this and leaves the session and the user alone
+    rollback()
+    headers = {"Retry-After": str(RETRY_AFTER), "Cache-Control": "no-store"}
+    try:
+        versions = _both_languages(TITLE, DETAIL, KEPT)
+        body = render_template("errors/outage.html", versions=versions, code=503)
+    except Exception:
+        log.exception("the outage page could not be rendered; the static page was sent")
+        return static_page(503), 503, headers
+    return body, 503, headers
+
+
+FALLBACK = {
+    500: ("សូមអភ័យទោស មានបញ្ហាកើតឡើងនៅផ្នែកប្រព័ន្ធរបស់យើង", "សូមព្យាយាមម្តងទៀតក្នុងរយៈពេលប៉ុន្មាននាទីទៀត។",
+          "Sorry, something went wrong on our side", "Please try again in a few minutes."),
+    503: ("សេវានេះមិនអាចប្រើបាននៅពេលនេះទេ", "សូមព្យាយាមម្តងទៀតក្នុងរយៈពេលប៉ុន្មាននាទីទៀត។",
+          "The service is not available right now", "Please try again in a few minutes."),
+}
+
+
+def static_page(code: int) -> str:
+    """A page in Khmer and English from constants: what is sent when no template can be rendered."""
+    km_title, km_detail, en_title, en_detail = FALLBACK[503 if code == 503 else 500]
+    return (
+        '<!doctype html>\n<html lang="km"><head><meta charset="utf-8">'
+        '<meta name="viewport" content="width=device-width, initial-scale=1">'
+        f"<title>{km_title} | {en_title}</title></head>"
+        '<body style="font-family: sans-serif; max-width: 40rem; margin: 2rem auto; padding: 0 1rem">'
+        f"<h1>{km_title}</h1><p>{km_detail}</p>"
+        f'<div lang="en"><h2>{en_title}</h2><p>{en_detail}</p></div>'
+        f'<p><a href="/">ទំព័រដើម</a> · <a href="/" lang="en">Home page</a></p>'
+        "</body></html>\n"
+    )
+
+
+class LastResort:
+    """WSGI middleware: whatever escapes Flask (an error inside an error handler, a session that could
+    not be saved while an error was handled) still gets a page in both languages, never the server's
+    bare "Internal Server Error"."""
+
+    def __init__(self, wsgi_app):
+        self.wsgi_app = wsgi_app
+
+    def __call__(self, environ, start_response):
+        import sys
+
+        try:
+            return self.wsgi_app(environ, start_response)
+        except Exception as error:
+            code = 503 if outage_of(error) else 500
+            log.exception("an error escaped the error pages; the static page was sent")
+            headers = [("Content-Type", "text/html; charset=utf-8"), ("Cache-Control", "no-store")]
+            if code == 503:
+                headers.append(("Retry-After", str(RETRY_AFTER)))
+            status = "503 Service Unavailable" if code == 503 else "500 Internal Server Error"
+            start_response(status, headers, sys.exc_info())
+            return [static_page(code).encode()]

@@ -1,0 +1,157 @@
+"""Servers of a test's own, to stop and start again: a Redis and a PostgreSQL cluster on free ports.
+
+Never the machine's shared servers: an outage test stops what it started, and only that.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import shutil
+import socket
+import subprocess
+import tempfile
+import time
+from pathlib import Path
+
+import redis
+
+PG_BIN = Path("/usr/lib/postgresql/15/bin")
+REDIS_SERVER = shutil.which("redis-server") or "/usr/bin/redis-server"
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+class OwnRedis:
+    def __init__(self, directory: Path):
+        self.directory, self.port = directory, free_port()
+        self.process: subprocess.Popen | None = None
+
+    @property
+    def url(self) -> str:
+        return f"redis://127.0.0.1:{self.port}/0"
+
+    def start(self) -> OwnRedis:
+        self.process = subprocess.Popen(  # noqa: S603 - a fixed binary
+            [REDIS_SERVER, "--port", str(self.port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
+             "--dir", str(self.directory), "--loglevel", "warning"],
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline:
+            with contextlib.suppress(redis.ConnectionError):
+                if redis.Redis(port=self.port, socket_connect_timeout=1).ping():
+                    return self
+            time.sleep(0.05)
+        raise AssertionError("the test's redis-server did not start")
+
+    def stop(self) -> None:
+        process, self.process = self.process, None
+        if process and process.poll() is None:
+            process.kill()
+            process.wait(timeout=10)
+
+
+def postgres_available() -> bool:
+    return (PG_BIN / "initdb").exists() and shutil.which("runuser") is not None
+
+
+class OwnPostgres:
+    """A PostgreSQL cluster in a temporary folder (run as the `postgres` user), trust auth on loopback."""
+
+    def __init__(self):
+        self.directory = Path(tempfile.mkdtemp(prefix="outage-pg-"))
+        self.data = self.directory / "data"
+        self.port = free_port()
+        shutil.chown(self.directory, "postgres", "postgres")
+        os.chmod(self.directory, 0o700)
+
+    @property
+    def url(self) -> str:
+        return f"postgresql://postgres@127.0.0.1:{self.port}/portal"
+
+    def _as_postgres(self, *command: str) -> None:
+        subprocess.run(["runuser", "-u", "postgres", "--", *command], check=True,  # noqa: S603, S607
+                       capture_output=True, cwd=self.directory)
+
+    def create(self) -> OwnPostgres:
+        self._as_postgres(str(PG_BIN / "initdb"), "-D", str(self.data), "-A", "trust", "-U", "postgres",
+                          "--no-sync")
+        self.start()
+        self._as_postgres(str(PG_BIN / "createdb"), "-h", "127.0.0.1", "-p", str(self.port), "-U", "postgres",
+                          "portal")
+        return self
+
+    def start(self) -> None:
+        self._as_postgres(str(PG_BIN / "pg_ctl"), "-D", str(self.data), "-w", "-l", str(self.directory / "log"),
+                          "-o", f"-p {self.port} -k {self.directory} -c listen_addresses=127.0.0.1 -c fsync=off",
+                          "start")
+
+    def stop(self) -> None:
+        self._as_postgres(str(PG_BIN / "pg_ctl"), "-D", str(self.data), "-w", "-m", "immediate", "stop")
+
+    def remove(self) -> None:
+        with contextlib.suppress(subprocess.CalledProcessError):
+            self.stop()
+        shutil.rmtree(self.directory, ignore_errors=True)
+
+
+class Page:
+    def __init__(self, path: str, status: int, headers, body: bytes):
+        self.path, self.status, self.headers, self.body = path, status, headers, body
+        self.text = body.decode("utf-8", "replace")
+
+    def form(self, selector: str = "main form"):
+        from bs4 import BeautifulSoup
+
+        form = BeautifulSoup(self.text, "html.parser").select_one(selector)
+        assert form is not None, f"no {selector} on the page ({self.status})"
+        values = {field["name"]: field.get("value", "") for field in form.select("input[name]")
+                  if field.get("type") not in ("checkbox", "radio", "submit", "file")}
+        return form.get("action"), values
+
+
+class Browser:
+    """A person's browser against a real server: cookies kept, redirects not followed (we check them)."""
+
+    def __init__(self, base: str):
+        import http.cookiejar
+        import urllib.request
+
+        class NoRedirects(urllib.request.HTTPRedirectHandler):
+            def redirect_request(self, *args, **kwargs):
+                return None
+
+        self.base = base
+        self.cookies = http.cookiejar.CookieJar()
+        self.opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(self.cookies), NoRedirects)
+
+    def request(self, path: str, data: dict | None = None, timeout: float = 60) -> Page:
+        import urllib.error
+        import urllib.parse
+        import urllib.request
+
+        body = urllib.parse.urlencode(data, doseq=True).encode() if data is not None else None
+        request = urllib.request.Request(self.base + path, data=body)  # noqa: S310 - our own local server
+        try:
+            with self.opener.open(request, timeout=timeout) as response:
+                return Page(path, response.status, response.headers, response.read())
+        except urllib.error.HTTPError as error:
+            return Page(path, error.code, error.headers, error.read())
+
+    def get(self, path: str) -> Page:
+        return self.request(path)
+
+    def submit(self, page: Page, values: dict, selector: str = "main form") -> Page:
+        action, fields = page.form(selector)
+        return self.request(action or page.path, {**fields, **values})
+
+    def set_language(self, code: str) -> None:
+        import http.cookiejar
+
+        host = self.base.split("//", 1)[1].split(":")[0]
+        self.cookies.set_cookie(http.cookiejar.Cookie(
+            0, "lang", code, None, False, host, False, False, "/", True, False, None, False, None, None, {}))
