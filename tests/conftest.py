@@ -162,6 +162,13 @@ def factories(app, database):
 
 
 def pytest_collection_modifyitems(config, items):
+    # Tests that start their own PostgreSQL/SQLite and Redis ignore DATABASE_URL and REDIS_URL: run twice (CI runs
+    # the suite with and without them) they would only repeat themselves, so they run in the pass without it.
+    own_servers_skip = None
+    if os.environ.get("DATABASE_URL"):
+        own_servers_skip = pytest.mark.skip(reason="starts its own servers: runs in the pass without DATABASE_URL")
     for item in items:
         if re.search(r"[\\/]e2e[\\/]", str(item.fspath)):
             item.add_marker(pytest.mark.e2e)
+        if own_servers_skip and item.get_closest_marker("own_servers"):
+            item.add_marker(own_servers_skip)

@@ -21,7 +21,7 @@ from portal.jobs import queues
 from portal.paths import PROJECT_ROOT
 from portal.redis_server import EmbeddedRedis, connect
 
-pytestmark = pytest.mark.no_db_transaction
+pytestmark = [pytest.mark.no_db_transaction, pytest.mark.own_servers]
 
 BURSTS, PER_BURST = 6, 60
 

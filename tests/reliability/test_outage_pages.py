@@ -24,7 +24,7 @@ import pytest
 from portal.paths import PROJECT_ROOT
 from tests.outage_servers import Browser, OwnPostgres, OwnRedis, free_port, postgres_available
 
-pytestmark = pytest.mark.no_db_transaction
+pytestmark = [pytest.mark.no_db_transaction, pytest.mark.own_servers]
 
 KM_TITLE = "សេវានេះមិនអាចប្រើបាននៅពេលនេះទេ"
 EN_TITLE = "The service is not available right now"

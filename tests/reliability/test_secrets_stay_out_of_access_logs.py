@@ -28,7 +28,7 @@ import pytest
 from portal.paths import PROJECT_ROOT
 from tests.reliability.test_serve import free_port, wait_for
 
-pytestmark = pytest.mark.no_db_transaction
+pytestmark = [pytest.mark.no_db_transaction, pytest.mark.own_servers]
 
 FLASK = [sys.executable, "-m", "flask", "--app", "app"]
 CSRF = re.compile(r'name="csrf_token" (?:type="hidden" )?value="([^"]+)"')

@@ -18,7 +18,7 @@ from rq import Worker
 
 from portal.paths import PROJECT_ROOT
 
-pytestmark = pytest.mark.no_db_transaction
+pytestmark = [pytest.mark.no_db_transaction, pytest.mark.own_servers]
 
 
 def free_port() -> int:

@@ -132,6 +132,7 @@ def _started_times(log: Path) -> list[float]:
 
 
 @pytest.mark.no_db_transaction
+@pytest.mark.own_servers
 def test_a_worker_killed_mid_job_leaves_a_job_another_worker_completes_once_within_a_minute(
         server, workers, tmp_path):
     log = tmp_path / "job.log"
@@ -160,6 +161,7 @@ def test_a_worker_killed_mid_job_leaves_a_job_another_worker_completes_once_with
 
 
 @pytest.mark.no_db_transaction
+@pytest.mark.own_servers
 def test_a_worker_killed_alone_takes_its_work_horse_and_scheduler_with_it(server, workers, tmp_path):
     log = tmp_path / "job.log"
     worker = workers.start()
@@ -177,6 +179,7 @@ def test_a_worker_killed_alone_takes_its_work_horse_and_scheduler_with_it(server
 
 
 @pytest.mark.no_db_transaction
+@pytest.mark.own_servers
 @pytest.mark.parametrize("how", ["SIGTERM to every process of the unit", "Ctrl-C in its terminal"])
 def test_stopping_a_worker_finishes_the_job_in_hand_and_leaves_no_process(how, server, workers, tmp_path):
     log = tmp_path / "job.log"
@@ -201,6 +204,7 @@ def test_stopping_a_worker_finishes_the_job_in_hand_and_leaves_no_process(how, s
 
 
 @pytest.mark.no_db_transaction
+@pytest.mark.own_servers
 @pytest.mark.parametrize(("mid_job", "keeps_data"), [(True, False), (True, True), (False, False)],
                          ids=["mid-job, restarted empty", "mid-job, restarted with its data", "idle"])
 def test_a_worker_survives_a_redis_outage_and_takes_new_work_afterwards(mid_job, keeps_data, instance, tmp_path):
@@ -253,6 +257,7 @@ def test_a_worker_survives_a_redis_outage_and_takes_new_work_afterwards(mid_job,
 
 
 @pytest.mark.no_db_transaction
+@pytest.mark.own_servers
 def test_a_worker_stopped_while_redis_is_away_exits_at_once_and_leaves_no_process(server, workers):
     worker = workers.start()
     _wait_for_worker(server)
@@ -268,6 +273,7 @@ def test_a_worker_stopped_while_redis_is_away_exits_at_once_and_leaves_no_proces
 
 
 @pytest.mark.no_db_transaction
+@pytest.mark.own_servers
 def test_an_idle_worker_logs_no_error_and_takes_a_new_job_within_a_second(server, workers, tmp_path):
     worker = workers.start()
     _wait_for_worker(server)
