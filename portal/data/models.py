@@ -8,6 +8,7 @@ from datetime import date, datetime
 from flask_login import UserMixin
 from sqlalchemy import (
     JSON,
+    BigInteger,
     Boolean,
     CheckConstraint,
     Date,
@@ -578,3 +579,15 @@ class WebSession(Base):
     expires_at: Mapped[datetime] = mapped_column(DateTime, index=True,
                                                  comment="idle limit from the last write; purged after it")
     updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow)
+
+
+class UsedTotpStep(Base):
+    """A time step whose authenticator code a person has used: the same code is refused the second time
+    (ASVS 2.8.4). In the database rather than Redis, so staff sign in while Redis is away."""
+
+    __tablename__ = "used_totp_steps"
+
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"), primary_key=True)
+    step: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False,
+                                      comment="the RFC 6238 time step (Unix time // 30)")
+    used_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)

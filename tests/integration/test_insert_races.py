@@ -15,6 +15,7 @@ import shutil
 import threading
 import time
 from contextlib import contextmanager, suppress
+from types import SimpleNamespace
 
 import pytest
 from sqlalchemy import delete, event, func, select, text, update
@@ -199,3 +200,27 @@ def test_a_reference_taken_by_a_concurrent_submission_is_drawn_again(app):
         assert db.session.scalar(select(Application.reference).where(Application.id == second.id)) == "RC-FREE-AFT2"
     finally:
         remove([applicant], delete(Application).where(Application.applicant_person_id == applicant.id))
+
+
+def test_the_same_authenticator_code_sent_twenty_times_at_once_is_accepted_once(app):
+    """A replayed code racing the real one (two tabs, or an attacker who saw it typed): one sign-in only."""
+    from portal.data.models import UsedTotpStep
+    from portal.domain.identity import totp
+
+    staff = factories.staff()
+    db.session.commit()
+    secret = totp.secret_of(staff)
+    # Only the id is read: no SELECT before the contested insert (SQLite would refuse the read lock's upgrade).
+    same_person = SimpleNamespace(id=staff.id)
+    now = time.time()
+    code = factories.totp_for(staff).at(now)
+    try:
+        with engine_for_threads(app) as engine, held_before_insert_into(engine, "used_totp_steps"):
+            accepted, failures = all_at_once(
+                app, lambda _: totp.check_code(same_person, secret, code, now=now), range(PEOPLE))
+        assert not failures, failures
+        assert sorted(accepted) == [False] * (PEOPLE - 1) + [True]
+        assert db.session.scalar(select(func.count()).select_from(UsedTotpStep)
+                                 .where(UsedTotpStep.person_id == staff.id)) == 1
+    finally:
+        remove([staff], delete(UsedTotpStep).where(UsedTotpStep.person_id == staff.id))

@@ -1,8 +1,8 @@
 """The second step for staff and administrators: a 6-digit TOTP code (RFC 6238).
 
 One step of clock drift either way is accepted (`valid_window=1`). A code that was accepted
-once is refused the second time (ASVS 2.8.4), which Redis remembers for as long as the code
-could still be valid.
+once is refused the second time (ASVS 2.8.4): the database remembers the time steps used
+(`portal.data.totp_steps`), so staff can sign in while Redis is away.
 
 Secrets are kept sealed with a data key (`portal.domain.keys.data_keys`), bound to the person's
 public id; `secret_of` opens them. Secrets from before migration 0013 may still be in plain text
@@ -18,9 +18,8 @@ from collections import Counter
 from dataclasses import dataclass
 
 import pyotp
-import redis
 
-from portal.data import people
+from portal.data import people, totp_steps
 from portal.domain.i18n.formatting import to_latin_digits
 from portal.domain.keys.data_keys import current_ring, key_id_of
 
@@ -30,7 +29,6 @@ ISSUER = "One Window"
 CODE_LENGTH = 6
 _CODE = re.compile(r"[0-9]{6}")
 _SPACES = re.compile(r"[\s\-]")
-USED_CODE_TTL = 3 * 30  # the window of steps -1, 0, +1
 
 
 def normalise_code(text: str | None) -> str | None:
@@ -48,14 +46,10 @@ def _matching_step(secret: str, code: str, now: float) -> int | None:
                 if pyotp.utils.strings_equal(code, totp.generate_otp(step)))
 
 
-def check_code(client: redis.Redis, person_public_id: str, secret: str, code: str,
-               now: float | None = None) -> bool:
-    """True if `code` is right now and was not used before. Redis errors propagate (fail closed)."""
+def check_code(person, secret: str, code: str, now: float | None = None) -> bool:
+    """True if `code` is right now and was not used before; its step is then used (the caller commits)."""
     step = _matching_step(secret, code, time.time() if now is None else now)
-    if step is None:
-        return False
-    first_use = client.set(f"totp-used:{person_public_id}:{step}", 1, nx=True, ex=USED_CODE_TTL)
-    return bool(first_use)
+    return step is not None and totp_steps.use(person, step)
 
 
 def matches(secret: str, code: str, now: float | None = None) -> bool:
@@ -63,15 +57,14 @@ def matches(secret: str, code: str, now: float | None = None) -> bool:
     return _matching_step(secret, code, time.time() if now is None else now) is not None
 
 
-def confirm_new_secret(client: redis.Redis, person_public_id: str, secret: str, code: str,
-                       now: float | None = None) -> bool:
+def confirm_new_secret(person, secret: str, code: str, now: float | None = None) -> bool:
     """True if `code` is right now for a secret being set up. Its time step is then marked used, so the
     code typed to set the app up cannot be replayed to sign in. (Not `check_code`: when an app is
     replaced, the current app's code of the same step was just marked used, and this one must pass.)"""
     step = _matching_step(secret, code, time.time() if now is None else now)
     if step is None:
         return False
-    client.set(f"totp-used:{person_public_id}:{step}", 1, ex=USED_CODE_TTL)
+    totp_steps.use(person, step)
     return True
 
 
@@ -119,10 +112,10 @@ def secret_of(person) -> str | None:
     return None
 
 
-def check_person_code(client: redis.Redis, person, code: str) -> bool:
+def check_person_code(person, code: str) -> bool:
     """`check_code` against the person's own secret; False if they have none."""
     secret = secret_of(person)
-    return secret is not None and check_code(client, person.public_id, secret, code)
+    return secret is not None and check_code(person, secret, code)
 
 
 PLAIN = "plain text"

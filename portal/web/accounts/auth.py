@@ -294,7 +294,7 @@ def sign_in_code():
         if check.account:
             session.pop(PENDING, None)
             return _too_many_attempts(check.account)
-        accepted = totp.check_person_code(redis_connection.client, person, form.code.code)
+        accepted = totp.check_person_code(person, form.code.code)
         if not accepted:
             throttle.record_failure(pending["account"], _address())
     except REDIS_ERRORS:

@@ -22,9 +22,9 @@ from flask_login import current_user
 from portal.domain import audit
 from portal.domain.identity import enrolment, totp
 from portal.domain.identity.passwords import hash_password
-from portal.extensions import db, redis_connection
+from portal.extensions import db
 from portal.web.accounts import blueprint
-from portal.web.accounts.auth import LINK_PAGE, REDIS_ERRORS, _start_session, _unavailable
+from portal.web.accounts.auth import LINK_PAGE, _start_session
 from portal.web.accounts.auth_forms import CodeForm, MessageLinkForm, ResetPasswordForm
 from portal.web.accounts.qr import authenticator_setup
 from portal.web.helpers import keep_private
@@ -123,10 +123,7 @@ def enrol_authenticator(state, claim, person):
         return show()
     if not form.validate_on_submit():
         return show(400)
-    try:
-        confirmed = totp.confirm_new_secret(redis_connection.client, person.public_id, secret, form.code.code)
-    except REDIS_ERRORS:
-        return _unavailable()
+    confirmed = totp.confirm_new_secret(person, secret, form.code.code)
     if not confirmed:
         form.code.errors.append(_("That code is not right. Enter the code the app shows now for One Window."))
         return show(400)

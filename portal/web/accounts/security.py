@@ -106,17 +106,13 @@ def replace_authenticator():
     if not totp.matches(new_secret, form.new_code.code):
         form.new_code.errors.append(_("That code is not from the new app. Enter the code it shows now."))
         return show(400)
-    proved, refused = _check_proof(person, lambda: totp.check_person_code(redis_connection.client, person,
-                                                                          form.current_code.code))
+    proved, refused = _check_proof(person, lambda: totp.check_person_code(person, form.current_code.code))
     if refused is not None:
         return refused
     if not proved:
         form.current_code.errors.append(_("That code is not right. Enter the code your current app shows now."))
         return show(400)
-    try:
-        totp.confirm_new_secret(redis_connection.client, person.public_id, new_secret, form.new_code.code)
-    except REDIS_ERRORS:
-        return _unavailable()
+    totp.confirm_new_secret(person, new_secret, form.new_code.code)
     credentials.replace_authenticator(person, state["secret"])
     session.pop(NEW_AUTHENTICATOR, None)
     return _changed(person, "authenticator_replaced",
