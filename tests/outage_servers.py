@@ -8,51 +8,13 @@ from __future__ import annotations
 import contextlib
 import os
 import shutil
-import socket
 import subprocess
 import tempfile
-import time
 from pathlib import Path
 
-import redis
+from tests.reliability.own_redis import OwnRedis, free_port  # noqa: F401 - the outage tests' Redis
 
 PG_BIN = Path("/usr/lib/postgresql/15/bin")
-REDIS_SERVER = shutil.which("redis-server") or "/usr/bin/redis-server"
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-class OwnRedis:
-    def __init__(self, directory: Path):
-        self.directory, self.port = directory, free_port()
-        self.process: subprocess.Popen | None = None
-
-    @property
-    def url(self) -> str:
-        return f"redis://127.0.0.1:{self.port}/0"
-
-    def start(self) -> OwnRedis:
-        self.process = subprocess.Popen(  # noqa: S603 - a fixed binary
-            [REDIS_SERVER, "--port", str(self.port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
-             "--dir", str(self.directory), "--loglevel", "warning"],
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
-        deadline = time.monotonic() + 10
-        while time.monotonic() < deadline:
-            with contextlib.suppress(redis.ConnectionError):
-                if redis.Redis(port=self.port, socket_connect_timeout=1).ping():
-                    return self
-            time.sleep(0.05)
-        raise AssertionError("the test's redis-server did not start")
-
-    def stop(self) -> None:
-        process, self.process = self.process, None
-        if process and process.poll() is None:
-            process.kill()
-            process.wait(timeout=10)
 
 
 def postgres_available() -> bool:

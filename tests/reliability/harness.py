@@ -24,16 +24,11 @@ from pathlib import Path
 import psutil
 
 from portal.paths import PROJECT_ROOT
+from tests.reliability.own_redis import free_port
 
 PG_BIN = Path("/usr/lib/postgresql/15/bin")
 REDIS_SERVER = "/usr/bin/redis-server"
 FLASK = [sys.executable, "-m", "flask", "--app", "app"]
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def wait_until(condition: Callable[[], object], timeout: float, what: str, every: float = 0.2):
