@@ -5,60 +5,14 @@ Never the machine's shared servers: an outage test stops what it started, and on
 
 from __future__ import annotations
 
-import contextlib
-import os
 import shutil
-import subprocess
-import tempfile
-from pathlib import Path
 
+from tests.reliability.harness import PG_BIN, PostgresCluster  # noqa: F401 - the outage tests' PostgreSQL
 from tests.reliability.own_redis import OwnRedis, free_port  # noqa: F401 - the outage tests' Redis
-
-PG_BIN = Path("/usr/lib/postgresql/15/bin")
 
 
 def postgres_available() -> bool:
     return (PG_BIN / "initdb").exists() and shutil.which("runuser") is not None
-
-
-class OwnPostgres:
-    """A PostgreSQL cluster in a temporary folder (run as the `postgres` user), trust auth on loopback."""
-
-    def __init__(self):
-        self.directory = Path(tempfile.mkdtemp(prefix="outage-pg-"))
-        self.data = self.directory / "data"
-        self.port = free_port()
-        shutil.chown(self.directory, "postgres", "postgres")
-        os.chmod(self.directory, 0o700)
-
-    @property
-    def url(self) -> str:
-        return f"postgresql://postgres@127.0.0.1:{self.port}/portal"
-
-    def _as_postgres(self, *command: str) -> None:
-        subprocess.run(["runuser", "-u", "postgres", "--", *command], check=True,  # noqa: S603, S607
-                       capture_output=True, cwd=self.directory)
-
-    def create(self) -> OwnPostgres:
-        self._as_postgres(str(PG_BIN / "initdb"), "-D", str(self.data), "-A", "trust", "-U", "postgres",
-                          "--no-sync")
-        self.start()
-        self._as_postgres(str(PG_BIN / "createdb"), "-h", "127.0.0.1", "-p", str(self.port), "-U", "postgres",
-                          "portal")
-        return self
-
-    def start(self) -> None:
-        self._as_postgres(str(PG_BIN / "pg_ctl"), "-D", str(self.data), "-w", "-l", str(self.directory / "log"),
-                          "-o", f"-p {self.port} -k {self.directory} -c listen_addresses=127.0.0.1 -c fsync=off",
-                          "start")
-
-    def stop(self) -> None:
-        self._as_postgres(str(PG_BIN / "pg_ctl"), "-D", str(self.data), "-w", "-m", "immediate", "stop")
-
-    def remove(self) -> None:
-        with contextlib.suppress(subprocess.CalledProcessError):
-            self.stop()
-        shutil.rmtree(self.directory, ignore_errors=True)
 
 
 class Page:

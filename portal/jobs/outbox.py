@@ -11,6 +11,8 @@ no longer holds (Redis restarted without its data) is queued again under the sam
 refuses it while any copy exists; a finished or failed one only gets its row marked. A copy may still
 be running in a work horse when Redis lost it: jobs guard their effects in the database (a delivery
 marked sent, a document issued once per request, `completion.claim()`), so the second run does nothing.
+A job Redis holds but nobody will run (a worker killed between taking it and starting it) is put back
+on its queue too (portal.jobs.orphans).
 """
 
 from __future__ import annotations
@@ -30,6 +32,7 @@ from rq.job import Job, JobStatus
 from portal.data import outbox as outbox_data
 from portal.extensions import db, redis_connection
 from portal.jobs import completion, fork_guard, registry
+from portal.jobs.orphans import OrphanWatch, put_back
 from portal.jobs.outage import OUTAGE, REDIS_DOWN
 from portal.jobs.queues import queue
 
@@ -87,6 +90,7 @@ def relay_pending(limit: int = 200) -> int:
 @dataclass
 class Reconciled:
     requeued: int = 0  # Redis had lost the job: queued again, same id
+    orphaned: int = 0  # Redis held the job, but in no queue or registry: queued again
     finished: int = 0  # the job finished but its row was not marked (it ran before this release, or ...)
     failed: int = 0  # the job is in RQ's failed list (e.g. abandoned by a dead worker, no retry left)
 
@@ -95,7 +99,11 @@ class Reconciled:
 _FAILED = {JobStatus.FAILED, JobStatus.STOPPED, JobStatus.CANCELED}
 
 
-def reconcile(batch: int = 500) -> Reconciled:
+# Jobs seen unplaced by this process's reconciler, across its passes.
+_ORPHANS = OrphanWatch()
+
+
+def reconcile(batch: int = 500, orphans: OrphanWatch = _ORPHANS) -> Reconciled:
     """Compare the rows enqueued but not done with what Redis holds, and repair the difference (see the
     module's docstring). Raises on a Redis outage, after rolling back."""
     found = Reconciled()
@@ -116,6 +124,11 @@ def reconcile(batch: int = 500) -> Reconciled:
                 elif status in _FAILED:
                     outbox_data.mark_failed(row.job_id)
                     found.failed += 1
+                elif orphans.is_orphan(job):
+                    put_back(job)
+                    orphans.requeued(job)
+                    outbox_data.mark_requeued(row)
+                    found.orphaned += 1
             db.session.commit()
         except BaseException:
             db.session.rollback()
@@ -123,6 +136,10 @@ def reconcile(batch: int = 500) -> Reconciled:
         if len(rows) < batch:
             break
         after_id = rows[-1].id
+    orphans.end_pass()
+    if found.orphaned:
+        log.warning("outbox: %d job(s) had been taken by a worker that died before starting them; queued again",
+                    found.orphaned)
     if found.requeued:
         log.warning("outbox: %d job(s) were no longer in Redis and were queued again", found.requeued)
     return found

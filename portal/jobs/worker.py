@@ -32,6 +32,8 @@ from flask import Flask
 from rq import Queue, SimpleWorker, Worker
 from rq.defaults import DEFAULT_LOGGING_DATE_FORMAT, DEFAULT_LOGGING_FORMAT
 from rq.exceptions import StopRequested
+from rq.executions import Execution
+from rq.worker import WorkerStatus
 
 from portal.extensions import db, redis_connection
 from portal.jobs import fork_guard, registry
@@ -98,6 +100,19 @@ class PortalWorker(_AppContextMixin, Worker):
         # be shared with it, so the child opens its own.
         db.engine.dispose(close=False)
         return super().perform_job(job, queue, *args, **kwargs)
+
+    def prepare_execution(self, job) -> Execution:
+        # RQ's, plus the job's own "started" state in the same transaction. RQ writes that state in the
+        # horse, a few milliseconds after the fork: a worker killed in between left a registry entry
+        # whose job still said "queued", which RQ's maintenance takes for finished work and drops, so
+        # the job was never run again (issue 11: the SIGKILL scenario's late receipts).
+        with self.connection.pipeline() as pipeline:
+            execution = Execution.create(job, self.get_heartbeat_ttl(job), pipeline=pipeline, worker_name=self.name)
+            self.executions[execution.id] = execution
+            self.set_state(WorkerStatus.BUSY, pipeline=pipeline)
+            job.prepare_for_execution(self.name, pipeline=pipeline)
+            pipeline.execute()
+        return execution
 
     def fork_work_horse(self, job, queue):
         with fork_guard.DATABASE_WORK:  # never in the middle of the relay's transaction (portal.jobs.fork_guard)

@@ -155,12 +155,11 @@ class RedisServer:
 class PostgresCluster:
     """A PostgreSQL 15 cluster of our own (initdb + pg_ctl as the postgres user, trust on 127.0.0.1)."""
 
-    def __init__(self, processes: Processes) -> None:
+    def __init__(self) -> None:
         # Outside pytest's tmp_path: its parents are private to root, and the server runs as postgres.
         self.folder = Path(tempfile.mkdtemp(prefix="onewindow-pg-"))
         self.data = self.folder / "data"
         self.port = free_port()
-        self.processes = processes
         self.url = f"postgresql://postgres@127.0.0.1:{self.port}/portal"
 
     def _as_postgres(self, *command: str, check: bool = True) -> subprocess.CompletedProcess:

@@ -41,7 +41,7 @@ class Stack:
     def __init__(self, folder: Path) -> None:
         self.folder = folder
         self.processes = harness.Processes()
-        self.postgres = harness.PostgresCluster(self.processes)
+        self.postgres = harness.PostgresCluster()
         self.redis = harness.RedisServer(folder, self.processes)
         self.portal: harness.Portal | None = None
         self.walk: Walk | None = None

@@ -22,7 +22,7 @@ import pyotp
 import pytest
 
 from portal.paths import PROJECT_ROOT
-from tests.outage_servers import Browser, OwnPostgres, OwnRedis, free_port, postgres_available
+from tests.outage_servers import Browser, OwnRedis, PostgresCluster, free_port, postgres_available
 
 pytestmark = [pytest.mark.no_db_transaction, pytest.mark.own_servers]
 
@@ -46,7 +46,7 @@ class Portal:
             raise
 
     def _start(self, tmp_path, database: str) -> None:
-        self.postgres = OwnPostgres().create() if database == "postgresql" else None
+        self.postgres = PostgresCluster().create() if database == "postgresql" else None
         self.sqlite_file = tmp_path / "portal.db"
         url = self.postgres.url if self.postgres else f"sqlite:///{self.sqlite_file}"
         self.environ = {**{k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "REDIS_URL")},
@@ -88,7 +88,7 @@ class Portal:
             self.log.close()
         self.redis.stop()
         if self.postgres:
-            self.postgres.remove()
+            self.postgres.destroy()
 
 
 @pytest.fixture(scope="module", params=["sqlite", "postgresql"])

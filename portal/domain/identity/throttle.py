@@ -36,11 +36,6 @@ ACCOUNT_LIMIT = 5
 ADDRESS_LIMIT = 30
 
 
-class ThrottleUnavailable(Exception):
-    """Redis could not be reached to count or check attempts. The counters no longer raise it (they fall
-    back to memory); callers still name it beside the Redis errors of the TOTP guard they handle too."""
-
-
 @dataclass(frozen=True)
 class Blocked:
     retry_after: int  # seconds until the earliest counter that blocks expires

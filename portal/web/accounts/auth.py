@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import contextlib
 import math
 import time
 
-import redis
 from flask import (
     current_app,
     flash,
@@ -31,7 +29,6 @@ from portal.domain.identity.throttle import (
     RegistrationThrottle,
     ResetRequestThrottle,
     SignInThrottle,
-    ThrottleUnavailable,
     address_key,
 )
 from portal.extensions import db, login_manager, redis_connection
@@ -58,7 +55,6 @@ login_manager.localize_callback = str
 PENDING = "pending_sign_in"
 PENDING_SECONDS = 5 * 60
 # Redis being unreachable shows up as either of these, depending on where it fails.
-REDIS_ERRORS = (ThrottleUnavailable, redis.RedisError, OSError)
 
 SIGN_IN_PAGE = "pages/accounts/sign_in.html"
 CODE_PAGE = "pages/accounts/sign_in_code.html"
@@ -85,16 +81,6 @@ def _too_many_attempts(blocked: Blocked):
     return body, status, {"Retry-After": str(blocked.retry_after)}
 
 
-def _unavailable(title=None):
-    # The throttle fails closed: without Redis we cannot tell whether an account is under attack.
-    return render_error(503, title or _("Signing in is not available right now"),
-                        _("Please try again in a few minutes."))
-
-
-def _registration_unavailable():
-    return _unavailable(_("Creating an account is not available right now"))
-
-
 def _start_session(person) -> None:
     """A new session id, then the login: a session id seen before sign-in never carries a login.
     The CSRF secret is renewed too, so a token seen before sign-in is no use afterwards."""
@@ -119,10 +105,7 @@ def register():
         return render_template(REGISTER_PAGE, form=form)
     if not form.validate_on_submit():
         return render_template(REGISTER_PAGE, form=form), 400
-    try:
-        blocked = RegistrationThrottle(redis_connection.client).allow(_address(), form.contact.contact.value)
-    except ThrottleUnavailable:
-        return _registration_unavailable()
+    blocked = RegistrationThrottle(redis_connection.client).allow(_address(), form.contact.contact.value)
     if blocked:
         return _too_many_attempts(blocked)
     # The same answer whether or not the contact has an account: the message sent to it differs.
@@ -183,10 +166,7 @@ def send_new_registration_code():
     pending = _registration_or_restart()
     if pending is None:
         return redirect(url_for("accounts.register"))
-    try:
-        blocked = RegistrationThrottle(redis_connection.client).allow_new_code(pending.contact_value)
-    except ThrottleUnavailable:
-        return _registration_unavailable()
+    blocked = RegistrationThrottle(redis_connection.client).allow_new_code(pending.contact_value)
     if blocked:
         return _too_many_attempts(blocked)
     registration.send_again(pending)
@@ -210,15 +190,12 @@ def sign_in():
 
     account = authentication.throttle_key(form.contact.contact)
     throttle = SignInThrottle(redis_connection.client)
-    try:
-        check = throttle.check(account, _address())
-        if check.account:
-            return _too_many_attempts(check.account)
-        result = authentication.check_password(form.contact.contact, form.password.data)
-        if result.outcome is Outcome.FAILED:
-            throttle.record_failure(account, _address())
-    except ThrottleUnavailable:
-        return _unavailable()
+    check = throttle.check(account, _address())
+    if check.account:
+        return _too_many_attempts(check.account)
+    result = authentication.check_password(form.contact.contact, form.password.data)
+    if result.outcome is Outcome.FAILED:
+        throttle.record_failure(account, _address())
 
     if result.outcome is Outcome.FAILED:
         audit.record_failed_sign_in(form.contact.contact.value, "credentials")
@@ -251,10 +228,7 @@ def sign_in():
 def _finish_sign_in(person, account: str, next_url: str):
     session.pop(PENDING, None)
     _start_session(person)
-    try:
-        SignInThrottle(redis_connection.client).record_success(account)
-    except ThrottleUnavailable:
-        return _unavailable()
+    SignInThrottle(redis_connection.client).record_success(account)
     audit.record_sign_in(person)
     db.session.commit()
     return redirect(next_url)
@@ -289,16 +263,13 @@ def sign_in_code():
         flash(_("You cannot sign in with this account now. Contact an administrator."), "error")
         return redirect(url_for("accounts.sign_in"))
     throttle = SignInThrottle(redis_connection.client)
-    try:
-        check = throttle.check(pending["account"], _address())
-        if check.account:
-            session.pop(PENDING, None)
-            return _too_many_attempts(check.account)
-        accepted = totp.check_person_code(person, form.code.code)
-        if not accepted:
-            throttle.record_failure(pending["account"], _address())
-    except REDIS_ERRORS:
-        return _unavailable()
+    check = throttle.check(pending["account"], _address())
+    if check.account:
+        session.pop(PENDING, None)
+        return _too_many_attempts(check.account)
+    accepted = totp.check_person_code(person, form.code.code)
+    if not accepted:
+        throttle.record_failure(pending["account"], _address())
     if not accepted:
         audit.record_failed_sign_in(None, "code", person)
         db.session.commit()
@@ -330,15 +301,12 @@ def forgot_password():
     if not form.validate_on_submit():
         return render_template(FORGOT_PAGE, form=form), 400
     contact = form.contact.contact
-    try:
-        # Counted for every contact, known or not, so that the answer is the same either way.
-        allowed = ResetRequestThrottle(redis_connection.client).allow(contact.value)
-        person = people.get_by_contact(contact.kind, contact.value)
-        if allowed and person is not None and person.is_active:
-            schedule(password_reset.send_reset_link, person.id)
-            db.session.commit()
-    except REDIS_ERRORS:
-        return render_error(503)
+    # Counted for every contact, known or not, so that the answer is the same either way.
+    allowed = ResetRequestThrottle(redis_connection.client).allow(contact.value)
+    person = people.get_by_contact(contact.kind, contact.value)
+    if allowed and person is not None and person.is_active:
+        schedule(password_reset.send_reset_link, person.id)
+        db.session.commit()
     return redirect(url_for("accounts.password_link_sent"))
 
 
@@ -399,10 +367,8 @@ def choose_new_password():
     password_reset.set_new_password(person, form.password.data)
     session.pop(RESET_IN_SESSION, None)
     db.session.commit()
-    # Whoever holds the link controls the account's email or phone: lift a lock-out on it (without
-    # Redis, the counters expire on their own within 15 minutes).
-    with contextlib.suppress(ThrottleUnavailable):
-        SignInThrottle(redis_connection.client).record_success(authentication.throttle_key_of(person))
+    # Whoever holds the link controls the account's email or phone: lift a lock-out on it.
+    SignInThrottle(redis_connection.client).record_success(authentication.throttle_key_of(person))
     if current_user.is_authenticated:
         logout_user()
         session.clear()

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import math
 
-import redis
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
@@ -17,7 +16,7 @@ from flask_login import current_user, login_required
 
 from portal.data import organisations
 from portal.domain.i18n.formatting import date, digits
-from portal.domain.identity.throttle import Blocked, ThrottleUnavailable
+from portal.domain.identity.throttle import Blocked
 from portal.domain.organisations import invitations, membership
 from portal.domain.organisations.throttle import InvitationThrottle
 from portal.extensions import db, redis_connection
@@ -32,7 +31,6 @@ INVITE_ERRORS = {
                                           "The invitation is listed below; withdraw it first to send a new one."),
 }
 # Redis being unreachable shows up as either of these, depending on where it fails.
-REDIS_ERRORS = (ThrottleUnavailable, redis.RedisError, OSError)
 
 
 def client_address() -> str | None:
@@ -79,10 +77,6 @@ def invite_member(public_id: str):
     except invitations.InvitationError as error:
         form.contact.errors.append(INVITE_ERRORS[type(error)]())
         return _render(organisation, "owner", form), 400
-    except REDIS_ERRORS:
-        db.session.rollback()
-        return render_error(503, _("Inviting members is not available right now"),
-                            _("Please try again in a few minutes."))
     db.session.commit()
     # The same words whoever the contact is: with or without an account, already a member or not.
     flash(_("Invitation recorded. If this email address or phone number belongs to an account on One Window, "

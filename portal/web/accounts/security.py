@@ -22,7 +22,7 @@ from portal.domain.identity.passwords import verify_password
 from portal.domain.identity.throttle import SignInThrottle
 from portal.extensions import db, redis_connection
 from portal.web.accounts import blueprint
-from portal.web.accounts.auth import REDIS_ERRORS, _address, _too_many_attempts, _unavailable
+from portal.web.accounts.auth import _address, _too_many_attempts
 from portal.web.accounts.auth_forms import ChangePasswordForm, ReplaceAuthenticatorForm
 from portal.web.accounts.qr import authenticator_setup
 from portal.web.helpers import keep_private
@@ -33,18 +33,15 @@ NEW_AUTHENTICATOR = "new_authenticator"
 
 def _check_proof(person, proved) -> tuple[bool, object | None]:
     """Run `proved()` (does what the person typed prove who they are?) under the sign-in throttle.
-    (True, None): proved. (False, None): wrong, and counted. (False, response): blocked, or Redis is down."""
+    (True, None): proved. (False, None): wrong, and counted. (False, response): blocked."""
     account = authentication.throttle_key_of(person)
     throttle = SignInThrottle(redis_connection.client)
-    try:
-        check = throttle.check(account, _address())
-        if check.account:
-            return False, _too_many_attempts(check.account)
-        if proved():
-            return True, None
-        throttle.record_failure(account, _address())
-    except REDIS_ERRORS:
-        return False, _unavailable()
+    check = throttle.check(account, _address())
+    if check.account:
+        return False, _too_many_attempts(check.account)
+    if proved():
+        return True, None
+    throttle.record_failure(account, _address())
     if check.address:
         return False, _too_many_attempts(check.address)
     return False, None
