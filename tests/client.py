@@ -51,6 +51,8 @@ class PortalClient(FlaskClient):
         assert form is not None, f"no form matches {selector!r}"
         values: dict[str, str] = {}
         for field in form.select("input[name], select[name], textarea[name]"):
+            if field.has_attr("disabled"):
+                continue  # a browser sends no disabled input
             name = field["name"]
             if field.name == "input" and field.get("type") in ("checkbox", "radio"):
                 if field.has_attr("checked"):

@@ -244,7 +244,12 @@ class TestForgedChoices:
 class TestConditions:
     def test_a_field_shown_only_for_one_answer_is_not_in_the_form_otherwise(self, app):
         form, html = shown(app, {"purpose": "bank"})
-        assert "purpose_other" not in form and 'name="purpose_other"' not in html
+        assert "purpose_other" not in form
+        # On the page all the same, hidden, for the browser to show when the answer changes.
+        box = BeautifulSoup(html, "html.parser").select_one("#purpose_other").find_parent(class_="conditional")
+        assert box.has_attr("hidden") and box.select_one("input[name=_shown]").has_attr("disabled")
+        assert json.loads(box["data-show-when"]) == {
+            "compare": "==", "left": {"field": "purpose"}, "right": {"value": "other"}}
 
     def test_it_appears_for_that_answer_in_the_saved_answers(self, app):
         form, html = shown(app, {"purpose": "other"})
