@@ -19,7 +19,7 @@
         return inItem;
       }
     }
-    return Array.prototype.filter.call(box.form.querySelectorAll("[name='" + id + "']"), function (input) {
+    return Array.prototype.filter.call(box.closest("form").querySelectorAll("[name='" + id + "']"), function (input) {
       return !input.closest(".conditional[hidden]");  // as on the server: a hidden answer is no answer
     });
   }
