@@ -172,3 +172,11 @@ class TestLanguageSwitchOnAForm:
         assert response.soup.select_one("#goods")["value"] == "Fresh fish"
         assert response.soup.select_one("#months")["value"] == "two"
         assert "“រយៈពេលជួល (ខែ)”" in summary(response)
+
+
+def test_a_declaration_not_yet_made_does_not_stop_a_draft_being_saved(client, trader, services):
+    first = journey.start(client, SLUG)
+    declaration = first.rsplit("/", 1)[0] + "/declaration"
+    response = client.submit(client.get(declaration), {"save_draft": "1"}, selector=FORM)
+    assert response.status_code == 302
+    assert journey.application_for(first).answers["declaration"] is None

@@ -18,11 +18,12 @@ from portal.domain.fields.builder import (
     apply_rules,
     build_step_form,
     handle_group_buttons,
+    newly_shown,
     pending_uploads,
     step_answers,
 )
 from portal.web.helpers import posted_form
-from tests.unit.definition_fixture import SERVICE, STEP, a_place_chain, text, today, valid_answers, valid_post
+from tests.unit.definition_fixture import SERVICE, STEP, a_place_chain, options, text, today, valid_answers, valid_post
 
 RENDER = '{% from "components/definition_step.html" import render_step %}{{ render_step(form, step, locale) }}'
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
@@ -239,6 +240,37 @@ class TestForgedChoices:
                      "purpose": (io.BytesIO(b"bank"), "purpose.txt")})
         assert not form.validate()
         assert set(errors_of(form)) == {"years", "purpose"}
+
+
+HOLDERS = Step("holders", text("Holders"), fields=(Field(
+    "holders", "group", text("Holder"), min_items=1, max_items=3, fields=(
+        Field("nationality", "choice", text("Nationality"), options=options("kh", "th"), required=True),
+        Field("national_id", "national_id", text("National ID number"), show_when=parse("nationality == 'kh'"),
+              required_when=parse("nationality == 'kh'")),
+    )),))
+
+
+class TestFollowUpQuestionsInAGroup:
+    def test_an_items_follow_up_question_is_on_the_page_hidden_with_its_condition(self, app):
+        _form, html = shown(app, {"holders": [{"nationality": "th"}]}, step=HOLDERS)
+        box = BeautifulSoup(html, "html.parser").select_one("#holders-0-national_id").find_parent(class_="conditional")
+        assert box.has_attr("hidden")
+        assert box.select_one("input[name=_shown]")["value"] == "holders-0-national_id"
+        assert json.loads(box["data-show-when"])["left"] == {"field": "nationality"}
+
+    def test_chosen_without_javascript_it_is_asked_not_called_a_mistake(self, post):
+        form = post({"holders-0-nationality": "kh", "holders-0-national_id": ""}, step=HOLDERS,
+                    answers={"holders": [{"nationality": "th"}]})
+        assert not form.validate()
+        assert [f.name for f in newly_shown(form)] == ["holders-0-national_id"]
+        assert errors_of(form) == {}
+
+    def test_once_seen_an_empty_answer_is_a_mistake(self, post):
+        form = post({"holders-0-nationality": "kh", "holders-0-national_id": "", "_shown": "holders-0-national_id"},
+                    step=HOLDERS)
+        assert not form.validate()
+        assert newly_shown(form) == []
+        assert errors_of(form) == {"holders": [{"national_id": ["“National ID number”: this answer is needed"]}]}
 
 
 class TestConditions:

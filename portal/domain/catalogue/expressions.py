@@ -233,7 +233,8 @@ def _for_browser(node: ast.AST, on_page: frozenset[str], values: dict[str, Any])
     if isinstance(node, ast.Name):
         return {"field": node.id}
     if isinstance(node, ast.BoolOp):
-        return {"and" if isinstance(node.op, ast.And) else "or": [_for_browser(v, on_page, values) for v in node.values]}
+        joined = "and" if isinstance(node.op, ast.And) else "or"
+        return {joined: [_for_browser(v, on_page, values) for v in node.values]}
     if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.Not):
         return {"not": _for_browser(node.operand, on_page, values)}
     if isinstance(node, (ast.List, ast.Tuple)):

@@ -166,6 +166,11 @@ def newly_shown(form: StepForm) -> list:
     for field in found:
         field.newly_shown = True
         _forget_errors(field)
+    if found:
+        for group in (f for f in form if isinstance(f, GroupField)):
+            # A group keeps a copy of its items' messages, taken when it was checked.
+            item_errors = [entry.errors for entry in group.entries]
+            group.errors = [*(item_errors if any(item_errors) else []), *group.group_errors]
     return found
 
 

@@ -340,7 +340,8 @@ class DeclarationField(BooleanField):
 
     def pre_validate(self, form) -> None:
         if not self.data:
-            raise StopValidation(say(REQUIRED_DECLARATION))
+            # Not required only in a draft saved for later ("Save and continue later").
+            raise StopValidation(say(REQUIRED_DECLARATION) if self.required else None)
         self.data = True
 
 
