@@ -101,3 +101,14 @@ def test_without_javascript_the_new_question_is_asked_on_the_same_page(page_with
     assert "adds a question" in page.locator(".new-questions").inner_text()
     assert page.locator("#purpose_other").is_visible()
     shoot(page, "follow-up-question-no-js-en-390")
+
+
+def test_enter_in_a_field_saves_and_continues_rather_than_switching_language(page, portal_url, portal_instance):
+    url = purpose_step(page, portal_url, portal_instance, lang="en")
+    page.check(OTHER)
+    page.check("input[name=equity_card][value=no]")
+    page.fill("#purpose_other", "A visa application")
+    page.press("#purpose_other", "Enter")
+    page.wait_for_url(lambda address: address != url)
+    assert "/steps/declaration" in page.url
+    assert page.locator("html").get_attribute("lang") == "en"
