@@ -13,14 +13,14 @@
     if (item) {
       var inItem = Array.prototype.filter.call(item.querySelectorAll("[name]"), function (input) {
         var name = input.getAttribute("name");
-        return name.slice(-(id.length + 1)) === "-" + id && !input.closest(".conditional[hidden]");
+        return name.slice(-(id.length + 1)) === "-" + id && !input.closest(".conditional[disabled]");
       });
       if (inItem.length) {
         return inItem;
       }
     }
     return Array.prototype.filter.call(box.closest("form").querySelectorAll("[name='" + id + "']"), function (input) {
-      return !input.closest(".conditional[hidden]");  // as on the server: a hidden answer is no answer
+      return !input.closest(".conditional[disabled]");  // as on the server: a hidden answer is no answer
     });
   }
 
@@ -104,12 +104,10 @@
       } catch (error) {
         return;  // leave it as the server decided
       }
+      // A hidden box is disabled: nothing in it is sent, its `_shown` marker included, which tells
+      // the server whether the person has seen the question (portal/domain/fields/builder.py).
       box.hidden = !shown;
-      // The marker tells the server the question was seen (portal/web/applicant/applications.py).
-      var marker = box.querySelector(":scope > input[name='_shown']");
-      if (marker) {
-        marker.disabled = !shown;
-      }
+      box.disabled = !shown;
     });
   }
 

@@ -19,6 +19,10 @@ OTHER_MARKET = {"value": "other", "label": {"km": "ផ្សារផ្សេ�
 FOLLOW_UP = {"id": "market_other", "type": "text", "max_length": 100,
              "show_when": "market == 'other'", "required_when": "market == 'other'",
              "label": {"km": "សូមបញ្ជាក់ឈ្មោះផ្សារ", "en": "Say which market"}}
+# Filled from the profile while still hidden, as the vehicle owner's name is: asked all the same.
+PREFILLED_FOLLOW_UP = {"id": "contact_name", "type": "latin_name", "prefill": "profile.name_latin",
+                       "show_when": "market == 'other'", "required_when": "market == 'other'",
+                       "label": {"km": "ឈ្មោះអ្នកទំនាក់ទំនង", "en": "Contact name"}}
 STALL = {"market": "olympic", "stall_number": "B12", "goods": "បន្លែ", "months": "2", "equity_card": "no"}
 FORM = "main form#step-form"
 
@@ -28,6 +32,7 @@ def with_follow_up(data):
     market = next(field for field in stall["fields"] if field["id"] == "market")
     market["options"].append(OTHER_MARKET)
     stall["fields"].insert(stall["fields"].index(market) + 1, FOLLOW_UP)
+    stall["fields"].insert(stall["fields"].index(market) + 2, PREFILLED_FOLLOW_UP)
 
 
 @pytest.fixture
@@ -108,11 +113,11 @@ class TestFollowUpQuestions:
             self, client, trader, services):
         page = client.get(stall_step(client))
         box = page.soup.select_one("#market_other").find_parent(class_="conditional")
-        assert box.has_attr("hidden")
+        assert box.has_attr("hidden") and box.has_attr("disabled")
         assert json.loads(box["data-show-when"]) == {
             "compare": "==", "left": {"field": "market"}, "right": {"value": "other"}}
         marker = box.select_one("input[name=_shown]")
-        assert marker["value"] == "market_other" and marker.has_attr("disabled")
+        assert marker["value"] == "market_other"
         assert page.soup.select_one("script[src*='conditions.js']") is not None
 
     def test_without_javascript_the_new_question_is_asked_not_called_a_mistake(self, client, trader, services):
@@ -121,7 +126,10 @@ class TestFollowUpQuestions:
         assert response.status_code == 200
         assert response.soup.select_one(".error-summary") is None
         notice = response.soup.select_one(".new-questions")
-        assert "adds a question" in notice.get_text() and "Say which market" in notice.get_text()
+        assert "add 2 questions" in notice.get_text()
+        assert "Say which market" in notice.get_text() and "Contact name" in notice.get_text()
+        assert journey.application_for(url).answers.get("market") is None  # nothing saved unseen
+        assert response.soup.select_one("#contact_name")["value"] == "Sok Chanthy"
         box = response.soup.select_one("#market_other").find_parent(class_="conditional")
         assert not box.has_attr("hidden") and "conditional-new" in box["class"]
         # What was typed is still there; the question now answered, the step goes on.

@@ -279,7 +279,8 @@ class TestConditions:
         assert "purpose_other" not in form
         # On the page all the same, hidden, for the browser to show when the answer changes.
         box = BeautifulSoup(html, "html.parser").select_one("#purpose_other").find_parent(class_="conditional")
-        assert box.has_attr("hidden") and box.select_one("input[name=_shown]").has_attr("disabled")
+        assert box.has_attr("hidden") and box.has_attr("disabled")  # nothing in it is sent
+        assert box.select_one("input[name=_shown]")["value"] == "purpose_other"
         assert json.loads(box["data-show-when"]) == {
             "compare": "==", "left": {"field": "purpose"}, "right": {"value": "other"}}
 

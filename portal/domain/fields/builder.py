@@ -163,9 +163,13 @@ def newly_shown(form: StepForm) -> list:
     seen = set(form._posted.getlist("_shown"))
     found = [field for field in _conditional_fields(form)
              if field.name not in seen and not _answered(form._posted, field.name)]
+    saved = form._definition[2]
     for field in found:
         field.newly_shown = True
         _forget_errors(field)
+        if field.name in saved:
+            # Nothing of it was sent (it was hidden): show the saved or prefilled answer it would have had.
+            field.process(None, data=initial_data([field.spec], saved).get(field.name))
     if found:
         for group in (f for f in form if isinstance(f, GroupField)):
             # A group keeps a copy of its items' messages, taken when it was checked.
