@@ -46,11 +46,13 @@ class PortalClient(FlaskClient):
         raise AssertionError("no page offered a CSRF token")
 
     def form_values(self, response, selector: str = "main form") -> tuple[str, dict]:
-        """The action and the current values (hidden ones included) of a form on the page."""
+        """The action and the current values (hidden ones included, disabled ones not) of a form on the page."""
         form = response.soup.select_one(selector)
         assert form is not None, f"no form matches {selector!r}"
         values: dict[str, str] = {}
         for field in form.select("input[name], select[name], textarea[name]"):
+            if field.has_attr("disabled") or field.find_parent("fieldset", disabled=True):
+                continue  # a browser sends no disabled input
             name = field["name"]
             if field.name == "input" and field.get("type") in ("checkbox", "radio"):
                 if field.has_attr("checked"):
@@ -62,6 +64,10 @@ class PortalClient(FlaskClient):
                 values[name] = chosen.get("value", chosen.text) if chosen else ""
             elif field.name == "textarea":
                 values[name] = field.text
+            elif field.get("type") == "hidden" and name in values:
+                # A name given to several hidden inputs (a step's `_shown` markers): a browser sends each.
+                earlier = values[name]
+                values[name] = [*(earlier if isinstance(earlier, list) else [earlier]), field.get("value", "")]
             else:
                 values[name] = field.get("value", "")
         return form.get("action") or response.request.path, values

@@ -28,7 +28,12 @@ def select_locale() -> str:
     # During an outage the signed-in user cannot be loaded: the cookie decides (portal/web/outages.py).
     if not g.get("outage") and current_user and current_user.is_authenticated and normalise(current_user.locale):
         return current_user.locale
-    return normalise(request.cookies.get(LANG_COOKIE)) or DEFAULT_LOCALE
+    return chosen_in_browser() or DEFAULT_LOCALE
+
+
+def chosen_in_browser() -> str | None:
+    """The language this browser was switched to (the cookie), if it was."""
+    return normalise(request.cookies.get(LANG_COOKIE))
 
 
 def remember(locale: str) -> None:

@@ -18,11 +18,12 @@ from portal.domain.fields.builder import (
     apply_rules,
     build_step_form,
     handle_group_buttons,
+    newly_shown,
     pending_uploads,
     step_answers,
 )
 from portal.web.helpers import posted_form
-from tests.unit.definition_fixture import SERVICE, STEP, a_place_chain, text, today, valid_answers, valid_post
+from tests.unit.definition_fixture import SERVICE, STEP, a_place_chain, options, text, today, valid_answers, valid_post
 
 RENDER = '{% from "components/definition_step.html" import render_step %}{{ render_step(form, step, locale) }}'
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
@@ -140,10 +141,10 @@ class TestRequiredAndFormats:
         form = post({"owners-0-share": ""})
         assert not form.validate()
         errors = errors_of(form)
-        assert errors["full_name"] == ["Enter “Business name”"]
-        assert errors["name_km"] == ["Enter “Name in Khmer”"]
+        assert errors["full_name"] == ["“Business name”: this answer is needed"]
+        assert errors["name_km"] == ["“Name in Khmer”: this answer is needed"]
         assert errors["declaration"] == ["Tick the box to confirm the declaration"]
-        assert errors["owners"][0]["name"] == ["Enter “Owner's name in Khmer”"]
+        assert errors["owners"][0]["name"] == ["“Owner's name in Khmer”: this answer is needed"]
 
     def test_required_fields_render_as_required(self, app):
         _form, html = shown(app, {})
@@ -153,19 +154,19 @@ class TestRequiredAndFormats:
         assert not page.find("input", attrs={"name": "years"}).has_attr("required")
 
     @pytest.mark.parametrize(("name", "typed", "message"), [
-        ("years", "12.5", "Enter “Years at this address” as a whole number, like 12"),
+        ("years", "12.5", "“Years at this address”: enter a whole number, like 12"),
         ("years", "121", "“Years at this address” must be 120 or less"),
         ("years", "-1", "“Years at this address” must be 0 or more"),
         ("years", "9" * 40, "“Years at this address” is too large a number"),
-        ("share", "1,5", "Enter “Share of profits” as a number, like 12 or 12.5"),
-        ("share", "NaN", "Enter “Share of profits” as a number, like 12 or 12.5"),
+        ("share", "1,5", "“Share of profits”: enter a number, like 12 or 12.5"),
+        ("share", "NaN", "“Share of profits”: enter a number, like 12 or 12.5"),
         ("full_name", "x" * 81, "“Business name” must be 80 characters or fewer"),
         ("full_name", "Shop 🙂", "“Business name” can use letters, digits, spaces and punctuation, but not emoji, "
                                  "symbols or control characters"),
         ("full_name", "Shop\x00", "“Business name” can use letters, digits, spaces and punctuation, but not emoji, "
                                   "symbols or control characters"),
         ("tax_id", "K1-2", "Enter the tax ID like K001-123456789"),
-        ("started", "2020-02-30", "Enter “Date started” as a real date, for example 2026-03-15 or 15/03/2026"),
+        ("started", "2020-02-30", "“Date started”: enter a real date, for example 2026-03-15 or 15/03/2026"),
         ("started", (today() + timedelta(days=1)).isoformat(), "“Date started” must be today or in the past"),
         ("expires", "2001-01-01", "“Licence expiry” must be today or in the future"),
         ("phone", "023 212 345", "Enter a mobile phone number; we send text messages to it, so a landline cannot "
@@ -222,12 +223,12 @@ class TestForgedChoices:
             assert form.validate() and step_answers(form, STEP)[name] is None
         else:
             assert not form.validate()
-            assert errors_of(form)[name] == [f"Choose one of the listed answers for “{form[name].label.text}”"]
+            assert errors_of(form)[name] == [f"“{form[name].label.text}”: choose one of the listed answers"]
 
     def test_a_forged_checkbox_value_gets_a_message(self, post):
         form = post({**valid_post(), "interests": ["sms", "fax"]})
         assert not form.validate()
-        assert errors_of(form)["interests"] == ["Choose one of the listed answers for “Send me news by”"]
+        assert errors_of(form)["interests"] == ["“Send me news by”: choose one of the listed answers"]
 
     def test_the_message_names_the_field_in_the_language_of_the_page(self, post):
         form = post({**valid_post(), "purpose": "lottery"}, lang="km")
@@ -241,10 +242,47 @@ class TestForgedChoices:
         assert set(errors_of(form)) == {"years", "purpose"}
 
 
+HOLDERS = Step("holders", text("Holders"), fields=(Field(
+    "holders", "group", text("Holder"), min_items=1, max_items=3, fields=(
+        Field("nationality", "choice", text("Nationality"), options=options("kh", "th"), required=True),
+        Field("national_id", "national_id", text("National ID number"), show_when=parse("nationality == 'kh'"),
+              required_when=parse("nationality == 'kh'")),
+    )),))
+
+
+class TestFollowUpQuestionsInAGroup:
+    def test_an_items_follow_up_question_is_on_the_page_hidden_with_its_condition(self, app):
+        _form, html = shown(app, {"holders": [{"nationality": "th"}]}, step=HOLDERS)
+        box = BeautifulSoup(html, "html.parser").select_one("#holders-0-national_id").find_parent(class_="conditional")
+        assert box.has_attr("hidden")
+        assert box.select_one("input[name=_shown]")["value"] == "holders-0-national_id"
+        assert json.loads(box["data-show-when"])["left"] == {"field": "nationality"}
+
+    def test_chosen_without_javascript_it_is_asked_not_called_a_mistake(self, post):
+        form = post({"holders-0-nationality": "kh", "holders-0-national_id": ""}, step=HOLDERS,
+                    answers={"holders": [{"nationality": "th"}]})
+        assert not form.validate()
+        assert [f.name for f in newly_shown(form)] == ["holders-0-national_id"]
+        assert errors_of(form) == {}
+
+    def test_once_seen_an_empty_answer_is_a_mistake(self, post):
+        form = post({"holders-0-nationality": "kh", "holders-0-national_id": "", "_shown": "holders-0-national_id"},
+                    step=HOLDERS)
+        assert not form.validate()
+        assert newly_shown(form) == []
+        assert errors_of(form) == {"holders": [{"national_id": ["“National ID number”: this answer is needed"]}]}
+
+
 class TestConditions:
     def test_a_field_shown_only_for_one_answer_is_not_in_the_form_otherwise(self, app):
         form, html = shown(app, {"purpose": "bank"})
-        assert "purpose_other" not in form and 'name="purpose_other"' not in html
+        assert "purpose_other" not in form
+        # On the page all the same, hidden, for the browser to show when the answer changes.
+        box = BeautifulSoup(html, "html.parser").select_one("#purpose_other").find_parent(class_="conditional")
+        assert box.has_attr("hidden") and box.has_attr("disabled")  # nothing in it is sent
+        assert box.select_one("input[name=_shown]")["value"] == "purpose_other"
+        assert json.loads(box["data-show-when"]) == {
+            "compare": "==", "left": {"field": "purpose"}, "right": {"value": "other"}}
 
     def test_it_appears_for_that_answer_in_the_saved_answers(self, app):
         form, html = shown(app, {"purpose": "other"})
@@ -253,7 +291,7 @@ class TestConditions:
     def test_it_appears_and_is_required_when_that_answer_is_chosen_on_the_same_page(self, post):
         form = post({**valid_post(), "purpose": "other"}, answers={"purpose": "bank"})
         assert not form.validate()
-        assert errors_of(form) == {"purpose_other": ["Enter “Other purpose”"]}
+        assert errors_of(form) == {"purpose_other": ["“Other purpose”: this answer is needed"]}
 
     def test_a_hidden_fields_old_answer_is_cleared(self, post):
         form = post({**valid_post(), "purpose_other": "forged"}, answers={"purpose": "other", "purpose_other": "x"})
@@ -295,7 +333,7 @@ class TestGroups:
         form = post({k: v for k, v in valid_post().items() if not k.startswith("owners-")})
         assert not form.validate()
         assert len(form.owners.entries) == 1
-        assert errors_of(form)["owners"] == [{"name": ["Enter “Owner's name in Khmer”"]}]
+        assert errors_of(form)["owners"] == [{"name": ["“Owner's name in Khmer”: this answer is needed"]}]
 
     def test_one_item_is_saved_as_a_list_of_one(self, post):
         form = post(valid_post())
@@ -433,7 +471,7 @@ class TestFiles:
         step = Step("s", text("S"), (Field("permit", "file", text("Permit"), required=True),))
         form = post({}, step=step)
         assert not form.validate()
-        assert errors_of(form) == {"permit": {"upload": ["Upload a file for “Permit” or choose one of your documents"]}}
+        assert errors_of(form) == {"permit": {"upload": ["“Permit”: upload a file or choose one of your documents"]}}
 
 
 class TestRendering:

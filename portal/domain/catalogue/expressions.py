@@ -79,6 +79,10 @@ class Expression:
     def is_true(self, values: dict[str, Any]) -> bool:
         return bool(self.evaluate(values))
 
+    def for_browser(self, on_page, values: dict[str, Any]) -> dict | None:
+        """See `for_browser` below (a method, so that the fields need not import the catalogue)."""
+        return for_browser(self, on_page, values)
+
 
 def parse(source: str) -> Expression:
     if not isinstance(source, str) or not source.strip():
@@ -199,3 +203,68 @@ def _number(value: Any) -> Decimal:
     if isinstance(value, bool) or value is None:
         raise TypeError("not a number")
     return value if isinstance(value, Decimal) else Decimal(str(value))
+
+
+# --- the same condition, for the browser ---------------------------------------------------------
+
+class NotForTheBrowser(Exception):
+    """The expression needs more than the browser's small evaluator understands (static/js/conditions.js)."""
+
+
+_BROWSER_OPERATORS = {ast.Eq: "==", ast.NotEq: "!=", ast.In: "in", ast.NotIn: "not in",
+                      ast.Lt: "<", ast.LtE: "<=", ast.Gt: ">", ast.GtE: ">="}
+
+
+def for_browser(expression: Expression, on_page: set[str] | frozenset[str], values: dict[str, Any]) -> dict | None:
+    """`expression` as a small JSON tree that static/js/conditions.js evaluates while the person
+    fills in the page: `{"field": id}` for an answer given on this page (`on_page`), `{"value": v}`
+    for everything else, worked out here from `values` (answers of other steps, portal facts), and
+    `and`/`or`/`not`/comparisons between them. None when the browser cannot follow it (arithmetic or
+    a function on an answer of this page): the page then shows or hides the field when it is sent."""
+    try:
+        return _for_browser(expression.tree.body, frozenset(on_page), values)
+    except NotForTheBrowser:
+        return None
+
+
+def _for_browser(node: ast.AST, on_page: frozenset[str], values: dict[str, Any]) -> dict:
+    if not _uses(node, on_page):
+        return {"value": _jsonable(_evaluate_quietly(node, values))}
+    if isinstance(node, ast.Name):
+        return {"field": node.id}
+    if isinstance(node, ast.BoolOp):
+        joined = "and" if isinstance(node.op, ast.And) else "or"
+        return {joined: [_for_browser(v, on_page, values) for v in node.values]}
+    if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.Not):
+        return {"not": _for_browser(node.operand, on_page, values)}
+    if isinstance(node, (ast.List, ast.Tuple)):
+        return {"list": [_for_browser(e, on_page, values) for e in node.elts]}
+    if isinstance(node, ast.Compare):
+        parts, left = [], node.left
+        for op, right in zip(node.ops, node.comparators, strict=True):
+            parts.append({"compare": _BROWSER_OPERATORS[type(op)], "left": _for_browser(left, on_page, values),
+                          "right": _for_browser(right, on_page, values)})
+            left = right
+        return parts[0] if len(parts) == 1 else {"and": parts}
+    raise NotForTheBrowser(type(node).__name__)
+
+
+def _uses(node: ast.AST, names: frozenset[str]) -> bool:
+    return any(isinstance(n, ast.Name) and n.id in names for n in ast.walk(node))
+
+
+def _evaluate_quietly(node: ast.AST, values: dict[str, Any]) -> Any:
+    try:
+        return _evaluate(node, values)
+    except (TypeError, ZeroDivisionError, ArithmeticError, KeyError, ValueError):
+        return None
+
+
+def _jsonable(value: Any) -> Any:
+    if value is None or isinstance(value, (bool, int, str)):
+        return value
+    if isinstance(value, (Decimal, float)):
+        return float(value)
+    if isinstance(value, (list, tuple)):
+        return [_jsonable(v) for v in value]
+    raise NotForTheBrowser(type(value).__name__)

@@ -59,6 +59,8 @@ class StepForm(FlaskForm):
                 self.form_errors.extend(field.group_errors)
         if not valid:
             return False
+        if getattr(self, "_draft", False):
+            return True  # a draft keeps what is well-formed; the step's rules are for "Save and continue"
         step, service, answers = self._definition
         merged = {**answers, **read_answers(self, step.fields, lenient=True)}
         problems = apply_rules(step, merged, service=service)
@@ -149,6 +151,80 @@ def handle_group_buttons(form: StepForm, step: StepSpec) -> bool:
                 and len(group.entries) > group.minimum):
             group.pop_entry(int(index))
     return True
+
+
+def newly_shown(form: StepForm) -> list:
+    """The follow-up questions the person has not seen yet: shown now because of an answer just
+    given on this page, sent without their `_shown` marker (the page had them hidden and no script
+    showed them) and without an answer. Their messages are dropped: the page asks them instead of
+    calling them mistakes, and each is marked `newly_shown` for the page."""
+    if form._posted is None:
+        return []
+    seen = set(form._posted.getlist("_shown"))
+    found = [field for field in _conditional_fields(form)
+             if field.name not in seen and not _answered(form._posted, field.name)]
+    saved = form._definition[2]
+    for field in found:
+        field.newly_shown = True
+        _forget_errors(field)
+        if field.name in saved:
+            # Nothing of it was sent (it was hidden): show the saved or prefilled answer it would have had.
+            field.process(None, data=initial_data([field.spec], saved).get(field.name))
+    if found:
+        for group in (f for f in form if isinstance(f, GroupField)):
+            # A group keeps a copy of its items' messages, taken when it was checked.
+            item_errors = [entry.errors for entry in group.entries]
+            group.errors = [*(item_errors if any(item_errors) else []), *group.group_errors]
+    return found
+
+
+def relax_for_draft(form: StepForm) -> None:
+    """"Save and continue later": nothing is required and the step's rules wait, but what was given
+    must still be well-formed (a date that is a date), so that a draft never holds what a page could
+    not show again."""
+    form._draft = True
+    for field in _all_fields(form):
+        field.required = False
+        if hasattr(field, "flags"):
+            field.flags.required = False
+        if isinstance(field, GroupField):
+            field.minimum = 0
+
+
+def _all_fields(form: Form):
+    for field in form:
+        yield field
+        if isinstance(field, GroupField):
+            for entry in field.entries:
+                yield from _all_fields(entry.form)
+
+
+def _conditional_fields(form: Form):
+    return [field for field in _all_fields(form)
+            if getattr(getattr(field, "spec", None), "show_when", None) is not None]
+
+
+def _answered(posted, name: str) -> bool:
+    for key in posted:
+        if key == name or key.startswith(name + "-"):
+            for value in posted.getlist(key):
+                if getattr(value, "filename", None) or (isinstance(value, str) and value.strip()):
+                    return True
+    return False
+
+
+def _forget_errors(field) -> None:
+    if isinstance(field, CompositeField):
+        for inner in field.form:  # the field's own errors are its subform's
+            inner.errors = []
+    elif isinstance(field, GroupField):
+        field.group_errors = []
+        for entry in field.entries:
+            for inner in entry.form:
+                _forget_errors(inner)
+        field.errors = []
+    else:
+        field.errors = []
 
 
 def pending_uploads(form: Form) -> list[DocumentForm]:

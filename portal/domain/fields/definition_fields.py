@@ -48,18 +48,18 @@ TEXT_MAX, TEXTAREA_MAX = 200, 2000  # when the definition gives no max_length
 NUMBER_DIGITS = 15  # digits before the decimal point: beyond any amount or count a service asks for
 DATE_YEARS = (1900, 2100)
 
-REQUIRED = _l("Enter “%(label)s”")
-REQUIRED_CHOICE = _l("Choose an answer for “%(label)s”")
-REQUIRED_CHOICES = _l("Choose at least one answer for “%(label)s”")
-REQUIRED_FILE = _l("Upload a file for “%(label)s” or choose one of your documents")
+REQUIRED = _l("“%(label)s”: this answer is needed")
+REQUIRED_CHOICE = _l("“%(label)s”: choose an answer")
+REQUIRED_CHOICES = _l("“%(label)s”: choose at least one answer")
+REQUIRED_FILE = _l("“%(label)s”: upload a file or choose one of your documents")
 REQUIRED_DECLARATION = _l("Tick the box to confirm the declaration")
 TOO_LONG = _l("“%(label)s” must be %(count)s characters or fewer")
 TOO_SHORT = _l("“%(label)s” must be at least %(count)s characters")
 CHARACTERS = _l("“%(label)s” can use letters, digits, spaces and punctuation, but not emoji, "
                 "symbols or control characters")
-PATTERN = _l("Check the format of “%(label)s”")
-WHOLE_NUMBER = _l("Enter “%(label)s” as a whole number, like 12")
-DECIMAL_NUMBER = _l("Enter “%(label)s” as a number, like 12 or 12.5")
+PATTERN = _l("“%(label)s”: check how it is written")
+WHOLE_NUMBER = _l("“%(label)s”: enter a whole number, like 12")
+DECIMAL_NUMBER = _l("“%(label)s”: enter a number, like 12 or 12.5")
 TOO_SMALL = _l("“%(label)s” must be %(min)s or more")
 TOO_LARGE = _l("“%(label)s” must be %(max)s or less")
 NUMBER_TOO_LARGE = _l("“%(label)s” is too large a number")
@@ -68,10 +68,10 @@ AMOUNT_NEGATIVE = _l("The amount cannot be negative")
 RIEL_WHOLE = _l("Riel amounts are whole numbers: enter the amount without cents")
 DOLLAR_CENTS = _l("Enter dollars with at most 2 digits for cents, like 12.50")
 CURRENCY_INVALID = _l("Choose a currency from the list")
-DATE_FORMAT = _l("Enter “%(label)s” as a real date, for example 2026-03-15 or 15/03/2026")
+DATE_FORMAT = _l("“%(label)s”: enter a real date, for example 2026-03-15 or 15/03/2026")
 DATE_FUTURE = _l("“%(label)s” must be today or in the past")
 DATE_PAST = _l("“%(label)s” must be today or in the future")
-CHOICE_INVALID = _l("Choose one of the listed answers for “%(label)s”")
+CHOICE_INVALID = _l("“%(label)s”: choose one of the listed answers")
 FILE_EMPTY = _l("The file is empty. Choose the file again.")
 FILE_TOO_LARGE = _l("The file must be %(size)s MB or smaller")
 FILE_TYPE = _l("The file must be one of these types: %(types)s")
@@ -340,7 +340,8 @@ class DeclarationField(BooleanField):
 
     def pre_validate(self, form) -> None:
         if not self.data:
-            raise StopValidation(say(REQUIRED_DECLARATION))
+            # Not required only in a draft saved for later ("Save and continue later").
+            raise StopValidation(say(REQUIRED_DECLARATION) if self.required else None)
         self.data = True
 
 

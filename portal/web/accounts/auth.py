@@ -45,6 +45,7 @@ from portal.web.accounts.auth_forms import (
 )
 from portal.web.errors import render_error
 from portal.web.helpers import safe_next_url
+from portal.web.locale import chosen_in_browser
 from portal.web.security import timeouts
 
 # Flask-Login flashes this on our sign-in page when a page needs a signed-in person; `str` turns the
@@ -86,9 +87,19 @@ def _start_session(person) -> None:
     The CSRF secret is renewed too, so a token seen before sign-in is no use afterwards."""
     session.regenerate()
     session.pop("csrf_token", None)
+    _keep_language_chosen_before(person)
     login_user(person)
     timeouts.start(person)
     authentication.record_sign_in(person)
+
+
+def _keep_language_chosen_before(person) -> None:
+    """A language chosen in this browser before signing in (the `lang` cookie, set only by the
+    language switch or `?lang=`) is the person's newest choice: it becomes their saved choice, which
+    every page after sign-in follows. Without one, the saved choice stands."""
+    chosen = chosen_in_browser()
+    if chosen is not None and chosen != person.locale:
+        people.set_locale(person, chosen)
 
 
 # --- registration -------------------------------------------------------------------------------

@@ -5,11 +5,12 @@ from __future__ import annotations
 
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import refresh
 from flask_login import current_user, login_required
 
 from portal.data import applications as application_data
 from portal.data import documents as document_data
-from portal.data import organisations
+from portal.data import organisations, people
 from portal.domain import audit
 from portal.domain.applications import actions, case_notes, display, journey, transitions, versions
 from portal.domain.applications.fees import fee_lines, totals
@@ -27,6 +28,7 @@ from portal.web.applicant import blueprint
 from portal.web.applicant.application_forms import ME, AttachForm, ConfirmForm, StartForm, SubmitForm
 from portal.web.applicant.refusals import refusal_message
 from portal.web.helpers import posted_form
+from portal.web.locale import normalise, remember
 
 
 def own_application(public_id: str):
@@ -174,11 +176,16 @@ def _step_or_404(service, application, step_id: str):
 @blueprint.route("/applications/<public_id>/steps/<step_id>", methods=["GET", "POST"])
 @login_required
 def step(public_id: str, step_id: str):
+    """One step. Its buttons: "Save and continue" (checked, then the next step), "Save and continue
+    later" (`save_draft`: a draft keeps what was given, nothing required) and, on this page, the
+    language switch (`switch_language`: what was typed is kept, then the same step in the other
+    language)."""
     application, service = own_application(public_id)
     step, steps = _step_or_404(service, application, step_id)
     editable = journey.editable_ids(application)
     if editable is not None and not editable & {f.id for f in step.fields}:
         abort(404)  # submitted: only the fields a clerk opened can be changed
+    switched = _switch_language()  # first: the page, and its messages, come in the new language
     locale = current_locale()
     answers = journey.prefilled(service, step, application, current_user)
     mine = [(d.public_id, d.original_name) for d in document_data.visible_to(current_user)
@@ -187,12 +194,20 @@ def step(public_id: str, step_id: str):
 
     def page(status: int):
         return render_template("pages/applicant/applications/step.html", application=application, service=service,
-                               step=step, steps=steps, form=form, locale=locale, editable=editable), status
+                               step=step, steps=steps, form=form, locale=locale, editable=editable,
+                               newly_shown=newly_shown), status
 
+    newly_shown: list = []
     if request.method != "POST":
         return page(200)
     if builder.handle_group_buttons(form, step):
         return page(200)
+    drafting = application.state == journey.DRAFT and (switched or "save_draft" in request.form)
+    if switched and not drafting:
+        # Answers to a clerk's request are saved only whole and checked: show them again as typed.
+        return page(200)
+    if drafting:
+        builder.relax_for_draft(form)
     valid = form.validate()
     for upload in builder.pending_uploads(form):
         try:
@@ -204,6 +219,11 @@ def step(public_id: str, step_id: str):
             valid = False
         else:
             upload.attach(document.public_id, document.original_name)
+    if drafting:
+        return _save_draft(form, step, application, valid, switched) or page(400)
+    newly_shown = builder.newly_shown(form)
+    if newly_shown:
+        return page(400 if form.errors else 200)
     if not valid:
         return page(400)
     try:
@@ -212,6 +232,33 @@ def step(public_id: str, step_id: str):
         abort(403)
     db.session.commit()
     return redirect(_after_step(service, application, step))
+
+
+def _switch_language() -> str | None:
+    """The language switch of a step page is a button of the step's own form (so what was typed
+    comes along): keep the choice, as the header's switch does, and answer in it from now on."""
+    chosen = normalise(request.form.get("switch_language")) if request.method == "POST" else None
+    if chosen is not None:
+        remember(chosen)
+        people.set_locale(current_user, chosen)
+        db.session.commit()  # the choice stands whether or not the answers can be saved
+        refresh()  # this request's messages and labels in the new language
+    return chosen
+
+
+def _save_draft(form, step, application, valid: bool, switched: str | None):
+    """Keep the page's answers in the draft, or (something given is not well-formed) nothing at all:
+    None, and the page shows what to correct."""
+    if not valid:
+        form.form_errors.append(_("Nothing on this page was saved yet: correct or clear the answers marked "
+                                  "below, then save again."))
+        return None
+    journey.save_answers(application, builder.step_answers(form, step))
+    db.session.commit()
+    if switched:
+        return redirect(url_for(".step", public_id=application.public_id, step_id=step.id))
+    flash(_("Your answers are saved in your draft. You can continue later from “My applications”."), "success")
+    return redirect(url_for(".application", public_id=application.public_id))
 
 
 def _store_upload(application, upload, max_mb: int, accept: tuple[str, ...] | None = None):

@@ -34,17 +34,37 @@ def unbound(spec: FieldSpec, locale: str, documents: tuple[tuple[str, str], ...]
 
 def prepare(form: Form, spec: FieldSpec, values: dict, locale: str, saved: Any, submitted: Any) -> None:
     """Drop the field if its `show_when` is false; otherwise tell it its kind and whether it is
-    required, and let the kind fill what depends on the answers (places, documents, group items)."""
-    if spec.show_when is not None and not spec.show_when.is_true(values):
-        del form[spec.id]
-        values[spec.id] = None  # a hidden field's leftover answer must not steer the fields after it
-        return
+    required, and let the kind fill what depends on the answers (places, documents, group items).
+
+    A dropped field is not checked or read, but it is kept in `form.hidden_by_condition` so that the
+    page can carry it, hidden, for the browser to show as soon as the answer it depends on is chosen;
+    every field with a `show_when` gets `condition`, the same condition for the browser (or None)."""
+    condition = None
+    if spec.show_when is not None:
+        hidden = getattr(form, "hidden_by_condition", None)
+        on_page = set(form._fields) | set(hidden or ())
+        condition = spec.show_when.for_browser(on_page, values)
+        if not spec.show_when.is_true(values):
+            field = form[spec.id]
+            del form[spec.id]
+            values[spec.id] = None  # a hidden field's leftover answer must not steer the fields after it
+            if hidden is None:
+                form.hidden_by_condition = hidden = {}
+            hidden[spec.id] = field
+            _describe(field, spec, values, locale, saved, submitted, condition, shown_later=True)
+            return
+    _describe(form[spec.id], spec, values, locale, saved, submitted, condition, shown_later=False)
+
+
+def _describe(field, spec: FieldSpec, values: dict, locale: str, saved: Any, submitted: Any,
+              condition: dict | None, shown_later: bool) -> None:
     kind = kind_of(spec)
-    field = form[spec.id]
     field.spec = spec
     field.kind = kind  # the step template renders it as its kind says
+    field.condition = condition
+    # A field shown only later is marked as it will be once its condition holds.
     field.required = kind.required_always or spec.required or (
-        spec.required_when is not None and spec.required_when.is_true(values))
+        spec.required_when is not None and (shown_later or spec.required_when.is_true(values)))
     if not isinstance(field, (CompositeField, GroupField)):
         field.flags.required = field.required
     kind.prepare(field, values, locale, saved, submitted)
