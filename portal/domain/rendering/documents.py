@@ -38,6 +38,9 @@ def template_environment() -> Environment:
             undefined=StrictUndefined,
         )
         environment.filters.update(km_digits=partial(formatting.digits, locale="km"), **document_filters())
+        # `service_file("seals/x.svg")`: a file of the services folder (an agency's seal), wherever the
+        # template that names it lives; the renderer only loads files from the allowed folders.
+        environment.globals["service_file"] = lambda path: (services / path).resolve().as_uri()
         current_app.extensions["pdf_templates"] = environment
     return environment
 
