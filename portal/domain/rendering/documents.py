@@ -69,13 +69,18 @@ def render_html(template: str, context: dict) -> tuple[str, Path]:
 
 
 def get_renderer() -> PdfRenderer:
+    from portal.paths import PROJECT_ROOT
+
+    services, layouts = _paths()
+    folders = [services, layouts, PROJECT_ROOT / "static"]
     renderer = current_app.extensions.get("pdf_renderer")
     if renderer is None:
-        services, layouts = _paths()
-        from portal.paths import PROJECT_ROOT
-
-        renderer = PdfRenderer(Path(current_app.instance_path) / "fonts", [services, layouts, PROJECT_ROOT / "static"])
+        renderer = PdfRenderer(Path(current_app.instance_path) / "fonts", folders)
         current_app.extensions["pdf_renderer"] = renderer
+    else:
+        # The renderer (and its loaded fonts) outlives a change of SERVICES_PATH (`forget_loaded`); the
+        # folders it may read from (an agency's seal under services/) follow the current one.
+        renderer.allow(folders)
     return renderer
 
 

@@ -77,6 +77,10 @@ class PdfRenderer:
         self.font_config = FontConfiguration()
         self.base_css = CSS(string=self._font_faces(), font_config=self.font_config)
 
+    def allow(self, resource_dirs: list[Path]) -> None:
+        """Read resources from `resource_dirs` (and the fonts) from now on."""
+        self.resource_dirs = [*resource_dirs, self.fonts_dir]
+
     def _font_faces(self) -> str:
         rules = []
         for weight, value in WEIGHTS.items():
