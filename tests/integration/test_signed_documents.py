@@ -16,6 +16,7 @@ from portal.data.db import db
 from portal.domain.applications import transitions
 from portal.domain.catalogue import get_catalogue
 from portal.domain.documents import get_document_store
+from portal.domain.rendering import lifecycle
 from portal.paths import PROJECT_ROOT
 from tests import journey
 from tests.service_roots import copy_of_fixture, services_root
@@ -78,6 +79,15 @@ def test_the_permit_is_signed_by_the_clerk_who_approved_under_the_agencys_seal_a
     reader = PdfReader(io.BytesIO(pdf))
     assert reader.pages[0]["/Resources"]["/XObject"]
     assert reader.trailer["/Root"]["/MarkInfo"]["/Marked"]
+
+    # A corrected version, asked for by an operator, is the same act: the same officer signs it.
+    original = next(d for d in document_data.for_application(application.id) if d.kind == "issued")
+    lifecycle.request_correction(original, actor_role=lifecycle.OPERATOR)
+    db.session.commit()
+    journey.run_jobs(app)
+    corrected = [d for d in document_data.for_application(application.id) if d.kind == "issued" and d.id != original.id]
+    assert len(corrected) == 1
+    assert "កែវ សុភា" in pdf_text(get_document_store().read(corrected[0]), tmp_path)
 
 
 @pytest.mark.usefixtures("plain_services")
