@@ -5,7 +5,9 @@ boxes: every font stack of the stylesheet names it, and form controls take the p
 
 from __future__ import annotations
 
+import os
 import subprocess
+from pathlib import Path
 
 import pytest
 
@@ -76,15 +78,12 @@ def test_every_element_with_khmer_text_names_the_khmer_web_font(page, portal_url
 
 
 def test_an_english_page_with_a_khmer_name_looks_right(page, portal_url):
-    """For the eyes: /work/shots (or the test's tmp) gets a screenshot of the probes on an English page."""
+    """For the eyes: a screenshot of the probes on an English page, in PORTAL_E2E_SHOTS (default /tmp)."""
     page.set_viewport_size({"width": 1280, "height": 900})
     page.goto(portal_url + "/services/residence-certificate?lang=en")
     markup = "".join(f"<div>{name}: {html}</div>" for name, html in PROBES.items())
     page.evaluate("markup => document.querySelector('main').insertAdjacentHTML('afterbegin', markup)", markup)
     wait_for_fonts(page)
-    import os
-    from pathlib import Path
-
     folder = Path(os.environ.get("PORTAL_E2E_SHOTS", "/tmp"))
     folder.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(folder / "english-page-with-khmer-name.png"))
