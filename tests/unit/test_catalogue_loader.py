@@ -73,3 +73,38 @@ def test_services_validate_command_fails_on_a_broken_definition(app, services):
         app.config["SERVICES_PATH"] = saved
     assert result.exit_code != 0
     assert "category: unknown category 'fishing'" in result.output
+
+
+def edit_first_agency(root, change):
+    path = root / "agencies.yaml"
+    data = yaml.safe_load(path.read_text())
+    change(data["agencies"][0])
+    path.write_text(yaml.safe_dump(data, allow_unicode=True))
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        (lambda a: a.update(seal="seals/missing.svg"), "agencies[0].seal: no file 'seals/missing.svg'"),
+        (lambda a: a.update(seal="../../etc/passwd"), "agencies[0].seal: expected the path of a .svg or .png"),
+        (lambda a: a.update(seal="../outside.svg"), "agencies[0].seal: no file '../outside.svg' under the services"),
+        (lambda a: a.update(signatory={"name": {"km": "កែវ សុភា", "en": "Keo Sophea"}}),
+         "agencies[0].signatory.title: is required"),
+        (lambda a: a.update(signatory={"title": {"km": "ប្រធាន", "en": "Head"}, "name": {"km": "កែវ", "en": "កែវ"}}),
+         "agencies[0].signatory.name.en: is not written in Latin letters"),
+    ],
+)
+def test_a_broken_seal_or_signatory_names_the_agency_and_the_problem(services, change, message):
+    edit_first_agency(services, change)
+    with pytest.raises(DefinitionError, match=re.escape(message)):
+        load_catalogue(services)
+
+
+def test_an_agency_carries_its_seal_and_signatory(services):
+    edit_first_agency(services, lambda a: a.update(
+        seal="seals/demo-ministry.svg",
+        signatory={"title": {"km": "ប្រធាន", "en": "Head"}, "name": {"km": "កែវ សុភា", "en": "Keo Sophea"}}))
+    agency = next(iter(load_catalogue(services).agencies.values()))
+    assert agency.seal == "seals/demo-ministry.svg"
+    assert agency.signatory_title == {"km": "ប្រធាន", "en": "Head"}
+    assert agency.signatory_name == {"km": "កែវ សុភា", "en": "Keo Sophea"}

@@ -8,16 +8,20 @@ import io
 import json
 import re
 import shutil
+import subprocess
 from datetime import date, timedelta
 from decimal import Decimal
+from types import SimpleNamespace
 
 import pytest
 import yaml
 from pypdf import PdfReader
 
 from portal.domain.applications.fees import fee_lines, totals
+from portal.domain.applications.transitions import signatory
 from portal.domain.applications.values import expression_values
 from portal.domain.catalogue import DefinitionError, Service, load_catalogue
+from portal.domain.i18n.khmer import WORD_JOINER, break_html_text
 from portal.domain.rendering.documents import get_renderer, render_html
 from portal.paths import PROJECT_ROOT
 from tests.service_roots import services_root
@@ -449,7 +453,8 @@ def check_answer(slug: str, field, value) -> None:
 
 def document_context(catalogue, service: Service, output_id: str, reference: str) -> dict:
     """What a document template receives: the issuing office, the output's title and reference and its
-    `data` evaluated on the answers, through JSON as a document request stores it, and the dates."""
+    `data` evaluated on the answers, the signature block (the office's seal and title, the approving
+    officer's name), through JSON as a document request stores it, and the dates."""
     output = service.outputs[output_id]
     agency_slug = service.agencies[-1]
     agency = catalogue.agencies[ROUTED.get(agency_slug, agency_slug)]
@@ -458,11 +463,13 @@ def document_context(catalogue, service: Service, output_id: str, reference: str
     data = {key: expression.evaluate(found) for key, expression in output.data.items()}
     context = {"reference": reference, "title_km": output.title["km"], "title_en": output.title["en"],
                "agency_km": agency.name["km"], "agency_en": agency.name["en"],
-               **json.loads(json.dumps(data, default=lambda d: format(d, "f")))}
+               **json.loads(json.dumps(data, default=lambda d: format(d, "f"))), **signatory(agency, SIGNER)}
     issued_on = date(2026, 11, 26)
     expires_on = issued_on + timedelta(days=output.valid_for_days) if output.valid_for_days else None
     return {**context, "issued_on": issued_on, "expires_on": expires_on}
 
+
+SIGNER = SimpleNamespace(name_km="កែវ សុភា", name_latin="KEO Sophea")  # the staff member who approved
 
 DOCUMENTS = [
     ("business-registration", "certificate", "BR-7KQ4-M9XD",
@@ -471,7 +478,7 @@ DOCUMENTS = [
     ("vehicle-registration", "vehicle_card", "VR-3HPW-Q7TN",
      ["ហេង វណ្ណា", "MH1JB9133RK123456", "ម៉ូតូ<br>Motorcycle", "ខ្មៅ<br>Black", "១២៥ cc<br>125 cc", "Svay Por"]),
     ("residence-certificate", "certificate", "RC-7KQ4-M9XD",
-     ["សុខ ចាន់ធី", "បើកគណនី ឬខ្ចីប្រាក់ពីធនាគារ", "១២ ឆ្នាំ / 12 years", "ព្រែកមហាទេព",
+     ["សុខ ចាន់ធី", "បើកគណនី ឬខ្ចីប្រាក់ពីធនាគារ", "១២ ឆ្នាំ<br>12 years", "ព្រែកមហាទេព",
       "រដ្ឋបាលសង្កាត់ស្វាយប៉ោ", "Valid until February 24, 2027"]),
     ("tax-filing", "acknowledgement", "TF-9DKM-2RXC",
      ["K001-901234567", "ខែតុលា ឆ្នាំ២០២៦", "October 2026", "៩០០,០០០ ៛ / 900,000 ៛", "២,០០០,០០០ ៛<br>2,000,000 ៛",
@@ -491,6 +498,38 @@ class TestDocuments:
                                      document_context(catalogue, service, output_id, reference))
         assert_complete(html, expected)
         assert_one_page(get_renderer().render(html, base_dir))
+
+    @pytest.mark.parametrize(("slug", "output_id", "reference", "expected"), DOCUMENTS,
+                             ids=[d[0] for d in DOCUMENTS])
+    def test_the_document_is_signed_by_the_approving_officer_under_the_agencys_seal_and_title(
+        self, catalogue, slug, output_id, reference, expected, tmp_path
+    ):
+        service = catalogue.get(slug)
+        agency_slug = service.agencies[-1]
+        agency = catalogue.agencies[ROUTED.get(agency_slug, agency_slug)]
+        html, base_dir = render_html(f"{slug}/{service.outputs[output_id].template}",
+                                     document_context(catalogue, service, output_id, reference))
+        if agency.seal:  # optional in agencies.yaml
+            assert f'<img class="seal" src="{(SERVICES / agency.seal).resolve().as_uri()}"' in html
+        (tmp_path / "document.pdf").write_bytes(get_renderer().render(html, base_dir))
+        text = subprocess.run(["pdftotext", str(tmp_path / "document.pdf"), "-"], capture_output=True, text=True,
+                              check=True).stdout
+        lines = [SIGNER.name_km, SIGNER.name_latin]
+        if agency.signatory_title:
+            lines += [agency.signatory_title["km"], agency.signatory_title["en"]]
+        for line in lines:
+            assert line in text
+
+    @pytest.mark.parametrize(("slug", "output_id", "reference", "expected"), DOCUMENTS,
+                             ids=[d[0] for d in DOCUMENTS])
+    def test_no_full_stop_can_start_a_line(self, catalogue, slug, output_id, reference, expected):
+        """Every "។" of the HTML the renderer lays out is glued to the word before it."""
+        service = catalogue.get(slug)
+        html, _ = render_html(f"{slug}/{service.outputs[output_id].template}",
+                              document_context(catalogue, service, output_id, reference))
+        laid_out = break_html_text(html)
+        stops = [m.start() for m in re.finditer("[។៕]", laid_out)]
+        assert stops and all(laid_out[i - 1] == WORD_JOINER for i in stops)
 
     def test_the_fifth_services_permit_renders_from_its_own_services_root(self, app, fixture_catalogue):
         service = fixture_catalogue.get("market-stall-permit")

@@ -10,6 +10,7 @@ from portal.data import applications as application_data
 from portal.data import document_requests, organisations, people
 from portal.data.db import utcnow
 from portal.domain import audit, clock
+from portal.domain.applications.applicant import name_from_answers
 from portal.domain.applications.fees import fee_lines, totals
 from portal.domain.applications.reference import new_reference
 from portal.domain.applications.values import expression_values
@@ -92,8 +93,11 @@ def apply(service: Service, application, decision: Decision, person, *, note: st
         from_state=decision.from_state, to_state=decision.to_state, reason_id=event.reason_id, note=public_note,
     )
     audit.record_state_change(application, decision, person)
+    issuing_agency = acting_agency(decision.event.acted_as)
     for output in decision.outputs:
-        request_document(service, application, output, agency_slug=acting_agency(decision.event.acted_as))
+        # The staff member whose step issues the document signs it; the applicant never does.
+        request_document(service, application, output, agency_slug=issuing_agency,
+                         signed_by=person if issuing_agency else None)
     for rule in decision.notifications:
         applicant = people.get_by_id(application.applicant_person_id)
         notify(applicant, "status_changed", {
@@ -115,29 +119,30 @@ def acting_agency(acted_as: str | None) -> str | None:
 
 
 def request_document(service: Service, application, output, *, agency_slug: str | None = None,
-                     replaces=None):
+                     replaces=None, signed_by=None):
     """Ask a worker to render `output` from the application's answers as they are now (the caller commits).
 
     `agency_slug` is the issuing agency: the office whose staff took the step that issues the document
     (it is printed on the document, shown on /verify, and its supervisors may revoke or supersede it).
-    `replaces`: the document that the new one corrects; it becomes `superseded` when the new one is issued.
+    `replaces`: the document that the new one corrects; it becomes `superseded` when the new one is issued,
+    and the corrected one keeps its signatory. `signed_by`: the staff member who took the issuing step.
     """
     applicant = people.get_by_id(application.applicant_person_id)
     organisation = organisations.get_by_id(application.organisation_id) if application.organisation_id else None
     # Without a staff step (an output issued on the applicant's own action): the office that holds the case.
     agency_slug = agency_slug or application.current_agency or application.routed_agency or service.agencies[-1]
     agency = get_catalogue().agencies.get(agency_slug)
+    holder = organisation.name_km if organisation else name_from_answers(service, application.answers, applicant).first
     values = expression_values(service, application.answers, {
-        "reference": application.reference, "today": clock.today().isoformat(),
-        "applicant_name": organisation.name_km if organisation else applicant.display_name,
+        "reference": application.reference, "today": clock.today().isoformat(), "applicant_name": holder,
     })
     data = {key: _plain(expression.evaluate(values)) for key, expression in output.data.items()}
+    signer = _signer_of(replaces) if replaces is not None else signatory(agency, signed_by)
     context = {
         "reference": application.reference, "title_km": output.title["km"], "title_en": output.title["en"],
         "agency_km": agency.name["km"] if agency else "", "agency_en": agency.name["en"] if agency else "",
-        **data,
+        **data, **signer,
     }
-    holder = organisation.name_km if organisation else applicant.display_name
     row = agency_data.get_by_slug(agency_slug)
     request = document_requests.add(
         template=f"{service.slug}/{output.template}", context=context, kind=output.kind,
@@ -152,6 +157,35 @@ def request_document(service: Service, application, output, *, agency_slug: str 
     job_id = f"reissue-{replaces.public_id}" if replaces is not None else f"issue-{application.public_id}-{output.id}"
     schedule(names.ISSUE_DOCUMENT, request.id, job_id=job_id)
     return request
+
+
+SIGNATORY_KEYS = ("seal", "signer_name_km", "signer_name_latin", "signer_title_km", "signer_title_en")
+
+
+def signatory(agency, person=None) -> dict[str, str]:
+    """What a document prints in its signature block, from the issuing agency's configuration
+    (agencies.yaml: `seal`, `signatory`) and the staff member who signs: their own name, else the
+    agency's configured one. Empty strings for what is not configured (the layout then leaves it out,
+    or falls back to the output's own `signatory_km`/`signatory_en` title)."""
+    title = (agency.signatory_title if agency else None) or {}
+    fallback = (agency.signatory_name if agency else None) or {}
+    own_km, own_latin = (getattr(person, "name_km", None) or ""), (getattr(person, "name_latin", None) or "")
+    named = bool(own_km or own_latin)  # a staff account without a name: the configured name, not half of each
+    return {
+        "seal": (agency.seal if agency else None) or "",
+        "signer_name_km": own_km if named else fallback.get("km", ""),
+        "signer_name_latin": own_latin if named else fallback.get("en", ""),
+        "signer_title_km": title.get("km", ""),
+        "signer_title_en": title.get("en", ""),
+    }
+
+
+def _signer_of(document) -> dict[str, str]:
+    """The signature block of the document being corrected: a correction is the same act, signed by the
+    same person."""
+    original = document_requests.issuing(document.id)
+    context = original.context if original is not None else {}
+    return {key: context.get(key, "") for key in SIGNATORY_KEYS}
 
 
 def _plain(value):
@@ -176,10 +210,13 @@ def request_receipt(service: Service, application) -> None:
     organisation = organisations.get_by_id(application.organisation_id) if application.organisation_id else None
     agency = get_catalogue().agencies.get(application.current_agency or service.agencies[0])
     lines = totals(fee_lines(service, application.answers))
-    holder = organisation.name_km if organisation else applicant.display_name
+    # The name the application gives (never the account's phone number); a business by its name.
+    name = name_from_answers(service, application.answers, applicant)
+    holder = organisation.name_km if organisation else name.first
     context = {
         "reference": application.reference, "service_km": service.title["km"], "service_en": service.title["en"],
-        "applicant_name": holder, "agency_km": agency.name["km"] if agency else "",
+        "applicant_name": holder, "applicant_name_latin": (organisation.name_en or "") if organisation else name.latin,
+        "agency_km": agency.name["km"] if agency else "",
         "agency_en": agency.name["en"] if agency else "",
         "fees_km": " / ".join(money(a, c, "km") for c, a in lines.items()),
         "fees_en": " / ".join(money(a, c, "en") for c, a in lines.items()),

@@ -137,17 +137,45 @@ def load_agencies(root: Path) -> dict[str, Agency]:
     agencies: dict[str, Agency] = {}
     for i, item in enumerate(r.list_of(data["agencies"], "agencies")):
         where = f"agencies[{i}]"
-        r.mapping(item, where, {"slug", "kind", "name"}, {"commune_code"})
+        r.mapping(item, where, {"slug", "kind", "name"}, {"commune_code", "seal", "signatory"})
         slug = r.slug(item["slug"], where + ".slug")
         if slug in agencies:
             raise r.fail(where + ".slug", f"{slug!r} is listed twice")
+        signatory = item.get("signatory")
+        if signatory is not None:
+            r.mapping(signatory, where + ".signatory", {"title"}, {"name"})
         agencies[slug] = Agency(
             slug=slug,
             kind=r.one_of(item["kind"], where + ".kind", AGENCY_KINDS),
             name=r.text(item["name"], where + ".name"),
             commune_code=str(item["commune_code"]) if item.get("commune_code") else None,
+            seal=_seal(r, item["seal"], where + ".seal", root) if "seal" in item else None,
+            signatory_title=r.text(signatory["title"], where + ".signatory.title") if signatory else None,
+            signatory_name=_name(r, signatory["name"], where + ".signatory.name")
+            if signatory and "name" in signatory else None,
         )
     return agencies
+
+
+SEAL_TYPES = (".svg", ".png")
+
+
+def _seal(r: _Reader, value: Any, where: str, root: Path) -> str:
+    """A seal image: a path inside the services folder, to an SVG or PNG file that is there."""
+    if not isinstance(value, str) or not value.lower().endswith(SEAL_TYPES):
+        raise r.fail(where, f"expected the path of a {' or '.join(SEAL_TYPES)} file under the services folder")
+    path = (root / value).resolve()
+    if not path.is_relative_to(root.resolve()) or not path.is_file():
+        raise r.fail(where, f"no file {value!r} under the services folder")
+    return value
+
+
+def _name(r: _Reader, value: Any, where: str) -> Text:
+    """A person's name: Khmer script in `km`, Latin letters in `en`."""
+    text = r.text(value, where)
+    if KHMER.search(text["en"]):
+        raise r.fail(_join(where, "en"), "is not written in Latin letters")
+    return text
 
 
 def load_categories(root: Path) -> dict[str, Category]:

@@ -20,6 +20,10 @@ class Agency:
     kind: str
     name: Text
     commune_code: str | None = None
+    # What the office's issued documents carry beside the signature (agencies.yaml, docs/services.md):
+    seal: str | None = None  # an SVG or PNG under services/, e.g. "seals/demo-ministry.svg"
+    signatory_title: Text | None = None  # printed under the signature
+    signatory_name: Text | None = None  # only when no staff member took the issuing step
 
     @property
     def is_commune_office(self) -> bool:

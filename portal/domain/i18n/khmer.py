@@ -4,6 +4,10 @@ Khmer is written without spaces between words, and WeasyPrint only breaks lines 
 explicit break opportunities: an unspaced Khmer sentence runs straight out of its box. We insert
 ZERO WIDTH SPACE (U+200B) between the words `khmercut` finds, which gives correct line breaks
 and is invisible.
+
+The full stop "។" (and the end-of-text "៕") belongs to the word before it: khmercut returns it as a
+word of its own, and a break before it would start a line with it. It is glued to what precedes it
+with WORD JOINER (U+2060), which forbids a break on both sides; a space typed before it goes too.
 """
 
 from __future__ import annotations
@@ -14,9 +18,14 @@ from functools import lru_cache
 import khmercut
 
 ZWSP = "\u200b"
+WORD_JOINER = "\u2060"
+FULL_STOPS = "។៕"
+# Break opportunities before a full stop (spaces, our own U+200B), or none: replaced by one WORD JOINER.
+_BEFORE_FULL_STOP = re.compile(r"(?:[\s\u200b\u2060]+|(?<![\s\u200b\u2060]))(?=[។៕])")
 KHMER_RUN = re.compile(r"[\u1780-\u17FF\u19E0-\u19FF]{2,}")
-# Text between tags of an HTML document; tag attributes and <style>/<script> bodies are left alone.
-_TEXT_NODE = re.compile(r"(<(style|script)\b.*?</\2>)|>([^<]+)<", re.DOTALL | re.IGNORECASE)
+# Text between tags of an HTML document; tag attributes and <style>/<script>/<title> bodies are left
+# alone (the title becomes the PDF's metadata, where break characters have no use).
+_TEXT_NODE = re.compile(r"(<(style|script|title)\b.*?</\2>)|>([^<]+)<", re.DOTALL | re.IGNORECASE)
 
 
 @lru_cache(maxsize=4096)
@@ -25,8 +34,14 @@ def _break_run(run: str) -> str:
 
 
 def insert_word_breaks(text: str) -> str:
-    """Put U+200B between Khmer words; other text is returned as it is."""
-    return KHMER_RUN.sub(lambda m: _break_run(m.group(0)), text)
+    """Put U+200B between Khmer words and glue full stops to the word before; other text is returned
+    as it is."""
+    return glue_full_stops(KHMER_RUN.sub(lambda m: _break_run(m.group(0)), text))
+
+
+def glue_full_stops(text: str) -> str:
+    """A WORD JOINER (and no space or break) before every "។" and "៕", so no line starts with one."""
+    return _BEFORE_FULL_STOP.sub(WORD_JOINER, text)
 
 
 def break_html_text(html: str) -> str:

@@ -38,6 +38,9 @@ def template_environment() -> Environment:
             undefined=StrictUndefined,
         )
         environment.filters.update(km_digits=partial(formatting.digits, locale="km"), **document_filters())
+        # `service_file("seals/x.svg")`: a file of the services folder (an agency's seal), wherever the
+        # template that names it lives; the renderer only loads files from the allowed folders.
+        environment.globals["service_file"] = lambda path: (services / path).resolve().as_uri()
         current_app.extensions["pdf_templates"] = environment
     return environment
 
@@ -66,13 +69,18 @@ def render_html(template: str, context: dict) -> tuple[str, Path]:
 
 
 def get_renderer() -> PdfRenderer:
+    from portal.paths import PROJECT_ROOT
+
+    services, layouts = _paths()
+    folders = [services, layouts, PROJECT_ROOT / "static"]
     renderer = current_app.extensions.get("pdf_renderer")
     if renderer is None:
-        services, layouts = _paths()
-        from portal.paths import PROJECT_ROOT
-
-        renderer = PdfRenderer(Path(current_app.instance_path) / "fonts", [services, layouts, PROJECT_ROOT / "static"])
+        renderer = PdfRenderer(Path(current_app.instance_path) / "fonts", folders)
         current_app.extensions["pdf_renderer"] = renderer
+    else:
+        # The renderer (and its loaded fonts) outlives a change of SERVICES_PATH (`forget_loaded`); the
+        # folders it may read from (an agency's seal under services/) follow the current one.
+        renderer.allow(folders)
     return renderer
 
 

@@ -89,6 +89,7 @@ def stamp_qr(renderer: PdfRenderer, body: bytes, url: str, base_dir: Path) -> by
     overlay = renderer.render(
         QR_OVERLAY.format(width=float(first_page.mediabox.width), height=float(first_page.mediabox.height), qr=qr),
         base_dir,
+        tagged=False,
     )
     _draw_over(writer, first_page, PdfReader(io.BytesIO(overlay)).pages[0])
     out = io.BytesIO()
@@ -105,7 +106,9 @@ def _draw_over(writer: PdfWriter, page, overlay_page) -> None:
     pypdf's `merge_page` parses both pages' content streams into operators to rename their resources and
     writes them out again: 70 ms of a receipt job's ~240 ms in one process, and more than anything else
     in a loaded work horse. Here the page's content streams are kept as they are (bracketed by q/Q, so
-    whatever graphics state they leave cannot move the stamp) and one `Do` of the overlay is appended."""
+    whatever graphics state they leave cannot move the stamp) and one `Do` of the overlay is appended.
+    The stamp is marked as an artifact: the tagged body's structure does not cover it (its link is
+    printed for eyes and cameras; screen readers read the body)."""
     contents = overlay_page[NameObject("/Contents")].get_object()
     parts = contents if isinstance(contents, ArrayObject) else [contents]
     form = DecodedStreamObject()
@@ -123,7 +126,7 @@ def _draw_over(writer: PdfWriter, page, overlay_page) -> None:
     own = page[NameObject("/Contents")]
     own_parts = list(own.get_object()) if isinstance(own.get_object(), ArrayObject) else [own]
     page[NameObject("/Contents")] = ArrayObject([
-        _stream(writer, b"q\n"), *own_parts, _stream(writer, f"\nQ\nq {_STAMP} Do Q\n".encode()),
+        _stream(writer, b"q\n"), *own_parts, _stream(writer, f"\nQ\n/Artifact BMC q {_STAMP} Do Q EMC\n".encode()),
     ])
 
 

@@ -5,7 +5,9 @@ Three things a plain `HTML(string=...).write_pdf()` gets wrong for us, handled h
   output never depends on what fonts the machine happens to have;
 - wrapping: Khmer text gets U+200B between words (portal.domain.i18n.khmer), or it would not wrap;
 - failures WeasyPrint only logs (a glyph no font has, an image that does not load) are turned
-  into a RenderError, so a job fails and retries instead of issuing a document with boxes.
+  into a RenderError, so a job fails and retries instead of issuing a document with boxes;
+- accessibility: documents are tagged PDF/UA-1 (structure, language, title) for screen readers,
+  and Khmer text carries /ActualText (actual_text.py), so it is read and copied in reading order.
 Resources may only come from the template folders and `data:` URIs: never from the network.
 """
 
@@ -20,7 +22,11 @@ from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import URLFetcher
 
 from portal.domain.i18n.khmer import break_html_text
+from portal.domain.rendering import actual_text
 from portal.domain.rendering.fonts import WEIGHTS, static_font_path
+
+# Tagged PDF for screen readers (WeasyPrint's variant names: weasyprint.pdf.VARIANTS).
+PDF_VARIANT = "pdf/ua-1"
 
 _BROKEN_OUTPUT = (".notdef glyph rendered", "Failed to load image", "Failed to load stylesheet",
                   "Failed to load font")
@@ -67,8 +73,13 @@ class PdfRenderer:
     def __init__(self, fonts_dir: Path, resource_dirs: list[Path]):
         self.fonts_dir = fonts_dir
         self.resource_dirs = [*resource_dirs, fonts_dir]
+        actual_text.install()
         self.font_config = FontConfiguration()
         self.base_css = CSS(string=self._font_faces(), font_config=self.font_config)
+
+    def allow(self, resource_dirs: list[Path]) -> None:
+        """Read resources from `resource_dirs` (and the fonts) from now on."""
+        self.resource_dirs = [*resource_dirs, self.fonts_dir]
 
     def _font_faces(self) -> str:
         rules = []
@@ -79,8 +90,11 @@ class PdfRenderer:
             )
         return "\n".join(rules)
 
-    def render(self, html: str, base_dir: Path) -> bytes:
-        """PDF bytes of `html`; relative URLs resolve inside `base_dir`. Raises RenderError."""
+    def render(self, html: str, base_dir: Path, *, tagged: bool = True) -> bytes:
+        """PDF bytes of `html`; relative URLs resolve inside `base_dir`. Raises RenderError.
+
+        `tagged=False` for a fragment drawn into another page (the QR stamp): its structure tags
+        would point into a structure tree the page does not have."""
         document = HTML(
             string=break_html_text(html),
             base_url=str(base_dir.resolve()) + "/",
@@ -91,7 +105,8 @@ class PdfRenderer:
         with self._lock:
             logger.addHandler(trap)
             try:
-                pdf = document.write_pdf(stylesheets=[self.base_css], font_config=self.font_config)
+                pdf = document.write_pdf(stylesheets=[self.base_css], font_config=self.font_config,
+                                         pdf_variant=PDF_VARIANT if tagged else None)
             finally:
                 logger.removeHandler(trap)
         if trap.problems:

@@ -7,6 +7,7 @@ page again with the next list filled; `static/js/address.js` refills them as soo
 
 from __future__ import annotations
 
+import re
 from functools import cache
 
 from portal.domain.fields.address import fill_choices
@@ -38,9 +39,17 @@ class AddressKind(FieldKind):
 
     @classmethod
     def document(cls, value, locale, *args):
-        """Digits in the script of the document's language; a text already written out is kept."""
+        """The address line of a bilingual document in `locale` alone, digits in its script; a text
+        already written out is kept.
+
+        Documents print the Khmer line and the English line together. The house and street are typed
+        once, in one script: they go on the line of that language only (on both when they hold no
+        letters), so neither line mixes Khmer and Latin words."""
         if not isinstance(value, dict):
             return "" if value is None else str(value)
+        street = value.get("street") or ""
+        if street and street_language(street) not in (locale, None):
+            value = {**value, "street": None}
         return formatting.digits(written_out(value, locale), locale)
 
     def answers(self):
@@ -63,6 +72,17 @@ def _whole_chains() -> list[dict[str, str]]:
                 chains.append({place.level: place.code for place in chain})
                 break
     return chains
+
+
+_KHMER_LETTER = re.compile(r"[\u1780-\u17FF\u19E0-\u19FF]")
+_LATIN_LETTER = re.compile(r"[A-Za-z\u00C0-\u024F]")
+
+
+def street_language(text: str) -> str | None:
+    """"km" for a text with Khmer letters, "en" for one with Latin letters only, None without letters."""
+    if _KHMER_LETTER.search(text):
+        return "km"
+    return "en" if _LATIN_LETTER.search(text) else None
 
 
 def written_out(value: dict, locale: str) -> str:
