@@ -10,6 +10,7 @@ from portal.data import applications as application_data
 from portal.data import document_requests, organisations, people
 from portal.data.db import utcnow
 from portal.domain import audit, clock
+from portal.domain.applications import case_records, naming
 from portal.domain.applications.fees import fee_lines, totals
 from portal.domain.applications.reference import new_reference
 from portal.domain.applications.values import expression_values
@@ -73,6 +74,11 @@ def apply(service: Service, application, decision: Decision, person, *, note: st
         changes["assignee_id"] = None
     changes["editable"] = (list(decision.request_info.fields) + list(decision.request_info.documents)
                            if decision.request_info else [])
+    # Denormalised for the queue (shown and searched there); the answers may have changed since the last step.
+    changes["applicant_name"] = naming.subject_name(service, application)
+    # A hand-over is for the case as it was checked: any step on it ends it.
+    changes["ready_for_decision"] = False
+    details = _answer_history(application, decision)
     routed = routed_agencies(service, application).get(ROUTED)
     if routed and not application.routed_agency:
         changes["routed_agency"] = routed
@@ -90,6 +96,7 @@ def apply(service: Service, application, decision: Decision, person, *, note: st
     application_data.add_event(
         application, actor_id=person.id, actor_role=decision.event.acted_as, action=decision.action,
         from_state=decision.from_state, to_state=decision.to_state, reason_id=event.reason_id, note=public_note,
+        details=details,
     )
     audit.record_state_change(application, decision, person)
     for output in decision.outputs:
@@ -100,6 +107,21 @@ def apply(service: Service, application, decision: Decision, person, *, note: st
             "reference": application.reference or "", "service": service.title,
             "status": _state_text(service, decision.to_state),
         }, link=f"/applications/{application.public_id}", channels=tuple(c for c in rule.channels if c != "inbox"))
+
+
+def _answer_history(application, decision: Decision) -> dict | None:
+    """What staff need to see what the applicant changed after a request for information: the request's
+    event keeps the opened fields' answers as they were (`before`); the next step out of the applicant's
+    hands keeps each changed one as `[old, new]` (`changes`). Read before the move: the events as they were."""
+    if decision.request_info:
+        return {"before": {f: application.answers.get(f) for f in decision.request_info.fields}}
+    steps = [e for e in application.events if not case_records.is_record(e)]
+    asked = steps[-1] if steps else None
+    if asked is None or not (asked.details and "before" in asked.details):
+        return None
+    changed = {f: [old, application.answers.get(f)] for f, old in asked.details["before"].items()
+               if application.answers.get(f) != old}
+    return {"changes": changed} if changed else None
 
 
 def _state_text(service: Service, state: str) -> dict[str, str]:
@@ -129,7 +151,7 @@ def request_document(service: Service, application, output, *, agency_slug: str 
     agency = get_catalogue().agencies.get(agency_slug)
     values = expression_values(service, application.answers, {
         "reference": application.reference, "today": clock.today().isoformat(),
-        "applicant_name": organisation.name_km if organisation else applicant.display_name,
+        "applicant_name": organisation.name_km if organisation else application.applicant_name or applicant.display_name,
     })
     data = {key: _plain(expression.evaluate(values)) for key, expression in output.data.items()}
     context = {
@@ -137,7 +159,7 @@ def request_document(service: Service, application, output, *, agency_slug: str 
         "agency_km": agency.name["km"] if agency else "", "agency_en": agency.name["en"] if agency else "",
         **data,
     }
-    holder = organisation.name_km if organisation else applicant.display_name
+    holder = organisation.name_km if organisation else application.applicant_name or applicant.display_name
     row = agency_data.get_by_slug(agency_slug)
     request = document_requests.add(
         template=f"{service.slug}/{output.template}", context=context, kind=output.kind,
@@ -176,7 +198,8 @@ def request_receipt(service: Service, application) -> None:
     organisation = organisations.get_by_id(application.organisation_id) if application.organisation_id else None
     agency = get_catalogue().agencies.get(application.current_agency or service.agencies[0])
     lines = totals(fee_lines(service, application.answers))
-    holder = organisation.name_km if organisation else applicant.display_name
+    # The name the application gives (a person's account may carry only a phone number).
+    holder = application.applicant_name or (organisation.name_km if organisation else applicant.display_name)
     context = {
         "reference": application.reference, "service_km": service.title["km"], "service_en": service.title["en"],
         "applicant_name": holder, "agency_km": agency.name["km"] if agency else "",

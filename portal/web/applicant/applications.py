@@ -11,7 +11,7 @@ from portal.data import applications as application_data
 from portal.data import documents as document_data
 from portal.data import organisations
 from portal.domain import audit
-from portal.domain.applications import actions, case_notes, display, journey, transitions, versions
+from portal.domain.applications import actions, case_notes, case_records, display, journey, transitions, versions
 from portal.domain.applications.fees import fee_lines, totals
 from portal.domain.applications.labels import state_label
 from portal.domain.catalogue import get_catalogue
@@ -91,6 +91,8 @@ def application(public_id: str):
         issued=document_data.for_application(application.id),
         looked_at=audit.staff_access(application), messages=case_notes.for_applicant(application),
         agencies=get_catalogue().agencies,
+        # Workflow steps only: staff's own records (claimed, marked as paid...) are the office's business.
+        history=[e for e in application.events if not case_records.is_record(e)],
     )
 
 
