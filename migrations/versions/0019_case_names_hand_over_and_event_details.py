@@ -19,7 +19,7 @@ depends_on = None
 def upgrade() -> None:
     # Existing rows keep NULL: staff pages then fall back to the applicant's profile, as before.
     with op.batch_alter_table('applications', schema=None) as batch_op:
-        batch_op.add_column(sa.Column('applicant_name', sa.String(length=400), nullable=True,
+        batch_op.add_column(sa.Column('applicant_name', sa.String(length=200), nullable=True,
                                       comment="the name the application gives (the definition's name_fields), for the queue"))
         batch_op.add_column(sa.Column('ready_for_decision', sa.Boolean(), server_default=sa.false(), nullable=False,
                                       comment='a clerk checked the case and handed it over for a decision'))

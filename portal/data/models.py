@@ -436,7 +436,7 @@ class Application(Base):
     paid: Mapped[bool] = mapped_column(Boolean, default=False)
     documents_checked: Mapped[bool] = mapped_column(Boolean, default=False)
     applicant_name: Mapped[str | None] = mapped_column(
-        String(400), comment="the name the application gives (the definition's name_fields), for the queue")
+        String(200), comment="the name the application gives (the definition's name_fields), for the queue")
     ready_for_decision: Mapped[bool] = mapped_column(
         Boolean, default=False, server_default=false(),
         comment="a clerk checked the case and handed it over for a decision")

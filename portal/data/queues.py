@@ -103,12 +103,14 @@ def queue(agencies: Collection[str], person_id: int, where: QueueFilter, after: 
     if where.reference:
         query = query.where(Application.reference == where.reference)
     if where.name:
-        # The name the application gives first (kept on the row at each step); the profile's names still
-        # match, for applications saved before the name was kept.
+        # The name the application gives (kept on the row at each step); the profile's names only for
+        # applications saved before the name was kept, as the queue then shows those.
         query = query.where(or_(
             func.lower(Application.applicant_name).contains(where.name.lower(), autoescape=True),
-            Person.name_km.contains(where.name, autoescape=True),
-            func.lower(Person.name_latin).contains(where.name.lower(), autoescape=True),
+            and_(Application.applicant_name.is_(None), or_(
+                Person.name_km.contains(where.name, autoescape=True),
+                func.lower(Person.name_latin).contains(where.name.lower(), autoescape=True),
+            )),
         ))
     if after is not None:
         query = query.where(_after(after))

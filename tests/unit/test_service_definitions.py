@@ -615,6 +615,12 @@ class TestBrokenDefinitionsNameFileAndPath:
             ("business-registration",
              lambda d: d["notifications"][0]["on"].append("registered"),
              "notifications[0].on[4]: unknown state 'registered'"),
+            ("residence-certificate",
+             lambda d: d.update(name_fields=["name_km", "full_name"]),
+             "services/residence-certificate/service.yaml: name_fields[1]: unknown field 'full_name'"),
+            ("residence-certificate",
+             lambda d: d.update(name_fields=["years"]),
+             "name_fields[0]: 'years' is of type integer: expected one of text, khmer_name, latin_name"),
         ],
     )
     def test_the_message_names_the_file_the_path_and_the_problem(self, services, slug, change, message):

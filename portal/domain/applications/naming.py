@@ -9,7 +9,7 @@ from __future__ import annotations
 from portal.data import organisations, people
 from portal.domain.catalogue import Service
 
-MAX_LENGTH = 400  # the column's width
+MAX_LENGTH = 200  # the column's width, and a document's holder name's
 
 
 def subject_name(service: Service, application) -> str | None:

@@ -24,6 +24,7 @@ from portal.domain.i18n.formatting import current_locale, pick
 from portal.domain.workflow import engine
 from portal.extensions import db
 from portal.web.applicant import blueprint
+from portal.web import confirmation
 from portal.web.applicant.application_forms import ME, AttachForm, ConfirmForm, StartForm, SubmitForm
 from portal.web.applicant.refusals import refusal_message
 from portal.web.helpers import posted_form
@@ -290,11 +291,22 @@ def act(public_id: str, action: str):
     application, service = own_application(public_id)
     if not ConfirmForm().validate():
         abort(400)
+    back = url_for(".application", public_id=public_id)
     if application.state == "draft" and action == "withdraw":
+        if not confirmation.confirmed():
+            return confirmation.ask(
+                title=_("Delete this draft?"), button=_("Yes, delete the draft"), cancel_url=back,
+                consequences=[_("Your answers in this draft are deleted and cannot be brought back."),
+                              _("Documents you uploaded stay in My documents.")])
         application_data.discard_draft(application)
         db.session.commit()
         flash(_("The draft was deleted."), "success")
         return redirect(url_for(".my_applications"))
+    if action == engine.WITHDRAW and not confirmation.confirmed():
+        return confirmation.ask(
+            title=_("Withdraw this application?"), button=_("Yes, withdraw the application"), cancel_url=back,
+            consequences=[_("The office stops working on it, and this cannot be undone."),
+                          _("To ask again later, you will have to make a new application.")])
     try:
         actions.take_step(service, application, current_user, action, as_applicant=True)
     except engine.NotAllowed:

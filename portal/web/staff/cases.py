@@ -17,6 +17,7 @@ from portal.domain.documents.sniff import VIEWABLE
 from portal.domain.i18n.formatting import current_locale, pick
 from portal.domain.workflow import engine
 from portal.extensions import db
+from portal.web import confirmation
 from portal.web.staff import blueprint, notes
 from portal.web.staff.access import case_or_404, staff_only
 from portal.web.staff.documents import issued_documents
@@ -31,6 +32,12 @@ def _transition(service, application, action: str):
     """The definition's transition named `action`, preferring one that leaves the current state."""
     candidates = [t for t in (service.workflow.transitions if service.workflow else ()) if t.action == action]
     return next((t for t in candidates if application.state in t.sources), candidates[0] if candidates else None)
+
+
+def _documents_issued(service, transition) -> list[str]:
+    """The titles of the documents issued on arriving where `transition` leads (a certificate...)."""
+    state = service.workflow.states.get(transition.target) if service.workflow else None
+    return [pick(service.outputs[o].title) for o in (state.issue if state else ()) if o in service.outputs]
 
 
 def _editable_choices(service):
@@ -152,6 +159,15 @@ def act(public_id: str, action: str):
         details = {"editable_fields": tuple(form.editable.data),
                    "reason_id": form.reason.data or None if form.has_reasons else None,
                    "reason_text": form.message.data}
+    issues = _documents_issued(service, transition)
+    if issues and not confirmation.confirmed():
+        return confirmation.ask(
+            title=_("Are you sure? %(action)s", action=pick(transition.label)), button=pick(transition.label),
+            cancel_url=url_for(".case", public_id=public_id), warning=False,
+            consequences=[_("This decision is final: it cannot be undone here."),
+                          _("The portal issues %(documents)s to the applicant, who is told at once.",
+                            documents=", ".join(issues)),
+                          _("Check the answers and the documents first.")])
     try:
         actions.take_step(service, application, current_user, action, as_applicant=False, **details)
     except engine.NotAllowed as refused:
