@@ -25,6 +25,7 @@ from tests.route_walk import (
     ANONYMOUS,
     APPLICANT,
     CASE_READERS,
+    CHIEF_DECIDES,
     NOT_PER_RECORD,
     PUBLIC,
     ROLES,
@@ -47,7 +48,8 @@ def services(app, tmp_path_factory):
     """The fixture service with the fuller workflow (tests/staff_cases.py), loaded once for the module:
     the walk is a few hundred small tests, and reading the definition for each would be most of its time."""
     root = copy_of_fixture(tmp_path_factory.mktemp("walk"))
-    edit_service(app, root, SLUG, fuller_workflow)
+    edit_service(app, root, SLUG, lambda data: (fuller_workflow(data),
+                                                data["workflow"]["transitions"].append(CHIEF_DECIDES)))
     with services_root(app, root):
         yield root
 

@@ -40,6 +40,12 @@ def _documents_issued(service, transition) -> list[str]:
     return [pick(service.outputs[o].title) for o in (state.issue if state else ()) if o in service.outputs]
 
 
+def _available_now(service, application, action: str) -> bool:
+    snapshot = transitions.snapshot(service, application)
+    actor = transitions.actor_for(current_user, False)
+    return any(t.action == action for t in engine.available_actions(service, snapshot, actor))
+
+
 def _editable_choices(service):
     return ([(f.id, pick(f.label)) for f in service.all_fields() if f.type != "declaration"]
             + [(d.id, pick(d.label)) for d in service.documents])
@@ -160,7 +166,8 @@ def act(public_id: str, action: str):
                    "reason_id": form.reason.data or None if form.has_reasons else None,
                    "reason_text": form.message.data}
     issues = _documents_issued(service, transition)
-    if issues and not confirmation.confirmed():
+    # Asked only when the step could be taken now: a refusal (a guard, a claim) is said without asking.
+    if issues and not confirmation.confirmed() and _available_now(service, application, action):
         return confirmation.ask(
             title=_("Are you sure? %(action)s", action=pick(transition.label)), button=pick(transition.label),
             cancel_url=url_for(".case", public_id=public_id), warning=False,
