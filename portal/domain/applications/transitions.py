@@ -151,7 +151,8 @@ def request_document(service: Service, application, output, *, agency_slug: str 
     agency = get_catalogue().agencies.get(agency_slug)
     values = expression_values(service, application.answers, {
         "reference": application.reference, "today": clock.today().isoformat(),
-        "applicant_name": organisation.name_km if organisation else application.applicant_name or applicant.display_name,
+        "applicant_name": organisation.name_km if organisation
+        else application.applicant_name or applicant.display_name,
     })
     data = {key: _plain(expression.evaluate(values)) for key, expression in output.data.items()}
     context = {

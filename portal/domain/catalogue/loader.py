@@ -318,7 +318,8 @@ def _name_fields(r: _Reader, value: Any, fields: dict) -> tuple[str, ...]:
         if found is None:
             raise r.fail(f"name_fields[{i}]", f"unknown field {field_id!r} (a field of a step, not of a group)")
         if found.type not in NAME_TYPES:
-            raise r.fail(f"name_fields[{i}]", f"{field_id!r} is of type {found.type}: expected one of {', '.join(NAME_TYPES)}")
+            raise r.fail(f"name_fields[{i}]",
+                         f"{field_id!r} is of type {found.type}: expected one of {', '.join(NAME_TYPES)}")
     return ids
 
 

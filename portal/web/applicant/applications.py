@@ -23,8 +23,8 @@ from portal.domain.fields import builder
 from portal.domain.i18n.formatting import current_locale, pick
 from portal.domain.workflow import engine
 from portal.extensions import db
-from portal.web.applicant import blueprint
 from portal.web import confirmation
+from portal.web.applicant import blueprint
 from portal.web.applicant.application_forms import ME, AttachForm, ConfirmForm, StartForm, SubmitForm
 from portal.web.applicant.refusals import refusal_message
 from portal.web.helpers import posted_form
