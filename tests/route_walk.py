@@ -321,9 +321,19 @@ def confirmed_case_form(r: Records) -> dict:
     return case_form(r) | {"confirm": "1"}
 
 
-# A decision only X's supervisors take: with it the case waits for the chief, so X's clerks can hand it over.
-CHIEF_DECIDES = {"action": "refuse_as_chief", "label": {"km": "បដិសេធ", "en": "Refuse"}, "from": "submitted",
-                 "to": "rejected", "roles": [f"{AGENCY}.supervisor"]}
+# A state where X's clerks check and only X's supervisors decide: there X's clerks hand the case over.
+CHECKING = "checking"
+
+
+def chief_decides(data) -> None:
+    data["workflow"]["states"][CHECKING] = {
+        "label": {"km": "កំពុងពិនិត្យ", "en": "Being checked"}, "actor": f"{AGENCY}.clerk", "sla_working_days": 2}
+    data["workflow"]["transitions"] += [
+        {"action": "check", "label": {"km": "ពិនិត្យ", "en": "Check"}, "from": "submitted", "to": CHECKING,
+         "roles": [f"{AGENCY}.clerk"]},
+        {"action": "approve_checked", "label": {"km": "អនុម័ត", "en": "Approve"}, "from": CHECKING,
+         "to": "approved", "roles": [f"{AGENCY}.supervisor"]},
+    ]
 
 
 @dataclass(frozen=True)
@@ -406,7 +416,7 @@ WALKS = (
     Walk("GET", "/staff/cases/<public_id>", CLERKS_OF_X, _app),
     Walk("POST", "/staff/cases/<public_id>/act/<action>", CLERKS_OF_X,
          lambda r: _app(r) | {"action": clerk_action(r)}, form=confirmed_case_form),
-    Walk("POST", "/staff/cases/<public_id>/hand-over", CLERKS_OF_X, _app, form=case_form),
+    Walk("POST", "/staff/cases/<public_id>/hand-over", CLERKS_OF_X, _app, form=case_form, state=CHECKING),
     Walk("POST", "/staff/cases/<public_id>/assignment/<what>", CLERKS_OF_X,
          lambda r: _app(r) | {"what": "claim"}, form=case_form),
     Walk("POST", "/staff/cases/<public_id>/facts/<fact>", CLERKS_OF_X,

@@ -25,13 +25,13 @@ from tests.route_walk import (
     ANONYMOUS,
     APPLICANT,
     CASE_READERS,
-    CHIEF_DECIDES,
     NOT_PER_RECORD,
     PUBLIC,
     ROLES,
     WALKS,
     Records,
     application_unchanged,
+    chief_decides,
     fill,
     routes,
     walked,
@@ -48,8 +48,7 @@ def services(app, tmp_path_factory):
     """The fixture service with the fuller workflow (tests/staff_cases.py), loaded once for the module:
     the walk is a few hundred small tests, and reading the definition for each would be most of its time."""
     root = copy_of_fixture(tmp_path_factory.mktemp("walk"))
-    edit_service(app, root, SLUG, lambda data: (fuller_workflow(data),
-                                                data["workflow"]["transitions"].append(CHIEF_DECIDES)))
+    edit_service(app, root, SLUG, lambda data: (fuller_workflow(data), chief_decides(data)))
     with services_root(app, root):
         yield root
 

@@ -144,9 +144,15 @@ class TestStaffRecords:
 
 @pytest.fixture
 def chief_decides(services):
-    """The commune-office pattern: the clerk checks, only the supervisor approves, once paid and checked."""
-    services.edit(lambda d: d["workflow"]["transitions"][0].update(
-        roles=[f"{AGENCY}.supervisor"], guards=["paid", "documents_checked"]))
+    """The commune-office pattern: the clerk checks (and may ask for more information), only the supervisor
+    approves, once paid and checked, or refuses."""
+    def chief(data):
+        for transition in data["workflow"]["transitions"]:
+            if transition["action"] in ("approve", "reject"):
+                transition["roles"] = [f"{AGENCY}.supervisor"]
+            if transition["action"] == "approve":
+                transition["guards"] = ["paid", "documents_checked"]
+    services.edit(chief)
 
 
 class TestReadyForDecision:
