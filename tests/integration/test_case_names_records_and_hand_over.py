@@ -5,10 +5,13 @@ information, and a confirmation before a decision that issues a certificate."""
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 from sqlalchemy import select
 
-from portal.data.db import db
+from portal.data import dashboard
+from portal.data.db import db, utcnow
 from portal.data.models import ApplicationEvent, DocumentRequest
 from tests import docfiles, journey
 from tests.audit_log import entries
@@ -135,6 +138,8 @@ class TestStaffRecords:
         assert len(texts) == 5
         assert texts[0].startswith("Marked as paid ( Chan Dara , Phnom Penh Capital Administration)")
         assert texts[-1].startswith("Assigned the case : កែវ សុភា Keo Sophea ( Chan Dara , Phnom Penh Capital")
+        # The supervisor dashboard's "work done" counts workflow steps, not these records.
+        assert dashboard.actions_per_day([AGENCY], utcnow() - timedelta(days=1), timedelta(hours=7)) == []
         # The applicant's own history shows the workflow's steps only.
         other = app.test_client()
         signed_in(other, applicant)
