@@ -13,6 +13,7 @@ from sqlalchemy import select
 from portal.data import dashboard
 from portal.data.db import db, utcnow
 from portal.data.models import ApplicationEvent, DocumentRequest
+from portal.web.i18n import khmer_spans
 from tests import docfiles, journey
 from tests.audit_log import entries
 from tests.sessions import sign_in_as
@@ -88,6 +89,8 @@ class TestTheNameTheApplicationGives:
         row, = queue_rows(client)
         assert "Sok Chanthy" in row.get_text() and "សុខ ចាន់ធី" in row.get_text()
         assert nameless.phone not in row.get_text()
+        # Its Khmer part takes the portal's Khmer font on an English page too (no boxes without a system font).
+        assert row.select_one(".applicant-name [lang=km]").get_text() == "សុខ ចាន់ធី"
         assert facts(client.get(case_url(application)))["Name"] == "សុខ ចាន់ធី Sok Chanthy"
         receipt = db.session.scalar(select(DocumentRequest).where(
             DocumentRequest.application_id == application.id, DocumentRequest.output_id == "receipt"))
@@ -242,3 +245,7 @@ class TestConfirmingADecisionThatIssuesACertificate:
         response = client.post(f"/staff/cases/{application.public_id}/act/approve",
                                data={"seen_state": "submitted", "confirm": "1"})
         assert response.status_code == 400 and reload(application).state == "submitted"
+
+
+def test_a_name_in_both_scripts_marks_its_khmer_part_and_escapes_the_rest():
+    assert str(khmer_spans("ស៊ិន ស្រីពៅ Sin <Sreypov>")) == '<span lang="km">ស៊ិន ស្រីពៅ</span> Sin &lt;Sreypov&gt;'
