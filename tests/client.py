@@ -79,6 +79,11 @@ class PortalClient(FlaskClient):
         values = {k: v for k, v in values.items() if v is not None}
         return self.post(action, data=values, **kwargs)
 
+    def confirm(self, response, **kwargs):
+        """Say yes on a confirmation page (`portal.web.confirmation`): its one form, posted as it is."""
+        assert response.status_code == 200, response.status_code
+        return self.submit(response, selector="main form.confirmation", **kwargs)
+
 
 def check_page(soup: BeautifulSoup, expected_lang: str | None) -> None:
     html = soup.find("html")

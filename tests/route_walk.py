@@ -316,6 +316,26 @@ def case_form(r: Records) -> dict:
     return {"seen_state": r.application.state, "seen_assignee": ""}
 
 
+def confirmed_case_form(r: Records) -> dict:
+    """A case form that also says yes to the confirmation a certificate-issuing decision asks for."""
+    return case_form(r) | {"confirm": "1"}
+
+
+# A state where X's clerks check and only X's supervisors decide: there X's clerks hand the case over.
+CHECKING = "checking"
+
+
+def chief_decides(data) -> None:
+    data["workflow"]["states"][CHECKING] = {
+        "label": {"km": "កំពុងពិនិត្យ", "en": "Being checked"}, "actor": f"{AGENCY}.clerk", "sla_working_days": 2}
+    data["workflow"]["transitions"] += [
+        {"action": "check", "label": {"km": "ពិនិត្យ", "en": "Check"}, "from": "submitted", "to": CHECKING,
+         "roles": [f"{AGENCY}.clerk"]},
+        {"action": "approve_checked", "label": {"km": "អនុម័ត", "en": "Approve"}, "from": CHECKING,
+         "to": "approved", "roles": [f"{AGENCY}.supervisor"]},
+    ]
+
+
 @dataclass(frozen=True)
 class Walk:
     """A route that acts on one record, and how to fill it so that the `allowed` roles succeed."""
@@ -395,7 +415,8 @@ WALKS = (
     # The case, as X's clerks work it.
     Walk("GET", "/staff/cases/<public_id>", CLERKS_OF_X, _app),
     Walk("POST", "/staff/cases/<public_id>/act/<action>", CLERKS_OF_X,
-         lambda r: _app(r) | {"action": clerk_action(r)}, form=case_form),
+         lambda r: _app(r) | {"action": clerk_action(r)}, form=confirmed_case_form),
+    Walk("POST", "/staff/cases/<public_id>/hand-over", CLERKS_OF_X, _app, form=case_form, state=CHECKING),
     Walk("POST", "/staff/cases/<public_id>/assignment/<what>", CLERKS_OF_X,
          lambda r: _app(r) | {"what": "claim"}, form=case_form),
     Walk("POST", "/staff/cases/<public_id>/facts/<fact>", CLERKS_OF_X,
@@ -429,7 +450,7 @@ WALKS = (
     Walk("POST", "/admin/staff/<public_id>/enrolment", ADMINS, _member,
          unchanged=staff_member_unchanged("staff_member")),
     Walk("POST", "/admin/staff/<public_id>/deactivate", ADMINS, _member,
-         unchanged=staff_member_unchanged("staff_member")),
+         unchanged=staff_member_unchanged("staff_member"), form=lambda r: {"confirm": "1"}),
     Walk("POST", "/admin/staff/<public_id>/reactivate", ADMINS,
          lambda r: {"public_id": r.former_staff_member.public_id},
          unchanged=staff_member_unchanged("former_staff_member")),

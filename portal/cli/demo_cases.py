@@ -39,7 +39,7 @@ from PIL import Image, ImageDraw, ImageFont
 from portal.data import applications as application_data
 from portal.data import notifications, queues
 from portal.domain import clock
-from portal.domain.applications import case_notes, display, journey, transitions
+from portal.domain.applications import case_notes, case_records, display, journey, transitions
 from portal.domain.applications.values import expression_values
 from portal.domain.catalogue import Service, get_catalogue
 from portal.domain.catalogue.model import STAFF_FACTS, DocumentRequirement
@@ -108,6 +108,7 @@ class Case:
     urgency: str | None = None  # OVERDUE, DUE_SOON_URGENCY, or None: calm
     assigned: bool = False  # to the clerk of the office whose queue it ends in
     note: str | None = None  # an internal note that clerk wrote
+    handed_over: bool = False  # that clerk checked it and handed it over for the chief's decision
 
 
 def submitted(at: Ago) -> Step:
@@ -229,7 +230,7 @@ def cases(today: date) -> list[Case]:
              (submitted(day(6, "15:30")),), urgency=OVERDUE),
         Case(rc, DARA, residence(DARA, "other", purpose_other="ដាក់ពាក្យសុំអាហារូបករណ៍", years=3,
                                  book="១២១៣០១-២២០៨"),
-             (submitted(day(2, "14:20")),), urgency=DUE_SOON_URGENCY),
+             (submitted(day(2, "14:20")),), urgency=DUE_SOON_URGENCY, handed_over=True),
         Case(rc, DARA, residence(DARA, "bank", years=3, book="១២១៣០១-២២០៨"), (
             submitted(day(4, "11:05")),
             clerk("request_info", day(1, "10:30"), reason="unreadable_document", message=unreadable,
@@ -517,7 +518,24 @@ class CaseMaker:
         if story.note and agency:
             note = case_notes.write(application, self.people.staff[(agency, CLERK)], case_notes.INTERNAL, story.note)
         self._backdate(application, story, moments, note)
+        if story.handed_over and agency:
+            self._hand_over(service, application, self.people.staff[(agency, CLERK)], moments[-1])
         return application
+
+    def _hand_over(self, service: Service, application, clerk_person, after: datetime) -> None:
+        """The clerk marks what the decision needs and hands the case over, as on the case page."""
+        actor = transitions.actor_for(clerk_person, False)
+        missing = engine.hand_over_missing(service, transitions.snapshot(service, application), actor,
+                                           handed_over=False) or ()
+        for fact in missing:
+            case_records.mark_fact(application, clerk_person, fact, application.state)
+        case_records.hand_over(service, application, clerk_person, actor,
+                               transitions.snapshot(service, application), application.state)
+        moment = naive(min(after + timedelta(hours=3), self.now - timedelta(minutes=40)))
+        db.session.expire(application, ["events"])
+        for event in application.events:
+            if case_records.is_record(event):
+                event.at = moment
 
     def _take(self, service: Service, application, person, step: Step, moment: datetime, *, last: bool) -> None:
         snapshot = transitions.snapshot(service, application)

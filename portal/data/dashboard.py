@@ -60,6 +60,11 @@ def open_counts(agencies: Collection[str], now: datetime, due_soon: timedelta) -
             for agency, slug, state, count, soon_n, breached_n in db.session.execute(query)]
 
 
+def _workflow_step():
+    """Not a staff record (claimed, marked as paid...: `domain.applications.case_records`, actions "case:...")."""
+    return ~ApplicationEvent.action.startswith("case:", autoescape=True)
+
+
 def _by_staff_of(agency: str):
     """Events taken by staff acting for `agency` (their `<agency>.<role>`)."""
     return ApplicationEvent.actor_role.startswith(f"{agency}.", autoescape=True)
@@ -85,7 +90,7 @@ def completions(exits: Mapping[str, Mapping[str, Collection[str]]], since: datet
             select(Application.service_slug, Application.submitted_at, func.min(ApplicationEvent.at))
             .join(Application, Application.id == ApplicationEvent.application_id)
             .where(ApplicationEvent.at >= since, Application.submitted_at.is_not(None),
-                   _by_staff_of(agency), or_(*leaving))
+                   _by_staff_of(agency), _workflow_step(), or_(*leaving))
             .group_by(Application.id, Application.service_slug, Application.submitted_at)
         )
         found += [Completion(agency, slug, submitted_at, done_at)
@@ -109,7 +114,8 @@ def actions_per_day(agencies: Collection[str], since: datetime, utc_offset: time
     # whose expression carries its own copy of the offset parameter.
     events = (
         select(_local_day(ApplicationEvent.at, utc_offset).label("day"), ApplicationEvent.actor_id)
-        .where(ApplicationEvent.at >= since, or_(*[_by_staff_of(agency) for agency in sorted(agencies)]))
+        .where(ApplicationEvent.at >= since, _workflow_step(),
+               or_(*[_by_staff_of(agency) for agency in sorted(agencies)]))
         .subquery()
     )
     query = (select(events.c.day, events.c.actor_id, func.count())

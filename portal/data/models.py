@@ -19,6 +19,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    false,
     text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -434,6 +435,11 @@ class Application(Base):
     assignee_id: Mapped[int | None] = mapped_column(ForeignKey("people.id", ondelete="SET NULL"))
     paid: Mapped[bool] = mapped_column(Boolean, default=False)
     documents_checked: Mapped[bool] = mapped_column(Boolean, default=False)
+    applicant_name: Mapped[str | None] = mapped_column(
+        String(200), comment="the name the application gives (the definition's name_fields), for the queue")
+    ready_for_decision: Mapped[bool] = mapped_column(
+        Boolean, default=False, server_default=false(),
+        comment="a clerk checked the case and handed it over for a decision")
     due_at: Mapped[datetime | None] = mapped_column(DateTime)
     submitted_at: Mapped[datetime | None] = mapped_column(DateTime)
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
@@ -464,6 +470,8 @@ class ApplicationEvent(Base):
     to_state: Mapped[str] = mapped_column(String(40))
     reason_id: Mapped[str | None] = mapped_column(String(41))
     note: Mapped[str | None] = mapped_column(Text, comment="shown to the applicant")
+    details: Mapped[dict | None] = mapped_column(
+        JSON, comment="staff only: the assignee, or the answers the applicant changed")
 
     application: Mapped[Application] = relationship(back_populates="events")
 

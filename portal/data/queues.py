@@ -50,6 +50,7 @@ class QueueFilter:
     who: str = EVERYONE
     reference: str | None = None  # normalised; exact match
     name: str | None = None  # part of the applicant's name, Khmer or Latin
+    ready: bool = False  # only cases a clerk handed over for a decision
     # Left out: cases in these agencies' queues in these (service, state)s, which wait for a supervisor
     # and so are not a clerk's to act on (the viewer is only a clerk there).
     clerk_only_agencies: frozenset[str] = frozenset()
@@ -93,6 +94,8 @@ def queue(agencies: Collection[str], person_id: int, where: QueueFilter, after: 
         query = query.where(Application.service_slug == where.service)
     if where.state:
         query = query.where(Application.state == where.state)
+    if where.ready:
+        query = query.where(Application.ready_for_decision.is_(True))
     if where.who == MINE:
         query = query.where(Application.assignee_id == person_id)
     elif where.who == UNASSIGNED:
@@ -100,9 +103,14 @@ def queue(agencies: Collection[str], person_id: int, where: QueueFilter, after: 
     if where.reference:
         query = query.where(Application.reference == where.reference)
     if where.name:
+        # The name the application gives (kept on the row at each step); the profile's names only for
+        # applications saved before the name was kept, as the queue then shows those.
         query = query.where(or_(
-            Person.name_km.contains(where.name, autoescape=True),
-            func.lower(Person.name_latin).contains(where.name.lower(), autoescape=True),
+            func.lower(Application.applicant_name).contains(where.name.lower(), autoescape=True),
+            and_(Application.applicant_name.is_(None), or_(
+                Person.name_km.contains(where.name, autoescape=True),
+                func.lower(Person.name_latin).contains(where.name.lower(), autoescape=True),
+            )),
         ))
     if after is not None:
         query = query.where(_after(after))
@@ -173,8 +181,9 @@ def set_assignee(application: Application, expected: int | None, assignee: int |
 
 
 def mark_fact(application: Application, fact: str, state: str) -> bool:
-    """Set a fact (a boolean column: `paid`, `documents_checked`) if the case is still in `state` and
-    the fact not yet set. Which facts staff may mark is the domain's (catalogue.model.STAFF_FACTS)."""
+    """Set a fact (a boolean column: `paid`, `documents_checked`, `ready_for_decision`) if the case is
+    still in `state` and the fact not yet set. Which facts staff may mark, and when, is the domain's
+    (catalogue.model.STAFF_FACTS, applications.case_records)."""
     found = Application.__table__.columns.get(fact)
     if found is None or not isinstance(found.type, Boolean):
         raise ValueError(fact)

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import re
+
 from flask import Flask
+from markupsafe import Markup, escape
 
 from portal.domain.i18n import formatting
 from portal.extensions import babel
@@ -27,6 +30,23 @@ def init_i18n(app: Flask) -> None:
         date=formatting.date,
         datetime=formatting.date_time,
         bilingual=formatting.pick,
+        khmer_spans=khmer_spans,
     )
     app.jinja_env.globals["LANGUAGES"] = LANGUAGES
     app.jinja_env.globals["current_locale"] = formatting.current_locale
+
+
+# Khmer letters and digits, with the spaces between Khmer words (a name such as "សុខ ចាន់ធី").
+_KHMER_RUN = re.compile(r"[\u1780-\u17FF\u19E0-\u19FF]+(?: [\u1780-\u17FF\u19E0-\u19FF]+)*")
+
+
+def khmer_spans(text: str | None) -> Markup:
+    """Text in both scripts (a name as an application gives it) with its Khmer runs marked `lang="km"`:
+    they then take the portal's Khmer font on an English page too, never a system font that may be missing."""
+    text = text or ""
+    parts, done = [], 0
+    for run in _KHMER_RUN.finditer(text):
+        parts += [escape(text[done:run.start()]), Markup('<span lang="km">{}</span>').format(run.group(0))]
+        done = run.end()
+    parts.append(escape(text[done:]))
+    return Markup("").join(parts)

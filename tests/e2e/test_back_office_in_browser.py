@@ -24,6 +24,8 @@ from tests.e2e.test_public_pages_in_browser import serious_problems
 DESKTOP = {"width": 1280, "height": 900}
 CLERK = f"clerk.moc@{demo.EMAIL_DOMAIN}"
 SUPERVISOR = f"supervisor.moc@{demo.EMAIL_DOMAIN}"
+# The commune office whose clerk handed a residence certificate case over to the chief (demo_cases.py).
+COMMUNE_CLERK = f"clerk.sangkat-boeng-keng-kang-1@{demo.EMAIL_DOMAIN}"
 SERVICE = "business-registration"
 # Cases of the Ministry of Commerce's clerk, as the demo data makes them (portal/cli/demo_cases.py).
 UNASSIGNED_TO_REVIEW = f"/staff/queue?service={SERVICE}&state=submitted&who=unassigned"
@@ -114,7 +116,7 @@ def sign_in(browser, portal_url: str, email: str, totp: pyotp.TOTP, landing: str
 def signed_in(browser, portal_url, demo_totp):
     """`signed_in(email)`: that demo account's browser state, signing in the first time it is asked."""
     states: dict[str, dict] = {}
-    landings = {CLERK: "/staff/queue", SUPERVISOR: "/staff/dashboard"}
+    landings = {CLERK: "/staff/queue", SUPERVISOR: "/staff/dashboard", COMMUNE_CLERK: "/staff/queue"}
 
     def state(email: str) -> dict:
         if email not in states:
@@ -227,6 +229,36 @@ class TestClerk:
         sent = notes.locator("li.note-message", has_text=message)
         assert sent.locator(".tag").inner_text() == km("Message sent to the applicant")
         shot(page, "case-recommended")
+
+    def test_on_a_phone_the_queue_is_a_stacked_list_that_never_scrolls_sideways(self, staff_page, portal_url):
+        page = staff_page(COMMUNE_CLERK, PHONE)
+        page.goto(portal_url + "/staff/queue")
+        assert page.get_attribute("html", "lang") == "km"
+        assert page.locator(".queue-table tbody tr").count() > 1
+        sideways = page.evaluate("""() => [document.documentElement, ...document.querySelectorAll('.table-scroll')]
+            .map(box => box.scrollWidth - box.clientWidth)""")
+        assert max(sideways) <= 0, f"the queue scrolls sideways by {sideways} px at 390 px"
+        # Each case is a card: its reference as a heading, then each column's name before its value.
+        first_row = page.locator(".queue-table tbody tr").first
+        assert first_row.locator("td").first.evaluate("td => getComputedStyle(td).display") == "block"
+        shot(page, "queue-phone-km")
+
+    def test_the_queue_says_which_cases_are_checked_and_ready_for_decision(self, staff_page, portal_url):
+        page = staff_page(COMMUNE_CLERK, PHONE)
+        page.goto(portal_url + "/staff/queue")
+        ready = page.locator(".queue-table tbody tr", has=page.locator(".tag-ready"))
+        assert ready.count() == 1
+        assert ready.locator(".tag-ready").inner_text() == km("Checked, ready for decision")
+        ready.locator("a.reference").click()
+        page.wait_for_url(f"{portal_url}/staff/cases/**")
+        assert km("Checked, ready for decision") in page.locator(".facts").first.inner_text()
+        history = page.locator("ol.timeline li.case-record").all_inner_texts()
+        assert any(km("Checked, ready for decision") in line for line in history)
+        shot(page, "case-ready-phone-km")
+        english = staff_page(COMMUNE_CLERK)
+        english.goto(portal_url + "/staff/queue?lang=en")
+        assert english.locator(".queue-table .tag-ready").inner_text() == "Checked, ready for decision"
+        shot(english, "queue-ready-desktop-en")
 
     def test_staff_pages_are_not_stored_by_the_browser(self, staff_page, portal_url):
         page = staff_page(CLERK)

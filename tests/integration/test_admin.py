@@ -279,7 +279,10 @@ class TestDeactivation:
     def test_the_admin_deactivates_and_reactivates_a_staff_member(self, admin_client, factories):
         clerk = factories.staff()
         page = admin_client.get(f"/admin/staff/{clerk.public_id}?lang=en")
-        response = admin_client.submit(page, selector="form[action$='/deactivate']")
+        asked = admin_client.submit(page, selector="form[action$='/deactivate']")
+        assert clerk.is_active  # not yet: the admin is asked first, once
+        assert "can no longer sign in" in asked.soup.select_one(".confirmation-consequences").get_text()
+        response = admin_client.confirm(asked)
         assert response.status_code == 302
         assert not clerk.is_active
         page = admin_client.get(response.headers["Location"])
@@ -299,7 +302,7 @@ class TestDeactivation:
         admin = admin_client.admin
         agency_data.grant_role(admin, agency_data.get_by_slug("moc"), "supervisor")
         page = admin_client.get(f"/admin/staff/{admin.public_id}?lang=en")
-        response = admin_client.submit(page, selector="form[action$='/deactivate']")
+        response = admin_client.confirm(admin_client.submit(page, selector="form[action$='/deactivate']"))
         assert response.status_code == 400
         assert "cannot deactivate your own account" in response.soup.select_one(".error-summary").get_text()
         assert admin.is_active

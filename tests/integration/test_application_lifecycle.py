@@ -106,14 +106,20 @@ class TestWithdrawing:
     def test_a_submitted_application_can_be_withdrawn(self, client, trader, services):
         url = draft(client)
         journey.submit(client, url)
-        client.submit(client.get(url), {}, selector="main form[action$='/act/withdraw']")
+        asked = client.submit(client.get(url), {}, selector="main form[action$='/act/withdraw']")
+        assert journey.application_for(url).state == "submitted"  # asked first, once
+        assert "cannot be undone" in asked.soup.select_one(".confirmation-consequences").get_text()
+        client.confirm(asked)
         application = journey.application_for(url)
         assert application.state == "withdrawn"
         assert "Withdrawn" in client.get(url).soup.select_one(".facts").get_text()
 
     def test_a_draft_can_be_deleted(self, client, trader, services):
         url = draft(client)
-        client.submit(client.get(url), {}, selector="main form[action$='/act/withdraw']")
+        asked = client.submit(client.get(url), {}, selector="main form[action$='/act/withdraw']")
+        assert journey.application_for(url) is not None  # asked first, once
+        assert asked.soup.select_one("main form.confirmation input[name=csrf_token]") is not None
+        client.confirm(asked)
         assert journey.application_for(url) is None
 
 

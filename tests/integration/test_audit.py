@@ -198,7 +198,8 @@ class TestWhatIsRecorded:
         sign_in_as(client, admin)
         client.expected_lang = None
         page = client.get(f"/admin/staff/{clerk.public_id}")
-        response = client.submit(page, {}, selector=f"form[action='/admin/staff/{clerk.public_id}/deactivate']")
+        response = client.submit(page, {"confirm": "1"},
+                                 selector=f"form[action='/admin/staff/{clerk.public_id}/deactivate']")
         assert response.status_code == 302
         change, = entries("admin_change")
         assert change.actor_id == admin.id and change.subject_id == clerk.public_id

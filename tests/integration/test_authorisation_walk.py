@@ -31,6 +31,7 @@ from tests.route_walk import (
     WALKS,
     Records,
     application_unchanged,
+    chief_decides,
     fill,
     routes,
     walked,
@@ -47,7 +48,7 @@ def services(app, tmp_path_factory):
     """The fixture service with the fuller workflow (tests/staff_cases.py), loaded once for the module:
     the walk is a few hundred small tests, and reading the definition for each would be most of its time."""
     root = copy_of_fixture(tmp_path_factory.mktemp("walk"))
-    edit_service(app, root, SLUG, fuller_workflow)
+    edit_service(app, root, SLUG, lambda data: (fuller_workflow(data), chief_decides(data)))
     with services_root(app, root):
         yield root
 

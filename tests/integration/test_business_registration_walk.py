@@ -34,7 +34,8 @@ def case(client, application, expect: int = 200):
 
 
 def act(client, application, action: str, data: dict | None = None):
-    response = client.submit(case(client, application), data or {},
+    # {"confirm": "1"}: yes to the confirmation a decision that issues a certificate asks for.
+    response = client.submit(case(client, application), {"confirm": "1", **(data or {})},
                              selector=f"main form[action$='/act/{action}']")
     assert response.status_code == 303, response.get_data(as_text=True)[:3000]
     return reload(application)

@@ -34,6 +34,7 @@ from portal.domain.workflow import (
     available_actions,
     blocked_actions,
     decide,
+    hand_over_missing,
     queue_agency,
     state_of,
     submit,
@@ -372,6 +373,52 @@ class TestAssignment:
         assert assignment_actions(TWO_AGENCIES, at("submitted"), GDT_SUPERVISOR) == set()
         assert assignment_actions(TWO_AGENCIES, at("submitted"), APPLICANT) == set()
         assert assignment_actions(TWO_AGENCIES, at("registered"), MOC_SUPERVISOR) == set()
+
+
+# The commune pattern of the residence certificate: the clerk checks or asks for more, the chief decides.
+CHIEF_DECIDES = service(
+    states=[
+        state("submitted", actor="commune-office.clerk", sla_working_days=3),
+        state("more_info", actor="applicant"),
+        state("certified", terminal=True),
+        state("refused", terminal=True),
+    ],
+    transitions=[
+        transition("request_info", "submitted", "more_info", ["commune-office.clerk"], request_info=True),
+        transition("resubmit", "more_info", "submitted", ["applicant"]),
+        transition("certify", "submitted", "certified", ["commune-office.supervisor"],
+                   guards=["paid", "documents_checked"]),
+        transition("refuse", "submitted", "refused", ["commune-office.supervisor"]),
+    ],
+    start="submitted",
+    agencies=["commune-office"],
+)
+SVAY_POR = {"commune-office": "sangkat-svay-por"}
+SVAY_POR_CHIEF = Actor.staff(32, {("sangkat-svay-por", "supervisor")})
+
+
+class TestHandOverForADecision:
+    def test_the_clerk_may_hand_over_once_the_facts_the_chief_needs_are_marked(self):
+        assert hand_over_missing(CHIEF_DECIDES, at("submitted", facts={}, routed=SVAY_POR), SVAY_POR_CLERK,
+                                 handed_over=False) == ("paid", "documents_checked")
+        assert hand_over_missing(CHIEF_DECIDES, at("submitted", facts={"paid": True}, routed=SVAY_POR),
+                                 SVAY_POR_CLERK, handed_over=False) == ("documents_checked",)
+        assert hand_over_missing(CHIEF_DECIDES, at("submitted", routed=SVAY_POR), SVAY_POR_CLERK,
+                                 handed_over=False) == ()
+
+    def test_not_twice_not_by_others_and_not_outside_the_clerks_state(self):
+        ready = at("submitted", routed=SVAY_POR)
+        assert hand_over_missing(CHIEF_DECIDES, ready, SVAY_POR_CLERK, handed_over=True) is None
+        assert hand_over_missing(CHIEF_DECIDES, ready, BKK1_CLERK, handed_over=False) is None
+        assert hand_over_missing(CHIEF_DECIDES, ready, APPLICANT, handed_over=False) is None
+        assert hand_over_missing(CHIEF_DECIDES, at("more_info", routed=SVAY_POR), SVAY_POR_CLERK,
+                                 handed_over=False) is None
+        assert hand_over_missing(CHIEF_DECIDES, ready, SVAY_POR_CHIEF, handed_over=False) == ()
+
+    def test_none_where_the_clerk_moves_the_case_on_or_decides(self):
+        # Business registration's pattern: the clerk forwards; and the commune clerk who certifies alone.
+        assert hand_over_missing(TWO_AGENCIES, at("submitted"), MOC_CLERK, handed_over=False) is None
+        assert hand_over_missing(COMMUNE, at("submitted", routed=SVAY_POR), SVAY_POR_CLERK, handed_over=False) is None
 
 
 class TestEndedCases:

@@ -10,7 +10,7 @@ from portal.data import applications as application_data
 from portal.data import document_requests, organisations, people
 from portal.data.db import utcnow
 from portal.domain import audit, clock
-from portal.domain.applications.applicant import name_from_answers
+from portal.domain.applications import case_records, naming
 from portal.domain.applications.fees import fee_lines, totals
 from portal.domain.applications.reference import new_reference
 from portal.domain.applications.values import expression_values
@@ -74,6 +74,11 @@ def apply(service: Service, application, decision: Decision, person, *, note: st
         changes["assignee_id"] = None
     changes["editable"] = (list(decision.request_info.fields) + list(decision.request_info.documents)
                            if decision.request_info else [])
+    # Denormalised for the queue (shown and searched there); the answers may have changed since the last step.
+    changes["applicant_name"] = naming.subject_name(service, application)
+    # A hand-over is for the case as it was checked: any step on it ends it.
+    changes["ready_for_decision"] = False
+    details = _answer_history(application, decision)
     routed = routed_agencies(service, application).get(ROUTED)
     if routed and not application.routed_agency:
         changes["routed_agency"] = routed
@@ -91,6 +96,7 @@ def apply(service: Service, application, decision: Decision, person, *, note: st
     application_data.add_event(
         application, actor_id=person.id, actor_role=decision.event.acted_as, action=decision.action,
         from_state=decision.from_state, to_state=decision.to_state, reason_id=event.reason_id, note=public_note,
+        details=details,
     )
     audit.record_state_change(application, decision, person)
     issuing_agency = acting_agency(decision.event.acted_as)
@@ -104,6 +110,21 @@ def apply(service: Service, application, decision: Decision, person, *, note: st
             "reference": application.reference or "", "service": service.title,
             "status": _state_text(service, decision.to_state),
         }, link=f"/applications/{application.public_id}", channels=tuple(c for c in rule.channels if c != "inbox"))
+
+
+def _answer_history(application, decision: Decision) -> dict | None:
+    """What staff need to see what the applicant changed after a request for information: the request's
+    event keeps the opened fields' answers as they were (`before`); the next step out of the applicant's
+    hands keeps each changed one as `[old, new]` (`changes`). Read before the move: the events as they were."""
+    if decision.request_info:
+        return {"before": {f: application.answers.get(f) for f in decision.request_info.fields}}
+    steps = [e for e in application.events if not case_records.is_record(e)]
+    asked = steps[-1] if steps else None
+    if asked is None or not (asked.details and "before" in asked.details):
+        return None
+    changed = {f: [old, application.answers.get(f)] for f, old in asked.details["before"].items()
+               if application.answers.get(f) != old}
+    return {"changes": changed} if changed else None
 
 
 def _state_text(service: Service, state: str) -> dict[str, str]:
@@ -132,7 +153,8 @@ def request_document(service: Service, application, output, *, agency_slug: str 
     # Without a staff step (an output issued on the applicant's own action): the office that holds the case.
     agency_slug = agency_slug or application.current_agency or application.routed_agency or service.agencies[-1]
     agency = get_catalogue().agencies.get(agency_slug)
-    holder = organisation.name_km if organisation else name_from_answers(service, application.answers, applicant).first
+    # The name the application gives (never the account's phone number); a business by its name.
+    holder = naming.subject_names(service, application).first or applicant.display_name
     values = expression_values(service, application.answers, {
         "reference": application.reference, "today": clock.today().isoformat(), "applicant_name": holder,
     })
@@ -211,11 +233,11 @@ def request_receipt(service: Service, application) -> None:
     agency = get_catalogue().agencies.get(application.current_agency or service.agencies[0])
     lines = totals(fee_lines(service, application.answers))
     # The name the application gives (never the account's phone number); a business by its name.
-    name = name_from_answers(service, application.answers, applicant)
-    holder = organisation.name_km if organisation else name.first
+    name = naming.subject_names(service, application)
+    holder = name.first or applicant.display_name
     context = {
         "reference": application.reference, "service_km": service.title["km"], "service_en": service.title["en"],
-        "applicant_name": holder, "applicant_name_latin": (organisation.name_en or "") if organisation else name.latin,
+        "applicant_name": holder, "applicant_name_latin": name.latin,
         "agency_km": agency.name["km"] if agency else "",
         "agency_en": agency.name["en"] if agency else "",
         "fees_km": " / ".join(money(a, c, "km") for c, a in lines.items()),

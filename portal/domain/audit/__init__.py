@@ -28,6 +28,7 @@ SIGN_IN = "sign_in"
 SIGN_IN_FAILED = "sign_in_failed"
 AUTHORISATION_FAILED = "authorisation_failed"
 STATE_CHANGE = "state_change"
+CASE_RECORDED = "case_recorded"  # staff marked a fact, claimed, released, assigned or handed over a case
 STAFF_VIEWED = "staff_viewed"
 STAFF_DOWNLOADED = "staff_downloaded"
 ADMIN_CHANGE = "admin_change"

@@ -207,6 +207,7 @@ SERVICE_KEYS = {
 }
 OPTIONAL_SERVICE_KEYS = {
     "reference_prefix",
+    "name_fields",
     "steps",
     "computed",
     "documents",
@@ -277,6 +278,7 @@ def load_service_text(
     )
     names = set(fields) | {c.id for c in computed} | FACTS
     _check_names(r, steps, computed, names)
+    name_fields = _name_fields(r, data.get("name_fields", []), fields)
     documents = tuple(
         _document(r, item, f"documents[{i}]", names)
         for i, item in enumerate(r.list_of(data.get("documents", []), "documents", False))
@@ -319,6 +321,7 @@ def load_service_text(
         legal_basis=r.text(data["legal_basis"], "legal_basis"),
         source=r.source,
         reference_prefix=prefix,
+        name_fields=name_fields,
         steps=steps,
         computed=computed,
         documents=documents,
@@ -330,6 +333,22 @@ def load_service_text(
         content_hash=hashlib.sha256(raw.encode("utf-8")).hexdigest(),
         raw=raw,
     )
+
+
+NAME_TYPES = ("text", "khmer_name", "latin_name")
+
+
+def _name_fields(r: _Reader, value: Any, fields: dict) -> tuple[str, ...]:
+    """`name_fields`: the answers that name who the application is about (staff see and search them)."""
+    ids = tuple(r.list_of(value, "name_fields", False))
+    for i, field_id in enumerate(ids):
+        found = fields.get(field_id) if isinstance(field_id, str) else None
+        if found is None:
+            raise r.fail(f"name_fields[{i}]", f"unknown field {field_id!r} (a field of a step, not of a group)")
+        if found.type not in NAME_TYPES:
+            raise r.fail(f"name_fields[{i}]",
+                         f"{field_id!r} is of type {found.type}: expected one of {', '.join(NAME_TYPES)}")
+    return ids
 
 
 def _expression(r: _Reader, value: Any, where: str) -> Expression:

@@ -227,6 +227,9 @@ class Service:
     legal_basis: Text
     source: str  # the file it was read from, for messages
     reference_prefix: str = "OW"
+    # The fields whose answers name who (or which business) the application is about, in this order:
+    # what staff see in the queue, on the case and the receipt, and search by.
+    name_fields: tuple[str, ...] = ()
     steps: tuple[Step, ...] = ()
     computed: tuple[Computed, ...] = ()
     documents: tuple[DocumentRequirement, ...] = ()

@@ -22,6 +22,7 @@ from portal.domain.workflow.engine import (
     available_actions,
     blocked_actions,
     decide,
+    hand_over_missing,
     queue_agency,
     state_of,
     submit,
@@ -30,6 +31,6 @@ from portal.domain.workflow.engine import (
 __all__ = [
     "Actor", "Blocked", "Decision", "Event", "HolidayCalendarError", "NotAllowed", "Notification", "RequestInfo",
     "Snapshot", "WorkflowError", "WorkingCalendar", "add_working_days", "assignment_actions", "available_actions",
-    "blocked_actions", "decide", "is_working_day", "load_calendar", "queue_agency", "state_of", "submit",
-    "working_days_between",
+    "blocked_actions", "decide", "hand_over_missing", "is_working_day", "load_calendar", "queue_agency", "state_of",
+    "submit", "working_days_between",
 ]

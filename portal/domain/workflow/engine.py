@@ -359,6 +359,29 @@ def assignment_actions(service: Service, snapshot: Snapshot, actor: Actor) -> fr
     return frozenset(allowed)
 
 
+def hand_over_missing(service: Service, snapshot: Snapshot, actor: Actor, *,
+                      handed_over: bool) -> tuple[str, ...] | None:
+    """The clerk's hand-over ("checked, ready for decision"): None when this actor cannot hand the case
+    over now, else the staff facts (paid, documents_checked) still to be marked first (empty: go ahead).
+
+    It exists where the case waits in a clerk's queue and every way on from there, but a request for
+    information, is a supervisor's (a commune chief approving or refusing): the clerk says the file is
+    complete, and the queue shows it. Where the clerk moves the case on (`recommend`) or decides, none.
+    """
+    agency = queue_agency(service, snapshot)
+    if handed_over or actor.is_applicant or not actor.works_at(agency) or service.workflow is None:
+        return None
+    state = service.workflow.states.get(snapshot.state)
+    if state is None or not state.actor or state.actor.rsplit(".", 1)[-1] != CLERK:
+        return None
+    decisions = [t for t in service.workflow.transitions
+                 if snapshot.state in t.sources and not t.request_info and APPLICANT not in t.roles]
+    if not decisions or not all(role.rsplit(".", 1)[-1] == SUPERVISOR for t in decisions for role in t.roles):
+        return None
+    return tuple(fact for fact in STAFF_FACTS
+                 if any(fact in t.guards for t in decisions) and not snapshot.facts.get(fact))
+
+
 # --- deciding ------------------------------------------------------------------------------------------
 
 

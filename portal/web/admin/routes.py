@@ -15,6 +15,7 @@ from portal.domain import audit, staff_accounts
 from portal.domain.i18n.formatting import current_locale
 from portal.domain.identity import enrolment
 from portal.extensions import db
+from portal.web import confirmation
 from portal.web.admin.forms import ROLE_LABELS, AddRoleForm, ConfirmForm, NewStaffForm, RemoveRoleForm
 
 blueprint = Blueprint("admin", __name__, url_prefix="/admin")
@@ -157,6 +158,12 @@ def deactivate(public_id: str):
     form = ConfirmForm()
     if not form.validate_on_submit():
         abort(400)
+    if not confirmation.confirmed():
+        return confirmation.ask(
+            title=_("Deactivate the account of %(name)s?", name=person.display_name),
+            button=_("Yes, deactivate the account"), cancel_url=url_for(".staff_detail", public_id=public_id),
+            consequences=[_("They can no longer sign in, and any session they have open ends now."),
+                          _("Their work and history are kept. You can reactivate the account later.")])
     try:
         staff_accounts.deactivate(person, by=current_user)
     except staff_accounts.OwnAccount:

@@ -12,7 +12,7 @@ from portal.data import applications as application_data
 from portal.data import documents as document_data
 from portal.data import organisations, people
 from portal.domain import audit
-from portal.domain.applications import actions, case_notes, display, journey, transitions, versions
+from portal.domain.applications import actions, case_notes, case_records, display, journey, transitions, versions
 from portal.domain.applications.fees import fee_lines, totals
 from portal.domain.applications.labels import state_label
 from portal.domain.catalogue import get_catalogue
@@ -24,6 +24,7 @@ from portal.domain.fields import builder
 from portal.domain.i18n.formatting import current_locale, pick
 from portal.domain.workflow import engine
 from portal.extensions import db
+from portal.web import confirmation
 from portal.web.applicant import blueprint
 from portal.web.applicant.application_forms import ME, AttachForm, ConfirmForm, StartForm, SubmitForm
 from portal.web.applicant.refusals import refusal_message
@@ -93,6 +94,8 @@ def application(public_id: str):
         issued=document_data.for_application(application.id),
         looked_at=audit.staff_access(application), messages=case_notes.for_applicant(application),
         agencies=get_catalogue().agencies,
+        # Workflow steps only: staff's own records (claimed, marked as paid...) are the office's business.
+        history=[e for e in application.events if not case_records.is_record(e)],
     )
 
 
@@ -335,11 +338,22 @@ def act(public_id: str, action: str):
     application, service = own_application(public_id)
     if not ConfirmForm().validate():
         abort(400)
+    back = url_for(".application", public_id=public_id)
     if application.state == "draft" and action == "withdraw":
+        if not confirmation.confirmed():
+            return confirmation.ask(
+                title=_("Delete this draft?"), button=_("Yes, delete the draft"), cancel_url=back,
+                consequences=[_("Your answers in this draft are deleted and cannot be brought back."),
+                              _("Documents you uploaded stay in My documents.")])
         application_data.discard_draft(application)
         db.session.commit()
         flash(_("The draft was deleted."), "success")
         return redirect(url_for(".my_applications"))
+    if action == engine.WITHDRAW and not confirmation.confirmed():
+        return confirmation.ask(
+            title=_("Withdraw this application?"), button=_("Yes, withdraw the application"), cancel_url=back,
+            consequences=[_("The office stops working on it, and this cannot be undone."),
+                          _("To ask again later, you will have to make a new application.")])
     try:
         actions.take_step(service, application, current_user, action, as_applicant=True)
     except engine.NotAllowed:

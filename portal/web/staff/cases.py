@@ -10,17 +10,19 @@ from flask_login import current_user
 from portal.data import organisations, people, queues
 from portal.data.db import utcnow
 from portal.domain import audit
-from portal.domain.applications import actions, case_notes, display, journey, transitions
-from portal.domain.applications.labels import action_label, staff_state_label
+from portal.domain.applications import actions, case_notes, case_records, display, journey, transitions
+from portal.domain.applications.labels import action_label, agency_name, staff_state_label
 from portal.domain.catalogue.model import STAFF_FACTS
 from portal.domain.documents.sniff import VIEWABLE
 from portal.domain.i18n.formatting import current_locale, pick
 from portal.domain.workflow import engine
 from portal.extensions import db
+from portal.web import confirmation
 from portal.web.staff import blueprint, notes
 from portal.web.staff.access import case_or_404, staff_only
 from portal.web.staff.documents import issued_documents
 from portal.web.staff.forms import AssignForm, AssignmentForm, CaseForm, ReasonForm, RequestInfoForm
+from portal.web.staff.history import answer_changes, record_label
 from portal.web.staff.queue import urgency
 
 ASSIGNMENT = ("claim", "release", "assign")
@@ -30,6 +32,18 @@ def _transition(service, application, action: str):
     """The definition's transition named `action`, preferring one that leaves the current state."""
     candidates = [t for t in (service.workflow.transitions if service.workflow else ()) if t.action == action]
     return next((t for t in candidates if application.state in t.sources), candidates[0] if candidates else None)
+
+
+def _documents_issued(service, transition) -> list[str]:
+    """The titles of the documents issued on arriving where `transition` leads (a certificate...)."""
+    state = service.workflow.states.get(transition.target) if service.workflow else None
+    return [pick(service.outputs[o].title) for o in (state.issue if state else ()) if o in service.outputs]
+
+
+def _available_now(service, application, action: str) -> bool:
+    snapshot = transitions.snapshot(service, application)
+    actor = transitions.actor_for(current_user, False)
+    return any(t.action == action for t in engine.available_actions(service, snapshot, actor))
 
 
 def _editable_choices(service):
@@ -56,8 +70,12 @@ def _action_form(service, application, transition, *, formdata=None):
 def _why_blocked(blocked) -> str:
     if blocked.code == "assigned_to_other":
         return _("assigned to someone else")
+    return _unmet(blocked.guards)
+
+
+def _unmet(guards) -> str:
     words = {"paid": _("not paid"), "documents_checked": _("documents not checked")}
-    return ", ".join(words.get(g, _("condition not met: %(guard)s", guard=g)) for g in blocked.guards)
+    return ", ".join(words.get(g, _("condition not met: %(guard)s", guard=g)) for g in guards)
 
 
 def _assignee_public_id(application) -> str:
@@ -75,6 +93,8 @@ def case_page(application, service, *, failed: tuple[str, object] | None = None,
     if failed is not None:
         forms[failed[0]] = failed[1]
     assignment = engine.assignment_actions(service, snapshot, actor)
+    hand_over_missing = engine.hand_over_missing(service, snapshot, actor,
+                                                 handed_over=application.ready_for_decision)
     seen = {"seen_state": application.state, "seen_assignee": _assignee_public_id(application)}
     assign_form = None
     if "assign" in assignment:
@@ -84,6 +104,8 @@ def case_page(application, service, *, failed: tuple[str, object] | None = None,
     requirements = {d.id: d for d in service.documents}
     attachments = [(requirements.get(a.requirement_id), a.document) for a in application.attachments]
     actors = {e.actor_id: people.get_by_id(e.actor_id) for e in application.events if e.actor_id}
+    assignees = {e.details["assignee"]: people.get_by_public_id(e.details["assignee"])
+                 for e in application.events if e.details and e.details.get("assignee")}
     written = case_notes.for_staff(application)
     return render_template(
         "pages/staff/case.html", application=application, service=service,
@@ -98,7 +120,9 @@ def case_page(application, service, *, failed: tuple[str, object] | None = None,
         assignment=assignment, assignment_form=AssignmentForm(formdata=None, **seen), assign_form=assign_form,
         can_mark=actor.works_at(application.current_agency), fact_form=CaseForm(formdata=None, **seen),
         urgency=urgency(application, utcnow()), staff_state_label=staff_state_label, viewable=VIEWABLE,
-        action_label=action_label,
+        action_label=action_label, agency_name=agency_name, assignees=assignees, record_label=record_label,
+        hand_over_missing=hand_over_missing, unmet=_unmet,
+        changes=answer_changes(service, application.events, locale),
         notes=written, note_authors={n.author_id: people.get_by_id(n.author_id) for n in written if n.author_id},
         note_forms=note_forms or notes.note_forms(application, current_user),
     ), status
@@ -141,6 +165,16 @@ def act(public_id: str, action: str):
         details = {"editable_fields": tuple(form.editable.data),
                    "reason_id": form.reason.data or None if form.has_reasons else None,
                    "reason_text": form.message.data}
+    issues = _documents_issued(service, transition)
+    # Asked only when the step could be taken now: a refusal (a guard, a claim) is said without asking.
+    if issues and not confirmation.confirmed() and _available_now(service, application, action):
+        return confirmation.ask(
+            title=_("Are you sure? %(action)s", action=pick(transition.label)), button=pick(transition.label),
+            cancel_url=url_for(".case", public_id=public_id), warning=False,
+            consequences=[_("This decision is final: it cannot be undone here."),
+                          _("The portal issues %(documents)s to the applicant, who is told at once.",
+                            documents=", ".join(issues)),
+                          _("Check the answers and the documents first.")])
     try:
         actions.take_step(service, application, current_user, action, as_applicant=False, **details)
     except engine.NotAllowed as refused:
@@ -178,12 +212,12 @@ def assignment(public_id: str, what: str):
         flash(_("Choose who to assign the case to."), "error")
         return redirect(url_for(".case", public_id=public_id), 303)
     if what == "claim":
-        assignee = current_user.id
+        assignee = current_user
     elif what == "release":
         assignee = None
     else:
-        assignee = people.get_by_public_id(form.assignee.data).id
-    if not queues.set_assignee(application, application.assignee_id, assignee):
+        assignee = people.get_by_public_id(form.assignee.data)
+    if not case_records.set_assignee(application, current_user, what, assignee):
         return _conflict(application)
     db.session.commit()
     flash(_("The case is now assigned to you.") if what == "claim" else
@@ -203,9 +237,36 @@ def mark_fact(public_id: str, fact: str):
         return _conflict(application)
     if not transitions.actor_for(current_user, False).works_at(application.current_agency):
         abort(403)
-    if queues.mark_fact(application, fact, form.seen_state.data):
+    if case_records.mark_fact(application, current_user, fact, form.seen_state.data):
         db.session.commit()
         flash(_("Marked as paid.") if fact == "paid" else _("Marked as documents checked."), "success")
+    else:
+        db.session.rollback()
+        flash(_("This was already recorded."), "info")
+    return redirect(url_for(".case", public_id=public_id), 303)
+
+
+@blueprint.post("/cases/<public_id>/hand-over")
+@staff_only
+def hand_over(public_id: str):
+    """The clerk's "checked, ready for decision": the chief's queue and the case say so from now on."""
+    application, service = case_or_404(public_id)
+    form = CaseForm()
+    form.validate()
+    if form.seen_state.data != application.state:
+        return _conflict(application)
+    actor = transitions.actor_for(current_user, False)
+    try:
+        done = case_records.hand_over(service, application, current_user, actor,
+                                      transitions.snapshot(service, application), form.seen_state.data)
+    except engine.NotAllowed:
+        abort(403)
+    except case_records.NotReady as not_ready:
+        flash(_("It cannot be handed over yet: %(what)s.", what=_unmet(not_ready.missing)), "error")
+        return redirect(url_for(".case", public_id=public_id), 303)
+    if done:
+        db.session.commit()
+        flash(_("Handed over: the case shows as checked and ready for a decision."), "success")
     else:
         db.session.rollback()
         flash(_("This was already recorded."), "info")

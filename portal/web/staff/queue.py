@@ -20,6 +20,8 @@ from portal.web.staff import blueprint
 from portal.web.staff.access import my_agencies, staff_only, supervised_agencies
 from portal.web.staff.forms import QueueFilterForm
 
+# Not a state id (ids start with a letter): the cases a clerk handed over for a decision, in any state.
+READY = "_ready"
 WHO = ((queues.EVERYONE, _l("Everyone's")), (queues.MINE, _l("Mine")), (queues.UNASSIGNED, _l("Unassigned")))
 
 
@@ -37,7 +39,7 @@ def _filter_form(agencies: set[str]) -> QueueFilterForm:
             for state in service.workflow.states.values():
                 if not state.terminal:
                     states.setdefault(state.id, pick(state.staff_label or state.label))
-    form.state.choices = [("", _l("All statuses"))] + list(states.items())
+    form.state.choices = [("", _l("All statuses")), (READY, _l("Checked, ready for decision"))] + list(states.items())
     form.who.choices = list(WHO)
     # Absent from the query string means "all": not an error.
     form.service.data = form.service.data or ""
@@ -61,8 +63,10 @@ def _where(form: QueueFilterForm, valid: bool) -> queues.QueueFilter:
         return queues.QueueFilter(**by_role)
     text = (form.q.data or "").strip() if request.method == "POST" else ""
     reference = normalise(text) if text else None
+    ready = form.state.data == READY
     return queues.QueueFilter(
-        service=form.service.data or None, state=form.state.data or None, who=form.who.data,
+        service=form.service.data or None, state=None if ready else form.state.data or None, ready=ready,
+        who=form.who.data,
         reference=reference, name=text if text and reference is None else None, **by_role,
     )
 
@@ -93,5 +97,5 @@ def queue():
     next_cursor = page.next_cursor.encode() if page.next_cursor else None
     return render_template(
         "pages/staff/queue.html", form=form, rows=rows, next_cursor=next_cursor,
-        searching=request.method == "POST", first_page=after is None, where=where,
+        searching=request.method == "POST", first_page=after is None, where=where, ready_value=READY,
     ), (200 if valid else 400)
