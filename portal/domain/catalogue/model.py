@@ -20,6 +20,10 @@ class Agency:
     kind: str
     name: Text
     commune_code: str | None = None
+    # Where people find the office, shown on the contact page when the definition gives them.
+    address: Text | None = None
+    hours: Text | None = None
+    phone: str | None = None
 
     @property
     def is_commune_office(self) -> bool:
@@ -230,7 +234,8 @@ class Service:
     workflow: Workflow | None = None
     outputs: dict[str, Output] = field(default_factory=dict)
     notifications: tuple[NotificationRule, ...] = ()
-    retention_years: int = 10
+    retention_years: int = 10  # applications (answers, history) are kept this long after they end
+    documents_retention_years: int = 10  # uploaded and issued documents
     content_hash: str = ""
     raw: str = ""  # the YAML text, kept so an application's version survives later edits
 
