@@ -51,7 +51,8 @@ def status_guide(catalogue: Catalogue) -> list[ServiceStatuses]:
     """For each service someone may have an application with (live or retired), its states in the
     definition's order, each with what it means."""
     return [
-        ServiceStatuses(service, tuple(_meaning(service, state, catalogue) for state in service.workflow.states.values()))
+        ServiceStatuses(service, tuple(_meaning(service, state, catalogue)
+                                       for state in service.workflow.states.values()))
         for service in catalogue.services
         if service.status != "draft" and service.workflow is not None
     ]

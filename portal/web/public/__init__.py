@@ -1,5 +1,6 @@
 """Public pages: the catalogue, service pages, language choice, health, verifying a document, the
-place lists the address fields refill from, help, contact and privacy pages, and (for every blueprint) the error pages."""
+place lists the address fields refill from, help, contact and privacy (help.py), and (for every
+blueprint) the error pages."""
 
 from __future__ import annotations
 
