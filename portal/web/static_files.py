@@ -28,6 +28,8 @@ from flask import Flask
 from whitenoise import WhiteNoise
 from whitenoise.compress import Compressor
 
+from portal.web.security.headers import STRICT_TRANSPORT_SECURITY
+
 HASH_LENGTH = 12
 HASHED_NAME = re.compile(rf"\.[0-9a-f]{{{HASH_LENGTH}}}\.[A-Za-z0-9]+$")
 
@@ -76,8 +78,10 @@ def _is_hashed(_path: str, url: str) -> bool:
 
 
 def _security_headers(headers, _path: str, _url: str) -> None:
-    # WhiteNoise answers before Flask, whose after-request functions set these on every other response.
+    # WhiteNoise answers before Flask, whose after-request functions set these on every other response
+    # (static files are served this way only in production, where cookies are Secure: HSTS too).
     headers["X-Content-Type-Options"] = "nosniff"
+    headers["Strict-Transport-Security"] = STRICT_TRANSPORT_SECURITY
 
 
 def init_app(app: Flask) -> None:

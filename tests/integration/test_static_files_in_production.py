@@ -52,6 +52,7 @@ def test_a_hashed_file_is_immutable_for_a_year_and_compressed(production_static,
     assert response.headers["Content-Encoding"] == encoding
     assert "Accept-Encoding" in response.headers["Vary"]
     assert response.headers["X-Content-Type-Options"] == "nosniff"
+    assert "max-age=" in response.headers["Strict-Transport-Security"]
     assert decode(data) == (PROJECT_ROOT / "static/css/portal.css").read_bytes()
 
 
