@@ -118,8 +118,9 @@ class TestContact:
 
 class TestPrivacy:
     def test_retention_per_service_comes_from_the_definitions(self, client):
-        rows = {row.th.get_text(strip=True): [td.get_text(strip=True) for td in row.select("td")]
-                for row in page(client, "/privacy", "km").soup.select("table.retention tbody tr")}
+        rows = {row.dt.get_text(strip=True): (row.select_one(".retention-applications").get_text(strip=True),
+                                              row.select_one(".retention-documents").get_text(strip=True))
+                for row in page(client, "/privacy", "km").soup.select("dl.retention > div")}
         for service in get_catalogue().services:
             if service.status == "draft":
                 continue
