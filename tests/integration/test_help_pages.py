@@ -91,7 +91,7 @@ class TestStatuses:
 
 class TestContact:
     def test_every_office_is_listed_and_the_routing_placeholder_is_not(self, client):
-        listed = {h3.get_text(strip=True) for h3 in page(client, "/contact", "km").soup.select(".office h3")}
+        listed = {h4.get_text(strip=True) for h4 in page(client, "/contact", "km").soup.select(".office h4")}
         offices = [agency for agency in get_catalogue().agencies.values() if not agency.is_routing_placeholder]
         assert listed == {office.name["km"] for office in offices}
 
