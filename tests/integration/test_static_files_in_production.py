@@ -4,7 +4,11 @@ are sent compressed (WhiteNoise); development serves static/ as it is."""
 from __future__ import annotations
 
 import gzip
+import json
+import os
 import re
+import subprocess
+import sys
 
 import brotli
 import pytest
@@ -86,3 +90,32 @@ def test_development_serves_static_files_under_their_own_names(client):
     assert href == "/static/css/portal.css"
     with client.get(href) as response:
         assert response.status_code == 200
+
+
+PRODUCTION_PORTAL = """
+import json, sys
+import click
+# As under `flask ...`: create_app leaves the keys (irrelevant to static files) to the commands that need them.
+with click.Context(click.Command("check")):
+    from portal import create_app
+    app = create_app()
+client = app.test_client()
+page = client.get("/help", base_url="https://portal.example").get_data(as_text=True)
+href = page.split('rel="stylesheet" href="', 1)[1].split('"', 1)[0]
+with client.get(href, base_url="https://portal.example", headers={"Accept-Encoding": "gzip"}) as response:
+    print(json.dumps({"href": href, "headers": dict(response.headers)}))
+"""
+
+
+def test_create_app_in_production_serves_hashed_compressed_immutable_files(tmp_path):
+    env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "REDIS_URL", "FLASK_APP")}
+    env.update(PORTAL_ENV="production", SECRET_KEY="s" * 40, PORTAL_BASE_URL="https://portal.example",
+               DATABASE_URL=f"sqlite:///{tmp_path / 'portal.sqlite3'}", REDIS_URL="redis://127.0.0.1:1/0",
+               PORTAL_INSTANCE_PATH=str(tmp_path / "instance"))
+    done = subprocess.run([sys.executable, "-c", PRODUCTION_PORTAL], cwd=PROJECT_ROOT, env=env, capture_output=True,
+                          text=True, timeout=120, check=False)
+    assert done.returncode == 0, done.stderr[-2000:]
+    answer = json.loads(done.stdout.strip().splitlines()[-1])
+    assert HASHED_STYLESHEET.match(answer["href"])
+    assert answer["headers"]["Cache-Control"] == "max-age=315360000, public, immutable"
+    assert answer["headers"]["Content-Encoding"] == "gzip"
