@@ -4,6 +4,8 @@ VENV := .venv
 BIN := $(VENV)/bin
 FLASK := $(BIN)/flask --app app
 STAMP := $(VENV)/.installed
+HOST ?= 127.0.0.1
+PORT ?= 5000
 
 .DEFAULT_GOAL := help
 .PHONY: help install run test lint translations extract compile bench clean
@@ -19,10 +21,10 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP) compile ## Create the virtualenv and install the portal with its dev tools
 
-run: install ## Run the portal with demo data on http://127.0.0.1:5000 (SQLite, embedded Redis, one worker)
+run: install ## Run the portal with demo data on http://127.0.0.1:5000 (SQLite, embedded Redis, one worker; PORT=8000 for another port)
 	$(FLASK) db upgrade
 	$(FLASK) demo load
-	$(FLASK) serve
+	$(FLASK) serve --host $(HOST) --port $(PORT)
 
 test: install ## Run the whole test suite (set DATABASE_URL / REDIS_URL to use real servers)
 	$(BIN)/pytest -q --durations=20

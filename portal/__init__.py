@@ -35,6 +35,10 @@ def create_app(settings: Settings | None = None) -> Flask:
     login_manager.init_app(app)
     init_i18n(app)
     init_security(app)
+    if settings.production:
+        from portal.web import static_files
+
+        static_files.init_app(app)
 
     from portal.web import register_blueprints
 

@@ -46,6 +46,10 @@ class Settings:
     trusted_proxies: int = 0  # reverse proxies (load balancers) in front of the portal whose X-Forwarded-* we believe
     audit_head_interval: int = 60  # seconds between runs of the head publication job
     data_keys_path: Path | None = None  # keys that encrypt secrets kept in the database; None: instance/keys/data
+    # False in development without PORTAL_BASE_URL: base_url is then the address `flask serve` serves
+    # (PORTAL_SERVED_URL, which it hands to the worker it starts), and links made while answering a
+    # request follow the address the request came to (portal.domain.links).
+    base_url_fixed: bool = True
 
     @property
     def production(self) -> bool:
@@ -89,7 +93,8 @@ def load_settings(environ: os._Environ | dict | None = None, instance_path: Path
         database_url=_database_url(env_vars.get("DATABASE_URL"), instance),
         redis_url=_redis_url(env_vars.get("REDIS_URL")),
         secret_key=_secret_key(env_vars.get("SECRET_KEY"), env, instance),
-        base_url=_base_url(env_vars.get("PORTAL_BASE_URL"), env),
+        base_url=_base_url(env_vars.get("PORTAL_BASE_URL"), env, env_vars.get(SERVED_URL_VARIABLE)),
+        base_url_fixed=bool(env_vars.get("PORTAL_BASE_URL")) or env == "production",
         mail_server=env_vars.get("MAIL_SERVER") or None,
         mail_port=_port("MAIL_PORT", env_vars.get("MAIL_PORT", "25")),
         mail_sender=env_vars.get("MAIL_SENDER", "One Window <no-reply@onewindow.gov.kh>"),
@@ -167,16 +172,28 @@ def _secret_key(value: str | None, env: str, instance: Path) -> str:
 
 
 DEVELOPMENT_BASE_URL = "http://127.0.0.1:5000"
+# Set by `flask serve` for the processes it starts: the address it serves (see served_url).
+SERVED_URL_VARIABLE = "PORTAL_SERVED_URL"
 
 
-def _base_url(value: str | None, env: str) -> str:
+def served_url(host: str, port: int) -> str:
+    """The address a development server on host:port is reached at, for links that leave the page (a
+    wildcard address is not one a browser can open: this machine's own address stands for it)."""
+    if host in ("", "0.0.0.0", "::"):  # noqa: S104 - naming the wildcard, not binding to it
+        host = "127.0.0.1"
+    if ":" in host:
+        host = f"[{host}]"
+    return f"http://{host}:{port}"
+
+
+def _base_url(value: str | None, env: str, served: str | None = None) -> str:
     # Issued documents carry this address in their QR code for years: production must name its real one.
     if env == "production":
         parts = urlsplit(value or "")
         if parts.scheme != "https" or not parts.hostname:
             raise ConfigError("PORTAL_BASE_URL: must be the portal's public https:// address in production "
                               "(e.g. https://onewindow.gov.kh); QR codes and links in messages point at it")
-    value = value or DEVELOPMENT_BASE_URL
+    value = value or served or DEVELOPMENT_BASE_URL
     parts = urlsplit(value)
     if parts.scheme not in ("http", "https") or not parts.netloc:
         raise ConfigError("PORTAL_BASE_URL: expected an absolute http(s) URL such as https://onewindow.gov.kh")

@@ -12,6 +12,9 @@ PAGES = {
     "home": "/",
     "service": "/services/business-registration",
     "not found": "/no-such-page",
+    "help": "/help",
+    "contact": "/contact",
+    "privacy": "/privacy",
 }
 LANGS = ["km", "en"]
 

@@ -21,6 +21,9 @@ PUBLIC_PAGES = [
     "/services/vehicle-registration",
     "/sign-in",
     "/register",
+    "/help",
+    "/contact",
+    "/privacy",
 ]
 LANGS = ["km", "en"]
 KHMER_UNICODE_RANGE = "U+1780-17FF, U+19E0-19FF, U+200B-200D, U+25CC"

@@ -108,3 +108,37 @@ def test_an_agency_carries_its_seal_and_signatory(services):
     assert agency.seal == "seals/demo-ministry.svg"
     assert agency.signatory_title == {"km": "ប្រធាន", "en": "Head"}
     assert agency.signatory_name == {"km": "កែវ សុភា", "en": "Keo Sophea"}
+
+class TestWhereAnAgencyIs:
+    """Issue 12, item 8: an agency may give its address, hours and phone for the contact page."""
+
+    def agencies_with(self, services, **fields):
+        path = services / "agencies.yaml"
+        data = yaml.safe_load(path.read_text())
+        data["agencies"][0].update(fields)
+        path.write_text(yaml.safe_dump(data, allow_unicode=True))
+        return data["agencies"][0]["slug"]
+
+    def test_they_are_read_in_both_languages(self, services):
+        slug = self.agencies_with(services, address={"km": "ភ្នំពេញ", "en": "Phnom Penh"},
+                                  hours={"km": "ច័ន្ទ ដល់ សុក្រ", "en": "Monday to Friday"}, phone="023 724 000")
+        agency = load_catalogue(services).agencies[slug]
+        assert agency.address == {"km": "ភ្នំពេញ", "en": "Phnom Penh"} and agency.phone == "023 724 000"
+        assert agency.hours["en"] == "Monday to Friday"
+
+    @pytest.mark.parametrize(("fields", "message"), [
+        ({"address": {"en": "Phnom Penh"}}, r"agencies\[0\]\.address\.km: is required"),
+        ({"phone": "call us"}, r"agencies\[0\]\.phone: expected a phone number"),
+    ])
+    def test_a_mistake_is_named(self, services, fields, message):
+        self.agencies_with(services, **fields)
+        with pytest.raises(DefinitionError, match=message):
+            load_catalogue(services)
+
+    def test_documents_retention_is_read_and_defaults_to_the_applications(self, services):
+        edit(services, "tax-filing", lambda d: d.update(retention={"applications_years": 7}))
+        edit(services, "residence-certificate", lambda d: d.update(
+            retention={"applications_years": 5, "documents_years": 3}))
+        catalogue = load_catalogue(services)
+        assert catalogue.get("tax-filing").documents_retention_years == 7
+        assert catalogue.get("residence-certificate").documents_retention_years == 3

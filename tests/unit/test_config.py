@@ -188,3 +188,20 @@ class TestProductionNeedsItsKeys:
             ["SIGNING_KEYS_PATH", "AUDIT_KEYS_PATH", "DATA_KEYS_PATH"]
         make_production_keys(loaded)
         assert missing_keys(loaded) == []
+
+
+class TestBaseUrlFollowsTheServedAddress:
+    """Issue 12, item 16: without PORTAL_BASE_URL, development links use the address `flask serve` serves."""
+
+    def test_development_without_portal_base_url_follows_the_served_address(self, tmp_path):
+        loaded = settings(tmp_path, PORTAL_SERVED_URL="http://127.0.0.1:5123")
+        assert loaded.base_url == "http://127.0.0.1:5123" and not loaded.base_url_fixed
+
+    def test_a_configured_portal_base_url_is_fixed(self, tmp_path):
+        loaded = settings(tmp_path, PORTAL_BASE_URL="http://portal.test", PORTAL_SERVED_URL="http://127.0.0.1:5123")
+        assert loaded.base_url == "http://portal.test" and loaded.base_url_fixed
+
+    def test_production_still_requires_its_own_address(self, tmp_path):
+        with pytest.raises(ConfigError, match=r"^PORTAL_BASE_URL: must be the portal's public https:// address"):
+            production(tmp_path, PORTAL_BASE_URL=None, PORTAL_SERVED_URL="https://127.0.0.1:5123")
+        assert production(tmp_path).base_url_fixed

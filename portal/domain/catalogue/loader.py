@@ -137,7 +137,7 @@ def load_agencies(root: Path) -> dict[str, Agency]:
     agencies: dict[str, Agency] = {}
     for i, item in enumerate(r.list_of(data["agencies"], "agencies")):
         where = f"agencies[{i}]"
-        r.mapping(item, where, {"slug", "kind", "name"}, {"commune_code", "seal", "signatory"})
+        r.mapping(item, where, {"slug", "kind", "name"}, {"commune_code", "seal", "signatory", "address", "hours", "phone"})
         slug = r.slug(item["slug"], where + ".slug")
         if slug in agencies:
             raise r.fail(where + ".slug", f"{slug!r} is listed twice")
@@ -153,6 +153,9 @@ def load_agencies(root: Path) -> dict[str, Agency]:
             signatory_title=r.text(signatory["title"], where + ".signatory.title") if signatory else None,
             signatory_name=_name(r, signatory["name"], where + ".signatory.name")
             if signatory and "name" in signatory else None,
+            address=_optional_text(r, item, "address", where),
+            hours=_optional_text(r, item, "hours", where),
+            phone=_phone(r, item.get("phone"), where + ".phone"),
         )
     return agencies
 
@@ -176,6 +179,14 @@ def _name(r: _Reader, value: Any, where: str) -> Text:
     if KHMER.search(text["en"]):
         raise r.fail(_join(where, "en"), "is not written in Latin letters")
     return text
+
+
+def _phone(r: _Reader, value: Any, where: str) -> str | None:
+    if value is None:
+        return None
+    if not isinstance(value, str) or not re.match(r"^\+?[0-9][0-9 ]{5,20}$", value):
+        raise r.fail(where, "expected a phone number of digits and spaces, e.g. 023 123 456")
+    return value
 
 
 def load_categories(root: Path) -> dict[str, Category]:
@@ -330,6 +341,9 @@ def load_service_text(
         outputs=outputs,
         notifications=notifications,
         retention_years=r.integer(retention.get("applications_years", 10), "retention.applications_years", 1),
+        documents_retention_years=r.integer(
+            retention.get("documents_years", retention.get("applications_years", 10)), "retention.documents_years", 1
+        ),
         content_hash=hashlib.sha256(raw.encode("utf-8")).hexdigest(),
         raw=raw,
     )

@@ -24,6 +24,10 @@ class Agency:
     seal: str | None = None  # an SVG or PNG under services/, e.g. "seals/demo-ministry.svg"
     signatory_title: Text | None = None  # printed under the signature
     signatory_name: Text | None = None  # only when no staff member took the issuing step
+    # Where people find the office, shown on the contact page when the definition gives them.
+    address: Text | None = None
+    hours: Text | None = None
+    phone: str | None = None
 
     @property
     def is_commune_office(self) -> bool:
@@ -237,7 +241,8 @@ class Service:
     workflow: Workflow | None = None
     outputs: dict[str, Output] = field(default_factory=dict)
     notifications: tuple[NotificationRule, ...] = ()
-    retention_years: int = 10
+    retention_years: int = 10  # applications (answers, history) are kept this long after they end
+    documents_retention_years: int = 10  # uploaded and issued documents
     content_hash: str = ""
     raw: str = ""  # the YAML text, kept so an application's version survives later edits
 

@@ -7,9 +7,11 @@ recipient or what the message says (a reset link is as good as a password).
 
 from __future__ import annotations
 
-from urllib.parse import urlsplit
-
 from flask import current_app
+
+from portal.domain.links import external_url
+
+__all__ = ["NotConfigured", "external_url", "settings"]
 
 
 class NotConfigured(Exception):
@@ -18,10 +20,3 @@ class NotConfigured(Exception):
 
 def settings():
     return current_app.config["PORTAL_SETTINGS"]
-
-
-def external_url(endpoint: str, **values) -> str:
-    """An absolute link to the portal for a message, built from settings.base_url (no request needed)."""
-    base = urlsplit(settings().base_url)
-    adapter = current_app.url_map.bind(base.netloc, script_name=base.path or "/", url_scheme=base.scheme)
-    return adapter.build(endpoint, values, force_external=True)

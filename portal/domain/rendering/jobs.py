@@ -8,7 +8,7 @@ from flask import current_app
 
 from portal.data import document_requests, people
 from portal.data.db import db
-from portal.domain import clock
+from portal.domain import clock, links
 from portal.domain.documents import get_document_store
 from portal.domain.notify.service import notify
 from portal.domain.rendering import lifecycle
@@ -48,7 +48,7 @@ def issue_document(request_id: int) -> str | None:
     })
     issued = issue_pdf(
         get_renderer(), html, base_dir, key_id=key_id, private_key=private_key,
-        issued=issued_on, expires=expires_on, base_url=settings.base_url,
+        issued=issued_on, expires=expires_on, base_url=links.base_url(),
     )
     document = get_document_store().add_issued(
         issued.pdf,

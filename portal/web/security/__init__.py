@@ -9,7 +9,7 @@ from flask_babel import lazy_gettext as _l
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from portal.domain.keys import data_keys
-from portal.web.security import headers, sessions, timeouts
+from portal.web.security import headers, request_links, sessions, timeouts
 
 log = logging.getLogger(__name__)
 
@@ -32,6 +32,7 @@ def init_security(app: Flask) -> None:
     app.before_request_funcs.setdefault(None, []).insert(0, sessions.raise_if_unavailable)
     timeouts.init_app(app)
     headers.init_app(app)
+    request_links.init_app(app)
 
     @app.errorhandler(data_keys.DataKeyError)
     def data_key_missing(error: data_keys.DataKeyError):

@@ -20,6 +20,8 @@ CONTENT_SECURITY_POLICY = "; ".join(
     ]
 )
 
+STRICT_TRANSPORT_SECURITY = "max-age=63072000; includeSubDomains"
+
 
 def add_security_headers(response: Response) -> Response:
     headers = response.headers
@@ -30,7 +32,7 @@ def add_security_headers(response: Response) -> Response:
     headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=(), payment=()")
     headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
     if current_app.config["SESSION_COOKIE_SECURE"]:
-        headers.setdefault("Strict-Transport-Security", "max-age=63072000; includeSubDomains")
+        headers.setdefault("Strict-Transport-Security", STRICT_TRANSPORT_SECURITY)
     if g.get("outage"):
         return response  # the outage page sets its own; the signed-in user cannot be loaded now
     if request.endpoint != "static" and current_user and current_user.is_authenticated:
