@@ -137,7 +137,8 @@ def load_agencies(root: Path) -> dict[str, Agency]:
     agencies: dict[str, Agency] = {}
     for i, item in enumerate(r.list_of(data["agencies"], "agencies")):
         where = f"agencies[{i}]"
-        r.mapping(item, where, {"slug", "kind", "name"}, {"commune_code", "seal", "signatory", "address", "hours", "phone"})
+        r.mapping(item, where, {"slug", "kind", "name"},
+                  {"commune_code", "seal", "signatory", "address", "hours", "phone"})
         slug = r.slug(item["slug"], where + ".slug")
         if slug in agencies:
             raise r.fail(where + ".slug", f"{slug!r} is listed twice")
