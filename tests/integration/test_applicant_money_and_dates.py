@@ -1,0 +1,80 @@
+"""What the applicant reads about money, dates and documents on their own application (issue 12,
+points 3 and 7): waived fees, computed values, the expected decision date, years, conditional
+documents and the way on from the documents page."""
+
+from __future__ import annotations
+
+import pytest
+
+from portal.data.db import db
+from tests import docfiles, journey
+from tests.integration.test_four_services import address, citizen, submit_with_documents  # noqa: F401
+
+
+
+@pytest.fixture
+def en(client, citizen):  # noqa: F811
+    """A signed-in citizen who reads English."""
+    citizen.locale = "en"
+    db.session.commit()
+    client.expected_lang = "en"
+    return client
+
+
+RESIDENCE_STEPS = {
+    "person": {},
+    "residence": {**address("address"), "years": "១២", "book_type": "family_book", "book_number": "០២០៣១០-១២៣"},
+    "purpose": {"purpose": "bank", "equity_card": "yes"},
+    "declaration": {"declaration": "y"},
+}
+
+
+def waived_residence_application(client) -> str:
+    end = journey.fill_steps(client, journey.start(client, "residence-certificate"), RESIDENCE_STEPS)
+    return submit_with_documents(client, end, ["id_card", "household_book", "equity_card_copy"])
+
+
+def test_a_waived_fee_reads_as_waived_not_as_owed(en):
+    url = waived_residence_application(en)
+    page = en.get(url).get_data(as_text=True)
+    assert "Nothing to pay: the fees are waived." in page
+    assert "Not paid yet" not in page
+
+
+def tax_steps(month: str = "10", year: str = "2026") -> dict:
+    return {
+        "taxpayer": {},
+        "period": {"month": month, "year": year},
+        "figures": {"turnover-amount": "45000000", "turnover-currency": "KHR",
+                    "purchases-amount": "30000000", "purchases-currency": "KHR",
+                    "credit_brought_forward-amount": "0", "credit_brought_forward-currency": "KHR"},
+        "declaration": {"declaration": "y"},
+    }
+
+
+@pytest.fixture
+def shop(citizen, factories):  # noqa: F811
+    return factories.business(owner=citizen, name_km="ហាងលក់គ្រឿងទេសស្រីស្រស់", name_en="Srey Sros Spice Shop",
+                              tax_id="K001-901234567")
+
+
+def tax_return_filled(client, shop, **period) -> str:
+    """A tax return with every step answered; where the steps end (the documents page)."""
+    return journey.fill_steps(client, journey.start(client, "tax-filing", applicant=shop.public_id),
+                              tax_steps(**period))
+
+
+def test_a_year_is_written_without_a_thousands_separator(client, shop):
+    end = tax_return_filled(client, shop)
+    review = client.get(end.removesuffix("/documents") + "/review").get_data(as_text=True)
+    assert "២០២៦" in review
+    assert "២,០២៦" not in review
+
+
+def test_a_year_out_of_range_is_named_without_a_separator(en, shop):
+    first = journey.start(en, "tax-filing", applicant=shop.public_id)
+    period = first.replace("/steps/taxpayer", "/steps/period")
+    response = en.submit(en.get(period), {"month": "10", "year": "2040"}, selector="main form[enctype]")
+    assert response.status_code == 400
+    text = response.get_data(as_text=True)
+    assert "2035" in text and "2,035" not in text
