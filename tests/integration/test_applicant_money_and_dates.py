@@ -78,3 +78,21 @@ def test_a_year_out_of_range_is_named_without_a_separator(en, shop):
     assert response.status_code == 400
     text = response.get_data(as_text=True)
     assert "2035" in text and "2,035" not in text
+
+
+def test_who_looked_is_one_line_per_person_however_often_they_looked(en, factories):
+    from portal.domain import audit
+
+    url = waived_residence_application(en)
+    application = journey.application_for(url)
+    clerk = factories.staff(application.current_agency, "clerk", name_latin="Chea Dara", name_km="ជា ដារា")
+    chief = factories.staff(application.current_agency, "supervisor", name_latin="Keo Sophal", name_km="កែវ សុផល")
+    for _ in range(40):
+        audit.record_staff_view(clerk, application)
+    audit.record_staff_view(chief, application)
+    db.session.commit()
+    page = en.get(url).get_data(as_text=True)
+    assert page.count("Chea Dara") == 1
+    assert "Opened the application 40 times" in page
+    assert page.count("Keo Sophal") == 1
+    assert "Opened the application once" in page
