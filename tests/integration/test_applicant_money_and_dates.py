@@ -96,3 +96,20 @@ def test_who_looked_is_one_line_per_person_however_often_they_looked(en, factori
     assert "Opened the application 40 times" in page
     assert page.count("Keo Sophal") == 1
     assert "Opened the application once" in page
+
+
+def test_the_documents_page_lists_only_what_the_answers_call_for_and_leads_on(client, shop):
+    end = journey.fill_steps(client, journey.start(client, "tax-filing", applicant=shop.public_id), {
+        **tax_steps(), "figures": {"turnover-amount": "45000000", "turnover-currency": "KHR",
+                                   "purchases-amount": "0", "purchases-currency": "KHR",
+                                   "credit_brought_forward-amount": "0", "credit_brought_forward-currency": "KHR"}})
+    page = client.get(end).soup
+    requirements = [li["id"] for li in page.select("li.requirement")]
+    assert requirements == ["requirement-sales_journal"]  # no purchases: no purchase journal
+    choices = [o["value"] for o in page.select("select[name=requirement] option")]
+    assert choices == ["sales_journal"]
+    onward = page.select_one(f"main a.button[href='{end.removesuffix('/documents')}/review']")
+    assert onward is not None
+    journey.attach(client, end, "sales_journal", docfiles.pdf("sales"), "sales.pdf")
+    journey.submit(client, end.removesuffix("/documents"))
+    assert journey.application_for(end).state == "submitted"

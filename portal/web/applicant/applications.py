@@ -94,9 +94,10 @@ def application(public_id: str):
     )
 
 
-def _attach_form(service, application, allowed_requirements):
+def _attach_form(application, needed, allowed_requirements):
     form = AttachForm()
-    form.requirement.choices = [(d.id, pick(d.label)) for d in service.documents if d.id in allowed_requirements]
+    form.requirement.choices = [(n.requirement.id, pick(n.requirement.label)) for n in needed
+                                if n.requirement.id in allowed_requirements]
     mine = document_data.visible_to(current_user)
     form.existing.choices = [("", _("None: I will upload a file"))] + [
         (d.public_id, d.original_name) for d in mine if d.status == "active" and d.kind == "upload"
@@ -108,14 +109,15 @@ def _attach_form(service, application, allowed_requirements):
 @login_required
 def application_documents(public_id: str):
     application, service = own_application(public_id)
-    allowed = [d.id for d in service.documents if journey.can_attach(application, d.id)]
+    needed = display.documents_needed(service, application.answers)
+    allowed = [n.requirement.id for n in needed if journey.can_attach(application, n.requirement.id)]
     if not allowed and request.method == "POST":
         abort(403)
-    form = _attach_form(service, application, allowed)
+    form = _attach_form(application, needed, allowed)
     status = 200
     if request.method == "POST":
         if form.validate():
-            requirement = next(d for d in service.documents if d.id == form.requirement.data)
+            requirement = next(n.requirement for n in needed if n.requirement.id == form.requirement.data)
             try:
                 document = _chosen_or_uploaded(form, application, requirement)
             except UploadRefused as refused:
@@ -128,8 +130,13 @@ def application_documents(public_id: str):
                     flash(_("The document was attached."), "success")
                     return redirect(url_for(".application_documents", public_id=application.public_id))
         status = 400
+    needed_ids = {n.requirement.id for n in needed}
+    # Attached earlier but no longer asked for (an answer changed since): listed so it can be removed.
+    no_longer_needed = [d for d in service.documents if d.id not in needed_ids
+                        and any(a.requirement_id == d.id for a in application.attachments)]
     return render_template("pages/applicant/applications/documents.html", application=application, service=service,
-                           form=form, allowed=allowed, confirm=ConfirmForm()), status
+                           form=form, allowed=allowed, confirm=ConfirmForm(), needed=needed,
+                           no_longer_needed=no_longer_needed), status
 
 
 def _chosen_or_uploaded(form, application, requirement):
