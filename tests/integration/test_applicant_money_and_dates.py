@@ -29,6 +29,17 @@ RESIDENCE_STEPS = {
 }
 
 
+VEHICLE_STEPS = {
+    "owner": {"owner_type": "person", "owner_name_km": "សុខ ចាន់ធី", "owner_name_latin": "Sok Chanthy",
+              "owner_national_id": "012345678", **address("owner_address")},
+    "vehicle": {"vehicle_type": "motorcycle", "make": "Honda", "model": "Dream 125", "year": "2025",
+                "colour": "red", "fuel": "petrol", "engine_cc": "125", "seats": "2"},
+    "numbers": {"chassis_number": "MH1JF5133RK123456", "engine_number": "JF51E-1234567"},
+    "origin": {"customs_document_number": "KH-2025/0012345", "purchase_date": "2025-11-02"},
+    "declaration": {"declaration": "y"},
+}
+
+
 def waived_residence_application(client) -> str:
     end = journey.fill_steps(client, journey.start(client, "residence-certificate"), RESIDENCE_STEPS)
     return submit_with_documents(client, end, ["id_card", "household_book", "equity_card_copy"])
@@ -113,3 +124,26 @@ def test_the_documents_page_lists_only_what_the_answers_call_for_and_leads_on(cl
     journey.attach(client, end, "sales_journal", docfiles.pdf("sales"), "sales.pdf")
     journey.submit(client, end.removesuffix("/documents"))
     assert journey.application_for(end).state == "submitted"
+
+
+def test_the_expected_decision_date_counts_the_advertised_working_days(en):
+    from datetime import UTC
+
+    from portal.domain.catalogue import get_catalogue
+    from portal.domain.i18n.formatting import date
+    from portal.domain.workflow.calendar import load_calendar
+
+    end = journey.fill_steps(en, journey.start(en, "vehicle-registration"), VEHICLE_STEPS)
+    url = submit_with_documents(en, end, ["customs_clearance", "purchase_invoice", "owner_id"])
+    application = journey.application_for(url)
+    service = get_catalogue().get("vehicle-registration")
+    first_sla = service.workflow.states[application.state].sla_working_days
+    calendar = load_calendar()
+    submitted = application.submitted_at.replace(tzinfo=UTC)
+    advertised = date(calendar.add_working_days(submitted, service.processing_working_days), "long", "en")
+    public = en.get("/services/vehicle-registration").soup.get_text(" ", strip=True)
+    assert f"{service.processing_working_days} working days" in public
+    shown = en.get(url).soup.select_one("dl.facts").get_text(" ", strip=True)
+    assert f"Expected decision by {advertised}" in shown
+    if first_sla != service.processing_working_days:
+        assert date(calendar.add_working_days(submitted, first_sla), "long", "en") not in shown

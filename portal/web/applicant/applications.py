@@ -12,6 +12,7 @@ from portal.data import documents as document_data
 from portal.data import organisations
 from portal.domain import audit
 from portal.domain.applications import actions, case_notes, display, journey, transitions, versions
+from portal.domain.applications.decision_date import expected_decision
 from portal.domain.applications.fees import fee_lines, totals
 from portal.domain.applications.labels import state_label
 from portal.domain.catalogue import get_catalogue
@@ -90,7 +91,7 @@ def application(public_id: str):
         steps=journey.visible_steps(service, application.answers),
         issued=document_data.for_application(application.id),
         looked_at=audit.staff_access(application), messages=case_notes.for_applicant(application),
-        agencies=get_catalogue().agencies,
+        agencies=get_catalogue().agencies, expected_decision=expected_decision(service, application),
     )
 
 
