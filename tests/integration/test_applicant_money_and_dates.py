@@ -147,3 +147,20 @@ def test_the_expected_decision_date_counts_the_advertised_working_days(en):
     assert f"Expected decision by {advertised}" in shown
     if first_sla != service.processing_working_days:
         assert date(calendar.add_working_days(submitted, first_sla), "long", "en") not in shown
+
+
+def test_every_computed_value_is_shown_on_the_review_and_the_application(en, shop):
+    from portal.domain.catalogue import get_catalogue
+
+    end = tax_return_filled(en, shop)
+    url = end.removesuffix("/documents")
+    service = get_catalogue().get("tax-filing")
+    review = en.get(url + "/review").soup.select_one(".computed-values").get_text(" ", strip=True)
+    for computed in service.computed:
+        assert computed.label["en"] in review
+    # 45,000,000 of sales and 30,000,000 of purchases: 4,500,000 - 3,000,000 of VAT, plus 1 % prepayment.
+    assert "Total tax due 1,950,000" in review
+    docs = ["sales_journal", "purchase_journal"]
+    submit_with_documents(en, end, docs, pdfs=tuple(docs))
+    page = en.get(url).soup.select_one(".computed-values").get_text(" ", strip=True)
+    assert "Total tax due 1,950,000" in page

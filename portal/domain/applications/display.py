@@ -66,3 +66,26 @@ def documents_needed(service: Service, answers: dict) -> list[NeededDocument]:
         elif requirement.required_when.is_true(values):
             needed.append(NeededDocument(requirement, True))
     return needed
+
+
+def computed_values(service: Service, answers: dict, locale: str) -> list[tuple]:
+    """[(computed, shown value)] for each value the definition works out from these answers (the tax due,
+    say), as the person reads it: what a definition says it works out, the applicant sees. A value that
+    cannot be worked out yet (an answer is missing) is left out."""
+    from decimal import Decimal
+
+    from portal.domain.applications.values import expression_values
+    from portal.domain.i18n.formatting import money, number
+
+    values = expression_values(service, answers)
+    shown = []
+    for computed in service.computed:
+        value = values.get(computed.id)
+        if value is None or value == "" or isinstance(value, bool | list | dict):
+            continue
+        if isinstance(value, int | float | Decimal):
+            text = money(value, computed.currency, locale) if computed.currency else number(value, locale)
+        else:
+            text = str(value)
+        shown.append((computed, text))
+    return shown

@@ -92,6 +92,7 @@ def application(public_id: str):
         issued=document_data.for_application(application.id),
         looked_at=audit.staff_access(application), messages=case_notes.for_applicant(application),
         agencies=get_catalogue().agencies, expected_decision=expected_decision(service, application),
+        computed=display.computed_values(service, application.answers, current_locale()),
     )
 
 
@@ -254,6 +255,7 @@ def _review_page(application, service, form, status=200):
     return render_template(
         "pages/applicant/applications/review.html", application=application, service=service, form=form,
         summary=display.summary(service, steps, application.answers, locale),
+        computed=display.computed_values(service, application.answers, locale),
         missing=display.missing(service, steps, application.answers, attached), fee_lines=lines,
         fee_totals=totals(lines), actions=available, changeable_steps=journey.changeable_steps(application, steps),
     ), status
