@@ -164,3 +164,55 @@ def test_every_computed_value_is_shown_on_the_review_and_the_application(en, sho
     submit_with_documents(en, end, docs, pdfs=tuple(docs))
     page = en.get(url).soup.select_one(".computed-values").get_text(" ", strip=True)
     assert "Total tax due 1,950,000" in page
+
+
+
+
+def filed_return(client, shop, month: str = "10", year: str = "2026") -> str:
+    end = tax_return_filled(client, shop, month=month, year=year)
+    docs = ["sales_journal", "purchase_journal"]
+    return submit_with_documents(client, end, docs, pdfs=tuple(docs))
+
+
+@pytest.mark.parametrize("language, words", [
+    ("en", "This business has already filed a return for this month"),
+    ("km", "អាជីវកម្មនេះបានដាក់លិខិតប្រកាសពន្ធសម្រាប់ខែនេះរួចហើយ"),
+])
+def test_the_same_tax_month_cannot_be_filed_twice(client, citizen, shop, language, words):  # noqa: F811
+    citizen.locale = language
+    db.session.commit()
+    first = journey.application_for(filed_return(client, shop))
+    second = journey.start(client, "tax-filing", applicant=shop.public_id)
+    response = client.submit(client.get(second), {}, selector="main form[enctype]")
+    period = response.headers["Location"]
+    response = client.submit(client.get(period), {"month": "10", "year": "2026"}, selector="main form[enctype]")
+    assert response.status_code == 400
+    message = response.soup.select_one("main").get_text(" ", strip=True)
+    assert words in message and first.reference in message
+    # Another month is fine.
+    response = client.submit(client.get(period), {"month": "09", "year": "2026"}, selector="main form[enctype]")
+    assert response.status_code == 302
+
+
+def test_a_return_refused_by_the_office_may_be_filed_again(client, shop, factories):
+    application = journey.application_for(filed_return(client, shop))
+    chief = factories.staff("gdt", "supervisor")
+    journey.staff_act(application, chief, "reject", reason_id="tin_mismatch")
+    filed_return(client, shop)  # the same month, accepted
+
+
+def test_a_month_that_has_not_ended_cannot_be_filed(en, shop):
+    from datetime import date
+
+    from portal.domain import clock
+    from portal.domain.i18n.formatting import date as format_date
+
+    today = clock.today()
+    second = journey.start(en, "tax-filing", applicant=shop.public_id)
+    period = en.submit(en.get(second), {}, selector="main form[enctype]").headers["Location"]
+    response = en.submit(en.get(period), {"month": f"{today.month:02d}", "year": str(today.year)},
+                         selector="main form[enctype]")
+    assert response.status_code == 400
+    next_month = date(today.year + today.month // 12, today.month % 12 + 1, 1)
+    expected = f"This period has not ended yet: you can apply for it from {format_date(next_month, 'long', 'en')}."
+    assert expected in response.soup.select_one("main").get_text(" ", strip=True)

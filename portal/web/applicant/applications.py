@@ -11,7 +11,7 @@ from portal.data import applications as application_data
 from portal.data import documents as document_data
 from portal.data import organisations
 from portal.domain import audit
-from portal.domain.applications import actions, case_notes, display, journey, transitions, versions
+from portal.domain.applications import actions, case_notes, display, journey, limits, transitions, versions
 from portal.domain.applications.decision_date import expected_decision
 from portal.domain.applications.fees import fee_lines, totals
 from portal.domain.applications.labels import state_label
@@ -215,8 +215,16 @@ def step(public_id: str, step_id: str):
             upload.attach(document.public_id, document.original_name)
     if not valid:
         return page(400)
+    given = builder.step_answers(form, step)
+    on_this_step = {f.id for f in step.fields}
+    refused = [r for r in limits.refusals(service, application, {**application.answers, **given})
+               if r.field in on_this_step]
+    for refusal in refused:
+        builder.add_error(form, refusal.field, refusal.message)
+    if refused:
+        return page(400)
     try:
-        journey.save_answers(application, builder.step_answers(form, step))
+        journey.save_answers(application, given)
     except journey.NotEditable:
         abort(403)
     db.session.commit()
@@ -284,6 +292,10 @@ def submit(public_id: str):
     except actions.SomethingMissing:
         db.session.rollback()
         form.form_errors.append(_("Some answers or documents are still missing: see the list below."))
+        return _review_page(application, service, form, 400)
+    except actions.Refused as refused:
+        db.session.rollback()
+        form.form_errors.extend(r.message for r in refused.refusals)
         return _review_page(application, service, form, 400)
     db.session.commit()
     flash(_("Your application was submitted. Your reference is %(reference)s.", reference=application.reference),
