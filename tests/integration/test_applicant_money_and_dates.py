@@ -11,7 +11,6 @@ from tests import docfiles, journey
 from tests.integration.test_four_services import address, citizen, submit_with_documents  # noqa: F401
 
 
-
 @pytest.fixture
 def en(client, citizen):  # noqa: F811
     """A signed-in citizen who reads English."""
