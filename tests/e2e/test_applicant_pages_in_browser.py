@@ -39,7 +39,7 @@ for _ in range({VIEWS}):
 db.session.commit()
 tax = next((a.public_id for a in mine if a.service_slug == "tax-filing"), None)
 print("RESULT" + json.dumps({{"looked_at": target.public_id, "tax": tax}}))
-"""
+"""  # noqa: S608 - Python for `flask shell`, not SQL
 
 
 def shot(page, name: str) -> None:
@@ -57,8 +57,8 @@ def demo_applications(portal_url, portal_instance) -> dict:
     if socket_path.exists():
         env["REDIS_URL"] = f"unix://{socket_path}"
     # One line for the interactive shell, which would otherwise want a blank line after each block.
-    result = subprocess.run([*FLASK, "shell"], input=f"exec({LOOKS!r})\n", cwd=PROJECT_ROOT, env=env, capture_output=True,
-                            text=True, timeout=120, check=False)
+    result = subprocess.run([*FLASK, "shell"], input=f"exec({LOOKS!r})\n", cwd=PROJECT_ROOT, env=env,
+                            capture_output=True, text=True, timeout=120, check=False)
     found = [line for line in result.stdout.splitlines() if "RESULT" in line]
     assert found, result.stdout[-2000:] + result.stderr[-3000:]
     return json.loads(found[-1].split("RESULT", 1)[1])
