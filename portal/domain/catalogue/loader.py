@@ -486,11 +486,12 @@ MONTHS = tuple(f"{m:02d}" for m in range(1, 13))
 def _period(r: _Reader, item: Any, fields: dict[str, Field]) -> Period:
     r.mapping(item, "period", {"year"}, {"month", "must_have_ended"})
     year, month = item["year"], item.get("month")
-    if year not in fields or fields[year].type != "integer":
-        raise r.fail("period.year", f"{year!r} is not an integer field of this service")
+    # Asked of the kinds (a whole number that counts; one option), never of a type's name.
+    if year not in fields or not KINDS[fields[year].type].counts or KINDS[fields[year].type].many:
+        raise r.fail("period.year", f"{year!r} is not a whole-number field of this service")
     if month is not None:
-        if month not in fields or fields[month].type != "choice":
-            raise r.fail("period.month", f"{month!r} is not a choice field of this service")
+        if month not in fields or not KINDS[fields[month].type].takes_options or KINDS[fields[month].type].many:
+            raise r.fail("period.month", f"{month!r} is not a field of this service with one option chosen")
         if any(o.value not in MONTHS for o in fields[month].options):
             raise r.fail("period.month", f"the options of {month!r} must have the values 01 to 12")
     ended = item.get("must_have_ended", False)
