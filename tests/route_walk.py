@@ -497,6 +497,7 @@ NOT_PER_RECORD = MappingProxyType({
     "/sign-in": Listed(PUBLIC, "signing in"),
     "/sign-in/code": Listed(PUBLIC, "the second step of one's own sign-in, bound to the session"),
     "/sign-out": Listed(PUBLIC, "ends the visitor's own session"),
+    "/r": Listed(PUBLIC, "the short address of a text message's reset link: it only leads on to /password/reset"),
     "/password/forgot": Listed(PUBLIC, "asking for a reset link, which goes to the account's own address"),
     "/password/forgot/sent": Listed(PUBLIC, "the page after asking for a reset link"),
     "/password/reset": Listed(PUBLIC, "the emailed single-use token, posted from the link's fragment, is the "

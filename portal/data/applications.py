@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from sqlalchemy import or_, select, update
+from sqlalchemy import and_, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
 from portal.data.db import db, utcnow
@@ -122,3 +122,18 @@ def discard_draft(application: Application) -> None:
     """A draft that was never submitted leaves no trace (its uploads stay in My documents)."""
     db.session.delete(application)
     db.session.flush()
+
+
+def others_of_the_same_applicant(application: Application) -> list[Application]:
+    """The other submitted (not withdrawn) applications for the same service by the same applicant: the
+    same business when it applies for one, else the same person applying for themselves."""
+    same_applicant = (Application.organisation_id == application.organisation_id
+                      if application.organisation_id is not None else
+                      and_(Application.organisation_id.is_(None),
+                           Application.applicant_person_id == application.applicant_person_id))
+    return list(db.session.scalars(
+        select(Application).where(Application.service_slug == application.service_slug, same_applicant,
+                                  Application.id != application.id,
+                                  Application.state.not_in(("draft", "withdrawn")))
+        .order_by(Application.id)
+    ))

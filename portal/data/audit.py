@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select, text
+from sqlalchemy import func, select, text
 
 from portal.data.db import db
 from portal.data.models import AuditEntry, Person
@@ -99,15 +99,38 @@ def by_hash(digest: str) -> AuditEntry | None:
     return db.session.scalar(query)
 
 
-def staff_access(application_id: int, actions: tuple[str, ...]) -> list[tuple[datetime, str, Person | None, str]]:
-    """(when, action, the staff member, agency slug) for `actions` on one application, newest first."""
-    rows = db.session.execute(
-        select(AuditEntry, Person)
-        .outerjoin(Person, Person.id == AuditEntry.actor_id)
+@dataclass(frozen=True)
+class AccessGroup:
+    """Every `action` one staff member took on one application in one role: counted, not listed."""
+
+    person: Person | None
+    role: str  # <agency>.<role>
+    action: str
+    first_at: datetime
+    last_at: datetime
+    count: int
+
+
+def staff_access(application_id: int, actions: tuple[str, ...], limit: int) -> tuple[list[AccessGroup], int]:
+    """The `limit` most recent groups of `actions` on one application (one per staff member, role and
+    action), newest first, and how many groups there are in all. Grouped in the database: a case opened
+    a thousand times is still one row."""
+    grouped = (
+        select(AuditEntry.actor_id, AuditEntry.actor_role, AuditEntry.action,
+               func.min(AuditEntry.at).label("first_at"), func.max(AuditEntry.at).label("last_at"),
+               func.count().label("times"), func.max(AuditEntry.seq).label("last_seq"))
         .where(AuditEntry.application_id == application_id, AuditEntry.action.in_(actions))
-        .order_by(AuditEntry.seq.desc())
+        .group_by(AuditEntry.actor_id, AuditEntry.actor_role, AuditEntry.action)
+        .subquery()
     )
-    return [(entry.at, entry.action, person, (entry.details or {}).get("agency", "")) for entry, person in rows]
+    total = db.session.scalar(select(func.count()).select_from(grouped)) or 0
+    rows = db.session.execute(
+        select(grouped, Person).outerjoin(Person, Person.id == grouped.c.actor_id)
+        .order_by(grouped.c.last_seq.desc()).limit(limit)
+    )
+    groups = [AccessGroup(row.Person, row.actor_role, row.action, row.first_at, row.last_at, row.times)
+              for row in rows]
+    return groups, total
 
 
 def applications_using_document(document_id: int) -> list[tuple[int, str, set[str]]]:

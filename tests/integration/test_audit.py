@@ -218,7 +218,7 @@ class TestTheApplicantSeesWhoLooked:
         sign_in_as(client, applicant)
         client.expected_lang = "en"
         page = client.get(url + "?lang=en")
-        section = page.soup.select_one("table.facts-table").get_text(" ", strip=True)
+        section = page.soup.select_one("ul.access-list").get_text(" ", strip=True)
         agency = get_catalogue().agencies["phnom-penh-capital"].name["en"]
         assert "Dara Keo" in section and agency in section and "Downloaded a document" in section
 

@@ -124,7 +124,7 @@ class TestEditingTheDetails:
         assert page.select_one("#date_of_birth")["type"] == "date"
         assert page.select_one("#date_of_birth")["autocomplete"] == "bday"
         assert page.select_one("#national_id")["inputmode"] == "numeric"
-        assert page.select_one("#street")["autocomplete"] == "street-address"
+        assert page.select_one("#street")["autocomplete"] == "address-line1"
         first_button = form.select_one("button[type=submit]")
         assert first_button.get("name") != "refresh", "Enter in a text box must save, not refresh"
 

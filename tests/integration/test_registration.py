@@ -220,7 +220,7 @@ class TestAlreadyRegistered:
         assert existing.status_code == new.status_code == 302
         assert existing.headers["Location"] == new.headers["Location"] == "/register/confirm"
         [notice] = messages_for(app, "+85512345678")
-        assert "already has one" in notice and six_digit_codes(notice) == []
+        assert "already has an account" in notice and six_digit_codes(notice) == []
         assert "/password/forgot" in notice
         assert count_people() == before
 

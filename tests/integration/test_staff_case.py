@@ -260,7 +260,7 @@ def test_a_clerk_views_an_attached_image_or_pdf_in_the_browser_and_the_applicant
         assert shown.headers["Cache-Control"] == "no-store"
     sign_in_as(client, applicant)
     looked = client.get(f"/applications/{application.public_id}?lang=en").soup.get_text(" ", strip=True)
-    assert "Keo Sophea" in looked and "Downloaded a document" in looked
+    assert "Keo Sophea" in looked and "Downloaded documents 2 times" in looked  # the image and the PDF
 
 
 def test_a_role_granted_later_at_another_agency_does_not_open_the_case_to_that_agency(

@@ -49,6 +49,15 @@ def test_the_shipped_services_load(services):
          "fees[0].amount.EUR: unknown key 'EUR'"),
         (lambda d: d.update(slug="tax"), "slug: 'tax' does not match its folder name 'tax-filing'"),
         (lambda d: d["processing_time"].update(working_days="two"), "processing_time.working_days: expected"),
+        (lambda d: d["period"].update(year="month"),
+         "period.year: 'month' is not a whole-number field of this service"),
+        (lambda d: d["period"].update(month="tin"),
+         "period.month: 'tin' is not a field of this service with one option chosen"),
+        (lambda d: d["once_per_applicant"].update(fields=["year", "mnth"]),
+         "once_per_applicant.fields[1]: unknown field 'mnth'"),
+        (lambda d: d["once_per_applicant"].update(except_states=["refused"]),
+         "once_per_applicant.except_states[0]: unknown state 'refused'"),
+        (lambda d: d["once_per_applicant"].pop("message"), "once_per_applicant.message: is required"),
     ],
 )
 def test_a_broken_definition_names_file_path_and_problem(services, change, message):

@@ -141,7 +141,7 @@ class TestTheRealServicesLoad:
         assert result.exit_code == 0, result.output
         for slug in REAL:
             # Any version: raising it is how a definition changes (docs/services.md, section 10).
-            assert re.search(rf"ok  services/{slug}/service.yaml  \(version \d+, live\)", result.output)
+            assert re.search(rf"ok  services/{slug}/service\.yaml  \(version \d+, live\)", result.output)
 
     def test_the_fifth_service_loads_from_its_own_services_root(self, fixture_catalogue):
         service = fixture_catalogue.get("market-stall-permit")

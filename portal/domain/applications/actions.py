@@ -10,7 +10,7 @@ commits: everything happens in its one transaction, or nothing does.
 from __future__ import annotations
 
 from portal.domain import clock
-from portal.domain.applications import display, journey, transitions
+from portal.domain.applications import display, journey, limits, transitions
 from portal.domain.catalogue import Service
 from portal.domain.workflow import engine
 from portal.domain.workflow.engine import DRAFT, Decision
@@ -18,6 +18,15 @@ from portal.domain.workflow.engine import DRAFT, Decision
 
 class AlreadySubmitted(Exception):
     """The application is not a draft (any more): submitted before, or by a request a moment ago."""
+
+
+class Refused(Exception):
+    """The definition does not allow these answers (a period not ended, the same thing applied for twice);
+    `refusals` says why (portal.domain.applications.limits)."""
+
+    def __init__(self, refusals) -> None:
+        super().__init__(refusals)
+        self.refusals = refusals
 
 
 class SomethingMissing(Exception):
@@ -38,6 +47,9 @@ def submit(service: Service, application, person) -> Decision:
     gaps = display.missing(service, steps, application.answers, {a.requirement_id for a in application.attachments})
     if gaps:
         raise SomethingMissing(gaps)
+    refused = limits.refusals(service, application, application.answers)
+    if refused:
+        raise Refused(refused)
     # A draft keeps the definition it started on, even if the service was retired since.
     decision = engine.submit(service, transitions.snapshot(service, application),
                              transitions.actor_for(person, True), now=clock.now())

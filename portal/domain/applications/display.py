@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from portal.domain.catalogue import Field, Service
+from portal.domain.catalogue.model import DocumentRequirement
 from portal.domain.fields.kinds import kind_of
 
 
@@ -35,9 +38,54 @@ def missing(service: Service, steps, answers: dict, attached: set[str]) -> list[
             required = field.required or (field.required_when is not None and field.required_when.is_true(values))
             if shown and required and answers.get(field.id) in (None, "", [], {}, False):
                 gaps.append((step, field.label))
-    for requirement in service.documents:
-        required = requirement.required or (
-            requirement.required_when is not None and requirement.required_when.is_true(values))
-        if required and requirement.id not in attached:
-            gaps.append((None, requirement.label))
+    for needed in documents_needed(service, answers):
+        if needed.required and needed.requirement.id not in attached:
+            gaps.append((None, needed.requirement.label))
     return gaps
+
+
+@dataclass(frozen=True)
+class NeededDocument:
+    requirement: DocumentRequirement
+    required: bool  # False: optional
+
+
+def documents_needed(service: Service, answers: dict) -> list[NeededDocument]:
+    """The documents these answers call for, in the definition's order. A document required only when a
+    condition holds is not asked for while it does not (no purchases, no purchase journal); one with
+    no condition at all is optional."""
+    from portal.domain.applications.values import expression_values
+
+    values = expression_values(service, answers)
+    needed = []
+    for requirement in service.documents:
+        if requirement.required:
+            needed.append(NeededDocument(requirement, True))
+        elif requirement.required_when is None:
+            needed.append(NeededDocument(requirement, False))
+        elif requirement.required_when.is_true(values):
+            needed.append(NeededDocument(requirement, True))
+    return needed
+
+
+def computed_values(service: Service, answers: dict, locale: str) -> list[tuple]:
+    """[(computed, shown value)] for each value the definition works out from these answers (the tax due,
+    say), as the person reads it: what a definition says it works out, the applicant sees. A value that
+    cannot be worked out yet (an answer is missing) is left out."""
+    from decimal import Decimal
+
+    from portal.domain.applications.values import expression_values
+    from portal.domain.i18n.formatting import money, number
+
+    values = expression_values(service, answers)
+    shown = []
+    for computed in service.computed:
+        value = values.get(computed.id)
+        if value is None or value == "" or isinstance(value, bool | list | dict):
+            continue
+        if isinstance(value, int | float | Decimal):
+            text = money(value, computed.currency, locale) if computed.currency else number(value, locale)
+        else:
+            text = str(value)
+        shown.append((computed, text))
+    return shown

@@ -158,21 +158,40 @@ def record_account_change(person, change: str) -> None:
 
 @dataclass(frozen=True)
 class StaffAccess:
-    at: object
+    """One staff member's looks at an application, in one role: what the applicant sees of them."""
+
     action: str
-    name: dict[str, str]  # {km, en}: what the applicant sees of the staff member
+    name: dict[str, str]  # {km, en}; empty when the person has no name or no longer exists
+    role: str  # clerk or supervisor
     agency: dict[str, str]  # {km, en}; empty when the agency is no longer in the catalogue
+    first_at: object
+    last_at: object
+    count: int
 
 
-def staff_access(application) -> list[StaffAccess]:
-    """Who in government looked at this application or its documents, newest first."""
+@dataclass(frozen=True)
+class StaffAccessList:
+    shown: list[StaffAccess]
+    more: int  # groups not shown (the oldest)
+
+
+SHOWN_ACCESS_GROUPS = 10  # enough for every person who handles a case; a phone screen, not a scroll
+
+
+def staff_access(application) -> StaffAccessList:
+    """Who in government looked at this application or its documents: one line per person, role and
+    kind of look (how many times, first and last), most recent first. Every look stays in the log."""
     from portal.domain.catalogue import get_catalogue
 
     agencies = get_catalogue().agencies
-    listed = []
-    for at, action, person, slug in audit_data.staff_access(application.id, STAFF_ACCESS):
+    groups, total = audit_data.staff_access(application.id, STAFF_ACCESS, SHOWN_ACCESS_GROUPS)
+    shown = []
+    for group in groups:
+        person = group.person
         name = {"km": person.name_km or person.name_latin or "", "en": person.name_latin or person.name_km or ""} \
-            if person is not None else {}
+            if person is not None and (person.name_km or person.name_latin) else {}
+        slug, _, role = group.role.partition(".")
         agency = agencies.get(slug)
-        listed.append(StaffAccess(at, action, name, dict(agency.name) if agency else {}))
-    return listed
+        shown.append(StaffAccess(group.action, name, role, dict(agency.name) if agency else {},
+                                 group.first_at, group.last_at, group.count))
+    return StaffAccessList(shown, max(total - len(shown), 0))

@@ -26,8 +26,10 @@ from portal.domain.catalogue.model import (
     Fee,
     Field,
     NotificationRule,
+    OncePerApplicant,
     Option,
     Output,
+    Period,
     Reason,
     Rule,
     Service,
@@ -228,6 +230,8 @@ OPTIONAL_SERVICE_KEYS = {
     "outputs",
     "notifications",
     "retention",
+    "period",
+    "once_per_applicant",
 }
 GUARD_WORDS = STAFF_FACTS
 CHANNELS = ("inbox", "email", "sms")
@@ -311,6 +315,9 @@ def load_service_text(
     retention = r.mapping(
         data.get("retention", {"applications_years": 10}), "retention", set(), {"applications_years", "documents_years"}
     )
+    period = _period(r, data["period"], fields) if "period" in data else None
+    once = _once_per_applicant(r, data["once_per_applicant"], fields, workflow) \
+        if "once_per_applicant" in data else None
     if (steps or workflow) and not (steps and workflow):
         raise r.fail(
             "workflow" if steps else "steps", "a service that takes applications needs both steps and a workflow"
@@ -341,6 +348,8 @@ def load_service_text(
         workflow=workflow,
         outputs=outputs,
         notifications=notifications,
+        period=period,
+        once_per_applicant=once,
         retention_years=r.integer(retention.get("applications_years", 10), "retention.applications_years", 1),
         documents_retention_years=r.integer(
             retention.get("documents_years", retention.get("applications_years", 10)), "retention.documents_years", 1
@@ -531,6 +540,40 @@ def _rule(r: _Reader, item: Any, where: str) -> Rule:
         message=r.text(item["message"], where + ".message"),
         field=_id(r, item["field"], where + ".field"),
     )
+
+
+MONTHS = tuple(f"{m:02d}" for m in range(1, 13))
+
+
+def _period(r: _Reader, item: Any, fields: dict[str, Field]) -> Period:
+    r.mapping(item, "period", {"year"}, {"month", "must_have_ended"})
+    year, month = item["year"], item.get("month")
+    # Asked of the kinds (a whole number that counts; one option), never of a type's name.
+    if year not in fields or not KINDS[fields[year].type].counts or KINDS[fields[year].type].many:
+        raise r.fail("period.year", f"{year!r} is not a whole-number field of this service")
+    if month is not None:
+        if month not in fields or not KINDS[fields[month].type].takes_options or KINDS[fields[month].type].many:
+            raise r.fail("period.month", f"{month!r} is not a field of this service with one option chosen")
+        if any(o.value not in MONTHS for o in fields[month].options):
+            raise r.fail("period.month", f"the options of {month!r} must have the values 01 to 12")
+    ended = item.get("must_have_ended", False)
+    if not isinstance(ended, bool):
+        raise r.fail("period.must_have_ended", "expected true or false")
+    return Period(year=year, month=month, must_have_ended=ended)
+
+
+def _once_per_applicant(r: _Reader, item: Any, fields: dict[str, Field], workflow) -> OncePerApplicant:
+    where = "once_per_applicant"
+    r.mapping(item, where, {"fields", "message"}, {"except_states"})
+    names = tuple(r.list_of(item["fields"], where + ".fields"))
+    for i, name in enumerate(names):
+        if name not in fields:
+            raise r.fail(f"{where}.fields[{i}]", f"unknown field {name!r}")
+    states = tuple(r.list_of(item.get("except_states", []), where + ".except_states", False))
+    for i, state in enumerate(states):
+        if workflow is None or state not in workflow.states:
+            raise r.fail(f"{where}.except_states[{i}]", f"unknown state {state!r}")
+    return OncePerApplicant(fields=names, message=r.text(item["message"], where + ".message"), except_states=states)
 
 
 def _computed(r: _Reader, item: Any, where: str) -> Computed:

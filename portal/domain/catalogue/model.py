@@ -215,6 +215,27 @@ class NotificationRule:
 
 
 @dataclass(frozen=True)
+class Period:
+    """What time an application is about (a tax month): the year from an integer field and, if given,
+    the month from a choice field whose values are `01` to `12` (without one, the period is the year)."""
+
+    year: str  # field id
+    month: str | None = None  # field id
+    must_have_ended: bool = False  # refuse a period that has not ended yet
+
+
+@dataclass(frozen=True)
+class OncePerApplicant:
+    """An applicant (a person, or a business) may have one application with the same answers to
+    `fields` (a tax return per month): a second is refused with `message`. Drafts and withdrawn
+    applications never count, nor those in `except_states` (a refused return may be filed again)."""
+
+    fields: tuple[str, ...]
+    message: Text
+    except_states: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
 class Service:
     slug: str
     version: int
@@ -243,6 +264,8 @@ class Service:
     notifications: tuple[NotificationRule, ...] = ()
     retention_years: int = 10  # applications (answers, history) are kept this long after they end
     documents_retention_years: int = 10  # uploaded and issued documents
+    period: Period | None = None
+    once_per_applicant: OncePerApplicant | None = None
     content_hash: str = ""
     raw: str = ""  # the YAML text, kept so an application's version survives later edits
 

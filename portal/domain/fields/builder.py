@@ -281,3 +281,8 @@ def _add_error(form: StepForm, field_id: str, message: str) -> None:
 
 def _values(service: ServiceSpec | None, answers: dict) -> dict:
     return expression_values(service, answers) if service is not None else dict(answers)
+
+
+def add_error(form: StepForm, field_id: str, message: str) -> None:
+    """Show `message` at the field (or at the top of the form when it has no single input)."""
+    _add_error(form, field_id, message)

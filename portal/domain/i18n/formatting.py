@@ -37,9 +37,16 @@ def to_latin_digits(text: str) -> str:
     return text.translate(LATIN_DIGITS)
 
 
+# CLDR's "minimum grouping digits" of 2: a separator only from five digits on (10,000), so that a
+# four-digit number, most often a year (2024, ២០២៧) and never meant as a thousand-and-something, is
+# written as people write years. Money keeps its separators (`money` below).
+GROUPING_FROM = 10_000
+
+
 def number(value: int | float | Decimal, locale: str | None = None) -> str:
     locale = locale or current_locale()
-    return digits(babel_numbers.format_decimal(value, locale="en"), locale)
+    grouped = abs(value) >= GROUPING_FROM
+    return digits(babel_numbers.format_decimal(value, locale="en", group_separator=grouped), locale)
 
 
 def money(amount: int | float | Decimal, currency: str = "KHR", locale: str | None = None) -> str:

@@ -140,6 +140,18 @@ def send_code(pending_id: int) -> None:
     db.session.commit()
 
 
+# Every text message fits in two SMS parts in Khmer too (134 UCS-2 characters):
+# tests/unit/test_sms_lengths.py renders each in both languages.
+def code_sms(code: str, minutes: str) -> str:
+    return _("One Window: your code is %(code)s. It works for %(minutes)s minutes. Never give it to anyone.",
+             code=code, minutes=minutes)
+
+
+def already_registered_sms(link: str) -> str:
+    return _("One Window: this number already has an account. Sign in, or set a new password at %(link)s",
+             link=link)
+
+
 def _send_code(pending, code: str) -> None:
     spaced = f"{code[:3]} {code[3:]}"
     # The code stays in Latin digits (it is typed, and the form takes both); the minutes are a count.
@@ -149,10 +161,7 @@ def _send_code(pending, code: str) -> None:
         send_templated_email(pending.contact_value, _("Your One Window code: %(code)s", code=code),
                              "registration_code", context, language=pending.locale)
     else:
-        # Short enough for one SMS part in Khmer too (70 UCS-2 characters).
-        send_sms(pending.contact_value, _(
-            "One Window: your code is %(code)s. It works for %(minutes)s minutes. Never give it to anyone.",
-            code=code, minutes=minutes))
+        send_sms(pending.contact_value, code_sms(code, minutes))
 
 
 def _send_already_registered(pending) -> None:
@@ -162,6 +171,4 @@ def _send_already_registered(pending) -> None:
         send_templated_email(pending.contact_value, _("You already have a One Window account"),
                              "already_registered", context, language=pending.locale)
     else:
-        send_sms(pending.contact_value, _(
-            "One Window: someone tried to create an account with this number, which already has one. "
-            "If it was you, sign in or set a new password at %(link)s", link=reset))
+        send_sms(pending.contact_value, already_registered_sms(reset))

@@ -342,6 +342,13 @@ def _keep_reset_pages_private(response):
     return response
 
 
+@blueprint.get("/r")
+def short_reset():
+    """The short address of text messages' reset links: the browser keeps the `#token` across the
+    redirect (a Location without a fragment inherits it)."""
+    return redirect(url_for("accounts.reset_password"))
+
+
 @blueprint.route("/password/reset", methods=["GET", "POST"])
 def reset_password():
     form = MessageLinkForm()

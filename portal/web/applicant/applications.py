@@ -12,7 +12,17 @@ from portal.data import applications as application_data
 from portal.data import documents as document_data
 from portal.data import organisations, people
 from portal.domain import audit
-from portal.domain.applications import actions, case_notes, case_records, display, journey, transitions, versions
+from portal.domain.applications import (
+    actions,
+    case_notes,
+    case_records,
+    display,
+    journey,
+    limits,
+    transitions,
+    versions,
+)
+from portal.domain.applications.decision_date import expected_decision
 from portal.domain.applications.fees import fee_lines, totals
 from portal.domain.applications.labels import state_label
 from portal.domain.catalogue import get_catalogue
@@ -93,15 +103,17 @@ def application(public_id: str):
         steps=journey.visible_steps(service, application.answers),
         issued=document_data.for_application(application.id),
         looked_at=audit.staff_access(application), messages=case_notes.for_applicant(application),
-        agencies=get_catalogue().agencies,
+        agencies=get_catalogue().agencies, expected_decision=expected_decision(service, application),
+        computed=display.computed_values(service, application.answers, current_locale()),
         # Workflow steps only: staff's own records (claimed, marked as paid...) are the office's business.
         history=[e for e in application.events if not case_records.is_record(e)],
     )
 
 
-def _attach_form(service, application, allowed_requirements):
+def _attach_form(application, needed, allowed_requirements):
     form = AttachForm()
-    form.requirement.choices = [(d.id, pick(d.label)) for d in service.documents if d.id in allowed_requirements]
+    form.requirement.choices = [(n.requirement.id, pick(n.requirement.label)) for n in needed
+                                if n.requirement.id in allowed_requirements]
     mine = document_data.visible_to(current_user)
     form.existing.choices = [("", _("None: I will upload a file"))] + [
         (d.public_id, d.original_name) for d in mine if d.status == "active" and d.kind == "upload"
@@ -113,14 +125,15 @@ def _attach_form(service, application, allowed_requirements):
 @login_required
 def application_documents(public_id: str):
     application, service = own_application(public_id)
-    allowed = [d.id for d in service.documents if journey.can_attach(application, d.id)]
+    needed = display.documents_needed(service, application.answers)
+    allowed = [n.requirement.id for n in needed if journey.can_attach(application, n.requirement.id)]
     if not allowed and request.method == "POST":
         abort(403)
-    form = _attach_form(service, application, allowed)
+    form = _attach_form(application, needed, allowed)
     status = 200
     if request.method == "POST":
         if form.validate():
-            requirement = next(d for d in service.documents if d.id == form.requirement.data)
+            requirement = next(n.requirement for n in needed if n.requirement.id == form.requirement.data)
             try:
                 document = _chosen_or_uploaded(form, application, requirement)
             except UploadRefused as refused:
@@ -133,8 +146,13 @@ def application_documents(public_id: str):
                     flash(_("The document was attached."), "success")
                     return redirect(url_for(".application_documents", public_id=application.public_id))
         status = 400
+    needed_ids = {n.requirement.id for n in needed}
+    # Attached earlier but no longer asked for (an answer changed since): listed so it can be removed.
+    no_longer_needed = [d for d in service.documents if d.id not in needed_ids
+                        and any(a.requirement_id == d.id for a in application.attachments)]
     return render_template("pages/applicant/applications/documents.html", application=application, service=service,
-                           form=form, allowed=allowed, confirm=ConfirmForm()), status
+                           form=form, allowed=allowed, confirm=ConfirmForm(), needed=needed,
+                           no_longer_needed=no_longer_needed), status
 
 
 def _chosen_or_uploaded(form, application, requirement):
@@ -229,8 +247,16 @@ def step(public_id: str, step_id: str):
         return page(400 if form.errors else 200)
     if not valid:
         return page(400)
+    given = builder.step_answers(form, step)
+    on_this_step = {f.id for f in step.fields}
+    refused = [r for r in limits.refusals(service, application, {**application.answers, **given})
+               if r.field in on_this_step]
+    for refusal in refused:
+        builder.add_error(form, refusal.field, refusal.message)
+    if refused:
+        return page(400)
     try:
-        journey.save_answers(application, builder.step_answers(form, step))
+        journey.save_answers(application, given)
     except journey.NotEditable:
         abort(403)
     db.session.commit()
@@ -296,6 +322,7 @@ def _review_page(application, service, form, status=200):
     return render_template(
         "pages/applicant/applications/review.html", application=application, service=service, form=form,
         summary=display.summary(service, steps, application.answers, locale),
+        computed=display.computed_values(service, application.answers, locale),
         missing=display.missing(service, steps, application.answers, attached), fee_lines=lines,
         fee_totals=totals(lines), actions=available, changeable_steps=journey.changeable_steps(application, steps),
     ), status
@@ -324,6 +351,10 @@ def submit(public_id: str):
     except actions.SomethingMissing:
         db.session.rollback()
         form.form_errors.append(_("Some answers or documents are still missing: see the list below."))
+        return _review_page(application, service, form, 400)
+    except actions.Refused as refused:
+        db.session.rollback()
+        form.form_errors.extend(r.message for r in refused.refusals)
         return _review_page(application, service, form, 400)
     db.session.commit()
     flash(_("Your application was submitted. Your reference is %(reference)s.", reference=application.reference),

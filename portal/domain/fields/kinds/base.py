@@ -45,6 +45,7 @@ class FieldKind(ABC):
       `takes_fields`   the field must list `fields`, asked once per item (and no other kind may);
       `in_groups`      it may be one of a group's fields;
       `counts`         a fee may be charged `per` item of it (its value is a number or a list).
+      `many`           its answer is a list (of options, of items), not one value.
     Other keys (`min`, `max_length`, `pattern`, ...) are read for every kind into the `Field`; a
     kind uses those it understands.
 
@@ -72,6 +73,7 @@ class FieldKind(ABC):
     takes_fields: ClassVar[bool] = False
     in_groups: ClassVar[bool] = True
     counts: ClassVar[bool] = False
+    many: ClassVar[bool] = False  # the answer is a list (of options or of items), not one value
     required_always: ClassVar[bool] = False
     in_summary: ClassVar[bool] = True
     widget: ClassVar[str] = "input"  # "input", or the macro of a composite: money, address, document, group

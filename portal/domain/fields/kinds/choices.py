@@ -45,6 +45,7 @@ class ChoiceKind(FieldKind):
 
 class MultiChoiceKind(FieldKind):
     takes_options = True
+    many = True
 
     def form_field(self, label, common, locale, documents):
         return MultiCheckboxField(choices=[SelectChoice(o.value, pick(o.label, locale)) for o in self.spec.options],

@@ -17,6 +17,7 @@ class GroupKind(FieldKind):
     takes_fields = True
     in_groups = False
     counts = True  # a fee can be charged per item
+    many = True
     widget = "group"
 
     @property
