@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-
 from collections.abc import Callable
 
 from sqlalchemy import and_, or_, select, text, update
