@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable
 
-from sqlalchemy import and_, or_, select, update
+from sqlalchemy import and_, or_, select, text, update
 from sqlalchemy.exc import IntegrityError
 
 from portal.data.db import db, utcnow
@@ -137,3 +138,18 @@ def others_of_the_same_applicant(application: Application) -> list[Application]:
                                   Application.state.not_in(("draft", "withdrawn")))
         .order_by(Application.id)
     ))
+
+
+def hold_submissions_like(application: Application) -> None:
+    """Until the caller's transaction ends, make any other transaction submitting for the same applicant
+    and service wait here: a rule that reads the applicant's other applications before submitting
+    (`once_per_applicant`) then sees one submitted at the same instant. On PostgreSQL a transaction-scoped
+    advisory lock on (service, applicant); SQLite serialises every writing transaction at its BEGIN
+    IMMEDIATE (portal.data.db) already."""
+    if db.session.get_bind().dialect.name != "postgresql":
+        return
+    owner = (f"organisation:{application.organisation_id}" if application.organisation_id is not None
+             else f"person:{application.applicant_person_id}")
+    digest = hashlib.blake2b(f"submit:{application.service_slug}:{owner}".encode(), digest_size=8).digest()
+    db.session.execute(text("SELECT pg_advisory_xact_lock(:key)"),
+                       {"key": int.from_bytes(digest, "big", signed=True)})

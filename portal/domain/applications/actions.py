@@ -9,6 +9,7 @@ commits: everything happens in its one transaction, or nothing does.
 
 from __future__ import annotations
 
+from portal.data import applications as application_data
 from portal.domain import clock
 from portal.domain.applications import display, journey, limits, transitions
 from portal.domain.catalogue import Service
@@ -47,6 +48,8 @@ def submit(service: Service, application, person) -> Decision:
     gaps = display.missing(service, steps, application.answers, {a.requirement_id for a in application.attachments})
     if gaps:
         raise SomethingMissing(gaps)
+    if service.once_per_applicant is not None:
+        application_data.hold_submissions_like(application)  # before looking at the others
     refused = limits.refusals(service, application, application.answers)
     if refused:
         raise Refused(refused)
