@@ -122,7 +122,9 @@ class Khqr:
 
 
 def milliseconds(moment: datetime) -> int:
-    """`moment` (timezone-aware) as whole milliseconds since 1970, the unit of tag 99."""
+    """`moment` as whole milliseconds since 1970, the unit of tag 99. It must be timezone-aware: a naive time
+    read from the database is UTC (`portal.data.db.utcnow`), and saying so (`.replace(tzinfo=UTC)`) is the
+    caller's job, not a guess made here."""
     if moment.tzinfo is None:
         raise KhqrError("KHQR times must be timezone-aware")
     return (moment - _EPOCH) // timedelta(milliseconds=1)

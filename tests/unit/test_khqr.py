@@ -73,7 +73,7 @@ class TestAmounts:
     @pytest.mark.parametrize(("minor", "currency"), [
         (0, "KHR"), (-5, "KHR"), (10**13, "KHR"), (10**12, "USD"), (True, "KHR"), (12.5, "USD"), (100, "EUR"),
     ])
-    def test_that_kqhr_cannot_carry_are_refused(self, minor, currency):
+    def test_amounts_khqr_cannot_carry_are_refused(self, minor, currency):
         with pytest.raises(KhqrError):
             khqr.format_amount(minor, currency)
 
@@ -128,7 +128,7 @@ class TestTheFields:
         replace(PERSON, merchant_category_code="59999"),
         replace(PERSON, store_label="S" * 25, terminal_label="T" * 25),  # with a purpose: tag 62 over 99
     ])
-    def test_fields_kqhr_cannot_carry_are_refused(self, payee):
+    def test_fields_khqr_cannot_carry_are_refused(self, payee):
         with pytest.raises(KhqrError):
             request(payee, purpose="P" * 25)
 
@@ -141,7 +141,7 @@ class TestTheFields:
         {"created": NOW.replace(tzinfo=None)},
         {"created": datetime(1999, 1, 1, tzinfo=UTC)},  # 12-digit milliseconds: the SDK wants 13
     ])
-    def test_a_request_kqhr_cannot_express_is_refused(self, overrides):
+    def test_a_request_khqr_cannot_express_is_refused(self, overrides):
         with pytest.raises(KhqrError):
             request(**overrides)
 
