@@ -4,6 +4,7 @@ Many strings (individual and merchant accounts, riel and dollars, amounts from 1
 names of every length, Khmer names in the language template) go to tests/e2e/node/khqr_check.js, which runs
 the SDK's `verify` (CRC and field rules) and `decode` on each. The SDK must find every one valid and decode
 it to the fields we encoded, compute the same MD5, and refuse each string with one character changed.
+The SDK's own generator, given the same fields, must write the same string byte for byte.
 
 Needs node and the SDK (`npm ci --prefix tests/e2e/node`): skipped without them, a failure when PORTAL_E2E=1.
 """
@@ -14,6 +15,7 @@ import json
 import random
 import shutil
 import subprocess
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -25,6 +27,7 @@ from tests.e2e.conftest import _unavailable
 
 NODE_TOOLS = Path(__file__).parent / "node"
 CHECKER = NODE_TOOLS / "khqr_check.js"
+GENERATOR = NODE_TOOLS / "khqr_generate.js"
 SDK_PACKAGE = NODE_TOOLS / "node_modules" / "bakong-khqr" / "package.json"
 
 PRINTABLE_ASCII = [chr(c) for c in range(0x20, 0x7F)]
@@ -45,10 +48,27 @@ def official_sdk() -> str:
     return node
 
 
-def sdk_check(node: str, strings: list[str]) -> list[dict]:
-    result = subprocess.run([node, str(CHECKER)], input=json.dumps(strings), capture_output=True, text=True,
+def run_node(node: str, script: Path, items: list) -> list:
+    result = subprocess.run([node, str(script)], input=json.dumps(items), capture_output=True, text=True,
                             cwd=NODE_TOOLS, timeout=120, check=True)
     return json.loads(result.stdout)
+
+
+def sdk_check(node: str, strings: list[str]) -> list[dict]:
+    return run_node(node, CHECKER, strings)
+
+
+def sdk_generate(node: str, requests: list[Khqr]) -> list[dict]:
+    """The SDK's own string for each request's fields (it stamps its own creation time)."""
+    return run_node(node, GENERATOR, [{
+        "bakongAccountID": r.payee.bakong_account_id, "merchantName": r.payee.merchant_name,
+        "merchantCity": r.payee.merchant_city, "merchantID": r.payee.merchant_id,
+        "acquiringBank": r.payee.acquiring_bank, "merchantNameKm": r.payee.merchant_name_km,
+        "merchantCityKm": r.payee.merchant_city_km, "storeLabel": r.payee.store_label,
+        "terminalLabel": r.payee.terminal_label, "merchantCategoryCode": r.payee.merchant_category_code,
+        "currency": int(khqr.CURRENCY_NUMBERS[r.currency]), "amount": float(khqr.format_amount(r.amount, r.currency)),
+        "billNumber": r.bill_number, "purpose": r.purpose, "expiresMs": r.expires_ms,
+    } for r in requests])
 
 
 def text(rng: random.Random, alphabet: list[str], longest: int) -> str:
@@ -170,3 +190,23 @@ def test_the_official_sdk_refuses_an_expired_string(official_sdk):
                                 created=now, expires=now + timedelta(hours=1))
 
     assert [result["valid"] for result in sdk_check(official_sdk, [expired, live])] == [False, True]
+
+
+def test_our_encoder_writes_what_the_official_sdk_generates_byte_for_byte(official_sdk):
+    # Same fields, same string (tag order, lengths, CRC), once the SDK's own creation time is put in ours.
+    # One difference is by design: for whole dollars the SDK writes `5` and we write `5.00` (the brief: USD
+    # with two decimals; both are valid), so there only the decoded fields are compared.
+    requests = cases()
+    generated = sdk_generate(official_sdk, requests)
+
+    compared = 0
+    for request, sdk in zip(requests, generated, strict=True):
+        assert "qr" in sdk, f"the SDK could not generate {request}: {sdk.get('error')}"
+        ours = replace(request, created_ms=khqr.decode(sdk["qr"]).created_ms)
+        if request.currency == "USD" and request.amount % 100 == 0:
+            assert khqr.decode(sdk["qr"]) == ours
+            continue
+        assert khqr.encode(ours) == sdk["qr"]
+        assert khqr.md5(khqr.encode(ours)) == sdk["md5"]
+        compared += 1
+    assert compared > len(requests) * 3 // 4
