@@ -209,7 +209,7 @@ def parse_amount(text: str, currency: str) -> int:
     """Tag 54 back to minor units; refuses fractions smaller than the currency's minor unit."""
     if not _AMOUNT.fullmatch(text) or len(text) > MAX_LENGTH["amount"]:
         raise KhqrError(f"the amount {text!r} is not a KHQR amount")
-    scaled = Decimal(text).scaleb(DECIMALS[currency])
+    scaled = Decimal(text).scaleb(DECIMALS[_currency_code(currency)])
     if scaled != scaled.to_integral_value() or scaled <= 0:
         raise KhqrError(f"the amount {text!r} is not a positive whole number of the currency's minor unit")
     return int(scaled)
