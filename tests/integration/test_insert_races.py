@@ -35,12 +35,14 @@ PEOPLE = 20
 
 
 @contextmanager
-def engine_for_threads(app):
-    """Sessions on an engine with a connection for each of the 20 threads (the portal's own pool is sized
-    for one request at a time per process), the engine the test suite uses otherwise."""
+def engine_for_threads(app, threads: int = PEOPLE, sqlite_write_lock_first: bool = False):
+    """Sessions on an engine with a connection for each of the threads (the portal's own pool is sized
+    for one request at a time per process), the engine the test suite uses otherwise. SQLite takes its
+    write lock at the first write, as in the rest of the suite, unless `sqlite_write_lock_first` (as the
+    portal's engine does outside the suite)."""
     db.session.remove()
-    engine = make_engine(app.config["PORTAL_SETTINGS"].database_url, sqlite_write_lock_first=False,
-                         pool_size=PEOPLE + 2)
+    engine = make_engine(app.config["PORTAL_SETTINGS"].database_url, sqlite_write_lock_first=sqlite_write_lock_first,
+                         pool_size=threads + 2)
     db.session_factory.configure(bind=engine)
     try:
         yield engine

@@ -17,11 +17,12 @@ import pytest
 from sqlalchemy import delete, event, select
 
 from portal.data import applications as application_data
-from portal.data.db import db, make_engine
+from portal.data.db import db
 from portal.data.models import Application, ApplicationEvent, DocumentRequest, Person
 from portal.domain.applications import actions, versions
 from portal.domain.catalogue import get_catalogue
 from tests import factories
+from tests.integration.test_insert_races import engine_for_threads
 from tests.service_roots import copy_of_fixture, edit_service, services_root
 from tests.staff_cases import ANSWERS, SLUG
 
@@ -33,19 +34,6 @@ MESSAGE = {"km": "អ្នកបានសុំតូបនេះរួចហ�
 def once_per_stall(data):
     data["once_per_applicant"] = {"fields": ["market", "stall_number"], "message": MESSAGE}
     data.pop("documents", None)  # nothing to upload: the drafts are complete as made
-
-
-@contextmanager
-def engine_for_two(app):
-    db.session.remove()
-    engine = make_engine(app.config["PORTAL_SETTINGS"].database_url, sqlite_write_lock_first=True, pool_size=4)
-    db.session_factory.configure(bind=engine)
-    try:
-        yield engine
-    finally:
-        db.session.remove()
-        db.session_factory.configure(bind=db.engine)
-        engine.dispose()
 
 
 @contextmanager
@@ -93,7 +81,8 @@ def test_two_drafts_for_the_same_stall_submitted_at_the_same_instant_give_one_ap
                     outcomes[application_id] = error
 
         try:
-            with engine_for_two(app) as engine, held_before_recording_the_submission(engine):
+            with engine_for_threads(app, 2, sqlite_write_lock_first=True) as engine, \
+                    held_before_recording_the_submission(engine):
                 threads = [threading.Thread(target=submit, args=(i,)) for i in ids]
                 for thread in threads:
                     thread.start()
