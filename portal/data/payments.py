@@ -3,11 +3,14 @@ The money rules are `portal.payments`'. Callers commit."""
 
 from __future__ import annotations
 
-from sqlalchemy import select, update
+from sqlalchemy import and_, or_, select, update
+from sqlalchemy.dialects import postgresql, sqlite
 
 from portal.data.db import db, utcnow
 from portal.data.inserts import insert_or_get
-from portal.data.models import Application, FeeAssessment, Payment
+from portal.data.models import Application, FeeAssessment, Payment, new_public_id
+
+_INSERTS = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}
 
 
 def latest_assessment(application_id: int) -> FeeAssessment | None:
@@ -41,16 +44,33 @@ def get_for_application(public_id: str, application_id: int) -> Payment | None:
 
 def add(application_id: int, *, amount_minor: int, currency: str, method: str, provider_reference: str | None,
         receipt_number: str | None, recorded_by_id: int | None, recorded_agency: str | None) -> tuple[Payment, bool]:
-    """Record a payment once: a second one with the same provider reference (or the same receipt number on
-    the same application) is the first one again. Returns (payment, True if this call recorded it)."""
-    values = {"amount_minor": amount_minor, "currency": currency, "method": method,
-              "recorded_by_id": recorded_by_id, "recorded_agency": recorded_agency, "recorded_at": utcnow()}
-    if provider_reference:
-        return insert_or_get(Payment, {"provider_reference": provider_reference}, application_id=application_id,
-                             receipt_number=receipt_number, **values)
-    if not receipt_number:
+    """Record a payment once: one with the same provider reference, or the same receipt number on the same
+    application, is the payment already recorded. Returns (payment, True if this call recorded it).
+
+    One statement decides between concurrent requests: `INSERT ... ON CONFLICT DO NOTHING` without a target
+    covers both unique keys (a cash receipt retyped as a transfer meets the receipt key, a bank reference told
+    twice the reference key), then the row is read back by whichever key matched."""
+    if not provider_reference and not receipt_number:
         raise ValueError("a payment needs a provider reference or a receipt number")
-    return insert_or_get(Payment, {"application_id": application_id, "receipt_number": receipt_number}, **values)
+    dialect = db.session.get_bind().dialect.name
+    insert = (_INSERTS[dialect](Payment).values(
+        public_id=new_public_id(), application_id=application_id, amount_minor=amount_minor, currency=currency,
+        method=method, provider_reference=provider_reference or None, receipt_number=receipt_number or None,
+        recorded_by_id=recorded_by_id, recorded_agency=recorded_agency, recorded_at=utcnow(),
+    ).on_conflict_do_nothing().returning(Payment.id))
+    inserted = db.session.execute(insert).scalar()
+    if inserted is not None:
+        return db.session.get(Payment, inserted), True
+    keys = []
+    if provider_reference:
+        keys.append(Payment.provider_reference == provider_reference)
+    if receipt_number:
+        keys.append(and_(Payment.application_id == application_id, Payment.receipt_number == receipt_number))
+    found = db.session.scalar(select(Payment).where(or_(*keys)).order_by(Payment.id).limit(1)
+                              .execution_options(populate_existing=True))
+    if found is None:  # pragma: no cover - a conflict on a key we did not look at
+        raise LookupError("payment neither inserted nor found")
+    return found, False
 
 
 def reverse(payment: Payment, reversed_by_id: int, reason: str) -> bool:
