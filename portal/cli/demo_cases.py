@@ -553,8 +553,9 @@ class CaseMaker:
             actor_person = person if step.by == APPLICANT else self.people.staff[(application.current_agency, step.by)]
             # The clerk records the payment and the checked documents before an action that needs them.
             for fact in self._facts_needed(service, application.state, step.action):
-                if fact == "paid":
-                    self._pay_at_counter(service, application, actor_person)
+                if fact == "paid":  # at the counter, recorded by the office's clerk
+                    self._pay_at_counter(service, application,
+                                         self.people.staff[(application.current_agency, CLERK)])
                 else:
                     queues.mark_fact(application, fact, application.state)
             decision = engine.decide(
