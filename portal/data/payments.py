@@ -13,6 +13,13 @@ from portal.data.models import Application, FeeAssessment, Payment, new_public_i
 _INSERTS = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}
 
 
+def lock_case(application_id: int) -> None:
+    """Hold the application's row until the transaction ends (PostgreSQL; SQLite writes one at a time anyway):
+    two payments recorded at once are then counted one after the other, and the second sees the first when
+    it decides whether the case is paid."""
+    db.session.execute(select(Application.id).where(Application.id == application_id).with_for_update())
+
+
 def latest_assessment(application_id: int) -> FeeAssessment | None:
     return db.session.scalar(select(FeeAssessment).where(FeeAssessment.application_id == application_id)
                              .order_by(FeeAssessment.number.desc()).limit(1))

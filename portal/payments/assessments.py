@@ -86,6 +86,7 @@ def freeze(service: Service, application, reason: str = SUBMITTED) -> Assessment
 def reassess(service: Service, application, person) -> Assessment | None:
     """After a step that may have changed the answers: freeze a new assessment when what they owe
     changed, as a case event (staff see the fees reassessed, was and now) and an audit entry."""
+    payment_data.lock_case(application.id)
     before = payment_data.latest_assessment(application.id)
     if before is None:
         # Not submitted, or submitted before payments were built: its first payment freezes it.

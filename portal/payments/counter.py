@@ -54,6 +54,7 @@ def record(service: Service, application, person, *, amount_minor: int, currency
         raise NotAllowed
     if method not in COUNTER_METHODS or amount_minor <= 0:
         raise ValueError(method)
+    payment_data.lock_case(application.id)
     if currency not in currencies_accepted(service, application):
         raise NothingToPay
     if payment_data.latest_assessment(application.id) is None:
@@ -79,6 +80,7 @@ def reverse(service: Service, application, person, payment, reason: str) -> bool
         raise NotAllowed
     if not reason.strip():
         raise ValueError("a reversal needs a reason")
+    payment_data.lock_case(application.id)
     if not payment_data.reverse(payment, person.id, reason.strip()):
         return False
     case_records.record(application, person, case_records.PAYMENT_REVERSED, {

@@ -93,6 +93,7 @@ def test_a_residence_certificate_is_paid_at_the_counter_and_both_sides_see_the_b
 
 
 def test_a_fee_raising_correction_leaves_a_balance_the_counter_settles(client, factories, applicant, services):
+    services.edit(lambda d: d["workflow"]["transitions"][0].update(guards=["paid"]))  # approve needs it paid
     application = apply_on_the_web(client, applicant)  # 20,000 + 2 months × 150,000
     assert payment_data.latest_assessment(application.id).totals == {"KHR": 320000}
     clerk = signed_in(client, factories.staff(AGENCY, "clerk", locale="en"))
@@ -115,6 +116,7 @@ def test_a_fee_raising_correction_leaves_a_balance_the_counter_settles(client, f
 
     signed_in(client, clerk)
     page = client.get(case_url(application))
+    assert page.soup.select_one("main form[action$='/act/approve']") is None  # "paid" no longer holds
     assert page.soup.select_one(PAYMENT_FORM + " input[name=amount]")["value"] == "300000"
     history = page.soup.select_one("main ol.timeline").get_text(" ", strip=True)
     assert "Fees reassessed after the answers changed" in history
@@ -122,6 +124,7 @@ def test_a_fee_raising_correction_leaves_a_balance_the_counter_settles(client, f
     assert partial.status_code == 303 and not reload(application).paid
     pay(client, application, {"amount": "២០០,០០០", "receipt_number": "PP-3"})
     assert reload(application).paid
+    assert client.get(case_url(application)).soup.select_one("main form[action$='/act/approve']") is not None
 
 
 def test_a_fee_lowering_correction_shows_a_refund_owed(client, factories, applicant, services):
