@@ -73,6 +73,10 @@ def test_a_residence_certificate_is_paid_at_the_counter_and_both_sides_see_the_b
     signed_in(client, clerk)
     page = client.get(case_url(application))
     assert page.soup.select_one("main form[action$='/facts/paid']") is None
+    token = client.form_values(page, PAYMENT_FORM)[1]["csrf_token"]
+    ticked = client.post(f"/staff/cases/{application.public_id}/facts/paid",
+                         data={"csrf_token": token, "seen_state": application.state})
+    assert ticked.status_code == 404 and not reload(application).paid  # only the ledger says paid
     assert page.soup.select_one(PAYMENT_FORM + " input[name=amount]")["value"] == "10000"
     pay(client, application, {"receipt_number": "SP-000123"})
     application = reload(application)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from flask import abort, flash, redirect, request, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from wtforms import SelectChoice
 
@@ -16,6 +17,9 @@ from portal.web.staff.access import case_or_404, staff_only
 from portal.web.staff.forms import CounterPaymentForm, ReversalForm
 
 
+CURRENCY_NAMES = {"KHR": _l("Riel (KHR)"), "USD": _l("US dollars (USD)")}
+
+
 def payment_form(service, application, *, formdata=None) -> CounterPaymentForm | None:
     """The counter form for staff of the agency holding the case, on a service that charges fees."""
     currencies = counter.currencies_accepted(service, application)
@@ -23,7 +27,7 @@ def payment_form(service, application, *, formdata=None) -> CounterPaymentForm |
         return None
     options = {"id_prefix": "payment"} if formdata is not None else {"id_prefix": "payment", "formdata": None}
     form = CounterPaymentForm(**options)
-    form.currency.choices = [SelectChoice(c, c) for c in currencies]
+    form.currency.choices = [SelectChoice(c, str(CURRENCY_NAMES.get(c, c))) for c in currencies]
     if formdata is None:
         found = account.account(service, application)
         due = found.due if found else {}
