@@ -16,7 +16,6 @@ from portal.web.staff import blueprint
 from portal.web.staff.access import case_or_404, staff_only
 from portal.web.staff.forms import CounterPaymentForm, ReversalForm
 
-
 CURRENCY_NAMES = {"KHR": _l("Riel (KHR)"), "USD": _l("US dollars (USD)")}
 
 
