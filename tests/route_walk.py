@@ -25,6 +25,7 @@ from sqlalchemy import func, select
 from portal.data import agencies as agency_data
 from portal.data import applications as application_data
 from portal.data import document_requests, notifications, organisations
+from portal.data import payments as payment_data
 from portal.data.db import db
 from portal.data.models import (
     Application,
@@ -36,7 +37,6 @@ from portal.data.models import (
 )
 from portal.domain.applications import case_notes, journey
 from portal.domain.catalogue import get_catalogue
-from portal.domain.catalogue.model import STAFF_FACTS
 from portal.domain.documents import get_document_store
 from portal.domain.identity.contacts import Contact
 from portal.domain.organisations import invitations
@@ -168,6 +168,15 @@ class Records:
         return issued
 
     @cached_property
+    def payment(self):
+        """Cash A paid at X's counter for the application, as a clerk of X records it."""
+        payment, _new = payment_data.add(
+            self.application.id, amount_minor=20000, currency="KHR", method="counter_cash", provider_reference=None,
+            receipt_number="WALK-1", recorded_by_id=self.agency_clerk.id, recorded_agency=AGENCY)
+        db.session.commit()
+        return payment
+
+    @cached_property
     def business(self):
         business = self.factories.business(self.applicant)
         organisations.add_member(business, self.business_member)
@@ -251,6 +260,12 @@ def document_unchanged(which: str) -> Callable[[Records], object]:
         return {**application_unchanged(r), "document": document.status,
                 "correction asked": bool(document_requests.pending_replacements([document.id]))}
     return unchanged
+
+
+def payment_unchanged(r: Records):
+    """The application as above, and whether A's payment was reversed."""
+    db.session.expire_all()
+    return {**application_unchanged(r), "reversed": db.session.get(type(r.payment), r.payment.id).reversed_at}
 
 
 def _members_and_invitations(organisation_id: int) -> dict:
@@ -420,7 +435,13 @@ WALKS = (
     Walk("POST", "/staff/cases/<public_id>/assignment/<what>", CLERKS_OF_X,
          lambda r: _app(r) | {"what": "claim"}, form=case_form),
     Walk("POST", "/staff/cases/<public_id>/facts/<fact>", CLERKS_OF_X,
-         lambda r: _app(r) | {"fact": STAFF_FACTS[0]}, form=case_form),
+         lambda r: _app(r) | {"fact": "documents_checked"}, form=case_form),
+    # Payments at X's counter: X's staff record one, X's supervisors reverse one.
+    Walk("POST", "/staff/cases/<public_id>/payments", CLERKS_OF_X, _app,
+         form=lambda r: {"amount": "20000", "currency": "KHR", "method": "counter_cash", "receipt_number": "W-2"}),
+    Walk("POST", "/staff/cases/<public_id>/payments/<payment_id>/reverse", SUPERVISORS_OF_X,
+         lambda r: _app(r) | {"payment_id": r.payment.public_id}, unchanged=payment_unchanged,
+         form=lambda r: {"reason": "ចុះបញ្ជីខុស"}),
     *(Walk("POST", "/staff/cases/<public_id>/notes/<kind>", CLERKS_OF_X, lambda r, kind=kind: _app(r) | {"kind": kind},
            form=lambda r: {"body": "ពិនិត្យរួច"}, record=f"{kind} note") for kind in case_notes.KINDS),
     # The document X issued for the case: X's supervisors revoke it or have a corrected one issued.

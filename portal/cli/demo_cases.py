@@ -48,6 +48,9 @@ from portal.domain.documents.sniff import KINDS
 from portal.domain.workflow import engine
 from portal.domain.workflow.calendar import DUE_SOON, PHNOM_PENH, WorkingCalendar, load_calendar
 from portal.extensions import db
+from portal.payments import account as payment_account
+from portal.payments import assessments as payment_assessments
+from portal.payments import counter
 
 if TYPE_CHECKING:
     from portal.data.models import Document, Organisation, Person
@@ -528,7 +531,10 @@ class CaseMaker:
         missing = engine.hand_over_missing(service, transitions.snapshot(service, application), actor,
                                            handed_over=False) or ()
         for fact in missing:
-            case_records.mark_fact(application, clerk_person, fact, application.state)
+            if fact == "paid":
+                self._pay_at_counter(service, application, clerk_person)
+            else:
+                case_records.mark_fact(application, clerk_person, fact, application.state)
         case_records.hand_over(service, application, clerk_person, actor,
                                transitions.snapshot(service, application), application.state)
         moment = naive(min(after + timedelta(hours=3), self.now - timedelta(minutes=40)))
@@ -547,7 +553,11 @@ class CaseMaker:
             actor_person = person if step.by == APPLICANT else self.people.staff[(application.current_agency, step.by)]
             # The clerk records the payment and the checked documents before an action that needs them.
             for fact in self._facts_needed(service, application.state, step.action):
-                queues.mark_fact(application, fact, application.state)
+                if fact == "paid":  # at the counter, recorded by the office's clerk
+                    self._pay_at_counter(service, application,
+                                         self.people.staff[(application.current_agency, CLERK)])
+                else:
+                    queues.mark_fact(application, fact, application.state)
             decision = engine.decide(
                 service, transitions.snapshot(service, application),
                 transitions.actor_for(actor_person, step.by == APPLICANT), step.action, now=moment,
@@ -558,6 +568,16 @@ class CaseMaker:
         decision = dataclasses.replace(
             decision, outputs=(), notifications=decision.notifications if waiting_for_applicant else ())
         transitions.apply(service, application, decision, actor_person)
+        if step.action == engine.SUBMIT:
+            payment_assessments.freeze(service, application)
+            payment_account.sync_paid(service, application)
+
+    def _pay_at_counter(self, service: Service, application, clerk_person) -> None:
+        """What a guarded step needs paid, paid at the counter in cash, as a clerk records it."""
+        owed = payment_account.account(service, application)
+        for currency, amount in (owed.due.items() if owed else ()):
+            counter.record(service, application, clerk_person, amount_minor=amount, currency=currency,
+                           method="counter_cash", receipt_number=f"DEMO-{application.reference}-{currency}")
 
     @staticmethod
     def _facts_needed(service: Service, state: str, action: str) -> list[str]:
@@ -574,8 +594,15 @@ class CaseMaker:
         db.session.expire(application, ["events", "attachments"])  # read them as written
         for attachment in application.attachments:
             attachment.attached_at = naive(first - timedelta(minutes=10))
-        for event, moment in zip(application.events, moments, strict=True):
+        steps = [e for e in application.events if not case_records.is_record(e)]
+        for event, moment in zip(steps, moments, strict=True):
             event.at = naive(moment)
+        moment = first
+        for event in application.events:  # a payment recorded before a step: just before it
+            if case_records.is_record(event):
+                event.at = naive(moment - timedelta(minutes=5))
+            else:
+                moment = event.at + timedelta(minutes=10)
         if note is not None:
             note.at = naive(min(last + timedelta(hours=2), self.now - timedelta(minutes=30)))
         link = f"/applications/{application.public_id}"

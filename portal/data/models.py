@@ -599,3 +599,54 @@ class UsedTotpStep(Base):
     step: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False,
                                       comment="the RFC 6238 time step (Unix time // 30)")
     used_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class FeeAssessment(Base):
+    """What an application owes, frozen: the fees of its pinned definition applied to its answers at
+    submission, and again whenever a later step changed the answers (the latest row is what is owed).
+    Amounts are integers in the currency's minor unit (riel; US cents). `portal.payments.assessments`."""
+
+    __tablename__ = "fee_assessments"
+    __table_args__ = (
+        UniqueConstraint("application_id", "number", name="one_assessment_per_number"),
+        CheckConstraint("reason IN ('submitted', 'answers_changed')", name="known_reason"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    application_id: Mapped[int] = mapped_column(ForeignKey("applications.id", ondelete="CASCADE"), index=True)
+    number: Mapped[int] = mapped_column(Integer, comment="1 at submission, then 2, 3... after changes")
+    reason: Mapped[str] = mapped_column(String(20))
+    totals: Mapped[dict] = mapped_column(JSON, comment="currency -> amount owed in minor units (waived fees out)")
+    lines: Mapped[list] = mapped_column(JSON, comment="the itemised fees: id, label, quantity, amounts, waived_by")
+    assessed_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class Payment(Base):
+    """Money received for an application: at the counter (cash or a bank transfer, with the receipt
+    number the cashier wrote) or by KHQR. Never deleted nor changed but for its reversal. `portal.payments`."""
+
+    __tablename__ = "payments"
+    __table_args__ = (
+        CheckConstraint("amount_minor > 0", name="positive_amount"),
+        CheckConstraint("method IN ('counter_cash', 'counter_transfer', 'khqr')", name="known_method"),
+        CheckConstraint("currency IN ('KHR', 'USD')", name="known_currency"),
+        # A provider's reference (a bank transfer, a Bakong transaction) pays once, however often it is told.
+        UniqueConstraint("provider_reference", name="one_payment_per_provider_reference"),
+        # The same receipt sent twice (a double click, a retry) is the same payment.
+        UniqueConstraint("application_id", "receipt_number", name="one_payment_per_receipt"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    public_id: Mapped[str] = mapped_column(String(32), unique=True, default=new_public_id)
+    application_id: Mapped[int] = mapped_column(ForeignKey("applications.id", ondelete="RESTRICT"), index=True)
+    amount_minor: Mapped[int] = mapped_column(BigInteger, comment="riel, or US cents")
+    currency: Mapped[str] = mapped_column(String(3))
+    method: Mapped[str] = mapped_column(String(20))
+    provider_reference: Mapped[str | None] = mapped_column(String(100))
+    receipt_number: Mapped[str | None] = mapped_column(String(40), comment="written by the cashier")
+    recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("people.id", ondelete="SET NULL"))
+    recorded_agency: Mapped[str | None] = mapped_column(String(60))
+    recorded_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    reversed_at: Mapped[datetime | None] = mapped_column(DateTime)
+    reversed_by_id: Mapped[int | None] = mapped_column(ForeignKey("people.id", ondelete="SET NULL"))
+    reversal_reason: Mapped[str | None] = mapped_column(Text)

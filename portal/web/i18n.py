@@ -27,6 +27,7 @@ def init_i18n(app: Flask) -> None:
         digits=formatting.digits,
         number=formatting.number,
         money=formatting.money,
+        minor_money=minor_money,
         date=formatting.date,
         datetime=formatting.date_time,
         bilingual=formatting.pick,
@@ -34,6 +35,13 @@ def init_i18n(app: Flask) -> None:
     )
     app.jinja_env.globals["LANGUAGES"] = LANGUAGES
     app.jinja_env.globals["current_locale"] = formatting.current_locale
+
+
+def minor_money(minor: int, currency: str = "KHR") -> str:
+    """An amount of the payments ledger (an int in riel or US cents), as `money` writes it."""
+    from portal.payments.money import shown
+
+    return shown(minor, currency)
 
 
 # Khmer letters and digits, with the spaces between Khmer words (a name such as "សុខ ចាន់ធី").

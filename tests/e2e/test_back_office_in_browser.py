@@ -210,11 +210,16 @@ class TestClerk:
 
         click_and_wait(page, actions.get_by_role("button", name=km("Mark documents as checked")))
         assert page.locator(".notice-success").inner_text() == km("Marked as documents checked.")
-        click_and_wait(page, actions.get_by_role("button", name=km("Mark as paid")))
-        assert page.locator(".notice-success").inner_text() == km("Marked as paid.")
+        # Paid at the counter: the form offers what is due; the clerk writes the paper receipt's number.
+        payment = page.locator("#payment")
+        assert km("Balance due") in payment.inner_text()
+        payment.get_by_label(km("Receipt number you wrote")).fill("MOC-E2E-0001")
+        click_and_wait(page, payment.get_by_role("button", name=km("Record the payment")))
+        assert page.locator(".notice-success").inner_text().startswith(km("Payment recorded: %(amount)s.")[:10])
+        assert km("Paid in full") in page.locator("#payment").inner_text()
         facts = dict(zip(page.locator(".facts dt").all_inner_texts(), page.locator(".facts dd").all_inner_texts(),
                          strict=True))
-        assert facts[km("Paid")] == km("Yes") and facts[km("Documents checked")] == km("Yes")
+        assert facts[km("Payment")] == km("Paid in full") and facts[km("Documents checked")] == km("Yes")
         shot(page, "case-ready")
 
         click_and_wait(page, actions.get_by_role("button", name=action_label("recommend")))
@@ -229,6 +234,19 @@ class TestClerk:
         sent = notes.locator("li.note-message", has_text=message)
         assert sent.locator(".tag").inner_text() == km("Message sent to the applicant")
         shot(page, "case-recommended")
+
+    def test_on_a_phone_the_case_shows_what_is_owed_and_the_counter_form_in_khmer(self, staff_page, portal_url):
+        page = staff_page(CLERK, PHONE)
+        first_case_in(page, portal_url, UNASSIGNED_TO_REVIEW)
+        payment = page.locator("#payment")
+        assert payment.get_by_role("heading", level=2).inner_text() == km("Payment")
+        due = payment.locator(".balance-due dd").inner_text()
+        assert "៛" in due and any(digit in due for digit in "០១២៣៤៥៦៧៨៩"), due
+        assert payment.get_by_role("button", name=km("Record the payment")).is_visible()
+        sideways = page.evaluate("() => document.documentElement.scrollWidth - document.documentElement.clientWidth")
+        assert sideways <= 0, f"the case scrolls sideways by {sideways} px at 390 px"
+        payment.scroll_into_view_if_needed()
+        shot(page, "case-balance-phone")
 
     def test_on_a_phone_the_queue_is_a_stacked_list_that_never_scrolls_sideways(self, staff_page, portal_url):
         page = staff_page(COMMUNE_CLERK, PHONE)

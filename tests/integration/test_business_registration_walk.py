@@ -127,7 +127,10 @@ def test_a_business_registration_goes_from_commerce_to_taxation_and_its_certific
     page = case(moc_clerk, application)
     assert "documents not checked" in page.soup.get_text(" ", strip=True)
     mark(moc_clerk, application, "documents_checked")
-    mark(moc_clerk, application, "paid")
+    # Paid at the counter: the form offers what is due; the cashier writes the receipt number.
+    paid = moc_clerk.submit(case(moc_clerk, application), {"receipt_number": "MOC-0001"},
+                            selector="main form[action$='/payments']")
+    assert paid.status_code == 303 and reload(application).paid
     application = act(moc_clerk, application, "recommend")
     assert application.state == "moc_decision"
 

@@ -119,7 +119,7 @@ class TestStaffRecords:
         application = submitted(applicant)
         colleague = factories.staff(AGENCY, "clerk", name_km="កែវ សុភា", name_latin="Keo Sophea", locale="en")
         chief = signed_in(client, factories.staff(AGENCY, "supervisor", name_latin="Chan Dara", locale="en"))
-        post_case_form(client, application, "/facts/paid")
+        post_case_form(client, application, "/payments", {"receipt_number": "R-17"})
         post_case_form(client, application, "/facts/documents_checked")
         post_case_form(client, application, "/assignment/claim")
         post_case_form(client, application, "/assignment/release")
@@ -127,7 +127,7 @@ class TestStaffRecords:
 
         recorded = db.session.scalars(select(ApplicationEvent).where(
             ApplicationEvent.application_id == application.id).order_by(ApplicationEvent.id)).all()
-        expected = ["case:paid", "case:documents_checked", "case:claim", "case:release", "case:assign"]
+        expected = ["case:payment", "case:documents_checked", "case:claim", "case:release", "case:assign"]
         assert [e.action for e in recorded] == ["submit", *expected]
         for event in recorded[1:]:
             assert (event.actor_id, event.actor_role) == (chief.id, f"{AGENCY}.supervisor")
@@ -141,7 +141,8 @@ class TestStaffRecords:
         history = client.get(case_url(application)).soup.select("main ol.timeline li.case-record")
         texts = [" ".join(li.get_text(" ", strip=True).split()) for li in history]
         assert len(texts) == 5
-        assert texts[0].startswith("Marked as paid ( Chan Dara , Phnom Penh Capital Administration)")
+        assert texts[0].startswith(
+            "Payment recorded : 320,000 ៛, Receipt R-17 ( Chan Dara , Phnom Penh Capital Administration)"), texts[0]
         assert texts[-1].startswith("Assigned the case : កែវ សុភា Keo Sophea ( Chan Dara , Phnom Penh Capital")
         # The supervisor dashboard's "work done" counts workflow steps, not these records.
         assert dashboard.actions_per_day([AGENCY], utcnow() - timedelta(days=1), timedelta(hours=7)) == []
@@ -149,7 +150,7 @@ class TestStaffRecords:
         other = app.test_client()
         signed_in(other, applicant)
         mine = other.get(f"/applications/{application.public_id}").get_data(as_text=True)
-        assert "Marked as paid" not in mine and "Claimed" not in mine
+        assert "Payment recorded" not in mine and "Claimed" not in mine
 
 
 @pytest.fixture
@@ -174,7 +175,7 @@ class TestReadyForDecision:
         page = client.get(case_url(application))
         assert page.soup.select_one("main form[action$='/hand-over']") is None
         assert "Hand over for a decision: not paid, documents not checked" in page.soup.get_text(" ", strip=True)
-        post_case_form(client, application, "/facts/paid")
+        post_case_form(client, application, "/payments", {"receipt_number": "R-18"})
         post_case_form(client, application, "/facts/documents_checked")
         post_case_form(client, application, "/hand-over")
 
@@ -202,7 +203,8 @@ class TestReadyForDecision:
     def test_a_step_on_the_case_ends_the_hand_over(self, client, factories, applicant, chief_decides):
         application = submitted(applicant)
         signed_in(client, factories.staff(AGENCY, "clerk", locale="en"))
-        for path in ("/facts/paid", "/facts/documents_checked", "/hand-over"):
+        post_case_form(client, application, "/payments", {"receipt_number": "R-19"})
+        for path in ("/facts/documents_checked", "/hand-over"):
             post_case_form(client, application, path)
         post_case_form(client, application, "/act/request_info", {"editable": ["goods"], "message": "សូមបញ្ជាក់"})
         assert not reload(application).ready_for_decision

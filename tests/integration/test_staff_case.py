@@ -73,7 +73,7 @@ class TestWhoMayOpenACase:
         token = {"csrf_token": values["csrf_token"], "seen_state": "submitted", "seen_assignee": ""}
         base = f"/staff/cases/{application.public_id}"
         for path in ("/act/approve", "/act/reject", "/act/request_info", "/assignment/claim",
-                     "/assignment/assign", "/facts/paid", "/facts/documents_checked"):
+                     "/assignment/assign", "/facts/documents_checked", "/payments"):
             assert client.post(base + path, data=token).status_code == 404, path
         assert reload(application).state == "submitted" and not reload(application).paid
 
@@ -164,18 +164,26 @@ class TestActions:
         assert other.get(url + "/steps/stall").status_code == 200
         assert other.get(url + "/steps/trader").status_code == 404
 
-    def test_a_guarded_action_is_shown_blocked_until_the_clerk_marks_it_paid(self, client, clerk, applicant,
-                                                                             services):
+    def test_a_guarded_action_is_shown_blocked_until_the_counter_payment_settles_what_is_owed(
+            self, client, clerk, applicant, services):
         services.edit(lambda d: d["workflow"]["transitions"][0].update(guards=["paid"]))
-        application = submitted(applicant)
+        application = submitted(applicant)  # owes 20,000 + 2 months × 150,000 = 320,000 riel
         page = client.get(case_url(application))
         assert page.soup.select_one(action_form("approve")) is None
         assert "not paid" in page.soup.get_text(" ", strip=True)
+        assert page.soup.select_one("main form[action$='/facts/paid']") is None  # no tick box any more
         refused = client.post(f"/staff/cases/{application.public_id}/act/approve",
                               data=client.form_values(page, action_form("reject"))[1])
         assert refused.status_code == 303 and reload(application).state == "submitted"
-        marked = client.submit(page, selector="main form[action$='/facts/paid']")
-        assert marked.status_code == 303 and reload(application).paid
+        partial = client.submit(page, {"amount": "300,000", "receipt_number": "A-0001"},
+                                selector="main form[action$='/payments']")
+        assert partial.status_code == 303, partial.soup.select_one(".error-summary").get_text(" ", strip=True)
+        assert not reload(application).paid
+        page = client.get(case_url(application))
+        assert page.soup.select_one(action_form("approve")) is None
+        assert "20,000" in page.soup.select_one("#payment .balance-due").get_text()
+        rest = client.submit(page, {"receipt_number": "A-0002"}, selector="main form[action$='/payments']")
+        assert rest.status_code == 303 and reload(application).paid
         again = client.get(case_url(application))
         assert client.submit(again, CONFIRMED, selector=action_form("approve")).status_code == 303
         assert reload(application).state == "approved"

@@ -1,4 +1,4 @@
-"""What staff record on a case besides workflow steps: paid, documents checked, claimed, released,
+"""What staff record on a case besides workflow steps: payments, documents checked, claimed, released,
 assigned, handed over for a decision. "Paid" and "documents checked" unlock approval, so each is a fact
 someone answers for: an event in the case's history (who, when, for which office) and an audit entry.
 
@@ -16,6 +16,8 @@ PREFIX = "case:"
 FACT_ACTIONS = {"paid": "case:paid", "documents_checked": "case:documents_checked"}
 CLAIM, RELEASE, ASSIGN, HAND_OVER = "case:claim", "case:release", "case:assign", "case:hand_over"
 ASSIGNMENT_ACTIONS = {"claim": CLAIM, "release": RELEASE, "assign": ASSIGN}
+# Written by `portal.payments`: money received, a payment reversed, the fees reassessed after a change.
+PAYMENT_RECORDED, PAYMENT_REVERSED, REASSESSED = "case:payment", "case:payment_reversed", "case:reassessed"
 
 
 class NotReady(Exception):
@@ -30,7 +32,8 @@ def is_record(event) -> bool:
     return event.action.startswith(PREFIX)
 
 
-def _record(application, person, action: str, details: dict | None = None) -> None:
+def record(application, person, action: str, details: dict | None = None) -> None:
+    """A staff record (or the payments domain's) on the case: an event that keeps its state, and an audit entry."""
     from portal.data import applications as application_data
 
     agencies = {application.current_agency} if application.current_agency else None
@@ -45,10 +48,13 @@ def _record(application, person, action: str, details: dict | None = None) -> No
 
 def mark_fact(application, person, fact: str, seen_state: str) -> bool:
     """Mark `fact` (paid, documents_checked) if the case is still in `seen_state` and it is not yet
-    marked; False when it was (nothing is written twice)."""
+    marked; False when it was (nothing is written twice). `paid` is not marked: the payments ledger sets
+    it (portal.payments.account.sync_paid)."""
+    if fact == "paid":
+        raise ValueError("paid follows the payments ledger")
     if not queues.mark_fact(application, fact, seen_state):
         return False
-    _record(application, person, FACT_ACTIONS[fact])
+    record(application, person, FACT_ACTIONS[fact])
     return True
 
 
@@ -57,7 +63,7 @@ def set_assignee(application, person, what: str, assignee) -> bool:
     assignee the case has now: False when someone changed it first."""
     if not queues.set_assignee(application, application.assignee_id, assignee.id if assignee else None):
         return False
-    _record(application, person, ASSIGNMENT_ACTIONS[what],
+    record(application, person, ASSIGNMENT_ACTIONS[what],
             {"assignee": assignee.public_id} if what == "assign" and assignee is not None else None)
     return True
 
@@ -73,5 +79,5 @@ def hand_over(service, application, person, actor, snapshot, seen_state: str) ->
         raise NotReady(missing)
     if not queues.mark_fact(application, "ready_for_decision", seen_state):
         return False
-    _record(application, person, HAND_OVER)
+    record(application, person, HAND_OVER)
     return True

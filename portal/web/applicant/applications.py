@@ -23,7 +23,6 @@ from portal.domain.applications import (
     versions,
 )
 from portal.domain.applications.decision_date import expected_decision
-from portal.domain.applications.fees import fee_lines, totals
 from portal.domain.applications.labels import state_label
 from portal.domain.catalogue import get_catalogue
 from portal.domain.documents import get_document_store
@@ -34,6 +33,7 @@ from portal.domain.fields import builder
 from portal.domain.i18n.formatting import current_locale, pick
 from portal.domain.workflow import engine
 from portal.extensions import db
+from portal.payments import account, assessments, submission
 from portal.web import confirmation
 from portal.web.applicant import blueprint
 from portal.web.applicant.application_forms import ME, AttachForm, ConfirmForm, StartForm, SubmitForm
@@ -96,10 +96,10 @@ def my_applications():
 @login_required
 def application(public_id: str):
     application, service = own_application(public_id)
-    lines = fee_lines(service, application.answers)
     return render_template(
-        "pages/applicant/applications/detail.html", application=application, service=service, fee_lines=lines,
-        fee_totals=totals(lines), confirm=ConfirmForm(), editable=journey.editable_ids(application),
+        "pages/applicant/applications/detail.html", application=application, service=service,
+        account=account.account(service, application), confirm=ConfirmForm(),
+        editable=journey.editable_ids(application),
         steps=journey.visible_steps(service, application.answers),
         issued=document_data.for_application(application.id),
         looked_at=audit.staff_access(application), messages=case_notes.for_applicant(application),
@@ -313,7 +313,8 @@ def _review_page(application, service, form, status=200):
     locale = current_locale()
     steps = journey.visible_steps(service, application.answers)
     attached = {a.requirement_id for a in application.attachments}
-    lines = fee_lines(service, application.answers)
+    # What these answers owe now, before submission (or before resubmitting changed answers).
+    now_owed = assessments.assess(service, application.answers) if assessments.charges_fees(service) else None
     available = []
     if application.state != "draft":
         available = [t for t in engine.available_actions(service, transitions.snapshot(service, application),
@@ -323,8 +324,9 @@ def _review_page(application, service, form, status=200):
         "pages/applicant/applications/review.html", application=application, service=service, form=form,
         summary=display.summary(service, steps, application.answers, locale),
         computed=display.computed_values(service, application.answers, locale),
-        missing=display.missing(service, steps, application.answers, attached), fee_lines=lines,
-        fee_totals=totals(lines), actions=available, changeable_steps=journey.changeable_steps(application, steps),
+        missing=display.missing(service, steps, application.answers, attached), assessment=now_owed,
+        account=account.account(service, application) if application.submitted_at else None, actions=available,
+        changeable_steps=journey.changeable_steps(application, steps),
     ), status
 
 
@@ -343,7 +345,7 @@ def submit(public_id: str):
     if not form.validate():
         return _review_page(application, service, form, 400)
     try:
-        actions.submit(service, application, current_user)
+        submission.submit(service, application, current_user)
     except actions.AlreadySubmitted:
         db.session.rollback()
         flash(_("This application was already submitted."), "info")
@@ -386,7 +388,7 @@ def act(public_id: str, action: str):
             consequences=[_("The office stops working on it, and this cannot be undone."),
                           _("To ask again later, you will have to make a new application.")])
     try:
-        actions.take_step(service, application, current_user, action, as_applicant=True)
+        submission.take_step(service, application, current_user, action, as_applicant=True)
     except engine.NotAllowed:
         db.session.rollback()
         flash(_("That cannot be done to this application now."), "error")

@@ -10,15 +10,15 @@ from flask_login import current_user
 from portal.data import organisations, people, queues
 from portal.data.db import utcnow
 from portal.domain import audit
-from portal.domain.applications import actions, case_notes, case_records, display, journey, transitions
+from portal.domain.applications import case_notes, case_records, display, journey, transitions
 from portal.domain.applications.labels import action_label, agency_name, staff_state_label
-from portal.domain.catalogue.model import STAFF_FACTS
 from portal.domain.documents.sniff import VIEWABLE
 from portal.domain.i18n.formatting import current_locale, pick
 from portal.domain.workflow import engine
 from portal.extensions import db
+from portal.payments import account, submission
 from portal.web import confirmation
-from portal.web.staff import blueprint, notes
+from portal.web.staff import blueprint, notes, payments
 from portal.web.staff.access import case_or_404, staff_only
 from portal.web.staff.documents import issued_documents
 from portal.web.staff.forms import AssignForm, AssignmentForm, CaseForm, ReasonForm, RequestInfoForm
@@ -26,6 +26,8 @@ from portal.web.staff.history import answer_changes, record_label
 from portal.web.staff.queue import urgency
 
 ASSIGNMENT = ("claim", "release", "assign")
+# What a clerk ticks on the case page. Not `paid`: that is the payments ledger's (portal.payments).
+MARKABLE_FACTS = ("documents_checked",)
 
 
 def _transition(service, application, action: str):
@@ -84,7 +86,8 @@ def _assignee_public_id(application) -> str:
 
 
 def case_page(application, service, *, failed: tuple[str, object] | None = None, note_forms=None,
-              failed_revoke: tuple[str, object] | None = None, status: int = 200):
+              failed_revoke: tuple[str, object] | None = None, payment_form=None,
+              failed_reversal: tuple[str, object] | None = None, status: int = 200):
     locale = current_locale()
     actor = transitions.actor_for(current_user, False)
     snapshot = transitions.snapshot(service, application)
@@ -107,6 +110,10 @@ def case_page(application, service, *, failed: tuple[str, object] | None = None,
     assignees = {e.details["assignee"]: people.get_by_public_id(e.details["assignee"])
                  for e in application.events if e.details and e.details.get("assignee")}
     written = case_notes.for_staff(application)
+    owed = account.account(service, application)
+    reversal_forms = payments.reversal_forms(application, owed.payments if owed else ())
+    if failed_reversal is not None:
+        reversal_forms[failed_reversal[0]] = failed_reversal[1]
     return render_template(
         "pages/staff/case.html", application=application, service=service,
         state_text=staff_state_label(service, application.state),
@@ -125,6 +132,9 @@ def case_page(application, service, *, failed: tuple[str, object] | None = None,
         changes=answer_changes(service, application.events, locale),
         notes=written, note_authors={n.author_id: people.get_by_id(n.author_id) for n in written if n.author_id},
         note_forms=note_forms or notes.note_forms(application, current_user),
+        account=owed, payment_form=payment_form or payments.payment_form(service, application),
+        reversal_forms=reversal_forms, markable=MARKABLE_FACTS,
+        people_by_id=lambda person_id: people.get_by_id(person_id) if person_id else None,
     ), status
 
 
@@ -176,7 +186,7 @@ def act(public_id: str, action: str):
                             documents=", ".join(issues)),
                           _("Check the answers and the documents first.")])
     try:
-        actions.take_step(service, application, current_user, action, as_applicant=False, **details)
+        submission.take_step(service, application, current_user, action, as_applicant=False, **details)
     except engine.NotAllowed as refused:
         db.session.rollback()
         about_reason = refused.code in ("reason_required", "unknown_reason", "reason_too_long")
@@ -229,7 +239,7 @@ def assignment(public_id: str, what: str):
 @staff_only
 def mark_fact(public_id: str, fact: str):
     application, service = case_or_404(public_id)
-    if fact not in STAFF_FACTS:
+    if fact not in MARKABLE_FACTS:
         abort(404)
     form = CaseForm()
     form.validate()
@@ -239,7 +249,7 @@ def mark_fact(public_id: str, fact: str):
         abort(403)
     if case_records.mark_fact(application, current_user, fact, form.seen_state.data):
         db.session.commit()
-        flash(_("Marked as paid.") if fact == "paid" else _("Marked as documents checked."), "success")
+        flash(_("Marked as documents checked."), "success")
     else:
         db.session.rollback()
         flash(_("This was already recorded."), "info")

@@ -18,7 +18,8 @@ class ChoiceField(SelectField):
     """A select whose forged value gets our message, in the page's language."""
 
     def pre_validate(self, form):
-        if self.data not in {value for value, _label in self.choices}:
+        values = {c.value if isinstance(c, SelectChoice) else c[0] for c in self.choices}
+        if self.data not in values:
             raise ValidationError(_l("Choose one of the options."))
 
 
@@ -160,3 +161,28 @@ class RevokeForm(PrefixedForm):
 
 class SupersedeForm(PrefixedForm):
     """Issuing a corrected document: nothing to fill in but the CSRF token."""
+
+
+class CounterPaymentForm(PrefixedForm):
+    """Money received at the counter: the amount, the currency the case owes in, cash or a bank transfer,
+    and the number of the paper receipt the cashier wrote."""
+
+    amount = StringField(_l("Amount received"), validators=[
+        DataRequired(message=_l("Write the amount received.")), Length(max=20)])
+    currency = ChoiceField(_l("Currency"))
+    method = ChoiceField(_l("Paid by"), choices=[SelectChoice("counter_cash", _l("Cash")),
+                                                 SelectChoice("counter_transfer", _l("Bank transfer"))])
+    receipt_number = StringField(_l("Receipt number you wrote"), validators=[
+        DataRequired(message=_l("Write the receipt number.")), Length(max=40)])
+    transfer_reference = StringField(_l("Bank transfer reference"), validators=[Optional(), Length(max=100)])
+
+    def validate_transfer_reference(self, field):
+        if self.method.data == "counter_transfer" and not (field.data or "").strip():
+            raise ValidationError(_l("Write the bank's reference of the transfer."))
+
+
+class ReversalForm(PrefixedForm):
+    """A supervisor's reversal of a payment, with the reason (kept in the ledger and the audit log)."""
+
+    reason = TextAreaField(_l("Why is this payment reversed?"), validators=[
+        DataRequired(message=_l("Write why the payment is reversed.")), Length(max=MAX_REASON_TEXT)])

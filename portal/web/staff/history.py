@@ -17,6 +17,9 @@ def record_label(action: str) -> str | None:
         case_records.RELEASE: _("Released the case"),
         case_records.ASSIGN: _("Assigned the case"),
         case_records.HAND_OVER: _("Checked, ready for decision"),
+        case_records.PAYMENT_RECORDED: _("Payment recorded"),
+        case_records.PAYMENT_REVERSED: _("Payment reversed"),
+        case_records.REASSESSED: _("Fees reassessed after the answers changed"),
     }
     return labels.get(action, _("Recorded") if action.startswith(case_records.PREFIX) else None)
 

@@ -1,0 +1,24 @@
+"""The applicant's and staff's use cases, with what they owe: submitting freezes the assessment, and a
+later step (a resubmission after a request for information, a clerk's step) reassesses it. Routes and
+commands call these rather than `portal.domain.applications.actions` directly. The caller commits."""
+
+from __future__ import annotations
+
+from portal.domain.applications import actions
+from portal.domain.catalogue import Service
+from portal.domain.workflow.engine import Decision
+from portal.payments import account, assessments
+
+
+def submit(service: Service, application, person) -> Decision:
+    decision = actions.submit(service, application, person)
+    assessments.freeze(service, application, assessments.SUBMITTED)
+    account.sync_paid(service, application)
+    return decision
+
+
+def take_step(service: Service, application, person, action: str, *, as_applicant: bool, **details) -> Decision:
+    decision = actions.take_step(service, application, person, action, as_applicant=as_applicant, **details)
+    if assessments.reassess(service, application, person) is not None:
+        account.sync_paid(service, application)
+    return decision
