@@ -107,9 +107,14 @@ class Records:
         return self.factories.staff(AGENCY, "supervisor")
 
     @cached_property
-    def other_agency_clerk(self) -> Person:
+    def other_agency(self) -> str:
         agency_data.sync([OTHER_AGENCY])
-        return self.factories.staff(OTHER_AGENCY.slug, "clerk")
+        db.session.commit()
+        return OTHER_AGENCY.slug
+
+    @cached_property
+    def other_agency_clerk(self) -> Person:
+        return self.factories.staff(self.other_agency, "clerk")
 
     @cached_property
     def admin(self) -> Person:
@@ -480,7 +485,7 @@ WALKS = (
          lambda r: {"public_id": r.former_staff_member.public_id},
          unchanged=staff_member_unchanged("former_staff_member")),
     Walk("POST", "/admin/staff/<public_id>/roles", ADMINS, _member, unchanged=staff_member_unchanged("staff_member"),
-         form=lambda r: {"agency": AGENCY, "role": "clerk"}),
+         form=lambda r: {"agency": r.other_agency, "role": "clerk"}),
     Walk("POST", "/admin/staff/<public_id>/roles/remove", ADMINS, _member,
          unchanged=staff_member_unchanged("staff_member"), form=lambda r: {"agency": AGENCY, "role": "supervisor"}),
     Walk("POST", "/admin/jobs/failed/<job_id>/retry", ADMINS,
