@@ -19,20 +19,40 @@ from rq.registry import ScheduledJobRegistry, StartedJobRegistry
 ORPHAN_GRACE = 10  # seconds
 
 
-def is_placed(job: Job) -> bool:
+class Places:
+    """Where jobs are, per queue, read once per reconciler pass (a pass may look at thousands of jobs): the
+    ids in the queue, in its started registry and in its scheduled registry."""
+
+    def __init__(self, connection) -> None:
+        self.connection = connection
+        self._by_queue: dict[str, tuple[set[str], set[str], set[str]]] = {}
+
+    def of(self, origin: str) -> tuple[set[str], set[str], set[str]]:
+        if origin not in self._by_queue:
+            queue = Queue(origin, connection=self.connection)
+            started = StartedJobRegistry(origin, connection=self.connection)
+            scheduled = ScheduledJobRegistry(origin, connection=self.connection)
+            self._by_queue[origin] = (
+                set(queue.get_job_ids()),
+                # Entries of the started registry are "<job id>:<execution id>"; cleanup=False: reading
+                # must not run RQ's maintenance from the reconciler.
+                set(started.get_job_ids(cleanup=False)),
+                set(scheduled.get_job_ids(cleanup=False)),
+            )
+        return self._by_queue[origin]
+
+
+def is_placed(job: Job, places: Places) -> bool:
     """Whether the job is where its status says it is (or its status names no place to check)."""
     status = job.get_status(refresh=False)
-    connection = job.connection
+    queued, started, scheduled = places.of(job.origin)
     if status == JobStatus.SCHEDULED:
-        return connection.zscore(ScheduledJobRegistry(job.origin, connection=connection).key, job.id) is not None
-    if status not in (JobStatus.QUEUED, JobStatus.STARTED):
-        return True
-    started = StartedJobRegistry(job.origin, connection=connection).key
-    # Entries of the started registry are "<job id>:<execution id>".
-    if any(True for _ in connection.zscan_iter(started, match=f"{job.id}:*")):
-        return True
-    queue = Queue(job.origin, connection=connection)
-    return status == JobStatus.QUEUED and connection.lpos(queue.key, job.id) is not None
+        return job.id in scheduled
+    if status == JobStatus.STARTED:
+        return job.id in started
+    if status == JobStatus.QUEUED:
+        return job.id in queued or job.id in started
+    return True
 
 
 class OrphanWatch:
@@ -42,10 +62,17 @@ class OrphanWatch:
         self.grace = grace
         self._unplaced_since: dict[str, float] = {}
         self._seen: set[str] = set()
+        self._places: Places | None = None
+
+    def start_pass(self, connection) -> None:
+        """Read where jobs are afresh (a pass cut short by an outage left an old picture behind)."""
+        self._places = Places(connection)
 
     def is_orphan(self, job: Job) -> bool:
         """True when the job has been unplaced for the grace period (and so needs queueing again)."""
-        if is_placed(job):
+        if self._places is None:
+            self._places = Places(job.connection)
+        if is_placed(job, self._places):
             return False
         self._seen.add(job.id)
         since = self._unplaced_since.setdefault(job.id, time.monotonic())
@@ -58,6 +85,7 @@ class OrphanWatch:
         """Forget jobs not seen unplaced in this pass (placed again, finished, or not ours to watch)."""
         self._unplaced_since = {job_id: since for job_id, since in self._unplaced_since.items() if job_id in self._seen}
         self._seen = set()
+        self._places = None
 
 
 def put_back(job: Job) -> None:

@@ -107,6 +107,7 @@ def reconcile(batch: int = 500, orphans: OrphanWatch = _ORPHANS) -> Reconciled:
     """Compare the rows enqueued but not done with what Redis holds, and repair the difference (see the
     module's docstring). Raises on a Redis outage, after rolling back."""
     found = Reconciled()
+    orphans.start_pass(redis_connection.client)
     after_id = 0
     while True:
         try:
