@@ -6,6 +6,8 @@ Every setting a person may get wrong is checked here so that a mistake is report
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import os
 import secrets
 from dataclasses import dataclass
@@ -20,6 +22,27 @@ ENVIRONMENTS = ("development", "production", "testing")
 
 class ConfigError(Exception):
     """A setting is missing or wrong; the message names the setting and says why."""
+
+
+@dataclass(frozen=True)
+class KhqrSettings:
+    """KHQR (Bakong) payments: who is paid, how long a QR code is valid, how confirmations reach us.
+    docs/payments-khqr.md. None on Settings: KHQR is not offered (production without KHQR_ACCOUNT_ID)."""
+
+    account_id: str  # the Bakong account paid, name@bank
+    merchant_name: str  # as bank apps show it (printable ASCII, at most 25 characters)
+    merchant_city: str
+    merchant_name_km: str | None
+    merchant_city_km: str | None
+    merchant_id: str | None  # with acquiring_bank: a merchant account (KHQR tag 30) instead of an individual one
+    acquiring_bank: str | None
+    request_minutes: int  # a payment request's QR code expires after this long
+    callback_secret: bytes  # HMAC key of the provider's signed callbacks
+    callback_max_age: int  # seconds: a callback signed longer ago than this is refused as late
+    status_url: str | None  # the provider's transaction status endpoint; None: the development gateway's
+    status_token: str | None  # bearer token for it
+    poll_interval: int  # seconds between status polls of open requests
+    development_gateway: bool  # the in-portal test bank (development and tests only, never production)
 
 
 @dataclass(frozen=True)
@@ -50,6 +73,7 @@ class Settings:
     # (PORTAL_SERVED_URL, which it hands to the worker it starts), and links made while answering a
     # request follow the address the request came to (portal.domain.links).
     base_url_fixed: bool = True
+    khqr: KhqrSettings | None = None
 
     @property
     def production(self) -> bool:
@@ -87,12 +111,13 @@ def load_settings(environ: os._Environ | dict | None = None, instance_path: Path
 
     if env == "production":
         _require_production_services(env_vars)
+    secret_key = _secret_key(env_vars.get("SECRET_KEY"), env, instance)
     return Settings(
         env=env,
         instance_path=instance,
         database_url=_database_url(env_vars.get("DATABASE_URL"), instance),
         redis_url=_redis_url(env_vars.get("REDIS_URL")),
-        secret_key=_secret_key(env_vars.get("SECRET_KEY"), env, instance),
+        secret_key=secret_key,
         base_url=_base_url(env_vars.get("PORTAL_BASE_URL"), env, env_vars.get(SERVED_URL_VARIABLE)),
         base_url_fixed=bool(env_vars.get("PORTAL_BASE_URL")) or env == "production",
         mail_server=env_vars.get("MAIL_SERVER") or None,
@@ -111,6 +136,7 @@ def load_settings(environ: os._Environ | dict | None = None, instance_path: Path
         audit_head_redis_key=_redis_key("AUDIT_HEAD_REDIS_KEY", env_vars.get("AUDIT_HEAD_REDIS_KEY")),
         audit_head_interval=_seconds("AUDIT_HEAD_INTERVAL", env_vars.get("AUDIT_HEAD_INTERVAL", "60")),
         data_keys_path=Path(env_vars.get("DATA_KEYS_PATH") or instance / "keys" / "data"),
+        khqr=_khqr(env_vars, env, secret_key),
     )
 
 
@@ -198,6 +224,60 @@ def _base_url(value: str | None, env: str, served: str | None = None) -> str:
     if parts.scheme not in ("http", "https") or not parts.netloc:
         raise ConfigError("PORTAL_BASE_URL: expected an absolute http(s) URL such as https://onewindow.gov.kh")
     return value.rstrip("/")
+
+
+DEVELOPMENT_KHQR_ACCOUNT = "onewindow@devb"  # the development gateway's made-up bank ("devb")
+
+
+def _khqr(env_vars, env: str, secret_key: str) -> KhqrSettings | None:
+    account = (env_vars.get("KHQR_ACCOUNT_ID") or "").strip()
+    if not account:
+        if env == "production":
+            return None  # no Bakong account configured: applicants pay at the counter only
+        account = DEVELOPMENT_KHQR_ACCOUNT
+    if account.count("@") != 1 or len(account) > 32 or " " in account:
+        raise ConfigError("KHQR_ACCOUNT_ID: a Bakong account id such as onewindow@aclb (name@bank, at most 32 "
+                          "characters)")
+    secret = env_vars.get("KHQR_CALLBACK_SECRET") or ""
+    if env == "production" and len(secret) < 32:
+        raise ConfigError("KHQR_CALLBACK_SECRET: must be set in production when KHQR_ACCOUNT_ID is (at least 32 "
+                          "random characters, shared with the payment provider)")
+    # Development and tests: derived from the secret key, so it is stable and never the same as another's.
+    key = secret.encode() if secret else hmac.new(secret_key.encode(), b"khqr-callback", hashlib.sha256).digest()
+    name = env_vars.get("KHQR_MERCHANT_NAME", "ONE WINDOW").strip()
+    city = env_vars.get("KHQR_MERCHANT_CITY", "PHNOM PENH").strip()
+    for setting, value, longest in (("KHQR_MERCHANT_NAME", name, 25), ("KHQR_MERCHANT_CITY", city, 15)):
+        if not value or len(value) > longest or not value.isascii() or not value.isprintable():
+            raise ConfigError(f"{setting}: {longest} printable Latin characters at most (the Khmer one goes in "
+                              f"{setting}_KM)")
+    merchant_id = (env_vars.get("KHQR_MERCHANT_ID") or "").strip() or None
+    bank = (env_vars.get("KHQR_ACQUIRING_BANK") or "").strip() or None
+    if bool(merchant_id) != bool(bank):
+        raise ConfigError("KHQR_MERCHANT_ID and KHQR_ACQUIRING_BANK: set both (a merchant account) or neither")
+    status_url = (env_vars.get("KHQR_STATUS_URL") or "").strip().rstrip("/") or None
+    if status_url and urlsplit(status_url).scheme not in ("http", "https"):
+        raise ConfigError("KHQR_STATUS_URL: an http(s) address such as https://api-bakong.nbc.gov.kh")
+    if env == "production" and not status_url:
+        raise ConfigError("KHQR_STATUS_URL: must be set in production when KHQR_ACCOUNT_ID is (the provider's "
+                          "transaction status endpoint)")
+    return KhqrSettings(
+        account_id=account, merchant_name=name, merchant_city=city,
+        merchant_name_km=env_vars.get("KHQR_MERCHANT_NAME_KM", "ច្រកចេញចូលតែមួយ").strip() or None,
+        merchant_city_km=env_vars.get("KHQR_MERCHANT_CITY_KM", "ភ្នំពេញ").strip() or None,
+        merchant_id=merchant_id, acquiring_bank=bank,
+        request_minutes=_minutes("KHQR_REQUEST_MINUTES", env_vars.get("KHQR_REQUEST_MINUTES", "30")),
+        callback_secret=key,
+        callback_max_age=_seconds("KHQR_CALLBACK_MAX_AGE", env_vars.get("KHQR_CALLBACK_MAX_AGE", "300")),
+        status_url=status_url, status_token=env_vars.get("KHQR_STATUS_TOKEN") or None,
+        poll_interval=_seconds("KHQR_POLL_INTERVAL", env_vars.get("KHQR_POLL_INTERVAL", "20")),
+        development_gateway=env != "production",
+    )
+
+
+def _minutes(name: str, value: str) -> int:
+    if not value.strip().isdigit() or not 1 <= int(value) <= 24 * 60:
+        raise ConfigError(f"{name}: {value!r} is not a whole number of minutes from 1 to 1440")
+    return int(value)
 
 
 def _proxy_hops(value: str) -> int:

@@ -199,7 +199,8 @@ class Agency(Base):
     staff_roles: Mapped[list[StaffRole]] = relationship(back_populates="agency")
 
 
-STAFF_ROLES = ("clerk", "supervisor")
+# cashier: records and sees payments for its agency (the counter, the finance page); works no cases.
+STAFF_ROLES = ("clerk", "supervisor", "cashier")
 
 
 class StaffRole(Base):
@@ -208,7 +209,7 @@ class StaffRole(Base):
     __tablename__ = "staff_roles"
     __table_args__ = (
         UniqueConstraint("person_id", "agency_id", "role", name="one_role"),
-        CheckConstraint("role IN ('clerk', 'supervisor')", name="known_role"),
+        CheckConstraint("role IN ('clerk', 'supervisor', 'cashier')", name="known_role"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -650,3 +651,69 @@ class Payment(Base):
     reversed_at: Mapped[datetime | None] = mapped_column(DateTime)
     reversed_by_id: Mapped[int | None] = mapped_column(ForeignKey("people.id", ondelete="SET NULL"))
     reversal_reason: Mapped[str | None] = mapped_column(Text)
+    receipt_request_id: Mapped[int | None] = mapped_column(
+        ForeignKey("document_requests.id", ondelete="RESTRICT"), unique=True,
+        comment="the payment receipt PDF asked of a worker when the payment was recorded")
+
+
+class PaymentRequest(Base):
+    """One KHQR payment request: a dynamic QR string asking for one amount in one currency for one
+    application, until it expires. Bakong knows a transaction by the MD5 of the string it paid
+    (`md5`). At most one request per application and currency is open. `portal.payments.khqr_requests`."""
+
+    __tablename__ = "payment_requests"
+    __table_args__ = (
+        CheckConstraint("amount_minor > 0", name="positive_amount"),
+        CheckConstraint("currency IN ('KHR', 'USD')", name="known_currency"),
+        CheckConstraint("state IN ('open', 'paid', 'expired', 'superseded')", name="known_state"),
+        # Two tabs asking at once get the same QR code, not two.
+        Index("one_open_request_per_currency", "application_id", "currency", unique=True,
+              postgresql_where=text("state = 'open'"), sqlite_where=text("state = 'open'")),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    public_id: Mapped[str] = mapped_column(String(32), unique=True, default=new_public_id)
+    application_id: Mapped[int] = mapped_column(ForeignKey("applications.id", ondelete="RESTRICT"), index=True)
+    currency: Mapped[str] = mapped_column(String(3))
+    amount_minor: Mapped[int] = mapped_column(BigInteger, comment="riel, or US cents")
+    bill_number: Mapped[str] = mapped_column(String(25), comment="the application reference (KHQR tag 62.01)")
+    khqr: Mapped[str] = mapped_column(Text, comment="the KHQR string, CRC included")
+    md5: Mapped[str] = mapped_column(String(32), unique=True, comment="hex MD5 of the string: Bakong's key")
+    state: Mapped[str] = mapped_column(String(12), default="open", index=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(DateTime)
+    closed_at: Mapped[datetime | None] = mapped_column(DateTime)
+    payment_id: Mapped[int | None] = mapped_column(ForeignKey("payments.id", ondelete="RESTRICT"), unique=True,
+                                                   comment="the payment that settled it")
+    polled_at: Mapped[datetime | None] = mapped_column(DateTime, comment="last asked of the status endpoint")
+    polls: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class PaymentCallback(Base):
+    """Every confirmation a payment provider sent us (a signed callback) or we fetched (a status poll),
+    accepted or refused, with why: the finance office's list of unmatched and late callbacks, and the
+    replay guard (a nonce is accepted once). Only a hash of the body is kept."""
+
+    __tablename__ = "payment_callbacks"
+    __table_args__ = (
+        UniqueConstraint("nonce", name="one_callback_per_nonce"),
+        CheckConstraint("source IN ('callback', 'poll')", name="known_source"),
+        CheckConstraint("outcome IN ('accepted', 'duplicate', 'refused')", name="known_outcome"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    received_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, index=True)
+    source: Mapped[str] = mapped_column(String(10))
+    outcome: Mapped[str] = mapped_column(String(10))
+    reason: Mapped[str | None] = mapped_column(
+        String(30), comment="why refused: forged, replayed, late, wrong_amount, wrong_currency, unknown_request, "
+                            "expired_request, malformed")
+    nonce: Mapped[str | None] = mapped_column(String(100), comment="set only once the signature is good")
+    sent_at: Mapped[datetime | None] = mapped_column(DateTime, comment="the provider's timestamp")
+    request_id: Mapped[int | None] = mapped_column(ForeignKey("payment_requests.id", ondelete="SET NULL"),
+                                                   index=True)
+    payment_id: Mapped[int | None] = mapped_column(ForeignKey("payments.id", ondelete="SET NULL"))
+    amount_minor: Mapped[int | None] = mapped_column(BigInteger)
+    currency: Mapped[str | None] = mapped_column(String(3))
+    provider_reference: Mapped[str | None] = mapped_column(String(100))
+    body_sha256: Mapped[str | None] = mapped_column(String(64))

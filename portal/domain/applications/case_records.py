@@ -32,17 +32,20 @@ def is_record(event) -> bool:
     return event.action.startswith(PREFIX)
 
 
-def record(application, person, action: str, details: dict | None = None) -> None:
-    """A staff record (or the payments domain's) on the case: an event that keeps its state, and an audit entry."""
+def record(application, person, action: str, details: dict | None = None, *, actor_role: str | None = None) -> None:
+    """A staff record (or the payments domain's) on the case: an event that keeps its state, and an audit entry.
+    `person` is None for what no person did (a payment provider's confirmation): `actor_role` then says who."""
     from portal.data import applications as application_data
 
     agencies = {application.current_agency} if application.current_agency else None
-    role = audit.role_of(person, agencies)
-    application_data.add_event(application, actor_id=person.id, actor_role=role, action=action,
+    role = actor_role or audit.role_of(person, agencies)
+    application_data.add_event(application, actor_id=person.id if person is not None else None, actor_role=role,
+                               action=action,
                                from_state=application.state, to_state=application.state, details=details)
+    agency = role.split(".")[0] if person is not None else application.current_agency
     audit.record(audit.CASE_RECORDED, actor=person, actor_role=role, subject_type="application",
                  subject_id=application.public_id, application=application,
-                 details={"action": action, "agency": role.split(".")[0], "state": application.state,
+                 details={"action": action, "agency": agency, "state": application.state,
                           **(details or {})})
 
 
