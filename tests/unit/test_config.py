@@ -205,3 +205,40 @@ class TestBaseUrlFollowsTheServedAddress:
         with pytest.raises(ConfigError, match=r"^PORTAL_BASE_URL: must be the portal's public https:// address"):
             production(tmp_path, PORTAL_BASE_URL=None, PORTAL_SERVED_URL="https://127.0.0.1:5123")
         assert production(tmp_path).base_url_fixed
+
+
+class TestKhqr:
+    """Issue 13: who KHQR payments go to, and how confirmations are trusted."""
+
+    def test_development_pays_the_test_bank_with_a_stable_secret_of_its_own(self, tmp_path):
+        first, again = settings(tmp_path).khqr, settings(tmp_path).khqr
+        assert first.account_id == "onewindow@devb" and first.development_gateway
+        assert first.callback_secret == again.callback_secret and len(first.callback_secret) == 32
+        assert first.status_url is None and first.request_minutes == 30
+
+    def test_production_without_an_account_offers_no_khqr(self, tmp_path):
+        assert production(tmp_path).khqr is None
+
+    def test_production_with_an_account_needs_a_long_secret_and_a_status_endpoint(self, tmp_path):
+        with pytest.raises(ConfigError, match=r"^KHQR_CALLBACK_SECRET: must be set in production"):
+            production(tmp_path, KHQR_ACCOUNT_ID="onewindow@aclb", KHQR_CALLBACK_SECRET="short")
+        with pytest.raises(ConfigError, match=r"^KHQR_STATUS_URL: must be set in production"):
+            production(tmp_path, KHQR_ACCOUNT_ID="onewindow@aclb", KHQR_CALLBACK_SECRET="s" * 40)
+        khqr = production(tmp_path, KHQR_ACCOUNT_ID="onewindow@aclb", KHQR_CALLBACK_SECRET="s" * 40,
+                          KHQR_STATUS_URL="https://api-bakong.nbc.gov.kh/").khqr
+        assert (khqr.account_id, khqr.callback_secret, khqr.status_url) == (
+            "onewindow@aclb", b"s" * 40, "https://api-bakong.nbc.gov.kh")
+        assert not khqr.development_gateway  # the test bank never exists in production
+
+    @pytest.mark.parametrize(("name", "value", "message"), [
+        ("KHQR_ACCOUNT_ID", "no-bank-here", "KHQR_ACCOUNT_ID: a Bakong account id"),
+        ("KHQR_MERCHANT_NAME", "ក្រសួង", "KHQR_MERCHANT_NAME: 25 printable Latin"),
+        ("KHQR_MERCHANT_CITY", "A VERY LONG CITY NAME", "KHQR_MERCHANT_CITY: 15 printable Latin"),
+        ("KHQR_MERCHANT_ID", "123456", "KHQR_MERCHANT_ID and KHQR_ACQUIRING_BANK: set both"),
+        ("KHQR_REQUEST_MINUTES", "0", "KHQR_REQUEST_MINUTES: '0' is not a whole number of minutes"),
+        ("KHQR_POLL_INTERVAL", "2", "KHQR_POLL_INTERVAL: 2 is too short"),
+        ("KHQR_STATUS_URL", "ftp://bank", "KHQR_STATUS_URL: an http"),
+    ])
+    def test_a_wrong_setting_is_named(self, tmp_path, name, value, message):
+        with pytest.raises(ConfigError, match="^" + message):
+            settings(tmp_path, **{name: value})
