@@ -14,6 +14,7 @@ from flask import abort, current_app, redirect, render_template, url_for
 from flask_login import login_required
 
 from portal.data import payment_requests as request_data
+from portal.data.models import PaymentRequest
 from portal.domain import clock
 from portal.extensions import db
 from portal.payments import account, khqr_image, khqr_requests
@@ -31,8 +32,8 @@ class CurrencyDue:
 
     currency: str
     amount_minor: int
-    request: object | None  # the open request for this amount, still valid
-    stale: object | None  # else the latest request for this currency (expired, superseded, paid)
+    request: PaymentRequest | None  # the open request for this amount, still valid
+    stale: PaymentRequest | None  # else the latest request for this currency (expired, superseded, paid)
 
     @property
     def why_new(self) -> str | None:
