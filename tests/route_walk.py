@@ -25,6 +25,7 @@ from sqlalchemy import func, select
 from portal.data import agencies as agency_data
 from portal.data import applications as application_data
 from portal.data import document_requests, notifications, organisations
+from portal.data import payment_requests as request_data
 from portal.data import payments as payment_data
 from portal.data.db import db
 from portal.data.models import (
@@ -277,6 +278,12 @@ def payment_unchanged(r: Records):
     return {**application_unchanged(r), "reversed": db.session.get(type(r.payment), r.payment.id).reversed_at}
 
 
+def payment_requests_unchanged(r: Records):
+    """The application as above, and its KHQR payment requests."""
+    return {**application_unchanged(r),
+            "requests": [(q.public_id, q.state) for q in request_data.for_application(r.application.id)]}
+
+
 def _members_and_invitations(organisation_id: int) -> dict:
     db.session.expire_all()
     members = db.session.scalars(select(OrganisationMember).where(
@@ -414,6 +421,10 @@ WALKS = (
          lambda r: _app(r) | {"requirement_id": r.service.documents[0].id, "document_id": r.upload.public_id},
          state="more_info"),
     Walk("GET", "/applications/<public_id>/review", APPLICANT_ONLY, _app),
+    # Paying it by KHQR: the page, asking for a code (a payment request), the state the page polls.
+    Walk("GET", "/applications/<public_id>/pay", APPLICANT_ONLY, _app),
+    Walk("POST", "/applications/<public_id>/pay", APPLICANT_ONLY, _app, unchanged=payment_requests_unchanged),
+    Walk("GET", "/applications/<public_id>/pay/status", APPLICANT_ONLY, _app),
     Walk("GET", "/applications/<public_id>/steps/<step_id>", APPLICANT_ONLY,
          lambda r: _app(r) | {"step_id": reopened_step(r)}, state="more_info"),
     Walk("POST", "/applications/<public_id>/steps/<step_id>", APPLICANT_ONLY,

@@ -20,6 +20,8 @@ from portal.domain.fields import builder
 from portal.domain.i18n.formatting import to_latin_digits
 from portal.domain.identity import totp
 from portal.domain.identity.passwords import is_common, verify_password
+from portal.payments import account
+from portal.web.applicant import khqr_offer
 from tests.sessions import sign_in_as
 
 
@@ -191,6 +193,12 @@ class TestDemoApplications:
             assert request.action == "request_info" and request.note and application.editable
             inbox = notifications.inbox(application.applicant_person_id)
             assert any(n.link == f"/applications/{application.public_id}" for n in inbox)
+
+        # The demo citizen has applications in progress still to pay: "Pay by KHQR" is there at once.
+        mine = application_data.list_for_applicant(people.get_by_email(demo.CITIZEN["email"]))
+        owing = [a for a in mine if khqr_offer.offered(versions.definition_for(a), a,
+                                                       account.account(versions.definition_for(a), a))]
+        assert owing
 
         again = runner.invoke(args=["demo", "load"])
         assert again.exit_code == 0, again.output

@@ -35,7 +35,7 @@ from portal.domain.workflow import engine
 from portal.extensions import db
 from portal.payments import account, assessments, submission
 from portal.web import confirmation
-from portal.web.applicant import blueprint
+from portal.web.applicant import blueprint, khqr_offer
 from portal.web.applicant.application_forms import ME, AttachForm, ConfirmForm, StartForm, SubmitForm
 from portal.web.applicant.refusals import refusal_message
 from portal.web.helpers import posted_form
@@ -96,9 +96,11 @@ def my_applications():
 @login_required
 def application(public_id: str):
     application, service = own_application(public_id)
+    found = account.account(service, application)
     return render_template(
         "pages/applicant/applications/detail.html", application=application, service=service,
-        account=account.account(service, application), confirm=ConfirmForm(),
+        account=found, confirm=ConfirmForm(),
+        pay_by_khqr=khqr_offer.offered(service, application, found),
         editable=journey.editable_ids(application),
         steps=journey.visible_steps(service, application.answers),
         issued=document_data.for_application(application.id),
