@@ -109,7 +109,7 @@ def signed_callback(paid: Transaction, secret: bytes, now_seconds: int) -> tuple
 def deliver_callback(md5: str) -> int | None:
     """POST the signed callback to the portal, as a provider would (each attempt signed afresh); returns
     the portal's answer. A refusal (4xx) is final; no answer or a 5xx raises, so RQ tries again."""
-    paid = transaction(md5)
+    paid = transaction(md5) if enabled() else None
     if paid is None:
         return None
     headers, body = signed_callback(paid, current_app.config["PORTAL_SETTINGS"].khqr.callback_secret,
