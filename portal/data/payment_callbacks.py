@@ -35,6 +35,13 @@ def claim_nonce(nonce: str, **fields) -> PaymentCallback | None:
         return None
 
 
+def refused_before(request_id: int, provider_reference: str, source: str) -> bool:
+    """Whether `source` already told us about this transaction for this request and it was refused."""
+    return db.session.scalar(select(PaymentCallback.id).where(
+        PaymentCallback.request_id == request_id, PaymentCallback.provider_reference == provider_reference,
+        PaymentCallback.source == source, PaymentCallback.outcome == "refused").limit(1)) is not None
+
+
 def for_request(request_id: int) -> list[PaymentCallback]:
     return list(db.session.scalars(select(PaymentCallback).where(PaymentCallback.request_id == request_id)
                                    .order_by(PaymentCallback.id)))

@@ -125,13 +125,11 @@ def poll_request(request_id: int) -> str | None:
     found = check_transaction(settings, md5)
     request = request_data.lock(request_id)
     request_data.mark_polled(request_id)
-    if found is not None:
-        outcome = _confirm(settings, request, found)
-    elif expired and request.state == request_data.OPEN:
+    outcome = _confirm(settings, request, found) if found is not None else None
+    if expired and request.state == request_data.OPEN:
+        # Past its expiry and, after this last look, not paid (or paid wrongly: refused above): no more polls.
         request_data.close(request, request_data.EXPIRED)
-        outcome = request_data.EXPIRED
-    else:
-        outcome = None
+        outcome = outcome or request_data.EXPIRED
     db.session.commit()
     return outcome
 
@@ -142,6 +140,8 @@ def _confirm(settings, request, found: dict) -> str:
     if not (isinstance(reference, str) and callbacks.REFERENCE.fullmatch(reference) and isinstance(currency, str)
             and amount is not None and isinstance(paid_ms, int) and 0 < paid_ms < 10**14):
         raise ProviderUnavailable("KHQR status endpoint: a transaction without hash, currency, amount or time")
+    if callback_data.refused_before(request.id, reference, callback_data.POLL):
+        return "refused_before"  # each round finds it again: recorded and audited once
     row = callback_data.add(source=callback_data.POLL, outcome=khqr_requests.REFUSED)
     if found.get("toAccountId") != settings.account_id:
         # Money that went to someone else's account is not a payment to us, whatever the MD5 says.

@@ -134,6 +134,9 @@ def test_money_sent_to_another_account_is_refused(app, registration, bakong):
     [row] = callback_data.for_request(request.id)
     assert (row.source, row.outcome, row.reason) == ("poll", "refused", "wrong_account")
     assert [e.details["reason"] for e in entries("payment_confirmation_refused")] == ["wrong_account"]
+    asked_long_ago(request)
+    assert poll_round(app) == 1  # found again next round: refused, but recorded and audited once
+    assert len(callback_data.for_request(request.id)) == 1 and len(entries("payment_confirmation_refused")) == 1
 
 
 def test_a_wrong_amount_found_by_the_poll_is_refused(app, registration, bakong):
@@ -148,6 +151,23 @@ def test_an_expired_request_is_closed_after_a_last_look(app, registration, bakon
     request = ask(registration, now=clock.now() - timedelta(minutes=45))  # expired 15 minutes ago
     poll_round(app)
     assert bakong.asked and state(registration, request) == ([], False, "expired")
+
+
+def test_an_expired_request_paid_in_time_is_found_by_its_last_look(app, registration, bakong):
+    request = ask(registration, now=clock.now() - timedelta(minutes=45))
+    found = bakong.pays(request)
+    found["createdDateMs"] = khqr.milliseconds(clock.now() - timedelta(minutes=20))  # before its expiry
+    poll_round(app)
+    payments, paid, request_state = state(registration, request)
+    assert payments == [(request.amount_minor, "KHR", "khqr")] and paid and request_state == "paid"
+
+
+def test_an_expired_request_paid_too_late_is_refused_and_closed(app, registration, bakong):
+    request = ask(registration, now=clock.now() - timedelta(minutes=45))
+    bakong.pays(request)  # now: after its expiry
+    poll_round(app)
+    assert state(registration, request) == ([], False, "expired")
+    assert [e.details["reason"] for e in entries("payment_confirmation_refused")] == ["expired_request"]
 
 
 def test_a_provider_that_is_down_changes_nothing(app, registration, bakong):
