@@ -565,6 +565,16 @@ NOT_PER_RECORD = MappingProxyType({
                            form=lambda r: {"q": r.application.reference}),
     "/staff/dashboard": Listed(SUPERVISORS, "counts and delays of the agencies I supervise, not cases"),
     "/staff/dashboard.csv": Listed(SUPERVISORS, "the same counts as a spreadsheet"),
+    # What payment providers call, machine to machine: the HMAC signature is the credential, not a session.
+    "/payments/khqr/callback": Listed(PUBLIC, "a provider's signed KHQR payment callback; refused unless signed with "
+                                              "the configured secret (tests/integration/test_khqr_confirmation.py)"),
+    # The test bank (development and tests only; not registered in production): a made-up bank, as a bank app
+    # it pays whatever KHQR code it is given; the MD5 in its URLs is the code's, which only its holder knows.
+    "/dev/khqr-bank": Listed(PUBLIC, "the test bank: paste a KHQR code (development only)"),
+    "/dev/khqr-bank/pay/<md5>": Listed(PUBLIC, "the test bank: a payment request's code, from the payment page"),
+    "/dev/khqr-bank/pay": Listed(PUBLIC, "the test bank: pays the KHQR code posted with the form"),
+    "/dev/khqr-bank/paid/<md5>": Listed(PUBLIC, "the test bank: its receipt for a code it paid"),
+    "/dev/khqr-bank/v1/check_transaction_by_md5": Listed(PUBLIC, "the test bank's status endpoint, Bakong's shape"),
     # The admin area's lists and forms.
     "/admin/staff": Listed(ADMIN_ONLY, "the list of staff accounts"),
     "/admin/staff/new": Listed(ADMIN_ONLY, "creates a staff account"),

@@ -62,6 +62,12 @@ def lock_for_job(job_id: str) -> OutboxMessage | None:
     return db.session.scalar(select(OutboxMessage).where(OutboxMessage.job_id == job_id).with_for_update())
 
 
+def unfinished_with_prefix(job_id_prefix: str) -> bool:
+    """Whether a job whose id starts with the prefix is still to run (pending or enqueued, not done nor failed)."""
+    return db.session.scalar(select(func.count()).where(
+        _UNFINISHED, OutboxMessage.job_id.startswith(job_id_prefix, autoescape=True))) > 0
+
+
 def mark_done(job_id: str) -> bool:
     """Done, unless it already was; True if this call marked it. A row marked failed that ran after all (an
     administrator ran it again) is done too."""

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import select, update
+from sqlalchemy import or_, select, update
 
 from portal.data.db import db, utcnow
 from portal.data.models import PaymentRequest
@@ -65,6 +65,15 @@ def open_ids(limit: int = 500) -> list[int]:
     return list(db.session.scalars(select(PaymentRequest.id).where(PaymentRequest.state == OPEN)
                                    .order_by(PaymentRequest.polled_at.is_not(None), PaymentRequest.polled_at,
                                              PaymentRequest.id).limit(limit)))
+
+
+def due_for_poll(asked_before: datetime, limit: int = 500) -> list[tuple[int, int]]:
+    """(id, polls) of open requests never asked about, or last asked before `asked_before`, the least recently
+    asked first."""
+    return list(db.session.execute(select(PaymentRequest.id, PaymentRequest.polls).where(
+        PaymentRequest.state == OPEN,
+        or_(PaymentRequest.polled_at.is_(None), PaymentRequest.polled_at <= asked_before))
+        .order_by(PaymentRequest.polled_at.is_not(None), PaymentRequest.polled_at, PaymentRequest.id).limit(limit)))
 
 
 def mark_polled(request_id: int) -> None:

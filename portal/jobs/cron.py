@@ -32,10 +32,14 @@ SESSION_SWEEP_INTERVAL = 60 * 60
 
 def periodic_jobs(app) -> list[tuple[str, str, int]]:
     """(job name, queue, interval in seconds) for every periodic job."""
-    return [(names.ESCALATE_DUE_CASES, DEFAULT, app.config["ESCALATION_INTERVAL"]),
+    jobs = [(names.ESCALATE_DUE_CASES, DEFAULT, app.config["ESCALATION_INTERVAL"]),
             (names.PUBLISH_AUDIT_HEAD, DEFAULT, app.config["AUDIT_HEAD_INTERVAL"]),
             (names.EXPIRE_INVITATIONS, DEFAULT, INVITATION_SWEEP_INTERVAL),
             (names.PURGE_EXPIRED_SESSIONS, DEFAULT, SESSION_SWEEP_INTERVAL)]
+    khqr = app.config["PORTAL_SETTINGS"].khqr
+    if khqr is not None:  # asking the provider about KHQR requests still open (portal.payments.polling)
+        jobs.append((names.SCHEDULE_KHQR_POLLS, DEFAULT, khqr.poll_interval))
+    return jobs
 
 
 class Cron(threading.Thread):

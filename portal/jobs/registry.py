@@ -18,7 +18,8 @@ log = logging.getLogger(__name__)
 JOB_MODULES = ("portal.domain.notify.jobs", "portal.domain.rendering.jobs", "portal.domain.identity.password_reset",
                "portal.domain.identity.registration", "portal.domain.identity.enrolment",
                "portal.domain.applications.escalation", "portal.domain.audit.head",
-               "portal.domain.organisations.invitations", "portal.domain.identity.sessions")
+               "portal.domain.organisations.invitations", "portal.domain.identity.sessions",
+               "portal.payments.polling", "portal.payments.dev_bank")
 
 
 @dataclass(frozen=True)

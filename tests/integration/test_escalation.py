@@ -94,7 +94,8 @@ def test_the_cron_scheduler_puts_the_job_on_the_queue_and_a_worker_runs_it(app, 
     assert sorted(run_cron_once(app)) == ["portal.domain.applications.escalation.escalate_due_cases",
                                           "portal.domain.audit.head.publish_head",
                                           "portal.domain.identity.sessions.purge_expired_sessions",
-                                          "portal.domain.organisations.invitations.expire_invitations"]
+                                          "portal.domain.organisations.invitations.expire_invitations",
+                                          "portal.payments.polling.schedule_polls"]
     run_jobs(app)
     [notification] = told(supervisor)
     assert late.reference in render(notification.message, notification.params, "en").body

@@ -36,6 +36,8 @@ ACCOUNT_CHANGE = "account_change"
 DOCUMENT_REVOKED = "document_revoked"
 DOCUMENT_CORRECTION_REQUESTED = "document_correction_requested"
 DOCUMENT_SUPERSEDED = "document_superseded"
+# A payment provider's callback or status answer we did not act on (forged, replayed, late, not matching).
+PAYMENT_CONFIRMATION_REFUSED = "payment_confirmation_refused"
 STAFF_ACCESS = (STAFF_VIEWED, STAFF_DOWNLOADED)
 
 
