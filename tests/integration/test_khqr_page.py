@@ -92,6 +92,9 @@ def test_the_applicant_sees_the_qr_code_the_string_to_copy_the_amount_and_what_i
     assert status(client, application) == {"state": "awaiting_payment", "requests": [request.public_id]}
     assert page.soup.select_one("script[src*='khqr']") is not None and not page.soup.select("script:not([src])")
     assert request.public_id not in page.request.path and application.reference not in page.request.path
+    # In development and tests, the made-up bank pays this very code (docs/payments-khqr.md).
+    bank = client.get(card.select_one("a[href*='/dev/khqr-bank/pay/']")["href"])
+    assert bank.status_code == 200 and application.reference in text_of(bank)
 
     # Asking again while the code is valid gives the same code.
     again = ask_for_a_code(client, application)

@@ -17,7 +17,7 @@ from portal.data import payment_requests as request_data
 from portal.data.models import PaymentRequest
 from portal.domain import clock
 from portal.extensions import db
-from portal.payments import account, khqr_image, khqr_requests
+from portal.payments import account, dev_bank, khqr_image, khqr_requests
 from portal.web.applicant import blueprint
 from portal.web.applicant.application_forms import ConfirmForm
 from portal.web.applicant.applications import own_application
@@ -105,7 +105,7 @@ def khqr_page(public_id: str):
     status = _status(found, dues)
     return render_template("pages/applicant/applications/pay.html", application=application, service=service,
                            account=found, dues=dues, state=status["state"], status_json=_status_json(status),
-                           payee=khqr_settings())
+                           payee=khqr_settings(), test_bank=dev_bank.enabled())
 
 
 @blueprint.post("/applications/<public_id>/pay")
