@@ -99,3 +99,10 @@ def set_paid(application: Application, paid: bool) -> None:
         db.session.execute(update(Application).where(Application.id == application.id)
                            .values(paid=paid, updated_at=utcnow()).execution_options(synchronize_session=False))
         db.session.refresh(application)
+
+
+def link_receipt(payment: Payment, request_id: int | None) -> None:
+    """The payment receipt asked for this payment (None: it was cancelled before it was issued)."""
+    db.session.execute(update(Payment).where(Payment.id == payment.id).values(receipt_request_id=request_id)
+                       .execution_options(synchronize_session=False))
+    db.session.refresh(payment)
