@@ -33,7 +33,7 @@ from portal.domain.fields import builder
 from portal.domain.i18n.formatting import current_locale, pick
 from portal.domain.workflow import engine
 from portal.extensions import db
-from portal.payments import account, assessments, submission
+from portal.payments import account, assessments, receipts, submission
 from portal.web import confirmation
 from portal.web.applicant import blueprint
 from portal.web.applicant.application_forms import ME, AttachForm, ConfirmForm, StartForm, SubmitForm
@@ -96,9 +96,10 @@ def my_applications():
 @login_required
 def application(public_id: str):
     application, service = own_application(public_id)
+    owed = account.account(service, application)
     return render_template(
         "pages/applicant/applications/detail.html", application=application, service=service,
-        account=account.account(service, application), confirm=ConfirmForm(),
+        account=owed, receipts=receipts.issued(owed.payments) if owed else {}, confirm=ConfirmForm(),
         editable=journey.editable_ids(application),
         steps=journey.visible_steps(service, application.answers),
         issued=document_data.for_application(application.id),
