@@ -14,12 +14,13 @@ import time
 from contextlib import contextmanager
 
 import pytest
-from sqlalchemy import delete, event, func, select
+from sqlalchemy import delete, event, func, select, text
 
 from portal.data.db import db
 from portal.data.models import (
     Application,
     ApplicationEvent,
+    AuditEntry,
     Blob,
     Document,
     DocumentRequest,
@@ -34,6 +35,7 @@ from portal.domain.catalogue import get_catalogue
 from portal.domain.rendering.jobs import issue_document
 from portal.payments import assessments, counter
 from tests import factories
+from tests.audit_log import tampering
 from tests.integration.test_insert_races import engine_for_threads
 from tests.service_roots import copy_of_fixture, services_root
 from tests.staff_cases import AGENCY, SLUG, submitted
@@ -70,6 +72,7 @@ def test_a_reversal_during_the_issuing_of_its_receipt_waits_and_revokes_it(app, 
     with services_root(app, copy_of_fixture(tmp_path), sync_agencies=True):
         service = get_catalogue().get(SLUG)
         outbox_before = db.session.scalar(select(func.coalesce(func.max(OutboxMessage.id), 0)))
+        audit_before = db.session.scalar(select(func.coalesce(func.max(AuditEntry.id), 0)))
         applicant, chief = factories.person(), factories.staff(AGENCY, "supervisor")
         application = submitted(applicant)
         assessments.freeze(service, application)
@@ -114,11 +117,13 @@ def test_a_reversal_during_the_issuing_of_its_receipt_waits_and_revokes_it(app, 
             document = db.session.get(Document, request.document_id)
             assert document.status == "revoked" and document.revocation_category == "payment_reversed"
         finally:
-            _remove(ids, outbox_before)
+            _remove(ids, outbox_before, audit_before)
 
 
-def _remove(ids: dict, outbox_before: int) -> None:
+def _remove(ids: dict, outbox_before: int, audit_before: int) -> None:
     db.session.rollback()
+    with tampering():  # the entries of the payment, its reversal and the revocation: later tests count entries
+        db.session.execute(text("DELETE FROM audit_entries WHERE id > :id"), {"id": audit_before})
     shas = list(db.session.scalars(select(Document.sha256).where(Document.application_id == ids["application"])))
     db.session.execute(delete(OutboxMessage).where(OutboxMessage.id > outbox_before))
     db.session.execute(delete(Payment).where(Payment.application_id == ids["application"]))
