@@ -38,7 +38,7 @@ def _apply(change) -> None:
 @click.argument("document_id")
 @click.option("--reason", required=True,
               help=f"Why, in words the holder will read (at most {lifecycle.MAX_REASON} characters; never public).")
-@click.option("--category", type=click.Choice(list(lifecycle.CATEGORIES)), default="other", show_default=True,
+@click.option("--category", type=click.Choice(lifecycle.CHOOSABLE), default="other", show_default=True,
               help="The reason as the verification page shows it publicly.")
 def revoke(document_id: str, reason: str, category: str) -> None:
     """Revoke DOCUMENT_ID (its public id, as in its download link): /verify says "revoked" from now on,

@@ -16,8 +16,11 @@ _INSERTS = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}
 def lock_case(application_id: int) -> None:
     """Hold the application's row until the transaction ends (PostgreSQL; SQLite writes one at a time anyway):
     two payments recorded at once are then counted one after the other, and the second sees the first when
-    it decides whether the case is paid."""
-    db.session.execute(select(Application.id).where(Application.id == application_id).with_for_update())
+    it decides whether the case is paid. FOR NO KEY UPDATE: rows that merely refer to the application (a worker
+    storing a payment receipt for it) are not held up, so a reversal waiting for that worker cannot deadlock
+    with it."""
+    db.session.execute(select(Application.id).where(Application.id == application_id)
+                       .with_for_update(key_share=True))
 
 
 def latest_assessment(application_id: int) -> FeeAssessment | None:
@@ -99,3 +102,10 @@ def set_paid(application: Application, paid: bool) -> None:
         db.session.execute(update(Application).where(Application.id == application.id)
                            .values(paid=paid, updated_at=utcnow()).execution_options(synchronize_session=False))
         db.session.refresh(application)
+
+
+def link_receipt(payment: Payment, request_id: int | None) -> None:
+    """The payment receipt asked for this payment (None: it was cancelled before it was issued)."""
+    db.session.execute(update(Payment).where(Payment.id == payment.id).values(receipt_request_id=request_id)
+                       .execution_options(synchronize_session=False))
+    db.session.refresh(payment)

@@ -8,7 +8,7 @@ from portal.data import payments as payment_data
 from portal.domain.applications import case_records
 from portal.domain.catalogue import Service
 from portal.domain.workflow.engine import SUPERVISOR
-from portal.payments import account, assessments
+from portal.payments import account, assessments, receipts
 from portal.payments.money import CURRENCIES
 
 COUNTER_METHODS = ("counter_cash", "counter_transfer")
@@ -70,6 +70,7 @@ def record(service: Service, application, person, *, amount_minor: int, currency
             "payment": payment.public_id, "amount_minor": amount_minor, "currency": currency, "method": method,
             "receipt_number": receipt_number})
         account.sync_paid(service, application)
+        receipts.ask_for(service, application, payment)
     return payment, recorded
 
 
@@ -87,4 +88,5 @@ def reverse(service: Service, application, person, payment, reason: str) -> bool
         "payment": payment.public_id, "amount_minor": payment.amount_minor, "currency": payment.currency,
         "reason": reason.strip()})
     account.sync_paid(service, application)
+    receipts.withdraw(application, payment, person)
     return True

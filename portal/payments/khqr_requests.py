@@ -23,7 +23,7 @@ from portal.data import payment_requests as request_data
 from portal.data import payments as payment_data
 from portal.domain.applications import case_records
 from portal.domain.catalogue import Service
-from portal.payments import account, assessments, khqr
+from portal.payments import account, assessments, khqr, receipts
 
 PROVIDER_ROLE = "provider.khqr"  # the actor of a payment no person recorded (case events, audit)
 # A request about to expire is not handed out again: the person needs time to open their bank app.
@@ -126,4 +126,5 @@ def confirm(service: Service, application, request, *, amount_minor: int, curren
         "payment": payment.public_id, "amount_minor": amount_minor, "currency": currency, "method": "khqr",
         "request": request.public_id}, actor_role=PROVIDER_ROLE)
     account.sync_paid(service, application)
+    receipts.ask_for(service, application, payment)
     return Confirmation(ACCEPTED, payment=payment)

@@ -55,4 +55,7 @@ def test_any_sequence_of_payments_duplicates_and_reversals_keeps_the_balance_tru
         assert found.balance == {"KHR": expected}
         assert application.paid == (expected <= 0)
         assert len(payment_data.for_application(application.id)) == len(recorded)
+        # One receipt asked for each payment recorded, none left for one reversed before it was issued.
+        assert {p.receipt_number for p in payment_data.for_application(application.id)
+                if p.receipt_request_id} == set(recorded) - reversed_
     db.session.rollback()

@@ -49,6 +49,7 @@ def longest_values(locale: str) -> dict:
         "agency": longest([a.name for a in catalogue.agencies.values()], locale),
         "service": longest([s.title for s in catalogue.services], locale),
         "breached": 999, "due_soon": 999,
+        "amount": digits("12,500,000 ៛", locale),  # a payment received
     }
 
 

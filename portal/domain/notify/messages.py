@@ -48,6 +48,14 @@ MESSAGES = {
                 "Your receipt is in My documents, and you can follow the application in My applications."),
         sms=_l("One Window: application %(reference)s received. Keep this reference."),
     ),
+    # Sent when the payment's receipt is issued (portal.payments.receipts), so that it is there to download.
+    "payment_received": Message(
+        subject=_l("Payment received for your application %(reference)s"),
+        body=_l("We received your payment of %(amount)s for your application %(reference)s for %(service)s. "
+                "%(balance)s Your receipt is in My documents; anyone you show it to can check it by scanning "
+                "its QR code."),
+        sms=_l("One Window: we received %(amount)s for application %(reference)s. Your receipt is in My documents."),
+    ),
     "status_changed": Message(
         subject=_l("Application %(reference)s: %(status)s"),
         body=_l("The status of your application %(reference)s for %(service)s is now: %(status)s."),

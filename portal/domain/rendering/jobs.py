@@ -22,6 +22,12 @@ from portal.jobs.registry import warm_up as worker_warm_up
 
 worker_warm_up(warm_up)  # the worker loads fonts and renderer once, before forking (rendering.warmup)
 
+# How the holder hears of a document may be said by whoever asked for it, in the request's context:
+# {"message": a key of notify.messages, "params": ..., "link": ...} (a payment receipt: "payment received",
+# portal.payments.receipts). Otherwise they are told that a document was issued. The message goes out in the
+# transaction that stores the document, so it is sent once and its link already leads to it.
+ANNOUNCEMENT = "announcement"
+
 
 @job(DOCUMENTS, timeout=300, name=names.ISSUE_DOCUMENT)
 def issue_document(request_id: int) -> str | None:
@@ -69,7 +75,16 @@ def issue_document(request_id: int) -> str | None:
     # A corrected document supersedes the one it replaces in this same transaction, and tells the holder so;
     # an ordinary one (or one whose predecessor was revoked meanwhile) is announced as issued.
     if not lifecycle.complete_correction(request, document) and request.owner_person_id:
-        notify(people.get_by_id(request.owner_person_id), "document_issued",
-               {"document": {"km": request.title_km, "en": request.title_en}}, link="/documents")
+        _announce(request)
     db.session.commit()
     return document.public_id
+
+
+def _announce(request) -> None:
+    holder = people.get_by_id(request.owner_person_id)
+    own = (request.context or {}).get(ANNOUNCEMENT)
+    if own:
+        notify(holder, own["message"], own["params"], link=own.get("link"))
+    else:
+        notify(holder, "document_issued", {"document": {"km": request.title_km, "en": request.title_en}},
+               link="/documents")

@@ -35,7 +35,11 @@ CATEGORIES = {
     "details_incorrect": _l("The details on it were wrong"),
     "not_entitled": _l("The holder was not, or is no longer, entitled to it"),
     "other": _l("Withdrawn by the issuing agency"),
+    "payment_reversed": _l("The payment it records was reversed"),
 }
+# Given by the portal itself (a payment receipt revoked with its payment's reversal), never chosen by hand.
+PAYMENT_REVERSED = "payment_reversed"
+CHOOSABLE = tuple(c for c in CATEGORIES if c != PAYMENT_REVERSED)
 MAX_REASON = 500  # documents.revocation_reason
 OPERATOR = "operator"  # the audit role of `flask documents` commands
 SYSTEM = "system"  # the audit role of the worker completing a correction

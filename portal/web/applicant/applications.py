@@ -33,7 +33,7 @@ from portal.domain.fields import builder
 from portal.domain.i18n.formatting import current_locale, pick
 from portal.domain.workflow import engine
 from portal.extensions import db
-from portal.payments import account, assessments, submission
+from portal.payments import account, assessments, receipts, submission
 from portal.web import confirmation
 from portal.web.applicant import blueprint, khqr_offer
 from portal.web.applicant.application_forms import ME, AttachForm, ConfirmForm, StartForm, SubmitForm
@@ -99,7 +99,7 @@ def application(public_id: str):
     found = account.account(service, application)
     return render_template(
         "pages/applicant/applications/detail.html", application=application, service=service,
-        account=found, confirm=ConfirmForm(),
+        account=found, receipts=receipts.issued(found.payments) if found else {}, confirm=ConfirmForm(),
         pay_by_khqr=khqr_offer.offered(service, application, found),
         editable=journey.editable_ids(application),
         steps=journey.visible_steps(service, application.answers),

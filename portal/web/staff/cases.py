@@ -16,7 +16,7 @@ from portal.domain.documents.sniff import VIEWABLE
 from portal.domain.i18n.formatting import current_locale, pick
 from portal.domain.workflow import engine
 from portal.extensions import db
-from portal.payments import account, submission
+from portal.payments import account, receipts, submission
 from portal.web import confirmation
 from portal.web.staff import blueprint, notes, payments
 from portal.web.staff.access import case_or_404, staff_only
@@ -132,7 +132,8 @@ def case_page(application, service, *, failed: tuple[str, object] | None = None,
         changes=answer_changes(service, application.events, locale),
         notes=written, note_authors={n.author_id: people.get_by_id(n.author_id) for n in written if n.author_id},
         note_forms=note_forms or notes.note_forms(application, current_user),
-        account=owed, payment_form=payment_form or payments.payment_form(service, application),
+        account=owed, receipts=receipts.issued(owed.payments) if owed else {},
+        payment_form=payment_form or payments.payment_form(service, application),
         reversal_forms=reversal_forms, markable=MARKABLE_FACTS,
         people_by_id=lambda person_id: people.get_by_id(person_id) if person_id else None,
     ), status

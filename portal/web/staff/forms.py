@@ -10,7 +10,7 @@ from wtforms.validators import DataRequired, Length, Optional
 
 from portal.domain.applications.case_notes import MAX_NOTE
 from portal.domain.fields.definition_fields import MultiCheckboxField
-from portal.domain.rendering.lifecycle import CATEGORIES, MAX_REASON
+from portal.domain.rendering.lifecycle import CATEGORIES, CHOOSABLE, MAX_REASON
 from portal.domain.workflow.engine import MAX_REASON_TEXT
 
 
@@ -149,7 +149,7 @@ class RevokeForm(PrefixedForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.category.choices = [("", _l("Choose a reason"))] + list(CATEGORIES.items())
+        self.category.choices = [("", _l("Choose a reason"))] + [(c, CATEGORIES[c]) for c in CHOOSABLE]
 
     def validate(self, extra_validators=None):
         ok = super().validate(extra_validators)
