@@ -27,7 +27,7 @@ from portal.web.staff.dashboard import _cell
 from portal.web.staff.forms import FinancePeriodForm, FindCaseForm
 
 METHOD_NAMES = {"counter_cash": _l("Cash at the counter"), "counter_transfer": _l("Bank transfer at the counter"),
-                "khqr": _l("KHQR")}
+                "khqr": "KHQR"}  # a name, the same in both languages
 REASON_NAMES = {
     "forged": _l("Signature not valid"), "replayed": _l("Sent again (replayed)"), "late": _l("Arrived too late"),
     "malformed": _l("Unreadable message"), "unknown_request": _l("No such payment request"),
