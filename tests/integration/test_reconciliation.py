@@ -318,3 +318,14 @@ def test_an_administrator_grants_the_cashier_role_and_the_command_creates_one(cl
                                "--name-latin", "Sun Sokly", "--agency", AGENCY, "--role", "cashier"])
     assert made.exit_code == 0, made.output
     assert "cashier at" in made.output
+
+
+def test_someone_keeping_the_books_of_two_offices_picks_one(client, factories, day):
+    both = factories.staff(AGENCY, "supervisor", locale="en")
+    agency_data.grant_role(both, agency_data.get_by_slug(OTHER.slug), "cashier")
+    db.session.commit()
+    sign_in_as(client, both)
+    page = client.get(finance_url())
+    assert {o["value"] for o in page.soup.select("main select[name=agency] option")} == {AGENCY, OTHER.slug}
+    theirs = client.get(finance_url(agency=OTHER.slug)).get_data(as_text=True)
+    assert day.elsewhere.reference in theirs and day.by_khqr.reference not in theirs

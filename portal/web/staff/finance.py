@@ -23,7 +23,7 @@ from portal.domain.i18n.formatting import current_locale, pick, to_latin_digits
 from portal.payments import money, reconciliation
 from portal.web.staff import blueprint
 from portal.web.staff.access import finance_agencies, my_agencies, payment_case_or_404, staff_only
-from portal.web.staff.dashboard import _cell
+from portal.web.staff.dashboard import spreadsheet_cell
 from portal.web.staff.forms import FinancePeriodForm, FindCaseForm
 
 METHOD_NAMES = {"counter_cash": _l("Cash at the counter"), "counter_transfer": _l("Bank transfer at the counter"),
@@ -188,7 +188,7 @@ def csv_text(report: reconciliation.Report) -> str:
     value = HEADER.index("value")
     for row in csv_rows(report):
         # Texts are guarded against spreadsheet formulas; a net amount may rightly start with "-".
-        writer.writerow([cell if index == value else _cell(cell) for index, cell in enumerate(row)])
+        writer.writerow([cell if index == value else spreadsheet_cell(cell) for index, cell in enumerate(row)])
     return "\ufeff" + out.getvalue()
 
 
