@@ -5,6 +5,7 @@ Screenshots go to the directory named by PORTAL_E2E_SHOTS, when it is set."""
 
 from __future__ import annotations
 
+import sqlite3
 from datetime import timedelta
 
 import pytest
@@ -24,10 +25,15 @@ FINANCE = "/staff/finance"
 
 
 @pytest.fixture(scope="module")
-def cashier_state(browser, portal_url, demo_totp):  # noqa: F811 - the fixture imported above
+def cashier_email(demo_totp):  # noqa: F811 - the fixture imported above
     email = next((e for e in demo_totp if e.startswith("cashier.")), None)
     assert email is not None, "the demo data has no cashier"
-    return sign_in(browser, portal_url, email, demo_totp[email], FINANCE)
+    return email
+
+
+@pytest.fixture(scope="module")
+def cashier_state(browser, portal_url, demo_totp, cashier_email):  # noqa: F811 - the fixture imported above
+    return sign_in(browser, portal_url, cashier_email, demo_totp[cashier_email], FINANCE)
 
 
 @pytest.fixture
@@ -72,3 +78,27 @@ def test_the_csv_downloads_with_a_byte_order_mark(cashier_page, portal_url):
         page.get_by_role("link", name=km("Download this report as a spreadsheet (CSV)")).click()
     body = download.value.path().read_bytes()
     assert body.startswith(UTF8_BOM) and b"section,day,method" in body
+
+
+def test_the_cashier_finds_a_case_by_reference_and_sees_only_its_payment(cashier_page, portal_url, portal_instance,
+                                                                          cashier_email):
+    office = cashier_email.split("@")[0].removeprefix("cashier.")  # demo accounts: <role>.<office>@...
+    with sqlite3.connect(portal_instance / "portal.sqlite3") as connection:
+        reference = connection.execute(
+            "SELECT reference FROM applications WHERE current_agency = ? AND paid = 0 AND reference IS NOT NULL "
+            "ORDER BY id LIMIT 1", (office,)).fetchone()
+    assert reference, f"the demo data has no unpaid case at {office}"
+    page = cashier_page(PHONE)
+    page.goto(portal_url + FINANCE)
+    page.fill("#reference", reference[0].lower())
+    with page.expect_navigation():
+        page.get_by_role("button", name=km("Find the case")).click()
+    payment = page.locator("#payment")
+    assert payment.get_by_role("heading", level=2).inner_text() == km("Payment")
+    assert payment.get_by_role("button", name=km("Record the payment")).is_visible()
+    headings = page.locator("main h2").all_inner_texts()
+    assert km("Answers") not in headings and km("Notes and messages") not in headings
+    sideways = page.evaluate("() => document.documentElement.scrollWidth - document.documentElement.clientWidth")
+    assert sideways <= 0, f"the cashier's case scrolls sideways by {sideways} px at 390 px"
+    shot(page, "cashier-case-phone")
+
