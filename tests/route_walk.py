@@ -68,13 +68,16 @@ CASE_READERS = (AGENCY_CLERK, AGENCY_SUPERVISOR)
 # Who may open a route that is not per-record at all.
 PUBLIC, SIGNED_IN, STAFF, SUPERVISORS, ADMIN_ONLY, WITH_AUTHENTICATOR = (
     "anyone", "anyone signed in", "staff", "supervisors", "administrators", "staff and administrators")
+# An agency's finance page: its supervisors and cashiers (none of the walk's roles is a cashier; the
+# cashier's access is tested in tests/integration/test_reconciliation.py).
+FINANCE = "supervisors and cashiers"
 ACCESS = MappingProxyType({
     ANONYMOUS: {PUBLIC},
     OTHER_APPLICANT: {PUBLIC, SIGNED_IN},
     APPLICANT: {PUBLIC, SIGNED_IN},
     OTHER_AGENCY_CLERK: {PUBLIC, SIGNED_IN, STAFF, WITH_AUTHENTICATOR},
     AGENCY_CLERK: {PUBLIC, SIGNED_IN, STAFF, WITH_AUTHENTICATOR},
-    AGENCY_SUPERVISOR: {PUBLIC, SIGNED_IN, STAFF, SUPERVISORS, WITH_AUTHENTICATOR},
+    AGENCY_SUPERVISOR: {PUBLIC, SIGNED_IN, STAFF, SUPERVISORS, FINANCE, WITH_AUTHENTICATOR},
     ADMIN: {PUBLIC, SIGNED_IN, ADMIN_ONLY, WITH_AUTHENTICATOR},
 })
 
@@ -575,10 +578,17 @@ NOT_PER_RECORD = MappingProxyType({
     "/dev/khqr-bank/pay": Listed(PUBLIC, "the test bank: pays the KHQR code posted with the form"),
     "/dev/khqr-bank/paid/<md5>": Listed(PUBLIC, "the test bank: its receipt for a code it paid"),
     "/dev/khqr-bank/v1/check_transaction_by_md5": Listed(PUBLIC, "the test bank's status endpoint, Bakong's shape"),
+    "/staff/finance": Listed(FINANCE, "the payments, reversals and refunds owed of my own agencies (another "
+                                      "agency in the query string is 404)"),
+    "/staff/finance.csv": Listed(FINANCE, "the same report as a spreadsheet"),
+    "/staff/finance/find": Listed(FINANCE, "finds a case of my own agencies by reference, as the queue's search",
+                                  form=lambda r: {"reference": r.application.reference}),
     # The admin area's lists and forms.
     "/admin/staff": Listed(ADMIN_ONLY, "the list of staff accounts"),
     "/admin/staff/new": Listed(ADMIN_ONLY, "creates a staff account"),
     "/admin/jobs/failed": Listed(ADMIN_ONLY, "the list of failed background jobs"),
+    "/admin/payments/unplaced": Listed(ADMIN_ONLY, "provider confirmations that match no payment request, so "
+                                                   "no agency's and no applicant's"),
 })
 
 

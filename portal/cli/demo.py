@@ -2,7 +2,7 @@
 
 It creates, once: a citizen in Battambang (signs in with email or phone), a second citizen, the
 business "Srey Sros Spice Shop" owned by the first with the second as a member, a clerk and a
-supervisor for every agency office, and an administrator. Running it again creates nothing and
+supervisor for every agency office, a cashier at one office, and an administrator. Running it again creates nothing and
 prints the same table. The passwords are fixed and written here so that testers can share them:
 
     citizens        sokha-rice-field-2026 / dara-mango-tree-2026
@@ -72,6 +72,8 @@ STAFF_NAMES = [
     ("សែម រតនា", "Sem Rathana"), ("ពៅ ច័ន្ទធី", "Pov Chanthy"), ("អ៊ុំ វិចិត្រ", "Um Vichet"),
     ("យិន សុភាព", "Yin Sopheap"),
 ]
+CASE_ROLES, CASHIER = ("clerk", "supervisor"), "cashier"
+CASHIER_NAMES = ("ស៊ុន សុខលី", "Sun Sokly")
 ADMIN = {"email": f"admin@{EMAIL_DOMAIN}", "name_km": "ទេព សុធានី", "name_latin": "Tep Sotheany"}
 
 
@@ -147,9 +149,13 @@ def load_demo() -> tuple[list[DemoAccount], int, demo_cases.Summary]:
     names = iter(STAFF_NAMES * (2 * len(offices) // len(STAFF_NAMES) + 1))
     staff = {}
     for agency in offices:
-        for role in staff_accounts.ROLES:
+        for role in CASE_ROLES:
             person = staff[(agency.slug, role)] = loader.staff(agency.slug, role, next(names))
             accounts.append(DemoAccount(role, agency.slug, person.email, STAFF_PASSWORD, totp.secret_of(person)))
+    # One cashier, at the first office (the counter and the finance page); the cases need none.
+    if offices:
+        cashier = loader.staff(offices[0].slug, CASHIER, CASHIER_NAMES)
+        accounts.append(DemoAccount(CASHIER, offices[0].slug, cashier.email, STAFF_PASSWORD, totp.secret_of(cashier)))
     admin = loader.admin()
     accounts.append(DemoAccount("administrator", "-", admin.email, ADMIN_PASSWORD, totp.secret_of(admin)))
     applications = demo_cases.load(demo_cases.DemoPeople(sokha=citizen, dara=member, shop=business, staff=staff))

@@ -38,6 +38,7 @@ from PIL import Image, ImageDraw, ImageFont
 
 from portal.data import applications as application_data
 from portal.data import notifications, queues
+from portal.data import payments as payment_data
 from portal.domain import clock
 from portal.domain.applications import case_notes, case_records, display, journey, transitions
 from portal.domain.applications.values import expression_values
@@ -603,6 +604,11 @@ class CaseMaker:
                 event.at = naive(moment - timedelta(minutes=5))
             else:
                 moment = event.at + timedelta(minutes=10)
+        # The ledger says when each payment was taken as its case event does (the finance page's days).
+        taken = {e.details["payment"]: e.at for e in application.events
+                 if case_records.is_record(e) and e.details and e.details.get("payment")}
+        for payment in payment_data.for_application(application.id):
+            payment.recorded_at = taken.get(payment.public_id, payment.recorded_at)
         if note is not None:
             note.at = naive(min(last + timedelta(hours=2), self.now - timedelta(minutes=30)))
         link = f"/applications/{application.public_id}"

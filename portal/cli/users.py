@@ -50,7 +50,7 @@ def _print_link(person) -> None:
 @click.option("--agency", "agencies", multiple=True, required=True,
               help="Agency slug (see services/agencies.yaml); repeat together with --role.")
 @click.option("--role", "roles", multiple=True, required=True,
-              help="clerk or supervisor; the n-th --role goes with the n-th --agency.")
+              help="clerk, supervisor or cashier; the n-th --role goes with the n-th --agency.")
 def create_staff(email: str, name_km: str, name_latin: str, agencies: tuple[str, ...],
                  roles: tuple[str, ...]) -> None:
     """Create a staff account with one or more agency roles (e.g. --agency moc --role clerk) and email

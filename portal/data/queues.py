@@ -155,14 +155,17 @@ def case_for_staff(public_id: str, agencies: Collection[str]) -> Application | N
     ))
 
 
+# The roles that work cases: a cashier takes payments, is never assigned a case.
+CASE_ROLES = ("clerk", "supervisor")
+
+
 def agency_staff(agency_slug: str, role: str | None = None) -> list[Person]:
-    """Active people holding a role (or this `role`) at the agency: a supervisor's assign select, the
-    supervisors escalation tells."""
+    """Active people working cases at the agency (or holding this `role` there): a supervisor's assign
+    select, the supervisors escalation tells."""
     query = (select(Person).join(StaffRole, StaffRole.person_id == Person.id)
              .join(Agency, Agency.id == StaffRole.agency_id)
              .where(Agency.slug == agency_slug, Person.is_active.is_(True)))
-    if role is not None:
-        query = query.where(StaffRole.role == role)
+    query = query.where(StaffRole.role == role) if role is not None else query.where(StaffRole.role.in_(CASE_ROLES))
     return list(db.session.scalars(query.distinct().order_by(Person.name_latin, Person.email)))
 
 
@@ -196,3 +199,11 @@ def mark_fact(application: Application, fact: str, state: str) -> bool:
         return False
     db.session.refresh(application)
     return True
+
+
+def case_by_reference(reference: str, agencies: Collection[str]) -> Application | None:
+    """The case with this (normalised) reference if staff of `agencies` may open it (`case_for_staff`)."""
+    if not reference or len(reference) > 20:
+        return None
+    public_id = db.session.scalar(select(Application.public_id).where(Application.reference == reference))
+    return case_for_staff(public_id, agencies) if public_id else None

@@ -27,8 +27,12 @@ def settled(payments: Iterable[PaymentLike]) -> dict[str, int]:
 
 def balance(owed: Mapping[str, int], payments: Iterable[PaymentLike]) -> dict[str, int]:
     """Currency -> owed minus paid, for every currency owed or paid in (zeros included)."""
-    paid = settled(payments)
-    return {c: int(owed.get(c, 0)) - paid.get(c, 0) for c in sorted(set(owed) | set(paid))}
+    return balance_of(owed, settled(payments))
+
+
+def balance_of(owed: Mapping[str, int], paid: Mapping[str, int]) -> dict[str, int]:
+    """The same from totals: currency -> owed minus paid (a report that summed the payments in SQL)."""
+    return {c: int(owed.get(c, 0)) - int(paid.get(c, 0)) for c in sorted(set(owed) | set(paid))}
 
 
 def due(balances: Mapping[str, int]) -> dict[str, int]:

@@ -85,10 +85,15 @@ def test_a_residence_certificate_is_paid_at_the_counter_and_both_sides_see_the_b
     assert (payment.amount_minor, payment.currency, payment.method, payment.receipt_number,
             payment.recorded_by_id) == (10000, "KHR", "counter_cash", "SP-000123", clerk.id)
     assert entries("case_recorded")[-1].details["action"] == "case:payment"
-    # The same receipt sent again (a double click) is the same payment.
-    again = pay(client, application, {"amount": "10000", "receipt_number": "SP-000123"})
+    # Paid in full: the counter form is gone. The same receipt sent again from the page as it was (a double
+    # click) is the same payment; another receipt is refused, as nothing is due any more.
+    assert client.get(case_url(application)).soup.select_one(PAYMENT_FORM) is None
+    again = client.submit(page, {"amount": "10000", "receipt_number": "SP-000123"}, selector=PAYMENT_FORM)
     assert db.session.scalar(select(func.count()).select_from(Payment)) == 1
     assert again.status_code == 303
+    extra = client.submit(page, {"amount": "10000", "receipt_number": "SP-000124"}, selector=PAYMENT_FORM)
+    assert extra.status_code == 400 and "Nothing is due" in extra.soup.select_one(".error-summary").get_text()
+    assert db.session.scalar(select(func.count()).select_from(Payment)) == 1
 
     sign_in_as(client, citizen)
     client.expected_lang = None
@@ -153,7 +158,7 @@ def test_a_supervisor_reverses_a_payment_with_a_reason_and_a_clerk_cannot(client
     reverse_url = f"/staff/cases/{application.public_id}/payments/{payment.public_id}/reverse"
     page = client.get(case_url(application))
     assert page.soup.select_one(f"main form[action='{reverse_url}']") is None
-    token = client.form_values(page, PAYMENT_FORM)[1]["csrf_token"]
+    token = client.csrf_token()
     assert client.post(reverse_url, data={"csrf_token": token, "reason": "x"}).status_code == 403
 
     chief = signed_in(client, factories.staff(AGENCY, "supervisor", locale="en"))

@@ -18,7 +18,7 @@ from portal.domain.catalogue import Service, get_catalogue
 from portal.domain.catalogue.model import ROUTED_COMMUNE_OFFICE
 from portal.domain.i18n.formatting import pick
 from portal.domain.notify.service import notify
-from portal.domain.workflow.engine import Actor, Decision, Snapshot
+from portal.domain.workflow.engine import CLERK, SUPERVISOR, Actor, Decision, Snapshot
 from portal.jobs import names
 from portal.jobs.outbox import schedule
 
@@ -61,7 +61,9 @@ def snapshot(service: Service, application) -> Snapshot:
 def actor_for(person, as_applicant: bool) -> Actor:
     if as_applicant:
         return Actor.applicant(person.id)
-    return Actor.staff(person.id, {(r.agency.slug, r.role) for r in person.staff_roles})
+    # Only the roles that work cases: a cashier is nobody to the workflow (no step, no claim, no hand-over).
+    return Actor.staff(person.id, {(r.agency.slug, r.role) for r in person.staff_roles
+                                   if r.role in (CLERK, SUPERVISOR)})
 
 
 

@@ -45,7 +45,8 @@ def role_of(person, agencies: set[str] | None = None) -> str:
     """`anonymous`, `admin`, `applicant` or `<agency>.<role>` (preferring a role in `agencies`)."""
     if person is None or not getattr(person, "is_authenticated", True):
         return "anonymous"
-    roles = sorted((r.agency.slug, r.role) for r in person.staff_roles)
+    # A cashier's role last: someone who is also a clerk there acts on cases as the clerk.
+    roles = sorted(((r.agency.slug, r.role) for r in person.staff_roles), key=lambda r: (r[0], r[1] == "cashier", r[1]))
     preferred = [r for r in roles if agencies and r[0] in agencies]
     # An administrator who also works at an agency handling the case acts here as that agency's staff.
     if person.is_admin and not preferred:

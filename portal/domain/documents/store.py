@@ -202,6 +202,7 @@ def can_read(person: Person | None, document: Document) -> bool:
         return True
     if document.owner_organisation_id is not None and document_data.is_member(person, document.owner_organisation_id):
         return True
-    staff_agencies = {role.agency.slug for role in getattr(person, "staff_roles", ())}
+    # A cashier takes payments and reads no applicant's documents.
+    staff_agencies = {role.agency.slug for role in getattr(person, "staff_roles", ()) if role.role != "cashier"}
     return bool(staff_agencies and staff_agencies & document_data.handled_by_agencies(document))
 

@@ -11,7 +11,8 @@ from email_validator import EmailNotValidError, validate_email
 from portal.domain.catalogue.model import is_routing_placeholder
 from portal.domain.staff_accounts.errors import InvalidEmail, InvalidName
 
-ROLES = ("clerk", "supervisor")
+# A cashier takes payments at the counter and keeps the agency's books (the finance page); works no case.
+ROLES = ("clerk", "supervisor", "cashier")
 EMAIL_MAX = 254
 NAME_MAX = 120
 

@@ -8,6 +8,6 @@ from portal.web.admin.routes import blueprint
 
 
 def init_app(app: Flask) -> None:
-    from portal.web.admin import jobs  # noqa: F401 - adds the failed-jobs pages to the blueprint
+    from portal.web.admin import jobs, payments  # noqa: F401 - add the failed-jobs and payments pages
 
     app.register_blueprint(blueprint)

@@ -14,7 +14,7 @@ from portal.domain.i18n.formatting import digits
 from portal.domain.staff_accounts import rules
 from portal.domain.staff_accounts.errors import InvalidEmail
 
-ROLE_LABELS = {"clerk": _l("Clerk"), "supervisor": _l("Supervisor")}
+ROLE_LABELS = {"clerk": _l("Clerk"), "supervisor": _l("Supervisor"), "cashier": _l("Cashier")}
 
 
 def _strip(value):

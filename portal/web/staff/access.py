@@ -1,4 +1,8 @@
-"""Who may use the back office, and which cases they may open."""
+"""Who may use the back office, and which cases they may open.
+
+Clerks and supervisors work cases. A cashier works none: of a case of their agency he sees only what
+taking a payment needs (`payment_case_or_404` and the case page's payment view), never its answers,
+documents, notes or workflow; he has the finance page (portal.web.staff.finance)."""
 
 from __future__ import annotations
 
@@ -9,7 +13,13 @@ from flask_login import current_user, login_required
 
 from portal.data import queues
 from portal.domain.applications import versions
-from portal.domain.workflow.engine import SUPERVISOR
+from portal.domain.workflow.engine import CLERK, SUPERVISOR
+
+CASHIER = "cashier"
+WORKING_ROLES = (CLERK, SUPERVISOR)
+# Who sees an agency's finance page (its payments, reversals, refunds owed): not its clerks, who take
+# payments on the case page but keep no books.
+FINANCE_ROLES = (SUPERVISOR, CASHIER)
 
 
 def staff_only(view):
@@ -26,7 +36,16 @@ def staff_only(view):
 
 
 def my_agencies() -> set[str]:
-    return {role.agency.slug for role in current_user.staff_roles}
+    """The agencies whose cases the person works (as a clerk or supervisor)."""
+    return {role.agency.slug for role in current_user.staff_roles if role.role in WORKING_ROLES}
+
+
+def finance_agencies() -> set[str]:
+    return {role.agency.slug for role in current_user.staff_roles if role.role in FINANCE_ROLES}
+
+
+def cashier_agencies() -> set[str]:
+    return {role.agency.slug for role in current_user.staff_roles if role.role == CASHIER}
 
 
 def supervised_agencies() -> set[str]:
@@ -36,6 +55,20 @@ def supervised_agencies() -> set[str]:
 def case_or_404(public_id: str):
     """The case and its pinned definition, or 404 when no agency of the viewer handles it."""
     application = queues.case_for_staff(public_id, my_agencies())
+    if application is None:
+        abort(404)
+    return application, versions.definition_for(application)
+
+
+def works_on(application) -> bool:
+    """The person works this case (a clerk or supervisor of an agency that may open it), not only takes
+    payments for it."""
+    return queues.case_for_staff(application.public_id, my_agencies()) is not None
+
+
+def payment_case_or_404(public_id: str):
+    """The case, for the counter: those who work it and the cashiers of its agencies; 404 for anyone else."""
+    application = queues.case_for_staff(public_id, my_agencies() | cashier_agencies())
     if application is None:
         abort(404)
     return application, versions.definition_for(application)

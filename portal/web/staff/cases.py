@@ -19,7 +19,7 @@ from portal.extensions import db
 from portal.payments import account, receipts, submission
 from portal.web import confirmation
 from portal.web.staff import blueprint, notes, payments
-from portal.web.staff.access import case_or_404, staff_only
+from portal.web.staff.access import case_or_404, payment_case_or_404, staff_only, works_on
 from portal.web.staff.documents import issued_documents
 from portal.web.staff.forms import AssignForm, AssignmentForm, CaseForm, ReasonForm, RequestInfoForm
 from portal.web.staff.history import answer_changes, record_label
@@ -147,10 +147,12 @@ def _conflict(application):
 @blueprint.get("/cases/<public_id>")
 @staff_only
 def case(public_id: str):
-    application, service = case_or_404(public_id)
+    application, service = payment_case_or_404(public_id)
     # Every time staff open an applicant's case, the applicant can later see who and when.
     audit.record_staff_view(current_user, application)
     db.session.commit()
+    if not works_on(application):
+        return payments.cashier_page(application, service)  # a cashier: the payment section only
     return case_page(application, service)
 
 

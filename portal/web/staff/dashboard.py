@@ -83,7 +83,8 @@ def dashboard():
     )
 
 
-def _cell(value) -> str:
+def spreadsheet_cell(value) -> str:
+    """A CSV cell: text that a spreadsheet would run as a formula gets a leading apostrophe."""
     text = "" if value is None else str(value)
     return "'" + text if text.startswith(FORMULA_STARTS) else text
 
@@ -133,7 +134,7 @@ def dashboard_csv():
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow(HEADER)
     for row in _csv_rows(board):
-        writer.writerow([_cell(value) for value in row])
+        writer.writerow([spreadsheet_cell(value) for value in row])
     response = Response("\ufeff" + out.getvalue(), mimetype="text/csv")
     response.charset = "utf-8"
     name = f"dashboard-{board.per_day[-1][0].isoformat()}-{current_locale()}.csv"

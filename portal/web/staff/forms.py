@@ -186,3 +186,22 @@ class ReversalForm(PrefixedForm):
 
     reason = TextAreaField(_l("Why is this payment reversed?"), validators=[
         DataRequired(message=_l("Write why the payment is reversed.")), Length(max=MAX_REASON_TEXT)])
+
+
+class FinancePeriodForm(FlaskForm):
+    """The finance page's agency and Cambodian days, read from the query string (GET: no CSRF). Dates are
+    ISO (a date input sends them so); Khmer digits are read too."""
+
+    class Meta:
+        csrf = False
+
+    agency = ChoiceField(_l("Office"))
+    start = StringField(_l("From"), validators=[Optional(), Length(max=10)])
+    end = StringField(_l("To"), validators=[Optional(), Length(max=10)])
+
+
+class FindCaseForm(FlaskForm):
+    """A case found by its reference (posted: a reference is personal enough to keep out of URLs)."""
+
+    reference = StringField(_l("Case reference"), validators=[DataRequired(message=_l("Write the case's reference.")),
+                                                             Length(max=40)])

@@ -1,41 +1,50 @@
-"""Payments at the counter on the case page: a clerk (any staff of the agency holding the case) records
-cash or a bank transfer with the receipt number they wrote; a supervisor reverses one with a reason."""
+"""Payments at the counter on the case page: a clerk or cashier (any staff of the agency holding the case)
+records cash or a bank transfer with the receipt number they wrote; a supervisor reverses one with a
+reason. A cashier who works no case sees the case as the counter needs it: its payment section only."""
 
 from __future__ import annotations
 
-from flask import abort, flash, redirect, request, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from wtforms import SelectChoice
 
 from portal.data import payments as payment_data
+from portal.data import people
+from portal.domain.applications.labels import staff_state_label
 from portal.extensions import db
 from portal.payments import account, counter, money
 from portal.web.staff import blueprint
-from portal.web.staff.access import case_or_404, staff_only
+from portal.web.staff.access import payment_case_or_404, staff_only, works_on
 from portal.web.staff.forms import CounterPaymentForm, ReversalForm
 
 CURRENCY_NAMES = {"KHR": _l("Riel (KHR)"), "USD": _l("US dollars (USD)")}
 
 
 def payment_form(service, application, *, formdata=None) -> CounterPaymentForm | None:
-    """The counter form for staff of the agency holding the case, on a service that charges fees."""
+    """The counter form for staff of the agency holding the case, on a service that charges fees: shown
+    while something is due; read when posted whatever is due then (a second click is told it was recorded)."""
     currencies = counter.currencies_accepted(service, application)
     if not currencies or not counter.can_record(current_user, application) or application.submitted_at is None:
+        return None
+    found = account.account(service, application)
+    if formdata is None and not (found and found.due):
         return None
     options = {"id_prefix": "payment"} if formdata is not None else {"id_prefix": "payment", "formdata": None}
     form = CounterPaymentForm(**options)
     form.currency.choices = [SelectChoice(c, str(CURRENCY_NAMES.get(c, c))) for c in currencies]
     if formdata is None:
-        found = account.account(service, application)
-        due = found.due if found else {}
+        due = found.due
         currency = next(iter(due), currencies[0])
         form.currency.data = currency
         form.method.data = "counter_cash"
         if currency in due:  # what is still due, as the cashier would type it
             form.amount.data = format(money.to_major(due[currency], currency), "f")
     return form
+
+
+_counter_form = payment_form  # as `cashier_page` names it (its keyword of the same name is the posted form)
 
 
 def reversal_forms(application, payments) -> dict:
@@ -46,6 +55,27 @@ def reversal_forms(application, payments) -> dict:
             for p in payments if p.reversed_at is None}
 
 
+def cashier_page(application, service, *, payment_form=None, status: int = 200):
+    """The case as a cashier sees it: who applied for what, its status, and its payment section (a
+    cashier reverses nothing: supervisors, who see the full case page, do)."""
+    owed = account.account(service, application)
+    form = payment_form if payment_form is not None else _counter_form(service, application)
+    return render_template(
+        "pages/staff/case_payment.html", application=application, service=service,
+        state_text=staff_state_label(service, application.state),
+        applicant=people.get_by_id(application.applicant_person_id), account=owed,
+        payment_form=form, reversal_forms={},
+        people_by_id=lambda person_id: people.get_by_id(person_id) if person_id else None,
+    ), status
+
+
+def _page(application, service, **kwargs):
+    """The case page again (a form refused): the full one for who works the case, else the cashier's."""
+    from portal.web.staff.cases import case_page
+
+    return (case_page if works_on(application) else cashier_page)(application, service, **kwargs)
+
+
 def _back(application):
     return redirect(url_for(".case", public_id=application.public_id) + "#payment", 303)
 
@@ -53,9 +83,7 @@ def _back(application):
 @blueprint.post("/cases/<public_id>/payments")
 @staff_only
 def record_payment(public_id: str):
-    from portal.web.staff.cases import case_page
-
-    application, service = case_or_404(public_id)
+    application, service = payment_case_or_404(public_id)
     form = payment_form(service, application, formdata=request.form)
     if form is None:
         abort(403 if counter.currencies_accepted(service, application) else 404)
@@ -67,7 +95,8 @@ def record_payment(public_id: str):
         except money.NotAnAmount:
             form.amount.errors = [_("Write an amount such as 10000 (riel) or 12.50 (dollars).")]
     if amount is None:
-        return case_page(application, service, payment_form=form, status=400)
+        return _page(application, service, payment_form=form, status=400)
+    due_before = account.account(service, application).due
     try:
         _payment, recorded = counter.record(
             service, application, current_user, amount_minor=amount, currency=form.currency.data,
@@ -77,10 +106,15 @@ def record_payment(public_id: str):
     except counter.ReferenceUsed:
         db.session.rollback()
         form.transfer_reference.errors = [_("This transfer reference already paid for another application.")]
-        return case_page(application, service, payment_form=form, status=400)
+        return _page(application, service, payment_form=form, status=400)
     except counter.NotAllowed:
         db.session.rollback()
         abort(403)
+    if recorded and form.currency.data not in due_before:
+        # Nothing was due in this currency any more (a page left open while it was paid): not taken.
+        db.session.rollback()
+        form.amount.errors = [_("Nothing is due on this case in this currency: the payment was not recorded.")]
+        return _page(application, service, payment_form=form, status=400)
     db.session.commit()
     if recorded:
         flash(_("Payment recorded: %(amount)s.", amount=money.shown(amount, form.currency.data)), "success")
@@ -92,9 +126,7 @@ def record_payment(public_id: str):
 @blueprint.post("/cases/<public_id>/payments/<payment_id>/reverse")
 @staff_only
 def reverse_payment(public_id: str, payment_id: str):
-    from portal.web.staff.cases import case_page
-
-    application, service = case_or_404(public_id)
+    application, service = payment_case_or_404(public_id)
     payment = payment_data.get_for_application(payment_id, application.id)
     if payment is None:
         abort(404)
@@ -102,7 +134,7 @@ def reverse_payment(public_id: str, payment_id: str):
         abort(403)
     form = ReversalForm(id_prefix=f"reverse-{payment.public_id}")
     if not form.validate():
-        return case_page(application, service, failed_reversal=(payment.public_id, form), status=400)
+        return _page(application, service, failed_reversal=(payment.public_id, form), status=400)
     if counter.reverse(service, application, current_user, payment, form.reason.data):
         db.session.commit()
         flash(_("The payment was reversed."), "success")
