@@ -18,6 +18,7 @@ from portal.data.models import (
     Application,
     ApplicationEvent,
     AuditEntry,
+    DocumentRequest,
     FeeAssessment,
     OutboxMessage,
     Payment,
@@ -84,6 +85,8 @@ def test_two_identical_callbacks_at_the_same_instant_are_counted_once(app, servi
         db.session.execute(delete(PaymentCallback).where(PaymentCallback.body_sha256 == digest))
         db.session.execute(delete(PaymentRequest).where(PaymentRequest.id == request_id))
         db.session.execute(delete(Payment).where(Payment.application_id == case_id))
+        # The payment's receipt, asked for in the payment's transaction (portal.payments.receipts).
+        db.session.execute(delete(DocumentRequest).where(DocumentRequest.application_id == case_id))
         db.session.execute(delete(FeeAssessment).where(FeeAssessment.application_id == case_id))
         db.session.execute(delete(ApplicationEvent).where(ApplicationEvent.application_id == case_id))
         db.session.execute(delete(OutboxMessage).where(OutboxMessage.id > last_message))
