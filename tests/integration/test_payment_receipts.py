@@ -21,7 +21,7 @@ from tests import docfiles, journey
 from tests.integration.test_case_names_records_and_hand_over import apply_on_the_web, case_url, reload, signed_in
 from tests.integration.test_four_services import address
 from tests.integration.test_khqr_requests import ask, confirm
-from tests.integration.test_payments import pay
+from tests.integration.test_payments import PAYMENT_FORM, pay
 from tests.integration.test_verify import scan_qr
 from tests.sessions import sign_in_as
 from tests.staff_cases import AGENCY, services_fixture  # noqa: F401 - the `services` fixture
@@ -85,13 +85,16 @@ def test_a_residence_certificate_paid_at_the_counter_gets_a_receipt_that_verifie
     mails, texts = files(app, "mail"), files(app, "sms")
 
     signed_in(client, factories.staff(application.current_agency, "clerk", locale="en"))
-    pay(client, application, {"receipt_number": "SP-000123"})
+    page = client.get(case_url(application))
+    assert client.submit(page, {"receipt_number": "SP-000123"}, selector=PAYMENT_FORM).status_code == 303
     payment, = payment_data.for_application(application.id)
     request, document = receipt_of(payment)
     assert request is not None and document is None  # asked in the payment's transaction, issued by a worker
     assert (request.kind, request.title_km, request.title_en, request.owner_person_id) == (
         "receipt", "បង្កាន់ដៃបង់ប្រាក់", "Payment receipt", citizen.id)
-    pay(client, application, {"amount": "10000", "receipt_number": "SP-000123"})  # a double click
+    # A double click: the same form, as it was, sent again (the page now offers no form: nothing is due).
+    again = client.submit(page, {"amount": "10000", "receipt_number": "SP-000123"}, selector=PAYMENT_FORM)
+    assert again.status_code == 303
     assert count(DocumentRequest) == 2  # the application receipt and one payment receipt
 
     journey.run_jobs(app)
