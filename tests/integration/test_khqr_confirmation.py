@@ -21,38 +21,18 @@ from portal.data.models import ApplicationEvent
 from portal.domain import clock
 from portal.domain.applications.versions import definition_for
 from portal.payments import callbacks, khqr, khqr_requests, money
-from tests import journey
 from tests.audit_log import entries
+from tests.integration.test_business_registration_walk import submitted_registration
 from tests.integration.test_case_names_records_and_hand_over import reload
-from tests.integration.test_four_services import address, citizen, submit_with_documents  # noqa: F401 - fixture
+from tests.integration.test_four_services import citizen  # noqa: F401 - fixture
 
 CALLBACK = "/payments/khqr/callback"
 REFUSED = "payment_confirmation_refused"
 
 
-def file_business_registration(client, factories, owner):
-    """A private limited company's registration, filed and submitted through the web: its fees are due."""
-    shop = factories.business(owner=owner, name_km="ហាងលក់គ្រឿងទេសស្រីស្រស់", name_en="Srey Sros Spice Shop")
-    first = journey.start(client, "business-registration", applicant=shop.public_id)
-    end = journey.fill_steps(client, first, {
-        "business": {"business_name_km": "ហាងលក់គ្រឿងទេសស្រីស្រស់", "business_name_en": "Srey Sros Spice Shop",
-                     "business_type": "private_limited", "sectors": "trade",
-                     "main_activity_km": "លក់ដុំ និងលក់រាយគ្រឿងទេស", "main_activity_en": "Wholesale and retail of spices"},
-        "premises": {**address("registered_address"), "premises_tenure": "rented"},
-        "capital": {"capital-amount": "40000000", "capital-currency": "KHR", "employees": "៦"},
-        "owners": {"owners-0-nationality": "kh", "owners-0-name_km": "សុខ ចាន់ធី", "owners-0-name_latin": "Sok Chanthy",
-                   "owners-0-national_id": "012345678", "owners-0-share": "100"},
-        "contact": {},
-        "declaration": {"declaration": "y"},
-    })
-    url = submit_with_documents(client, end, ["owner_ids", "articles", "proof_of_address", "premises_photo"],
-                                pdfs=("articles",))
-    return journey.application_for(url)
-
-
 @pytest.fixture
 def registration(client, citizen, factories):  # noqa: F811 - the fixture imported above
-    return file_business_registration(client, factories, citizen)
+    return submitted_registration(client, citizen, factories)
 
 
 def settings():

@@ -22,9 +22,10 @@ from portal.data.models import OutboxMessage, PaymentRequest
 from portal.domain import clock
 from portal.payments import khqr, polling
 from tests.audit_log import entries
+from tests.integration.test_business_registration_walk import submitted_registration
 from tests.integration.test_case_names_records_and_hand_over import reload
 from tests.integration.test_four_services import citizen  # noqa: F401 - the fixture
-from tests.integration.test_khqr_confirmation import ask, file_business_registration, state
+from tests.integration.test_khqr_confirmation import ask, state
 from tests.journey import run_jobs
 
 TOKEN = "bakong-token-" + "x" * 20
@@ -88,7 +89,7 @@ def bakong(app, monkeypatch):
 
 @pytest.fixture
 def registration(client, citizen, factories):  # noqa: F811 - the fixture imported above
-    return file_business_registration(client, factories, citizen)
+    return submitted_registration(client, citizen, factories)
 
 
 def poll_round(app) -> int:
