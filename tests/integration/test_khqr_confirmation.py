@@ -21,10 +21,12 @@ from portal.data.models import ApplicationEvent
 from portal.domain import clock
 from portal.domain.applications.versions import definition_for
 from portal.payments import callbacks, khqr, khqr_requests, money
+from tests import journey
 from tests.audit_log import entries
 from tests.integration.test_business_registration_walk import submitted_registration
 from tests.integration.test_case_names_records_and_hand_over import reload
 from tests.integration.test_four_services import citizen  # noqa: F401 - fixture
+from tests.integration.test_payment_receipts import receipt_of, verdict
 
 CALLBACK = "/payments/khqr/callback"
 REFUSED = "payment_confirmation_refused"
@@ -72,7 +74,7 @@ def state(application, request) -> tuple:
     return payments, reload(application).paid, db.session.get(type(request), request.id).state
 
 
-def test_a_signed_callback_pays_the_registration_once(client, registration):
+def test_a_signed_callback_pays_the_registration_once(app, client, registration):
     request = ask(registration)
     assert request.amount_minor > 0 and not reload(registration).paid
     body = body_for(request)
@@ -98,6 +100,9 @@ def test_a_signed_callback_pays_the_registration_once(client, registration):
     assert again.status_code == 200 and again.get_json() == {"outcome": "duplicate"}
     assert state(registration, request) == (payments, True, "paid")
     assert entries(REFUSED) == []
+    journey.run_jobs(app)  # the payment's receipt, issued once, verifies
+    _request, receipt = receipt_of(payment)
+    assert "Genuine and valid" in verdict(client, receipt)
 
 
 @pytest.mark.parametrize(("case", "status", "reason"), [
