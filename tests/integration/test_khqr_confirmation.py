@@ -21,6 +21,7 @@ from portal.data.models import ApplicationEvent
 from portal.domain import clock
 from portal.domain.applications.versions import definition_for
 from portal.payments import callbacks, khqr, khqr_requests, money
+from portal.payments.callback_throttle import FORGED_PER_ADDRESS
 from tests import journey
 from tests.audit_log import entries
 from tests.integration.test_business_registration_walk import submitted_registration
@@ -183,3 +184,14 @@ def test_without_khqr_the_callback_is_not_there(app, client, monkeypatch):
     monkeypatch.setitem(app.config, "PORTAL_SETTINGS", replace(portal, khqr=None))
     assert client.post(CALLBACK, data=b"{}", content_type="application/json").status_code == 404
     assert db.session.scalars(select(callback_data.PaymentCallback)).all() == []
+
+
+def test_a_flood_of_unsigned_callbacks_is_cut_off_without_writing_but_a_signed_one_still_pays(client, registration):
+    request = ask(registration)
+    for _ in range(FORGED_PER_ADDRESS):
+        assert post_callback(client, body_for(request), secret=b"not the secret").status_code == 401
+    assert len(entries(REFUSED)) == FORGED_PER_ADDRESS  # each refused and audited, up to the limit
+    cut_off = post_callback(client, body_for(request), secret=b"not the secret")
+    assert cut_off.status_code == 429 and len(entries(REFUSED)) == FORGED_PER_ADDRESS  # no longer written down
+    assert post_callback(client, body_for(request)).get_json() == {"outcome": "accepted"}  # the provider's
+    assert state(registration, request)[1:] == (True, "paid")
