@@ -50,3 +50,11 @@ def sync_paid(service: Service, application) -> bool:
     settled = found is None or found.settled
     payment_data.set_paid(application, settled)
     return settled
+
+
+def receiving_agency(service: Service, application) -> str:
+    """The office a payment made now is the income of: the one holding the case; once the case has left
+    every queue (decided while a KHQR code was still open), the office it was routed to, else the service's
+    first. The finance report and the receipt both name it."""
+    return application.current_agency or application.routed_agency or service.agencies[0]
+

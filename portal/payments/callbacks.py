@@ -73,14 +73,20 @@ def _signed(secret: bytes, timestamp: str, nonce: str, body: bytes, header: str)
     return any(hmac.compare_digest(expected.encode(), part.strip().encode()) for part in header.split(","))
 
 
+def is_signed(headers: Mapping[str, str], body: bytes, settings: KhqrSettings) -> bool:
+    """The callback carries a well-formed timestamp and nonce and a good signature over them and `body`."""
+    timestamp, nonce = headers.get(TIMESTAMP, ""), headers.get(NONCE, "")
+    return bool(_TIMESTAMP.fullmatch(timestamp) and _NONCE.fullmatch(nonce)
+                and _signed(settings.callback_secret, timestamp, nonce, body, headers.get(SIGNATURE, "")))
+
+
 def receive(headers: Mapping[str, str], body: bytes | None, *, settings: KhqrSettings, now: datetime) -> Received:
     """Check and act on one callback (`body` None: it was larger than BODY_LIMIT)."""
     digest = hashlib.sha256(body).hexdigest() if body is not None else None
     timestamp, nonce = headers.get(TIMESTAMP, ""), headers.get(NONCE, "")
     if body is None:
         return refuse(MALFORMED, body_sha256=None)
-    if not (_TIMESTAMP.fullmatch(timestamp) and _NONCE.fullmatch(nonce)
-            and _signed(settings.callback_secret, timestamp, nonce, body, headers.get(SIGNATURE, ""))):
+    if not is_signed(headers, body, settings):
         return refuse(FORGED, body_sha256=digest)
     sent_at = datetime.fromtimestamp(int(timestamp), UTC) if int(timestamp) < 10**11 else None
     age = now.timestamp() - int(timestamp)

@@ -113,7 +113,7 @@ def confirm(service: Service, application, request, *, amount_minor: int, curren
     payment, recorded = payment_data.add(
         application.id, amount_minor=amount_minor, currency=currency, method="khqr",
         provider_reference=provider_reference, receipt_number=None, recorded_by_id=None,
-        recorded_agency=application.current_agency)
+        recorded_agency=account.receiving_agency(service, application))
     if payment.application_id != application.id:
         return Confirmation(REFUSED, REFERENCE_USED)
     if not recorded:

@@ -46,8 +46,7 @@ def ask_for(service: Service, application, payment):
         return document_requests.lock(payment.receipt_request_id)
     applicant = people.get_by_id(application.applicant_person_id)
     organisation = organisations.get_by_id(application.organisation_id) if application.organisation_id else None
-    slug = payment.recorded_agency or application.current_agency or application.routed_agency \
-        or service.agencies[0]
+    slug = payment.recorded_agency or account.receiving_agency(service, application)
     agency = get_catalogue().agencies.get(slug)
     row = agency_data.get_by_slug(slug)
     name = naming.subject_names(service, application)

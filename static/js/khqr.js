@@ -68,12 +68,19 @@
       }
       fetch(url, { credentials: "same-origin", cache: "no-store", headers: { Accept: "application/json" } })
         .then(function (response) {
+          if (response.redirected || response.status === 401) {
+            window.location.reload(); // signed out (idle): the page must not stay on screen
+            return null;
+          }
           if (!response.ok || (response.headers.get("Content-Type") || "").indexOf("application/json") !== 0) {
             throw new Error("status " + response.status);
           }
           return response.json();
         })
         .then(function (now) {
+          if (now === null) {
+            return;
+          }
           if (JSON.stringify(now) !== drawn) {
             window.location.reload();
             return;

@@ -21,38 +21,21 @@ from portal.data.models import ApplicationEvent
 from portal.domain import clock
 from portal.domain.applications.versions import definition_for
 from portal.payments import callbacks, khqr, khqr_requests, money
+from portal.payments.callback_throttle import FORGED_PER_ADDRESS
 from tests import journey
 from tests.audit_log import entries
+from tests.integration.test_business_registration_walk import submitted_registration
 from tests.integration.test_case_names_records_and_hand_over import reload
-from tests.integration.test_four_services import address, citizen, submit_with_documents  # noqa: F401 - fixture
+from tests.integration.test_four_services import citizen  # noqa: F401 - fixture
+from tests.integration.test_payment_receipts import receipt_of, verdict
 
 CALLBACK = "/payments/khqr/callback"
 REFUSED = "payment_confirmation_refused"
 
 
-def file_business_registration(client, factories, owner):
-    """A private limited company's registration, filed and submitted through the web: its fees are due."""
-    shop = factories.business(owner=owner, name_km="ហាងលក់គ្រឿងទេសស្រីស្រស់", name_en="Srey Sros Spice Shop")
-    first = journey.start(client, "business-registration", applicant=shop.public_id)
-    end = journey.fill_steps(client, first, {
-        "business": {"business_name_km": "ហាងលក់គ្រឿងទេសស្រីស្រស់", "business_name_en": "Srey Sros Spice Shop",
-                     "business_type": "private_limited", "sectors": "trade",
-                     "main_activity_km": "លក់ដុំ និងលក់រាយគ្រឿងទេស", "main_activity_en": "Wholesale and retail of spices"},
-        "premises": {**address("registered_address"), "premises_tenure": "rented"},
-        "capital": {"capital-amount": "40000000", "capital-currency": "KHR", "employees": "៦"},
-        "owners": {"owners-0-nationality": "kh", "owners-0-name_km": "សុខ ចាន់ធី", "owners-0-name_latin": "Sok Chanthy",
-                   "owners-0-national_id": "012345678", "owners-0-share": "100"},
-        "contact": {},
-        "declaration": {"declaration": "y"},
-    })
-    url = submit_with_documents(client, end, ["owner_ids", "articles", "proof_of_address", "premises_photo"],
-                                pdfs=("articles",))
-    return journey.application_for(url)
-
-
 @pytest.fixture
 def registration(client, citizen, factories):  # noqa: F811 - the fixture imported above
-    return file_business_registration(client, factories, citizen)
+    return submitted_registration(client, citizen, factories)
 
 
 def settings():
@@ -92,7 +75,7 @@ def state(application, request) -> tuple:
     return payments, reload(application).paid, db.session.get(type(request), request.id).state
 
 
-def test_a_signed_callback_pays_the_registration_once(client, registration):
+def test_a_signed_callback_pays_the_registration_once(app, client, registration):
     request = ask(registration)
     assert request.amount_minor > 0 and not reload(registration).paid
     body = body_for(request)
@@ -118,6 +101,9 @@ def test_a_signed_callback_pays_the_registration_once(client, registration):
     assert again.status_code == 200 and again.get_json() == {"outcome": "duplicate"}
     assert state(registration, request) == (payments, True, "paid")
     assert entries(REFUSED) == []
+    journey.run_jobs(app)  # the payment's receipt, issued once, verifies
+    _request, receipt = receipt_of(payment)
+    assert "Genuine and valid" in verdict(client, receipt)
 
 
 @pytest.mark.parametrize(("case", "status", "reason"), [
@@ -198,3 +184,14 @@ def test_without_khqr_the_callback_is_not_there(app, client, monkeypatch):
     monkeypatch.setitem(app.config, "PORTAL_SETTINGS", replace(portal, khqr=None))
     assert client.post(CALLBACK, data=b"{}", content_type="application/json").status_code == 404
     assert db.session.scalars(select(callback_data.PaymentCallback)).all() == []
+
+
+def test_a_flood_of_unsigned_callbacks_is_cut_off_without_writing_but_a_signed_one_still_pays(client, registration):
+    request = ask(registration)
+    for _ in range(FORGED_PER_ADDRESS):
+        assert post_callback(client, body_for(request), secret=b"not the secret").status_code == 401
+    assert len(entries(REFUSED)) == FORGED_PER_ADDRESS  # each refused and audited, up to the limit
+    cut_off = post_callback(client, body_for(request), secret=b"not the secret")
+    assert cut_off.status_code == 429 and len(entries(REFUSED)) == FORGED_PER_ADDRESS  # no longer written down
+    assert post_callback(client, body_for(request)).get_json() == {"outcome": "accepted"}  # the provider's
+    assert state(registration, request)[1:] == (True, "paid")

@@ -14,9 +14,10 @@ from werkzeug.serving import make_server
 from portal.data import payment_callbacks as callback_data
 from portal.payments import polling
 from portal.web import providers
+from tests.integration.test_business_registration_walk import submitted_registration
 from tests.integration.test_case_names_records_and_hand_over import reload
 from tests.integration.test_four_services import citizen  # noqa: F401 - the fixture
-from tests.integration.test_khqr_confirmation import ask, file_business_registration, state
+from tests.integration.test_khqr_confirmation import ask, state
 from tests.journey import run_jobs
 
 BANK = "/dev/khqr-bank"
@@ -24,7 +25,7 @@ BANK = "/dev/khqr-bank"
 
 @pytest.fixture
 def registration(client, citizen, factories):  # noqa: F811 - the fixture imported above
-    return file_business_registration(client, factories, citizen)
+    return submitted_registration(client, citizen, factories)
 
 
 @pytest.fixture

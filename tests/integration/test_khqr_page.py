@@ -8,6 +8,7 @@ from __future__ import annotations
 import base64
 import dataclasses
 import re
+import time
 from datetime import timedelta
 
 import pytest
@@ -21,6 +22,7 @@ from portal.domain.applications.versions import definition_for
 from portal.payments import counter, khqr, khqr_requests
 from tests import journey
 from tests.integration.test_case_names_records_and_hand_over import apply_on_the_web, reload, signed_in
+from tests.sessions import sign_in_as
 from tests.staff_cases import AGENCY, SLUG, services_fixture  # noqa: F401 - the `services` fixture
 
 PAY_BUTTON = "main form[action$='/pay'] button"
@@ -236,3 +238,14 @@ def test_a_rejected_application_is_not_asked_to_pay(client, application, factori
     assert client.get(page_url(application)).status_code == 404
     assert client.post(page_url(application), data={"csrf_token": client.csrf_token()}).status_code == 404
     assert [r.state for r in requests_of(application)] == ["open"]  # it expires; no new one is made
+
+
+def test_the_pages_own_status_check_never_keeps_an_abandoned_session_alive(client, application, applicant):
+    ask_for_a_code(client, application)
+    sign_in_as(client, applicant, seen_ago=14 * 60)  # the person walked away from the page 14 minutes ago
+    assert status(client, application)["state"] == "awaiting_payment"
+    with client.session_transaction() as session:
+        assert time.time() - session["_seen"] >= 14 * 60  # the script's check is not the person being there
+    sign_in_as(client, applicant, seen_ago=15 * 60 + 5)
+    checked = client.get(page_url(application) + "/status")
+    assert checked.status_code == 302 and checked.location.startswith("/sign-in")  # the script then reloads

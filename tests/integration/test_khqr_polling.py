@@ -21,10 +21,13 @@ from portal.data.db import db
 from portal.data.models import OutboxMessage, PaymentRequest
 from portal.domain import clock
 from portal.payments import khqr, polling
+from tests import journey
 from tests.audit_log import entries
+from tests.integration.test_business_registration_walk import submitted_registration
 from tests.integration.test_case_names_records_and_hand_over import reload
 from tests.integration.test_four_services import citizen  # noqa: F401 - the fixture
-from tests.integration.test_khqr_confirmation import ask, file_business_registration, state
+from tests.integration.test_khqr_confirmation import ask, state
+from tests.integration.test_payment_receipts import receipt_of, verdict
 from tests.journey import run_jobs
 
 TOKEN = "bakong-token-" + "x" * 20
@@ -88,7 +91,7 @@ def bakong(app, monkeypatch):
 
 @pytest.fixture
 def registration(client, citizen, factories):  # noqa: F811 - the fixture imported above
-    return file_business_registration(client, factories, citizen)
+    return submitted_registration(client, citizen, factories)
 
 
 def poll_round(app) -> int:
@@ -105,7 +108,7 @@ def asked_long_ago(request) -> None:
     db.session.commit()
 
 
-def test_polling_pays_the_registration_once_the_bank_knows_the_payment(app, registration, bakong):
+def test_polling_pays_the_registration_once_the_bank_knows_the_payment(app, client, registration, bakong):
     request = ask(registration)
     assert poll_round(app) == 1
     assert bakong.asked == [("/v1/check_transaction_by_md5", f"Bearer {TOKEN}")]
@@ -124,6 +127,9 @@ def test_polling_pays_the_registration_once_the_bank_knows_the_payment(app, regi
     done = db.session.scalars(select(OutboxMessage).where(OutboxMessage.job_name == "payments.poll_khqr_request"))
     assert all(message.done_at is not None for message in done)
     assert poll_round(app) == 0  # paid: nothing open to ask about
+    journey.run_jobs(app)  # the payment's receipt
+    _request, receipt = receipt_of(payment_data.for_application(registration.id)[0])
+    assert "Genuine and valid" in verdict(client, receipt)
 
 
 def test_money_sent_to_another_account_is_refused(app, registration, bakong):

@@ -13,6 +13,7 @@ from portal.data import payments as payment_data
 from portal.data.db import db
 from portal.domain.applications.versions import definition_for
 from portal.payments import khqr, khqr_requests
+from tests import journey
 from tests.integration.test_case_names_records_and_hand_over import apply_on_the_web, reload
 from tests.staff_cases import services_fixture  # noqa: F401 - the `services` fixture
 
@@ -62,3 +63,14 @@ def test_a_matching_confirmation_pays_once_and_a_wrong_one_changes_nothing(appli
     assert reload(application).paid and reload(request).state == "paid"
     assert [p.amount_minor for p in payment_data.for_application(application.id)] == [320000]
     assert ask(application) is None  # nothing more is due
+
+
+def test_a_code_paid_after_the_case_was_decided_is_the_income_of_the_office_that_decided_it(application, factories):
+    request = ask(application)
+    clerk = factories.staff(application.current_agency, "clerk")
+    office = application.current_agency
+    journey.staff_act(application, clerk, "reject", reason_id="stall_taken")
+    assert reload(application).current_agency is None  # it left every queue; the code was still open
+    assert confirm(application, reload(request)).outcome == "accepted"
+    payment, = payment_data.for_application(application.id)
+    assert payment.recorded_agency == office  # in that office's finance report, and named on the receipt

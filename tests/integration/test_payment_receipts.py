@@ -17,11 +17,10 @@ from portal.data.db import db
 from portal.data.models import Document, DocumentRequest, Notification, OutboxMessage
 from portal.domain.documents import get_document_store
 from portal.extensions import redis_connection
-from tests import docfiles, journey
+from tests import journey
 from tests.integration.test_case_names_records_and_hand_over import apply_on_the_web, case_url, reload, signed_in
-from tests.integration.test_four_services import address
 from tests.integration.test_khqr_requests import ask, confirm
-from tests.integration.test_payments import PAYMENT_FORM, pay
+from tests.integration.test_payments import PAYMENT_FORM, fill_residence_certificate, pay
 from tests.integration.test_verify import scan_qr
 from tests.sessions import sign_in_as
 from tests.staff_cases import AGENCY, services_fixture  # noqa: F401 - the `services` fixture
@@ -68,17 +67,7 @@ def test_a_residence_certificate_paid_at_the_counter_gets_a_receipt_that_verifie
         email="chanthy@example.com", phone="+85512345699", date_of_birth=date(1990, 4, 13),
         province_code="02", district_code="0203", commune_code="020310", village_code="02031001",
         street="ផ្ទះលេខ ១២")
-    sign_in_as(client, citizen)
-    first = journey.start(client, "residence-certificate")
-    end = journey.fill_steps(client, first, {
-        "person": {},
-        "residence": {**address("address"), "years": "១២", "book_type": "family_book", "book_number": "០២០៣១០-១២៣"},
-        "purpose": {"purpose": "other", "purpose_other": "ដាក់ពាក្យសុំអាហារូបករណ៍", "equity_card": "no"},
-        "declaration": {"declaration": "y"},
-    })
-    url = end.removesuffix("/documents")
-    for requirement in ("id_card", "household_book"):
-        journey.attach(client, end, requirement, docfiles.jpeg(), f"{requirement}.jpg")
+    url = fill_residence_certificate(client, citizen)
     journey.submit(client, url)
     application = journey.application_for(url)
     journey.run_jobs(app)  # the application receipt, and its messages, out of the way

@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 from portal.data import payments as payment_data
 from portal.data.db import db
 from portal.data.models import ApplicationEvent, Payment
-from tests import journey
+from tests import docfiles, journey
 from tests.audit_log import entries
 from tests.integration.test_case_names_records_and_hand_over import (
     STALL,
@@ -31,6 +31,22 @@ def applicant(factories):
     return factories.person(locale="en", name_km="សុខ ចាន់ធី", name_latin="Sok Chanthy")
 
 
+def fill_residence_certificate(client, citizen) -> str:
+    """`citizen` (who lives in the commune the answers name) fills in a residence certificate and attaches
+    its documents, up to the review page; the application's URL."""
+    sign_in_as(client, citizen)
+    first = journey.start(client, "residence-certificate")
+    end = journey.fill_steps(client, first, {
+        "person": {},
+        "residence": {**address("address"), "years": "១២", "book_type": "family_book", "book_number": "០២០៣១០-១២៣"},
+        "purpose": {"purpose": "other", "purpose_other": "ដាក់ពាក្យសុំអាហារូបករណ៍", "equity_card": "no"},
+        "declaration": {"declaration": "y"},
+    })
+    for requirement in ("id_card", "household_book"):
+        journey.attach(client, end, requirement, docfiles.jpeg(), f"{requirement}.jpg")
+    return end.removesuffix("/documents")
+
+
 def pay(client, application, data: dict, status: int = 303):
     response = client.submit(client.get(case_url(application)), data, selector=PAYMENT_FORM)
     assert response.status_code == status, response.get_data(as_text=True)[:3000]
@@ -47,18 +63,7 @@ def test_a_residence_certificate_is_paid_at_the_counter_and_both_sides_see_the_b
         locale="km", name_km="សុខ ចាន់ធី", name_latin="Sok Chanthy", national_id="012345678",
         date_of_birth=__import__("datetime").date(1990, 4, 13), province_code="02", district_code="0203",
         commune_code="020310", village_code="02031001", street="ផ្ទះលេខ ១២")
-    sign_in_as(client, citizen)
-    first = journey.start(client, "residence-certificate")
-    end = journey.fill_steps(client, first, {
-        "person": {},
-        "residence": {**address("address"), "years": "១២", "book_type": "family_book", "book_number": "០២០៣១០-១២៣"},
-        "purpose": {"purpose": "other", "purpose_other": "ដាក់ពាក្យសុំអាហារូបករណ៍", "equity_card": "no"},
-        "declaration": {"declaration": "y"},
-    })
-    url = end.removesuffix("/documents")
-    from tests import docfiles
-    for requirement in ("id_card", "household_book"):
-        journey.attach(client, end, requirement, docfiles.jpeg(), f"{requirement}.jpg")
+    url = fill_residence_certificate(client, citizen)
     # Before submission, in Khmer: the fee itemised, riel without decimals, Khmer digits.
     review = client.get(url + "/review").soup.select_one("#fees").get_text(" ", strip=True)
     assert "១០,០០០ ៛" in review

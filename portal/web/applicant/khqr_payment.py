@@ -22,6 +22,7 @@ from portal.web.applicant import blueprint
 from portal.web.applicant.application_forms import ConfirmForm
 from portal.web.applicant.applications import own_application
 from portal.web.applicant.khqr_offer import in_progress, khqr_settings
+from portal.web.security.timeouts import passive
 
 PAID, AWAITING, NEW_CODE_NEEDED = "paid", "awaiting_payment", "new_code_needed"
 
@@ -128,6 +129,7 @@ def ask_for_khqr(public_id: str):
 
 @blueprint.get("/applications/<public_id>/pay/status")
 @login_required
+@passive  # the page's script asks every few seconds: that is not the person being there
 def khqr_status(public_id: str):
     application, _service, found = _payable(public_id)
     response = current_app.response_class(_status_json(_status(found, _dues(application, found))),

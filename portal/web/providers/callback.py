@@ -8,8 +8,9 @@ from flask import Blueprint, abort, current_app, jsonify, request
 
 from portal.data.db import db
 from portal.domain import clock
-from portal.extensions import csrf
+from portal.extensions import csrf, redis_connection
 from portal.payments import callbacks
+from portal.payments.callback_throttle import CallbackThrottle
 
 blueprint = Blueprint("khqr_callback", __name__)
 
@@ -24,8 +25,17 @@ def khqr_callback():
     body = None if too_large else request.stream.read(callbacks.BODY_LIMIT + 1)
     if body is not None and len(body) > callbacks.BODY_LIMIT:
         body = None  # chunked, without a length: read no further than the limit
+    throttle = CallbackThrottle(redis_connection.client)
+    if throttle.blocked(request.remote_addr) and (body is None or not callbacks.is_signed(request.headers, body,
+                                                                                        settings)):
+        # Too many unsigned callbacks from this address: not written down any more (see callback_throttle).
+        response = jsonify({"outcome": "refused", "reason": "too_many"})
+        response.status_code = 429
+        return response
     received = callbacks.receive(request.headers, body, settings=settings, now=clock.now())
     db.session.commit()
+    if received.reason == callbacks.FORGED:
+        throttle.record_forged(request.remote_addr)
     response = jsonify({"outcome": received.outcome, **({"reason": received.reason} if received.reason else {})})
     response.status_code = 413 if body is None else received.status
     response.headers["Cache-Control"] = "no-store"

@@ -63,6 +63,14 @@ def _sign_out(message) -> None:
     flash(str(message), "info")
 
 
+def passive(view):
+    """Mark a view that a page's script calls by itself (a payment status check every few seconds): it is
+    not the person being there, so it never moves the idle clock. A page left open on a shared screen is
+    then signed out on time, and the script, told so, reloads it to the sign-in page."""
+    view.passive_request = True
+    return view
+
+
 def init_app(app: Flask) -> None:
     @app.before_request
     def enforce_session_limits():
@@ -78,7 +86,8 @@ def init_app(app: Flask) -> None:
             _sign_out(SIGNED_OUT_IDLE)
             g.signed_out_for_inactivity = True
             return redirect(url_for("accounts.sign_in"))
-        if now - seen >= SEEN_STEP:
+        by_itself = getattr(app.view_functions.get(request.endpoint), "passive_request", False)
+        if now - seen >= SEEN_STEP and not by_itself:
             session["_seen"] = now
         session.ttl = idle_limit
         return None
