@@ -58,10 +58,12 @@ def test_two_identical_callbacks_at_the_same_instant_are_counted_once(app, servi
 
     def send() -> None:
         try:
-            client = app.test_client()
-            start.wait()
-            statuses.append(client.post("/payments/khqr/callback", data=body, headers=headers,
-                                        content_type="application/json").status_code)
+            # An app context of the thread's own: the suite's client reads the session after each request.
+            with app.app_context():
+                client = app.test_client()
+                start.wait()
+                statuses.append(client.post("/payments/khqr/callback", data=body, headers=headers,
+                                            content_type="application/json").status_code)
         except BaseException as error:  # noqa: BLE001 - reported below
             failures.append(error)
 
