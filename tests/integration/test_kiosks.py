@@ -156,7 +156,9 @@ def test_admin_pages_register_a_kiosk_show_its_link_once_and_revoke_it(app, clie
     assert kiosk.printer_kind == "thermal80" and kiosk.commune_code == "020101"
     again = client.submit(client.get("/admin/kiosks"), {}, selector="form[action='/admin/kiosks/link']")
     assert again.status_code == 200 and again.soup.select_one(".kiosk-link-url").get_text() != link
-    revoked = client.submit(client.get("/admin/kiosks"), {}, selector="form[action='/admin/kiosks/revoke']")
+    asked = client.submit(client.get("/admin/kiosks"), {}, selector="form[action='/admin/kiosks/revoke']")
+    assert asked.status_code == 200 and db.session.get(Kiosk, kiosk.id).revoked_at is None
+    revoked = client.submit(asked, {}, selector="main form[action='/admin/kiosks/revoke']")
     assert revoked.status_code == 302
     assert db.session.get(Kiosk, kiosk.id).revoked_at is not None
     changes = [d["change"] for d in actions(audit.KIOSK_CHANGE)]

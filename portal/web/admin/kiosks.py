@@ -13,6 +13,7 @@ from portal.data import kiosks as kiosk_data
 from portal.domain import kiosks
 from portal.domain.i18n.formatting import current_locale
 from portal.extensions import db
+from portal.web import confirmation
 from portal.web.admin.kiosk_forms import CENTRE_KIND_LABELS, PRINTER_LABELS, CentreForm, KioskActionForm, KioskForm
 from portal.web.admin.routes import blueprint
 
@@ -85,6 +86,12 @@ def new_link():
 @blueprint.post("/kiosks/revoke")
 def revoke():
     kiosk = _kiosk_from_form()
+    if not confirmation.confirmed():
+        return confirmation.ask(
+            title=_("Revoke the kiosk %(name)s?", name=kiosk.name), button=_("Yes, revoke the kiosk"),
+            cancel_url=url_for(".kiosks_list"),
+            consequences=[_("The kiosk stops working at once; whoever is using it is signed out."),
+                          _("To use it again, issue a new enrolment link and open it on the kiosk.")])
     kiosks.revoke(current_user, kiosk)
     db.session.commit()
     flash(_("The kiosk was revoked. It stopped working at once; a new enrolment link brings it back."), "success")
