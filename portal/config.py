@@ -74,6 +74,7 @@ class Settings:
     # request follow the address the request came to (portal.domain.links).
     base_url_fixed: bool = True
     khqr: KhqrSettings | None = None
+    kiosk_idle_seconds: int = 120  # a kiosk's idle time before its session ends (portal.web.kiosk)
 
     @property
     def production(self) -> bool:
@@ -98,6 +99,7 @@ class Settings:
             "ESCALATION_INTERVAL": self.escalation_interval,
             "TRUSTED_PROXIES": self.trusted_proxies,
             "AUDIT_HEAD_INTERVAL": self.audit_head_interval,
+            "KIOSK_IDLE_SECONDS": self.kiosk_idle_seconds,
         }
 
 
@@ -131,6 +133,7 @@ def load_settings(environ: os._Environ | dict | None = None, instance_path: Path
         signing_keys_path=Path(env_vars.get("SIGNING_KEYS_PATH") or instance / "keys"),
         escalation_interval=_seconds("ESCALATION_INTERVAL", env_vars.get("ESCALATION_INTERVAL", "300")),
         trusted_proxies=_proxy_hops(env_vars.get("TRUSTED_PROXIES", "0")),
+        kiosk_idle_seconds=_kiosk_idle(env_vars.get("KIOSK_IDLE_SECONDS", "120")),
         audit_keys_path=Path(env_vars.get("AUDIT_KEYS_PATH") or instance / "keys" / "audit"),
         audit_head_file=Path(env_vars.get("AUDIT_HEAD_FILE") or instance / "audit-head.jsonl"),
         audit_head_redis_key=_redis_key("AUDIT_HEAD_REDIS_KEY", env_vars.get("AUDIT_HEAD_REDIS_KEY")),
@@ -277,6 +280,12 @@ def _khqr(env_vars, env: str, secret_key: str) -> KhqrSettings | None:
 def _minutes(name: str, value: str) -> int:
     if not value.strip().isdigit() or not 1 <= int(value) <= 24 * 60:
         raise ConfigError(f"{name}: {value!r} is not a whole number of minutes from 1 to 1440")
+    return int(value)
+
+
+def _kiosk_idle(value: str) -> int:
+    if not value.strip().isdigit() or not 10 <= int(value) <= 3600:
+        raise ConfigError(f"KIOSK_IDLE_SECONDS: {value!r} is not a whole number of seconds from 10 to 3600")
     return int(value)
 
 

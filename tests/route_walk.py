@@ -587,6 +587,17 @@ NOT_PER_RECORD = MappingProxyType({
     "/admin/staff": Listed(ADMIN_ONLY, "the list of staff accounts"),
     "/admin/staff/new": Listed(ADMIN_ONLY, "creates a staff account"),
     "/admin/jobs/failed": Listed(ADMIN_ONLY, "the list of failed background jobs"),
+    "/admin/kiosks": Listed(ADMIN_ONLY, "the centres and their kiosks, which belong to no applicant"),
+    "/admin/kiosks/centres/new": Listed(ADMIN_ONLY, "creates a centre"),
+    "/admin/kiosks/new": Listed(ADMIN_ONLY, "registers a kiosk and shows its first enrolment link"),
+    "/admin/kiosks/link": Listed(ADMIN_ONLY, "a new enrolment link for the kiosk named in the form (a device, "
+                                             "no one's record)"),
+    "/admin/kiosks/revoke": Listed(ADMIN_ONLY, "revokes the kiosk named in the form"),
+    # Kiosk devices (tests/integration/test_kiosks.py): the device cookie is the credential; without it, 404.
+    "/kiosk/enrol/<secret>": Listed(PUBLIC, "the one-time enrolment link's secret is the credential"),
+    "/kiosk": Listed(PUBLIC, "the kiosk home, on an enrolled kiosk only"),
+    "/kiosk/still-here": Listed(PUBLIC, "moves the kiosk's own idle clock, on an enrolled kiosk only"),
+    "/kiosk/finish": Listed(PUBLIC, "ends the session at this kiosk, on an enrolled kiosk only"),
     "/admin/payments/unplaced": Listed(ADMIN_ONLY, "provider confirmations that match no payment request, so "
                                                    "no agency's and no applicant's"),
 })

@@ -28,6 +28,7 @@ from flask.cli import AppGroup
 
 from portal.cli import demo_cases
 from portal.cli.checks import require_database
+from portal.cli.kiosks import demo_kiosk
 from portal.data import agencies as agency_data
 from portal.data import organisations, people
 from portal.domain import staff_accounts
@@ -181,12 +182,15 @@ def load() -> None:
     require_database()
     try:
         accounts, created, applications = load_demo()
+        centre_name, kiosk_name, kiosk_link = demo_kiosk()
     except staff_accounts.StaffingError as error:
         db.session.rollback()
         raise click.ClickException(f"demo data: {error}") from None
     db.session.commit()
     click.echo(f"Demo data: {created} new account(s), {applications.created} new application(s); "
                f"business: {BUSINESS['name_en']} ({BUSINESS['name_km']}).")
+    click.echo(f"Demo kiosk: {kiosk_name} at {centre_name}. Open this one-time link (24 hours) in the browser "
+               f"that should become the kiosk (a new link on every run; docs/kiosks.md):\n    {kiosk_link}\n")
     click.echo("Demo accounts (development only). Staff and the administrator also need a TOTP code:")
     click.echo("add the secret, or the otpauth:// link under it, to an authenticator app.\n")
     print_table(accounts)

@@ -717,3 +717,60 @@ class PaymentCallback(Base):
     currency: Mapped[str | None] = mapped_column(String(3))
     provider_reference: Mapped[str | None] = mapped_column(String(100))
     body_sha256: Mapped[str | None] = mapped_column(String(64))
+
+
+class Centre(Base):
+    """A place that runs kiosks for the public: a Community Tech Center, a post office or a commune hall
+    (`portal.domain.kiosks`). Operators (a later step) will belong to a centre, so a centre is its own row."""
+
+    __tablename__ = "centres"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    public_id: Mapped[str] = mapped_column(String(32), unique=True, default=new_public_id)
+    slug: Mapped[str] = mapped_column(String(64), unique=True)
+    name_km: Mapped[str] = mapped_column(String(200))
+    name_en: Mapped[str] = mapped_column(String(200))
+    kind: Mapped[str] = mapped_column(String(20), comment="tech_center, post_office or commune_hall")
+    province_code: Mapped[str] = mapped_column(String(2), comment="portal.domain.geo codes, as addresses store them")
+    district_code: Mapped[str] = mapped_column(String(4))
+    commune_code: Mapped[str] = mapped_column(String(6))
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+    kiosks: Mapped[list[Kiosk]] = relationship(back_populates="centre", order_by="Kiosk.name")
+
+    __table_args__ = (
+        CheckConstraint("kind IN ('tech_center', 'post_office', 'commune_hall')", name="known_centre_kind"),
+    )
+
+
+class Kiosk(Base):
+    """A shared touch screen at a centre. It is enrolled with a one-time link (only the SHA-256 of the link's
+    secret is kept), which gives the browser a device credential in a cookie (kept as its SHA-256 too).
+    A new link replaces the old one; enrolling again replaces the device credential."""
+
+    __tablename__ = "kiosks"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    public_id: Mapped[str] = mapped_column(String(32), unique=True, default=new_public_id)
+    centre_id: Mapped[int] = mapped_column(ForeignKey("centres.id", ondelete="RESTRICT"), index=True)
+    name: Mapped[str] = mapped_column(String(100))
+    province_code: Mapped[str] = mapped_column(String(2))
+    district_code: Mapped[str] = mapped_column(String(4))
+    commune_code: Mapped[str] = mapped_column(String(6))
+    printer_kind: Mapped[str] = mapped_column(String(10), comment="a4 or thermal80: how its receipts are laid out")
+    enrolment_digest: Mapped[str | None] = mapped_column(String(64), unique=True,
+                                                         comment="SHA-256 of the current enrolment link's secret")
+    enrolment_expires_at: Mapped[datetime | None] = mapped_column(DateTime)
+    enrolment_used_at: Mapped[datetime | None] = mapped_column(DateTime)
+    device_digest: Mapped[str | None] = mapped_column(String(64), unique=True,
+                                                      comment="SHA-256 of the device cookie's secret")
+    enrolled_at: Mapped[datetime | None] = mapped_column(DateTime)
+    revoked_at: Mapped[datetime | None] = mapped_column(DateTime)
+    last_seen_at: Mapped[datetime | None] = mapped_column(DateTime)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+    centre: Mapped[Centre] = relationship(back_populates="kiosks")
+
+    __table_args__ = (
+        CheckConstraint("printer_kind IN ('a4', 'thermal80')", name="known_printer_kind"),
+    )

@@ -6,6 +6,7 @@ Routes translate HTTP to and from calls into `portal.domain`; they hold no busin
 - `applicant/`: applying, one's applications, documents and messages
 - `staff/`: the back office (queue, case page, notes, dashboard)
 - `admin/`: staff accounts and failed jobs
+- `kiosk/`: kiosk devices at centres: enrolment, the kiosk home, finishing a person's session
 - `providers/`: what payment providers call (the KHQR callback), and the test bank (development only)
 Shared: `security/` (sessions, timeouts, headers), `i18n.py` and `locale.py` (which language a request
 is answered in), `errors.py` (error pages), `helpers.py`.
@@ -17,7 +18,7 @@ from flask import Flask
 
 
 def register_blueprints(app: Flask) -> None:
-    from portal.web import accounts, admin, applicant, providers, public, staff
+    from portal.web import accounts, admin, applicant, kiosk, providers, public, staff
 
     public.init_app(app)
     accounts.init_app(app)
@@ -25,3 +26,4 @@ def register_blueprints(app: Flask) -> None:
     applicant.init_app(app)
     staff.init_app(app)
     providers.init_app(app)
+    kiosk.init_app(app)

@@ -38,6 +38,9 @@ DOCUMENT_CORRECTION_REQUESTED = "document_correction_requested"
 DOCUMENT_SUPERSEDED = "document_superseded"
 # A payment provider's callback or status answer we did not act on (forged, replayed, late, not matching).
 PAYMENT_CONFIRMATION_REFUSED = "payment_confirmation_refused"
+# An administrator created a centre, registered or revoked a kiosk, issued its enrolment link; a kiosk enrolled.
+KIOSK_CHANGE = "kiosk_change"
+KIOSK_ENROLLED = "kiosk_enrolled"
 STAFF_ACCESS = (STAFF_VIEWED, STAFF_DOWNLOADED)
 
 
@@ -150,6 +153,14 @@ def record_staff_download(person, document) -> None:
 def record_admin_change(admin, change: str, person, **details) -> None:
     """`change`: e.g. staff_created, role_added, role_removed, deactivated, reactivated; `details` codes only."""
     record(ADMIN_CHANGE, actor=admin, subject_type="person", subject_id=person.public_id,
+           details={"change": change, **details})
+
+
+def record_kiosk_change(admin, change: str, subject_type: str, subject_id: str, **details) -> None:
+    """`change`: centre_created, kiosk_registered, enrolment_link_issued or revoked; `details` codes only.
+    `admin` None: the command line (`flask kiosks`, `flask demo load`)."""
+    record(KIOSK_CHANGE, actor=admin, actor_role=None if admin is not None else "cli", subject_type=subject_type,
+           subject_id=subject_id,
            details={"change": change, **details})
 
 

@@ -8,6 +8,6 @@ from portal.web.admin.routes import blueprint
 
 
 def init_app(app: Flask) -> None:
-    from portal.web.admin import jobs, payments  # noqa: F401 - add the failed-jobs and payments pages
+    from portal.web.admin import jobs, kiosks, payments  # noqa: F401 - add the failed-jobs, kiosk and payments pages
 
     app.register_blueprint(blueprint)

@@ -1,0 +1,15 @@
+"""Kiosk mode (issue 14): a shared touch screen at a centre. `device.py` tells a kiosk's request from any
+other (its device cookie) and applies the kiosk rules to it; `routes.py` has enrolment, the kiosk home
+and "finish and clear"."""
+
+from __future__ import annotations
+
+from flask import Flask
+
+from portal.web.kiosk import device
+from portal.web.kiosk.routes import blueprint
+
+
+def init_app(app: Flask) -> None:
+    app.register_blueprint(blueprint)
+    device.init_app(app)
