@@ -428,6 +428,11 @@ WALKS = (
     Walk("GET", "/applications/<public_id>/pay", APPLICANT_ONLY, _app),
     Walk("POST", "/applications/<public_id>/pay", APPLICANT_ONLY, _app, unchanged=payment_requests_unchanged),
     Walk("GET", "/applications/<public_id>/pay/status", APPLICANT_ONLY, _app),
+    # Its receipt at a kiosk (tests/integration/test_kiosk_receipt.py): the walk has no device cookie, so A is
+    # sent to the application page (303) and the POST makes the code as /pay does; others are refused first.
+    Walk("GET", "/kiosk/applications/<public_id>/receipt", APPLICANT_ONLY, _app),
+    Walk("POST", "/kiosk/applications/<public_id>/receipt/khqr", APPLICANT_ONLY, _app,
+         unchanged=payment_requests_unchanged),
     Walk("GET", "/applications/<public_id>/steps/<step_id>", APPLICANT_ONLY,
          lambda r: _app(r) | {"step_id": reopened_step(r)}, state="more_info"),
     Walk("POST", "/applications/<public_id>/steps/<step_id>", APPLICANT_ONLY,

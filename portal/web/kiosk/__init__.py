@@ -1,12 +1,12 @@
 """Kiosk mode (issue 14): a shared touch screen at a centre. `device.py` tells a kiosk's request from any
 other (its device cookie) and applies the kiosk rules to it; `routes.py` has enrolment, the kiosk home
-and "finish and clear"."""
+and "finish and clear"; `receipt.py` the receipt printed at the kiosk."""
 
 from __future__ import annotations
 
 from flask import Flask
 
-from portal.web.kiosk import device
+from portal.web.kiosk import device, receipt  # noqa: F401 - receipt's routes join the kiosk blueprint
 from portal.web.kiosk.routes import blueprint
 
 
