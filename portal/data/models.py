@@ -81,6 +81,7 @@ class Person(UserMixin, Base):
     memberships: Mapped[list[OrganisationMember]] = relationship(
         back_populates="person", cascade="all, delete-orphan"
     )
+    operator_post: Mapped[CentreOperator | None] = relationship(viewonly=True, uselist=False)
 
     def get_id(self) -> str:
         # Flask-Login keeps this in the session: the opaque id, never the row number.
@@ -92,7 +93,8 @@ class Person(UserMixin, Base):
 
     @property
     def needs_totp(self) -> bool:
-        return self.is_admin or self.is_staff
+        # An operator of a centre files for other people: the same second factor as staff.
+        return self.is_admin or self.is_staff or self.operator_post is not None
 
     @property
     def has_authenticator(self) -> bool:
