@@ -97,7 +97,8 @@ def test_submitting_without_recorded_consent_is_refused(app, client, services, o
     assert journey.application_for(url).state == "draft"
 
 
-def test_consent_by_code_then_a_filing_that_belongs_to_the_citizen(app, client, services, operator, citizen):
+def test_consent_by_code_then_a_filing_that_belongs_to_the_citizen(app, client, services, operator, citizen,
+                                                                   factories):
     start_session(client)
     consent_by_code(app, client, client.get("/kiosk/assist/consent"))
     url = draft_for_citizen(client)
@@ -121,6 +122,13 @@ def test_consent_by_code_then_a_filing_that_belongs_to_the_citizen(app, client, 
     assert shown.status_code == 200
     helped = shown.soup.select_one("[data-helped-by]").get_text(" ", strip=True)
     assert "Filed with help by" in helped and "ដារា" in helped and "Kiosk 1" in helped and "Test centre" in helped
+    # The clerk of the office whose queue it is in, in Khmer.
+    clerk_client = app.test_client()
+    sign_in_as(clerk_client, factories.staff(application.current_agency, "clerk"))
+    case = clerk_client.get(f"/staff/cases/{application.public_id}")
+    assert case.status_code == 200
+    helped = case.soup.select_one("[data-helped-by]").get_text(" ", strip=True)
+    assert "ដាក់ពាក្យដោយមានជំនួយពី ដារា" in helped and "មជ្ឈមណ្ឌលសាកល្បង" in helped
 
 
 def test_a_wrong_code_records_nothing(app, client, services, operator, citizen):
