@@ -37,7 +37,7 @@ MAX_UPLOAD_BYTES = 10 * 1024 * 1024
 # What an operator may open while acting for a citizen: the pages of an application, and ending the session.
 _ASSISTING_ENDPOINTS = {
     "applicant.start", "applicant.application", "applicant.application_documents", "applicant.remove_document",
-    "applicant.step", "applicant.review", "applicant.submit", "public.home", "public.service",
+    "applicant.step", "applicant.review", "applicant.submit", "public.home", "public.service", "public.font",
     "public.choose_language", "kiosk.home", "kiosk.still_here", "kiosk.finish", "kiosk.assist_end",
     "kiosk.assist_filings", "accounts.sign_out",
 }
