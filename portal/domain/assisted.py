@@ -156,12 +156,13 @@ def has_consent(assisted: AssistedSession | None) -> bool:
 
 
 def check_may_file(application) -> None:
-    """Called by the submission itself: an application of an assisted session is filed only with the
-    citizen's recorded consent and while that session lasts."""
-    assisted = application.assisted_session
+    """Called by the submission itself: an application started in an assisted session is filed only if
+    the citizen's consent was recorded in that session. (After the session ended, only the citizen can
+    reach the draft, on their own account, and may submit it; the operator gets a 404.)"""
     if application.assisted_session_id is None:
         return
-    if not has_consent(assisted):
+    assisted = application.assisted_session
+    if assisted is None or assisted.consent_recorded_at is None:
         raise NoConsent
 
 

@@ -91,9 +91,15 @@ def test_submitting_without_recorded_consent_is_refused(app, client, services, o
     application = journey.application_for(url)
     # The operator is no longer the citizen: the page is not theirs (404) ...
     assert client.get(url + "/review").status_code == 404
-    # ... and the domain refuses too, whatever route would call it.
+    # ... and the submission itself refuses, whatever route calls it: even the citizen's own, on their phone.
     with pytest.raises(assisted.NoConsent):
         assisted.check_may_file(application)
+    own = app.test_client()
+    sign_in_as(own, citizen)
+    own.expected_lang = None
+    review = own.get(url + "/review")
+    refused = own.submit(review, {"declaration": "y"}, selector="main form[action$='/submit']")
+    assert refused.status_code == 403 and "consent was not recorded" in refused.get_data(as_text=True)
     assert journey.application_for(url).state == "draft"
 
 

@@ -363,8 +363,8 @@ def submit(public_id: str):
         return _review_page(application, service, form, 400)
     except assisted.NoConsent:
         db.session.rollback()
-        form.form_errors.append(_("This application was started with an operator's help. It can be submitted "
-                                  "only while that assisted session lasts, with the citizen's consent recorded."))
+        form.form_errors.append(_("This application was started with an operator's help, and the citizen's "
+                                  "consent was not recorded. It cannot be submitted."))
         return _review_page(application, service, form, 403)
     db.session.commit()
     flash(_("Your application was submitted. Your reference is %(reference)s.", reference=application.reference),
