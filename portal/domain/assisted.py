@@ -29,6 +29,7 @@ from portal.domain.notify.sms import send_sms
 CODE_MINUTES = 10
 MAX_CODES = 3
 MAX_WRONG_CODES = 5
+SMS_NAME_CHARS = 30  # the operator's name in the consent SMS: two parts at most (tests/unit/test_sms_lengths.py)
 
 
 class AssistError(Exception):
@@ -101,7 +102,7 @@ def send_consent_code(assisted: AssistedSession, secret_key: str) -> None:
     assisted.wrong_codes = 0
     locale = assisted.citizen.locale or "km"
     with force_locale(locale):
-        send_sms(assisted.citizen.phone, consent_sms(code, assisted.operator.person.display_name,
+        send_sms(assisted.citizen.phone, consent_sms(code, assisted.operator.person.display_name[:SMS_NAME_CHARS],
                                                      digits(CODE_MINUTES, locale)))
     _record(assisted, "consent_code_sent")
 
