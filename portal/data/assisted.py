@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from portal.data.db import db
 from portal.data.models import Application, AssistedSession, CentreOperator
@@ -26,6 +26,12 @@ def session_by_public_id(public_id: str) -> AssistedSession | None:
 def lock(session_id: int) -> AssistedSession | None:
     """Locked until commit: two tabs typing the consent code at once are counted one after the other."""
     return db.session.scalar(select(AssistedSession).where(AssistedSession.id == session_id).with_for_update())
+
+
+def codes_sent_to(citizen_id: int, since: datetime) -> int:
+    """Consent codes sent to a citizen in sessions started since `since`, whichever operator or kiosk."""
+    return db.session.scalar(select(func.coalesce(func.sum(AssistedSession.code_sent_count), 0)).where(
+        AssistedSession.citizen_id == citizen_id, AssistedSession.started_at >= since))
 
 
 def open_sessions(operator_id: int) -> list[AssistedSession]:

@@ -28,6 +28,7 @@ from portal.domain.notify.sms import send_sms
 
 CODE_MINUTES = 10
 MAX_CODES = 3
+MAX_CODES_PER_CITIZEN_HOUR = 6  # across sessions: starting new sessions does not make a phone an SMS target
 MAX_WRONG_CODES = 5
 SMS_NAME_CHARS = 30  # the operator's name in the consent SMS: two parts at most (tests/unit/test_sms_lengths.py)
 
@@ -93,7 +94,8 @@ def send_consent_code(assisted: AssistedSession, secret_key: str) -> None:
         raise NoConsent
     if assisted.citizen.phone is None:
         raise NoPhone
-    if assisted.code_sent_count >= MAX_CODES:
+    if (assisted.code_sent_count >= MAX_CODES or assisted_data.codes_sent_to(
+            assisted.citizen_id, utcnow() - timedelta(hours=1)) >= MAX_CODES_PER_CITIZEN_HOUR):
         raise TooManyCodes
     code = f"{secrets.randbelow(1_000_000):06d}"
     assisted.code_digest = _digest(secret_key, assisted, code)

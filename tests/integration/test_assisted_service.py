@@ -215,3 +215,18 @@ def test_an_operator_of_another_centre_gets_404_at_this_kiosk(app, client, facto
     db.session.commit()
     sign_in_as(client, stranger)
     assert client.get("/kiosk/assist").status_code == 404
+
+
+def test_consent_codes_are_limited_per_session_and_per_citizen(app, client, services, operator, citizen):
+    page = start_session(client)
+    for _ in range(assisted.MAX_CODES):
+        assert client.submit(page, selector="main form[action$='/consent/send']").status_code == 302
+    assert client.submit(page, selector="main form[action$='/consent/send']").status_code == 429
+    # A new session for the same citizen: three more, then the hourly limit per citizen.
+    page = start_session(client)
+    for _ in range(assisted.MAX_CODES_PER_CITIZEN_HOUR - assisted.MAX_CODES):
+        assert client.submit(page, selector="main form[action$='/consent/send']").status_code == 302
+    page = start_session(client)
+    assert client.submit(page, selector="main form[action$='/consent/send']").status_code == 429
+    sent = texts_to(app.config["PORTAL_SETTINGS"].instance_path, PHONE)
+    assert len([t for t in sent if "ដារា" in t or "Dara" in t]) >= assisted.MAX_CODES_PER_CITIZEN_HOUR
