@@ -603,6 +603,17 @@ NOT_PER_RECORD = MappingProxyType({
     "/kiosk": Listed(PUBLIC, "the kiosk home, on an enrolled kiosk only"),
     "/kiosk/still-here": Listed(PUBLIC, "moves the kiosk's own idle clock, on an enrolled kiosk only"),
     "/kiosk/finish": Listed(PUBLIC, "ends the session at this kiosk, on an enrolled kiosk only"),
+    # Assisted service (tests/integration/test_assisted_service.py): only an operator of the kiosk's centre,
+    # signed in on that enrolled kiosk; anyone else, or off a kiosk, 404. The session is the browser's own.
+    "/kiosk/assist": Listed(PUBLIC, "finds a citizen by phone and starts the operator's session; kiosk and "
+                                    "operator only"),
+    "/kiosk/assist/consent": Listed(PUBLIC, "the consent step of the session this browser started"),
+    "/kiosk/assist/consent/send": Listed(PUBLIC, "sends the consent code of this browser's session"),
+    "/kiosk/assist/consent/code": Listed(PUBLIC, "checks the consent code of this browser's session"),
+    "/kiosk/assist/consent/paper": Listed(PUBLIC, "the paper consent of this browser's session"),
+    "/kiosk/assist/end": Listed(PUBLIC, "ends this browser's assisted session"),
+    "/kiosk/assist/filings": Listed(PUBLIC, "references filed with help at the operator's centre today; "
+                                            "kiosk and operator only"),
     "/admin/payments/unplaced": Listed(ADMIN_ONLY, "provider confirmations that match no payment request, so "
                                                    "no agency's and no applicant's"),
 })

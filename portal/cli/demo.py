@@ -28,10 +28,11 @@ from flask.cli import AppGroup
 
 from portal.cli import demo_cases
 from portal.cli.checks import require_database
-from portal.cli.kiosks import demo_kiosk
+from portal.cli.kiosks import DEMO_CENTRE, demo_kiosk
 from portal.data import agencies as agency_data
+from portal.data import kiosks as kiosk_data
 from portal.data import organisations, people
-from portal.domain import staff_accounts
+from portal.domain import assisted, staff_accounts
 from portal.domain.catalogue import get_catalogue
 from portal.domain.identity import totp
 from portal.domain.identity.passwords import hash_password
@@ -74,6 +75,7 @@ STAFF_NAMES = [
     ("យិន សុភាព", "Yin Sopheap"),
 ]
 CASE_ROLES, CASHIER = ("clerk", "supervisor"), "cashier"
+OPERATOR_NAMES = ("ចាន់ ដារ៉ា", "Chan Dara")
 CASHIER_NAMES = ("ស៊ុន សុខលី", "Sun Sokly")
 ADMIN = {"email": f"admin@{EMAIL_DOMAIN}", "name_km": "ទេព សុធានី", "name_latin": "Tep Sotheany"}
 
@@ -126,6 +128,19 @@ class Loader:
         self.created += 1
         preset = staff_accounts.PresetCredentials(hash_password(ADMIN_PASSWORD), totp.new_secret())
         return staff_accounts.create_admin(preset=preset, **ADMIN)
+
+
+def demo_operator(centre_slug: str) -> DemoAccount:
+    """The demo centre's operator (assisted service, docs/kiosks.md): the staff password and a TOTP secret.
+    Made once; the caller commits."""
+    email = f"operator@{EMAIL_DOMAIN}"
+    person = people.get_by_email(email)
+    if person is None:
+        person = people.create(email=email, password_hash=hash_password(STAFF_PASSWORD),
+                               name_km=OPERATOR_NAMES[0], name_latin=OPERATOR_NAMES[1])
+        totp.store(person, totp.new_secret())
+        assisted.make_operator(person, kiosk_data.centre_by_slug(centre_slug))
+    return DemoAccount("kiosk operator", "-", email, STAFF_PASSWORD, totp.secret_of(person))
 
 
 def load_demo() -> tuple[list[DemoAccount], int, demo_cases.Summary]:
@@ -183,6 +198,7 @@ def load() -> None:
     try:
         accounts, created, applications = load_demo()
         centre_name, kiosk_name, kiosk_link = demo_kiosk()
+        accounts.append(demo_operator(DEMO_CENTRE["slug"]))
     except staff_accounts.StaffingError as error:
         db.session.rollback()
         raise click.ClickException(f"demo data: {error}") from None

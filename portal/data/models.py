@@ -81,6 +81,7 @@ class Person(UserMixin, Base):
     memberships: Mapped[list[OrganisationMember]] = relationship(
         back_populates="person", cascade="all, delete-orphan"
     )
+    operator_post: Mapped[CentreOperator | None] = relationship(viewonly=True, uselist=False)
 
     def get_id(self) -> str:
         # Flask-Login keeps this in the session: the opaque id, never the row number.
@@ -92,7 +93,8 @@ class Person(UserMixin, Base):
 
     @property
     def needs_totp(self) -> bool:
-        return self.is_admin or self.is_staff
+        # An operator of a centre files for other people: the same second factor as staff.
+        return self.is_admin or self.is_staff or self.operator_post is not None
 
     @property
     def has_authenticator(self) -> bool:
@@ -445,8 +447,12 @@ class Application(Base):
     submitted_at: Mapped[datetime | None] = mapped_column(DateTime)
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow)
+    assisted_session_id: Mapped[int | None] = mapped_column(
+        ForeignKey("assisted_sessions.id", ondelete="RESTRICT"), index=True,
+        comment="filed with the help of an operator at a kiosk (issue 14)")
 
     service_version: Mapped[ServiceVersion] = relationship()
+    assisted_session: Mapped[AssistedSession | None] = relationship()
     events: Mapped[list[ApplicationEvent]] = relationship(
         back_populates="application", order_by="ApplicationEvent.id", cascade="all, delete-orphan"
     )
@@ -774,3 +780,49 @@ class Kiosk(Base):
     __table_args__ = (
         CheckConstraint("printer_kind IN ('a4', 'thermal80')", name="known_printer_kind"),
     )
+
+
+class CentreOperator(Base):
+    """A person who helps citizens at a centre's kiosks (issue 14). Signs in as staff do (password and
+    TOTP) but is no agency's staff: an operator never sees queues or cases."""
+
+    __tablename__ = "centre_operators"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"), unique=True)
+    centre_id: Mapped[int] = mapped_column(ForeignKey("centres.id", ondelete="RESTRICT"), index=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+    person: Mapped[Person] = relationship()
+    centre: Mapped[Centre] = relationship()
+
+
+class AssistedSession(Base):
+    """An operator helping one citizen at one kiosk. Nothing is filed for the citizen before their consent
+    is recorded: a one-time code sent to their phone and typed back, or a signed paper form uploaded."""
+
+    __tablename__ = "assisted_sessions"
+    __table_args__ = (
+        CheckConstraint("consent_method IS NULL OR consent_method IN ('code', 'paper')", name="known_consent_method"),
+        CheckConstraint("consent_method IS NULL OR consent_recorded_at IS NOT NULL", name="consent_has_time"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    public_id: Mapped[str] = mapped_column(String(32), unique=True, default=new_public_id)
+    kiosk_id: Mapped[int] = mapped_column(ForeignKey("kiosks.id", ondelete="RESTRICT"), index=True)
+    operator_id: Mapped[int] = mapped_column(ForeignKey("centre_operators.id", ondelete="RESTRICT"), index=True)
+    citizen_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="RESTRICT"), index=True)
+    started_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    ended_at: Mapped[datetime | None] = mapped_column(DateTime)
+    consent_method: Mapped[str | None] = mapped_column(String(10), comment="code or paper")
+    consent_recorded_at: Mapped[datetime | None] = mapped_column(DateTime)
+    consent_document_id: Mapped[int | None] = mapped_column(
+        ForeignKey("documents.id", ondelete="RESTRICT"), comment="the signed paper form, for paper consent")
+    code_digest: Mapped[str | None] = mapped_column(String(64), comment="HMAC of the consent code sent by SMS")
+    code_expires_at: Mapped[datetime | None] = mapped_column(DateTime)
+    code_sent_count: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    wrong_codes: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+
+    kiosk: Mapped[Kiosk] = relationship()
+    operator: Mapped[CentreOperator] = relationship()
+    citizen: Mapped[Person] = relationship()

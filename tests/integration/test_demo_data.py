@@ -67,7 +67,8 @@ class TestDemoLoad:
         assert "Demo data: 0 new account(s)" in again.output
         assert {p.email for p in staff_data.list_staff()} == staff_before
         assert table(again.output) == table(loaded)
-        assert len(secrets_in(loaded)) == len(staff_before) + 1  # every staff member and the administrator
+        # every staff member, the administrator and the demo kiosk operator
+        assert len(secrets_in(loaded)) == len(staff_before) + 2
 
     def test_the_printed_secrets_are_the_stored_ones(self, loaded):
         for email, secret in secrets_in(loaded).items():

@@ -12,6 +12,8 @@ from types import SimpleNamespace
 import pytest
 from flask_babel import force_locale
 
+from portal.domain import assisted
+from portal.domain.assisted import consent_sms
 from portal.domain.catalogue import get_catalogue
 from portal.domain.i18n.formatting import digits, pick
 from portal.domain.identity.password_reset import person_for_token, reset_sms, short_reset_link
@@ -79,6 +81,8 @@ def test_every_account_sms_fits_in_two_parts(portal, locale):
             "code": code_sms("123456", digits(30, locale)),
             "already registered": already_registered_sms(external_url("accounts.forgot_password")),
             "password reset": reset_sms(short_reset_link(portal.config["SECRET_KEY"], person)),
+            "assisted consent": consent_sms("123456", "ស" * assisted.SMS_NAME_CHARS, digits(assisted.CODE_MINUTES,
+                                                                                          locale)),
         }
     problems = [parts_problem(name, locale, text) for name, text in texts.items()]
     assert [p for p in problems if p] == []

@@ -10,7 +10,7 @@ commits: everything happens in its one transaction, or nothing does.
 from __future__ import annotations
 
 from portal.data import applications as application_data
-from portal.domain import clock
+from portal.domain import assisted, clock
 from portal.domain.applications import display, journey, limits, transitions
 from portal.domain.catalogue import Service
 from portal.domain.workflow import engine
@@ -44,6 +44,7 @@ def submit(service: Service, application, person) -> Decision:
     `AlreadySubmitted` or `SomethingMissing`; the caller commits."""
     if application.state != DRAFT:
         raise AlreadySubmitted
+    assisted.check_may_file(application)  # an operator's filing needs the citizen's recorded consent
     steps = journey.visible_steps(service, application.answers)
     gaps = display.missing(service, steps, application.answers, {a.requirement_id for a in application.attachments})
     if gaps:
@@ -61,6 +62,7 @@ def submit(service: Service, application, person) -> Decision:
     except transitions.Conflict:
         raise AlreadySubmitted from None
     transitions.request_receipt(service, application)
+    assisted.record_filing(application)
     return decision
 
 

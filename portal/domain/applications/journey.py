@@ -19,8 +19,10 @@ class NotEditable(Exception):
     """The application is not a draft and the clerk did not open this part of it."""
 
 
-def start(service: Service, person, organisation=None) -> Application:
+def start(service: Service, person, organisation=None, assisted_session=None) -> Application:
+    """`assisted_session`: the operator's session at a kiosk when an operator starts it for `person`."""
     return application_data.create(
+        assisted_session_id=assisted_session.id if assisted_session is not None else None,
         service_version_id=versions.pin(service).id,
         service_slug=service.slug,
         applicant_person_id=person.id,

@@ -41,6 +41,9 @@ PAYMENT_CONFIRMATION_REFUSED = "payment_confirmation_refused"
 # An administrator created a centre, registered or revoked a kiosk, issued its enrolment link; a kiosk enrolled.
 KIOSK_CHANGE = "kiosk_change"
 KIOSK_ENROLLED = "kiosk_enrolled"
+# An operator started, got the citizen's consent in, ended an assisted session, or filed in one (issue 14).
+ASSISTED_SESSION = "assisted_session"
+ASSISTED_FILING = "assisted_filing"
 STAFF_ACCESS = (STAFF_VIEWED, STAFF_DOWNLOADED)
 
 
@@ -55,7 +58,7 @@ def role_of(person, agencies: set[str] | None = None) -> str:
     if person.is_admin and not preferred:
         return "admin"
     if not roles:
-        return "applicant"
+        return "operator" if getattr(person, "operator_post", None) is not None else "applicant"
     agency, role = (preferred or roles)[0]
     return f"{agency}.{role}"
 

@@ -18,6 +18,7 @@ blueprint = Blueprint("accounts", __name__)
 def init_app(app: Flask) -> None:
     from portal.data import people
     from portal.web.accounts import auth, business, enrol, invitations, profile, security  # noqa: F401 - they add routes
+    from portal.web.kiosk import assisting
 
     login_manager.login_view = "accounts.sign_in"
     login_manager.session_protection = "basic"
@@ -25,6 +26,9 @@ def init_app(app: Flask) -> None:
     @login_manager.user_loader
     def load_user(public_id: str):
         person = people.get_by_public_id(public_id)
-        return person if person is not None and person.is_active else None
+        if person is None or not person.is_active:
+            return None
+        # An operator assisting a citizen at a kiosk, with their consent: the citizen (kiosk/assisting.py).
+        return assisting.effective_person(person)
 
     app.register_blueprint(blueprint)

@@ -3,7 +3,7 @@ submit, follow it, withdraw it, answer a request for more information."""
 
 from __future__ import annotations
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import abort, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import refresh
 from flask_login import current_user, login_required
@@ -11,7 +11,7 @@ from flask_login import current_user, login_required
 from portal.data import applications as application_data
 from portal.data import documents as document_data
 from portal.data import organisations, people
-from portal.domain import audit
+from portal.domain import assisted, audit
 from portal.domain.applications import (
     actions,
     case_notes,
@@ -57,7 +57,7 @@ def _start_form(service):
     choices = []
     if "citizen" in service.audience:
         choices.append((ME, _("Myself, %(name)s", name=current_user.display_name)))
-    if "business" in service.audience:
+    if "business" in service.audience and g.get("assisted_session") is None:
         choices += [(o.public_id, _("For my business: %(name)s", name=o.name_km))
                     for o in organisations.for_member(current_user)]
     form.applicant.choices = choices
@@ -78,7 +78,8 @@ def start(slug: str):
             if found is None:
                 abort(404)
             organisation = found[0]
-        application = journey.start(service, current_user, organisation)
+        # An operator assisting at a kiosk (kiosk/assisting.py): the application records the session.
+        application = journey.start(service, current_user, organisation, g.get("assisted_session"))
         db.session.commit()
         return redirect(url_for(".step", public_id=application.public_id, step_id=service.steps[0].id))
     status = 400 if form.errors else 200
@@ -360,6 +361,11 @@ def submit(public_id: str):
         db.session.rollback()
         form.form_errors.extend(r.message for r in refused.refusals)
         return _review_page(application, service, form, 400)
+    except assisted.NoConsent:
+        db.session.rollback()
+        form.form_errors.append(_("This application was started with an operator's help, and the citizen's "
+                                  "consent was not recorded. It cannot be submitted."))
+        return _review_page(application, service, form, 403)
     db.session.commit()
     flash(_("Your application was submitted. Your reference is %(reference)s.", reference=application.reference),
           "success")

@@ -61,6 +61,9 @@ def clear_cookie(response: Response) -> None:
 def end_person_session(response: Response) -> None:
     """End whatever the person did here: signed out, the session row gone (sessions.py removes a
     cleared session's row and its cookie), their language choice forgotten. The device cookie stays."""
+    from portal.web.kiosk import assisting  # it imports this module
+
+    assisting.end_on_finish()
     if current_user.is_authenticated:
         logout_user()
     session.clear()

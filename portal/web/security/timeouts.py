@@ -77,9 +77,11 @@ def init_app(app: Flask) -> None:
         if request.endpoint == "static" or not current_user.is_authenticated:
             return None
         now = int(time.time())
-        idle_limit = idle_limit_for(current_user)
+        # The one signed in: an operator stays so while the citizen they assist is `current_user`.
+        signed_in = g.get("assisting_operator") or current_user
+        idle_limit = idle_limit_for(signed_in)
         started, seen = session.get("_started", 0), session.get("_seen", 0)
-        if not stamp_is_current(current_user, session.get(STAMP)):
+        if not stamp_is_current(signed_in, session.get(STAMP)):
             _sign_out(SIGNED_OUT_CHANGED)
             return redirect(url_for("accounts.sign_in"))
         if now - seen > idle_limit or now - started > ABSOLUTE:

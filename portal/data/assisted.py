@@ -1,0 +1,50 @@
+"""Rows of `centre_operators` and `assisted_sessions` (portal.domain.assisted holds the rules). The caller commits."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import func, select
+
+from portal.data.db import db
+from portal.data.models import Application, AssistedSession, CentreOperator
+
+
+def add(row) -> None:
+    db.session.add(row)
+    db.session.flush()
+
+
+def operator_of(person_id: int) -> CentreOperator | None:
+    return db.session.scalar(select(CentreOperator).where(CentreOperator.person_id == person_id))
+
+
+def session_by_public_id(public_id: str) -> AssistedSession | None:
+    return db.session.scalar(select(AssistedSession).where(AssistedSession.public_id == public_id))
+
+
+def lock(session_id: int) -> AssistedSession | None:
+    """Locked until commit: two tabs typing the consent code at once are counted one after the other."""
+    return db.session.scalar(select(AssistedSession).where(AssistedSession.id == session_id).with_for_update())
+
+
+def codes_sent_to(citizen_id: int, since: datetime) -> int:
+    """Consent codes sent to a citizen in sessions started since `since`, whichever operator or kiosk."""
+    return db.session.scalar(select(func.coalesce(func.sum(AssistedSession.code_sent_count), 0)).where(
+        AssistedSession.citizen_id == citizen_id, AssistedSession.started_at >= since))
+
+
+def open_sessions(operator_id: int) -> list[AssistedSession]:
+    return list(db.session.scalars(select(AssistedSession).where(
+        AssistedSession.operator_id == operator_id, AssistedSession.ended_at.is_(None))))
+
+
+def filings_of_centre(centre_id: int, since: datetime) -> list[Application]:
+    """Applications filed with help at this centre's kiosks since `since`, newest first."""
+    from portal.data.models import Kiosk
+
+    return list(db.session.scalars(
+        select(Application).join(AssistedSession, Application.assisted_session_id == AssistedSession.id)
+        .join(Kiosk, AssistedSession.kiosk_id == Kiosk.id)
+        .where(Kiosk.centre_id == centre_id, Application.submitted_at >= since)
+        .order_by(Application.submitted_at.desc())))

@@ -1,0 +1,217 @@
+"""Assisted service at kiosks (issue 14): an operator of a centre files for a citizen, with their consent.
+
+An assisted session ties a kiosk, an operator of the kiosk's centre and a citizen. Nothing is filed for the
+citizen before their consent is recorded: a 6-digit code sent by SMS to the citizen's phone and typed back
+(only its HMAC is kept, a few codes per session, a few wrong tries per code), or a signed paper form
+uploaded into the document store (owned by the citizen). Applications started in the session carry its id;
+submitting one is refused unless the session has consent and is still open (`check_may_file`, called by the
+submission itself, so no route can skip it). The application belongs to the citizen.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+from dataclasses import dataclass
+from datetime import timedelta
+
+from flask_babel import force_locale
+from flask_babel import gettext as _
+
+from portal.data import assisted as assisted_data
+from portal.data.db import utcnow
+from portal.data.models import AssistedSession, CentreOperator
+from portal.domain import audit
+from portal.domain.i18n.formatting import digits
+from portal.domain.notify.sms import send_sms
+
+CODE_MINUTES = 10
+MAX_CODES = 3
+MAX_CODES_PER_CITIZEN_HOUR = 6  # across sessions: starting new sessions does not make a phone an SMS target
+MAX_WRONG_CODES = 5
+SMS_NAME_CHARS = 30  # the operator's name in the consent SMS: two parts at most (tests/unit/test_sms_lengths.py)
+
+
+class AssistError(Exception):
+    """A refusal the web layer words for the operator."""
+
+
+class NotThisCentre(AssistError):
+    """The operator does not belong to the kiosk's centre."""
+
+
+class NoPhone(AssistError):
+    """The citizen's account has no phone number to send a consent code to."""
+
+
+class TooManyCodes(AssistError):
+    pass
+
+
+class WrongCode(AssistError):
+    pass
+
+
+class TooManyWrongCodes(AssistError):
+    pass
+
+
+class NoConsent(AssistError):
+    """Filing in an assisted session without recorded consent, or after it ended."""
+
+
+def make_operator(person, centre) -> CentreOperator:
+    """Makes `person` an operator of `centre` (the command line and the demo); the caller commits."""
+    operator = CentreOperator(person_id=person.id, centre_id=centre.id)
+    assisted_data.add(operator)
+    audit.record_kiosk_change(None, "operator_added", "centre", centre.public_id, operator=person.public_id)
+    return operator
+
+
+def operator_of(person) -> CentreOperator | None:
+    if person is None or not getattr(person, "is_authenticated", False):
+        return None
+    return assisted_data.operator_of(person.id)
+
+
+def start(kiosk, operator: CentreOperator, citizen) -> AssistedSession:
+    """A new session at `kiosk`; any session the operator left open is ended first (one at a time)."""
+    if operator.centre_id != kiosk.centre_id:
+        raise NotThisCentre
+    for open_session in assisted_data.open_sessions(operator.id):
+        end(open_session, "replaced")
+    assisted = AssistedSession(kiosk_id=kiosk.id, operator_id=operator.id, citizen_id=citizen.id)
+    assisted_data.add(assisted)
+    _record(assisted, "started")
+    return assisted
+
+
+def send_consent_code(assisted: AssistedSession, secret_key: str) -> None:
+    """Sends the citizen a new code (the previous one stops working); the caller commits after."""
+    assisted = assisted_data.lock(assisted.id)
+    if assisted.ended_at is not None:
+        raise NoConsent
+    if assisted.citizen.phone is None:
+        raise NoPhone
+    if (assisted.code_sent_count >= MAX_CODES or assisted_data.codes_sent_to(
+            assisted.citizen_id, utcnow() - timedelta(hours=1)) >= MAX_CODES_PER_CITIZEN_HOUR):
+        raise TooManyCodes
+    code = f"{secrets.randbelow(1_000_000):06d}"
+    assisted.code_digest = _digest(secret_key, assisted, code)
+    assisted.code_expires_at = utcnow() + timedelta(minutes=CODE_MINUTES)
+    assisted.code_sent_count += 1
+    assisted.wrong_codes = 0
+    locale = assisted.citizen.locale or "km"
+    with force_locale(locale):
+        send_sms(assisted.citizen.phone, consent_sms(code, assisted.operator.person.display_name[:SMS_NAME_CHARS],
+                                                     digits(CODE_MINUTES, locale)))
+    _record(assisted, "consent_code_sent")
+
+
+def consent_sms(code: str, operator: str, minutes: str) -> str:
+    return _("One Window: give code %(code)s to %(operator)s only if you agree they apply for you. "
+             "It works for %(minutes)s minutes.", code=code, operator=operator, minutes=minutes)
+
+
+def confirm_consent_code(assisted: AssistedSession, code: str, secret_key: str) -> None:
+    """Records consent if `code` is the one sent; a wrong code is counted (the caller commits either way)."""
+    assisted = assisted_data.lock(assisted.id)
+    if assisted.ended_at is not None:
+        raise NoConsent
+    if assisted.wrong_codes >= MAX_WRONG_CODES:
+        raise TooManyWrongCodes
+    if (assisted.code_digest is None or assisted.code_expires_at is None or assisted.code_expires_at < utcnow()
+            or not hmac.compare_digest(assisted.code_digest, _digest(secret_key, assisted, code))):
+        assisted.wrong_codes += 1
+        raise TooManyWrongCodes if assisted.wrong_codes >= MAX_WRONG_CODES else WrongCode
+    assisted.code_digest = None  # used once
+    _consent(assisted, "code")
+
+
+def record_paper_consent(assisted: AssistedSession, document) -> None:
+    """The signed paper form, already checked and stored (owned by the citizen) by the document store."""
+    assisted = assisted_data.lock(assisted.id)
+    if assisted.ended_at is not None:
+        raise NoConsent
+    assisted.consent_document_id = document.id
+    _consent(assisted, "paper")
+
+
+def _consent(assisted: AssistedSession, method: str) -> None:
+    assisted.consent_method = method
+    assisted.consent_recorded_at = utcnow()
+    _record(assisted, "consent_recorded", method=method)
+
+
+def end(assisted: AssistedSession, reason: str = "ended") -> None:
+    if assisted.ended_at is None:
+        assisted.ended_at = utcnow()
+        _record(assisted, "ended", reason=reason)
+
+
+def is_live(assisted: AssistedSession | None) -> bool:
+    return assisted is not None and assisted.ended_at is None
+
+
+def has_consent(assisted: AssistedSession | None) -> bool:
+    return is_live(assisted) and assisted.consent_recorded_at is not None
+
+
+def check_may_file(application) -> None:
+    """Called by the submission itself: an application started in an assisted session is filed only if
+    the citizen's consent was recorded in that session. (After the session ended, only the citizen can
+    reach the draft, on their own account, and may submit it; the operator gets a 404.)"""
+    if application.assisted_session_id is None:
+        return
+    assisted = application.assisted_session
+    if assisted is None or assisted.consent_recorded_at is None:
+        raise NoConsent
+
+
+def record_filing(application) -> None:
+    assisted = application.assisted_session
+    if assisted is not None:
+        audit.record(audit.ASSISTED_FILING, actor=assisted.operator.person, actor_role="operator",
+                     subject_type="application", subject_id=application.public_id, application=application,
+                     details={"assisted_session": assisted.public_id, "kiosk": assisted.kiosk.public_id,
+                              "centre": assisted.kiosk.centre.public_id})
+
+
+@dataclass(frozen=True)
+class HelpedBy:
+    """What the applicant, clerks and the audit page are shown: who helped, at which kiosk and centre."""
+
+    operator: str
+    kiosk: str
+    centre_km: str
+    centre_en: str
+
+
+def helped_by(application) -> HelpedBy | None:
+    assisted = application.assisted_session if application is not None else None
+    if assisted is None:
+        return None
+    centre = assisted.kiosk.centre
+    return HelpedBy(assisted.operator.person.display_name, assisted.kiosk.name, centre.name_km, centre.name_en)
+
+
+def helped_by_session(public_id: str | None) -> HelpedBy | None:
+    assisted = assisted_data.session_by_public_id(public_id) if public_id else None
+    if assisted is None:
+        return None
+    centre = assisted.kiosk.centre
+    return HelpedBy(assisted.operator.person.display_name, assisted.kiosk.name, centre.name_km, centre.name_en)
+
+
+def _digest(secret_key: str, assisted: AssistedSession, code: str) -> str:
+    # Bound to this session: a code sent for another session does not work here.
+    return hmac.new(secret_key.encode(), f"assisted-consent:{assisted.public_id}:{code}".encode(),
+                    hashlib.sha256).hexdigest()
+
+
+def _record(assisted: AssistedSession, change: str, **details) -> None:
+    audit.record(audit.ASSISTED_SESSION, actor=assisted.operator.person, actor_role="operator",
+                 subject_type="assisted_session", subject_id=assisted.public_id,
+                 details={"change": change, "kiosk": assisted.kiosk.public_id, "citizen": assisted.citizen.public_id,
+                          **details})

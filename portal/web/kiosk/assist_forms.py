@@ -1,0 +1,39 @@
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField
+from wtforms import StringField, ValidationError
+from wtforms.validators import InputRequired
+
+from portal.domain.identity.contacts import ContactError, parse_phone
+from portal.web.accounts.auth_forms import CodeField
+
+
+class CitizenPhoneForm(FlaskForm):
+    phone = StringField(_l("The citizen's mobile number"), validators=[InputRequired(_l("Enter a mobile number."))],
+                        render_kw={"autocomplete": "off", "inputmode": "tel"})
+
+    def validate_phone(self, field) -> None:
+        try:
+            self.e164 = parse_phone(field.data)
+        except ContactError as error:
+            raise ValidationError(error.message) from None
+
+
+class SendCodeForm(FlaskForm):
+    pass
+
+
+class ConsentCodeForm(FlaskForm):
+    code = CodeField(_l("Code from the citizen's phone"),
+                     missing=_l("Enter the 6-digit code the citizen received"))
+
+
+class PaperConsentForm(FlaskForm):
+    file = FileField(_l("Photo of the signed consent form (PDF, JPEG or PNG, up to 10 MB)"),
+                     validators=[InputRequired(_l("Choose a file."))])
+
+
+class EndForm(FlaskForm):
+    pass

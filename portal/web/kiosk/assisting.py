@@ -1,0 +1,240 @@
+"""Assisted service on a kiosk (issue 14): an operator signs in (password and TOTP, as staff do), finds the
+citizen by phone, records their consent, then uses the ordinary applicant pages for them.
+
+How the operator acts for the citizen: the session keeps the operator signed in (Flask-Login's user id is the
+operator's, their session stamp and idle limits apply) and names the assisted session. On an enrolled kiosk,
+while that session is open, at that kiosk, of that operator and with consent recorded, the user loader gives
+the citizen as `current_user` (`effective_person`), so the applicant routes and domain functions work
+unchanged and the application belongs to the citizen; the operator is kept in `g.assisting_operator`.
+While assisting, only the application pages are open (`guard`), and only for applications of this session:
+any other page, or another application of the citizen, is a 404. Submission itself refuses an application
+of a session without consent (portal.domain.assisted.check_may_file), whatever the route.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from flask import abort, current_app, flash, g, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from portal.data import applications as application_data
+from portal.data import assisted as assisted_data
+from portal.data import people
+from portal.data.db import utcnow
+from portal.domain import assisted
+from portal.domain.documents import get_document_store
+from portal.domain.documents.uploads import UploadRefused
+from portal.extensions import db
+from portal.web.applicant.refusals import refusal_message
+from portal.web.kiosk import device
+from portal.web.kiosk.assist_forms import CitizenPhoneForm, ConsentCodeForm, EndForm, PaperConsentForm, SendCodeForm
+from portal.web.kiosk.routes import blueprint
+
+ASSISTED = "_assisted"
+MAX_UPLOAD_BYTES = 10 * 1024 * 1024
+# What an operator may open while acting for a citizen: the pages of an application, and ending the session.
+_ASSISTING_ENDPOINTS = {
+    "applicant.start", "applicant.application", "applicant.application_documents", "applicant.remove_document",
+    "applicant.step", "applicant.review", "applicant.submit", "public.home", "public.service", "public.font",
+    "public.choose_language", "kiosk.home", "kiosk.still_here", "kiosk.finish", "kiosk.assist_end",
+    "kiosk.assist_filings", "accounts.sign_out",
+}
+
+
+def effective_person(person):
+    """The citizen while `person`, an operator, assists them here with consent; `person` otherwise."""
+    public_id = session.get(ASSISTED)
+    if not public_id:
+        return person
+    kiosk = device.current()
+    found = assisted_data.session_by_public_id(public_id)
+    if (kiosk is None or not assisted.has_consent(found) or found.kiosk_id != kiosk.id
+            or found.operator.person_id != person.id):
+        return person
+    g.assisting_operator = person
+    g.assisted_session = found
+    return found.citizen
+
+
+def operator_person():
+    """The person signed in: the operator even while `current_user` is the citizen they help."""
+    return g.get("assisting_operator") or (current_user if current_user.is_authenticated else None)
+
+
+def _guard() -> None:
+    if not current_user.is_authenticated:
+        return
+    current = g.get("assisted_session")
+    if current is None:
+        return
+    if request.endpoint == "static":
+        return
+    if request.endpoint not in _ASSISTING_ENDPOINTS:
+        abort(404)
+    public_id = (request.view_args or {}).get("public_id")
+    if request.endpoint.startswith("applicant.") and public_id is not None:
+        application = application_data.get_for_applicant(public_id, current_user)
+        if application is None or application.assisted_session_id != current.id:
+            abort(404)
+
+
+def _operator_at_kiosk():
+    """(kiosk, operator row) for an operator signed in on an enrolled kiosk of their centre; 404 otherwise."""
+    kiosk = device.current()
+    person = operator_person()
+    operator = assisted.operator_of(person)
+    if kiosk is None or operator is None or operator.centre_id != kiosk.centre_id:
+        abort(404)
+    return kiosk, operator
+
+
+def _pending_session(kiosk, operator):
+    """The operator's open session at this kiosk, named by this browser's session; 404 otherwise."""
+    found = assisted_data.session_by_public_id(session.get(ASSISTED) or "")
+    if not assisted.is_live(found) or found.kiosk_id != kiosk.id or found.operator_id != operator.id:
+        abort(404)
+    return found
+
+
+@blueprint.route("/assist", methods=["GET", "POST"])
+def assist_start():
+    """"Help a citizen": find the citizen's account by their mobile number and open a session for them."""
+    kiosk, operator = _operator_at_kiosk()
+    form = CitizenPhoneForm()
+    if request.method == "POST":
+        if not form.validate():
+            return render_template("pages/kiosk/assist_start.html", form=form), 400
+        citizen = people.get_by_contact("phone", form.e164)
+        if citizen is None or not citizen.is_active or citizen.needs_totp:
+            form.phone.errors.append(_("No citizen account has this number. Ask the citizen to register first, "
+                                       "then start again."))
+            return render_template("pages/kiosk/assist_start.html", form=form), 400
+        started = assisted.start(kiosk, operator, citizen)
+        db.session.commit()
+        session[ASSISTED] = started.public_id
+        return redirect(url_for(".assist_consent"))
+    return render_template("pages/kiosk/assist_start.html", form=form)
+
+
+def _consent_page(assisted_session, status=200, **forms):
+    forms.setdefault("send_form", SendCodeForm(formdata=None))
+    forms.setdefault("code_form", ConsentCodeForm(formdata=None))
+    forms.setdefault("paper_form", PaperConsentForm(formdata=None))
+    return render_template("pages/kiosk/assist_consent.html", assisted=assisted_session, end_form=EndForm(),
+                           **forms), status
+
+
+@blueprint.get("/assist/consent")
+def assist_consent():
+    kiosk, operator = _operator_at_kiosk()
+    found = _pending_session(kiosk, operator)
+    if found.consent_recorded_at is not None:
+        return redirect(url_for("public.home"))
+    return _consent_page(found)
+
+
+@blueprint.post("/assist/consent/send")
+def assist_send_code():
+    kiosk, operator = _operator_at_kiosk()
+    found = _pending_session(kiosk, operator)
+    form = SendCodeForm()
+    if not form.validate():
+        return _consent_page(found, 400, send_form=form)
+    try:
+        assisted.send_consent_code(found, current_app.config["SECRET_KEY"])
+    except assisted.TooManyCodes:
+        db.session.rollback()
+        form.form_errors.append(_("Three codes were sent already. Use the paper consent form instead."))
+        return _consent_page(found, 429, send_form=form)
+    except assisted.NoPhone:
+        db.session.rollback()
+        form.form_errors.append(_("This account has no mobile number. Use the paper consent form instead."))
+        return _consent_page(found, 400, send_form=form)
+    db.session.commit()
+    flash(_("A code was sent to the citizen's phone."), "success")
+    return redirect(url_for(".assist_consent"))
+
+
+@blueprint.post("/assist/consent/code")
+def assist_confirm_code():
+    kiosk, operator = _operator_at_kiosk()
+    found = _pending_session(kiosk, operator)
+    form = ConsentCodeForm()
+    if not form.validate():
+        return _consent_page(found, 400, code_form=form)
+    try:
+        assisted.confirm_consent_code(found, form.code.code, current_app.config["SECRET_KEY"])
+    except assisted.TooManyWrongCodes:
+        db.session.commit()
+        form.code.errors.append(_("Too many wrong codes. Send a new code, or use the paper consent form."))
+        return _consent_page(found, 429, code_form=form)
+    except assisted.WrongCode:
+        db.session.commit()
+        form.code.errors.append(_("That code is not right, or it expired. Check the citizen's message."))
+        return _consent_page(found, 400, code_form=form)
+    db.session.commit()
+    flash(_("Consent recorded. You can now apply for the citizen."), "success")
+    return redirect(url_for("public.home"))
+
+
+@blueprint.post("/assist/consent/paper")
+def assist_paper_consent():
+    kiosk, operator = _operator_at_kiosk()
+    found = _pending_session(kiosk, operator)
+    form = PaperConsentForm()
+    if not form.validate():
+        return _consent_page(found, 400, paper_form=form)
+    data = form.file.data.stream.read(MAX_UPLOAD_BYTES + 1)
+    try:
+        # The portal's upload checks (type, size, cleaning, scanning); the form is the citizen's document.
+        document = get_document_store().add_upload(data, form.file.data.filename, created_by=operator.person,
+                                                   owner_person=found.citizen, max_bytes=MAX_UPLOAD_BYTES)
+    except UploadRefused as refused:
+        db.session.rollback()
+        form.file.errors = [refusal_message(refused)]
+        return _consent_page(found, 422 if refused.reason in ("infected", "wrong_type", "damaged", "unclear_pdf")
+                             else 400, paper_form=form)
+    assisted.record_paper_consent(found, document)
+    db.session.commit()
+    flash(_("Consent recorded. You can now apply for the citizen."), "success")
+    return redirect(url_for("public.home"))
+
+
+@blueprint.post("/assist/end")
+def assist_end():
+    kiosk, operator = _operator_at_kiosk()
+    form = EndForm()
+    if not form.validate():
+        abort(400)
+    found = assisted_data.session_by_public_id(session.pop(ASSISTED, None) or "")
+    if found is not None and found.operator_id == operator.id:
+        assisted.end(found)
+        db.session.commit()
+    flash(_("The assisted session has ended."), "success")
+    return redirect(url_for(".assist_start"))
+
+
+@blueprint.get("/assist/filings")
+def assist_filings():
+    """The day's assisted filings at the operator's centre (references and services only, no names)."""
+    kiosk, operator = _operator_at_kiosk()
+    since = utcnow() - timedelta(hours=24)
+    return render_template("pages/kiosk/assist_filings.html", centre=kiosk.centre,
+                           filings=assisted_data.filings_of_centre(operator.centre_id, since))
+
+
+def end_on_finish() -> None:
+    """Kiosk "finish and clear" or idle: the assisted session named by this browser's session ends too."""
+    found = assisted_data.session_by_public_id(session.get(ASSISTED) or "")
+    if assisted.is_live(found):
+        assisted.end(found, "kiosk_cleared")
+        db.session.commit()
+
+
+def init_app(app) -> None:
+    app.before_request(_guard)
+    app.jinja_env.globals["helped_by"] = assisted.helped_by
+
+
