@@ -21,9 +21,10 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP) compile ## Create the virtualenv and install the portal with its dev tools
 
+# `demo load` is told the address `serve` will answer on, for the links it prints (a kiosk's enrolment link).
 run: install ## Run the portal with demo data on http://127.0.0.1:5000 (SQLite, embedded Redis, one worker; PORT=8000 for another port)
 	$(FLASK) db upgrade
-	$(FLASK) demo load
+	PORTAL_SERVED_URL=http://$(if $(filter 0.0.0.0,$(HOST)),127.0.0.1,$(HOST)):$(PORT) $(FLASK) demo load
 	$(FLASK) serve --host $(HOST) --port $(PORT)
 
 test: install ## Run the whole test suite (set DATABASE_URL / REDIS_URL to use real servers)
