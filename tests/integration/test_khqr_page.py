@@ -22,6 +22,7 @@ from portal.domain.applications.versions import definition_for
 from portal.payments import counter, khqr, khqr_requests
 from tests import journey
 from tests.integration.test_case_names_records_and_hand_over import apply_on_the_web, reload, signed_in
+from tests.integration.test_kiosks import enrolled
 from tests.sessions import sign_in_as
 from tests.staff_cases import AGENCY, SLUG, services_fixture  # noqa: F401 - the `services` fixture
 
@@ -249,3 +250,16 @@ def test_the_pages_own_status_check_never_keeps_an_abandoned_session_alive(clien
     sign_in_as(client, applicant, seen_ago=15 * 60 + 5)
     checked = client.get(page_url(application) + "/status")
     assert checked.status_code == 302 and checked.location.startswith("/sign-in")  # the script then reloads
+
+
+def test_on_a_kiosk_the_status_check_does_not_move_the_kiosks_idle_clock_either(client, application, applicant,
+                                                                                factories):
+    enrolled(client, factories)
+    sign_in_as(client, applicant)
+    ask_for_a_code(client, application)
+    walked_away = int(time.time()) - 60
+    with client.session_transaction() as session:
+        session["_kiosk_seen"] = walked_away
+    assert status(client, application)["state"] == "awaiting_payment"
+    with client.session_transaction() as session:
+        assert session["_kiosk_seen"] == walked_away  # the next person must not find this one signed in

@@ -91,7 +91,10 @@ def _before() -> Response | None:
             response = redirect(url_for("kiosk.home"))
             end_person_session(response)
             return response
-        session[SEEN] = now  # a kiosk is busy with one person: its idle clock moves with every page
+        # A kiosk is busy with one person: its idle clock moves with every page they ask for, never with a
+        # request a page's script makes by itself (the payment page's status check: timeouts.passive).
+        if not getattr(current_app.view_functions.get(request.endpoint), "passive_request", False):
+            session[SEEN] = now
     return None
 
 
