@@ -195,3 +195,12 @@ def test_a_flood_of_unsigned_callbacks_is_cut_off_without_writing_but_a_signed_o
     assert cut_off.status_code == 429 and len(entries(REFUSED)) == FORGED_PER_ADDRESS  # no longer written down
     assert post_callback(client, body_for(request)).get_json() == {"outcome": "accepted"}  # the provider's
     assert state(registration, request)[1:] == (True, "paid")
+
+
+def test_oversized_callbacks_count_towards_the_flood_limit_too(client, registration):
+    request = ask(registration)
+    huge = json.dumps({**body_for(request), "padding": "x" * callbacks.BODY_LIMIT}).encode()
+    for _ in range(FORGED_PER_ADDRESS):
+        assert post_callback(client, huge).status_code == 413
+    assert len(entries(REFUSED)) == FORGED_PER_ADDRESS
+    assert post_callback(client, huge).status_code == 429 and len(entries(REFUSED)) == FORGED_PER_ADDRESS

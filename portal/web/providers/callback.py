@@ -34,7 +34,7 @@ def khqr_callback():
         return response
     received = callbacks.receive(request.headers, body, settings=settings, now=clock.now())
     db.session.commit()
-    if received.reason == callbacks.FORGED:
+    if received.reason == callbacks.FORGED or body is None:  # unsigned or unread: nobody vouches for it
         throttle.record_forged(request.remote_addr)
     response = jsonify({"outcome": received.outcome, **({"reason": received.reason} if received.reason else {})})
     response.status_code = 413 if body is None else received.status
