@@ -8,6 +8,7 @@ from sqlalchemy import or_, select, update
 
 from portal.data.db import db, utcnow
 from portal.data.models import PaymentRequest
+from portal.data.payments import lock_case
 
 OPEN, PAID, EXPIRED, SUPERSEDED = "open", "paid", "expired", "superseded"
 
@@ -37,7 +38,14 @@ def by_md5(md5: str) -> PaymentRequest | None:
 
 
 def lock(request_id: int) -> PaymentRequest | None:
-    """The request, locked until commit: a callback and a poll confirming it at once are counted once."""
+    """The request, locked until commit: a callback and a poll confirming it at once are counted once.
+    Its application's row is locked first (`payments.lock_case`), the order every payment change takes
+    (asking for a new code locks the case, then closes the open request): the other order could deadlock
+    a confirmation with a person asking for a new code at the same moment."""
+    application_id = db.session.scalar(select(PaymentRequest.application_id).where(PaymentRequest.id == request_id))
+    if application_id is None:
+        return None
+    lock_case(application_id)
     return db.session.scalar(select(PaymentRequest).where(PaymentRequest.id == request_id).with_for_update()
                              .execution_options(populate_existing=True))
 
