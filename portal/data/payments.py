@@ -71,16 +71,25 @@ def add(application_id: int, *, amount_minor: int, currency: str, method: str, p
     inserted = db.session.execute(insert).scalar()
     if inserted is not None:
         return db.session.get(Payment, inserted), True
+    found = already_recorded(application_id, receipt_number=receipt_number, provider_reference=provider_reference)
+    if found is None:  # pragma: no cover - a conflict on a key we did not look at
+        raise LookupError("payment neither inserted nor found")
+    return found, False
+
+
+def already_recorded(application_id: int, *, receipt_number: str | None,
+                     provider_reference: str | None) -> Payment | None:
+    """The payment these keys name if it is recorded: the same provider reference (any application), or the
+    same receipt number on this application."""
     keys = []
     if provider_reference:
         keys.append(Payment.provider_reference == provider_reference)
     if receipt_number:
         keys.append(and_(Payment.application_id == application_id, Payment.receipt_number == receipt_number))
-    found = db.session.scalar(select(Payment).where(or_(*keys)).order_by(Payment.id).limit(1)
-                              .execution_options(populate_existing=True))
-    if found is None:  # pragma: no cover - a conflict on a key we did not look at
-        raise LookupError("payment neither inserted nor found")
-    return found, False
+    if not keys:
+        return None
+    return db.session.scalar(select(Payment).where(or_(*keys)).order_by(Payment.id).limit(1)
+                             .execution_options(populate_existing=True))
 
 
 def reverse(payment: Payment, reversed_by_id: int, reason: str) -> bool:

@@ -26,6 +26,11 @@ class NothingToPay(Exception):
     """The service charges no fee, or nothing is owed in this currency: there is nothing to record."""
 
 
+class NothingDue(NothingToPay):
+    """Nothing is due in this currency any more (paid meanwhile, e.g. by KHQR while the counter's page was
+    open): a new payment is not taken (nothing is written)."""
+
+
 def _roles_at(person, agency: str | None) -> set[str]:
     return {r.role for r in person.staff_roles if agency and r.agency.slug == agency}
 
@@ -49,7 +54,8 @@ def currencies_accepted(service: Service, application) -> tuple[str, ...]:
 def record(service: Service, application, person, *, amount_minor: int, currency: str, method: str,
            receipt_number: str, transfer_reference: str | None = None):
     """Record a counter payment once (the same receipt number twice on a case is the same payment).
-    Returns (payment, True if recorded now). Raises NotAllowed or NothingToPay."""
+    Returns (payment, True if recorded now). Raises NotAllowed, NothingToPay, or NothingDue for a new payment
+    when nothing is due in its currency any more (the same receipt again is still the payment recorded)."""
     if not can_record(person, application):
         raise NotAllowed
     if method not in COUNTER_METHODS or amount_minor <= 0:
@@ -59,6 +65,16 @@ def record(service: Service, application, person, *, amount_minor: int, currency
         raise NothingToPay
     if payment_data.latest_assessment(application.id) is None:
         assessments.freeze(service, application)  # a case from before payments: what it owes is fixed now
+    if currency not in account.account(service, application).due:  # read under the case's lock
+        # Nothing due any more: the same receipt (or transfer) told again is the payment recorded; a new one
+        # is not taken (paid meanwhile, e.g. by KHQR while the counter's page was open).
+        found = payment_data.already_recorded(application.id, receipt_number=receipt_number,
+                                              provider_reference=transfer_reference or None)
+        if found is None:
+            raise NothingDue
+        if found.application_id != application.id:
+            raise ReferenceUsed
+        return found, False
     payment, recorded = payment_data.add(
         application.id, amount_minor=amount_minor, currency=currency, method=method,
         provider_reference=transfer_reference or None, receipt_number=receipt_number,

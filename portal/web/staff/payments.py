@@ -96,7 +96,6 @@ def record_payment(public_id: str):
             form.amount.errors = [_("Write an amount such as 10000 (riel) or 12.50 (dollars).")]
     if amount is None:
         return _page(application, service, payment_form=form, status=400)
-    due_before = account.account(service, application).due
     try:
         _payment, recorded = counter.record(
             service, application, current_user, amount_minor=amount, currency=form.currency.data,
@@ -110,7 +109,7 @@ def record_payment(public_id: str):
     except counter.NotAllowed:
         db.session.rollback()
         abort(403)
-    if recorded and form.currency.data not in due_before:
+    except counter.NothingDue:
         # Nothing was due in this currency any more (a page left open while it was paid): not taken.
         db.session.rollback()
         form.amount.errors = [_("Nothing is due on this case in this currency: the payment was not recorded.")]
