@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
-from sqlalchemy import or_, select, update
+from sqlalchemy import and_, or_, select, update
 
 from portal.data.db import db, utcnow
 from portal.data.models import PaymentRequest
@@ -75,11 +75,19 @@ def open_ids(limit: int = 500) -> list[int]:
                                              PaymentRequest.id).limit(limit)))
 
 
-def due_for_poll(asked_before: datetime, limit: int = 500) -> list[tuple[int, int]]:
-    """(id, polls) of open requests never asked about, or last asked before `asked_before`, the least recently
-    asked first."""
+def still_payable(now: datetime, grace: timedelta):
+    """Requests a bank app may still have paid: open ones, and those closed early (a new code asked for near
+    the expiry, or the amount due changed: expired, superseded) until `grace` after their code's expiry."""
+    return or_(PaymentRequest.state == OPEN,
+               and_(PaymentRequest.state.in_((EXPIRED, SUPERSEDED)), PaymentRequest.expires_at > now - grace))
+
+
+def due_for_poll(asked_before: datetime, now: datetime, grace: timedelta,
+                 limit: int = 500) -> list[tuple[int, int]]:
+    """(id, polls) of still payable requests never asked about, or last asked before `asked_before`, the least
+    recently asked first."""
     return list(db.session.execute(select(PaymentRequest.id, PaymentRequest.polls).where(
-        PaymentRequest.state == OPEN,
+        still_payable(now, grace),
         or_(PaymentRequest.polled_at.is_(None), PaymentRequest.polled_at <= asked_before))
         .order_by(PaymentRequest.polled_at.is_not(None), PaymentRequest.polled_at, PaymentRequest.id).limit(limit)))
 

@@ -37,6 +37,9 @@ from portal.payments import callbacks, khqr_requests
 log = logging.getLogger(__name__)
 TIMEOUT = 10  # seconds; a slow provider is asked again next round
 FOUND, NOT_FOUND = 0, 1  # Bakong's responseCode
+# A code closed early (superseded, or a new one asked for near its expiry) may still be paid by a bank app
+# until its own expiry; the provider may settle a little later. Polled until this long after that expiry.
+STILL_PAID_FOR = timedelta(minutes=10)
 DEVELOPMENT_GATEWAY_PATH = "/dev/khqr-bank"  # the test bank's status endpoint (portal.web.dev_bank)
 
 
@@ -62,7 +65,8 @@ def schedule_polls() -> int:
     now = utcnow()
     round_number = int(now.replace(tzinfo=UTC).timestamp()) // settings.poll_interval
     scheduled = 0
-    for request_id, polls in request_data.due_for_poll(now - timedelta(seconds=settings.poll_interval)):
+    for request_id, polls in request_data.due_for_poll(now - timedelta(seconds=settings.poll_interval), now,
+                                                       STILL_PAID_FOR):
         prefix = f"khqr-poll-{request_id}-"
         if outbox_data.unfinished_with_prefix(prefix):
             continue  # its last poll has not run yet (a slow worker): one is enough
@@ -75,6 +79,15 @@ def schedule_polls() -> int:
         scheduled += 1
     db.session.commit()
     return scheduled
+
+
+def _still_payable(request) -> bool:
+    """Open, or closed early (expired before its code's own expiry, superseded) while a bank app may still
+    have paid the code: a payment whose callback was lost is then found by the poll all the same."""
+    if request.state == request_data.OPEN:
+        return True
+    return (request.state in (request_data.EXPIRED, request_data.SUPERSEDED)
+            and request.expires_at > utcnow() - STILL_PAID_FOR)
 
 
 def check_transaction(settings, md5: str) -> dict | None:
@@ -93,6 +106,10 @@ def check_transaction(settings, md5: str) -> dict | None:
     if not isinstance(answer, dict) or answer.get("responseCode") not in (FOUND, NOT_FOUND):
         raise ProviderUnavailable("KHQR status endpoint: an answer without a known responseCode")
     if answer["responseCode"] == NOT_FOUND:
+        if answer.get("errorCode") not in (None, NOT_FOUND):
+            # Bakong answers its own errors (a token expired: errorCode 6) with responseCode 1 too: that is
+            # not "not paid yet", and must not close codes as expired after their last look.
+            raise ProviderUnavailable(f"KHQR status endpoint: error {answer.get('errorCode')!r}")
         return None
     data = answer.get("data")
     if not isinstance(data, dict):
@@ -117,7 +134,7 @@ def poll_request(request_id: int) -> str | None:
     """Ask about one request and act on the answer; returns what happened (for the job's result)."""
     settings = _settings()
     request = db.session.get(PaymentRequest, request_id)
-    if settings is None or request is None or request.state != request_data.OPEN:
+    if settings is None or request is None or not _still_payable(request):
         db.session.rollback()
         return None
     md5, expired = request.md5, request.expires_at <= utcnow()

@@ -16,6 +16,7 @@ from flask import current_app
 from sqlalchemy import select, update
 
 from portal.data import payment_callbacks as callback_data
+from portal.data import payment_requests as request_data
 from portal.data import payments as payment_data
 from portal.data.db import db
 from portal.data.models import OutboxMessage, PaymentRequest
@@ -183,3 +184,25 @@ def test_a_provider_that_is_down_changes_nothing(app, registration, bakong):
     assert poll_round(app) == 1
     assert state(registration, request) == ([], False, "open") and reload(request).polls == 0
     assert callback_data.for_request(request.id) == []
+
+
+def test_a_code_closed_early_but_paid_before_its_expiry_is_still_found(app, registration, bakong):
+    request = ask(registration)
+    request_data.close(db.session.get(PaymentRequest, request.id), request_data.SUPERSEDED)  # the amount changed
+    db.session.commit()
+    bakong.pays(request)  # but the citizen's bank app had the old code, still valid, and paid it
+    assert poll_round(app) == 1
+    payments, paid, request_state = state(registration, request)
+    assert payments == [(request.amount_minor, "KHR", "khqr")] and paid and request_state == "paid"
+
+
+def test_an_error_answered_as_not_found_changes_nothing(app, registration, bakong, monkeypatch):
+    request = ask(registration)
+    portal = app.config["PORTAL_SETTINGS"]
+    monkeypatch.setitem(app.config, "PORTAL_SETTINGS", replace(portal, khqr=replace(
+        portal.khqr, status_token="expired-token")))  # Bakong: responseCode 1, errorCode 6
+    db.session.execute(update(PaymentRequest).where(PaymentRequest.id == request.id).values(
+        expires_at=clock.now().replace(tzinfo=None) - timedelta(minutes=1)))  # its last look
+    db.session.commit()
+    poll_round(app)
+    assert state(registration, request) == ([], False, "open")  # not closed as expired on an error
