@@ -18,6 +18,7 @@ import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.error
 import urllib.request
@@ -123,6 +124,14 @@ def _stop(process: subprocess.Popen, instance: Path) -> None:
         os.kill(pid, signal.SIGKILL)
     if left:
         raise AssertionError(f"`flask serve` left processes behind: {left}")
+
+
+def shots_folder(name: str) -> Path:
+    """Where a browser test keeps its screenshots: PORTAL_E2E_SHOTS/<name> when set (to look at them), else a
+    temporary folder (never a place outside the run's own)."""
+    folder = Path(os.environ.get("PORTAL_E2E_SHOTS") or tempfile.mkdtemp(prefix="portal-shots-")) / name
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
 
 
 def portal_env(instance: Path) -> dict[str, str]:

@@ -9,17 +9,16 @@ import re
 import subprocess
 import sys
 import uuid
-from pathlib import Path
 
 import pyotp
 import pytest
 
-from tests.e2e.conftest import FLASK, PROJECT_ROOT, _free_port, _stop, _wait_until_up, portal_env
+from tests.e2e.conftest import FLASK, PROJECT_ROOT, _free_port, _stop, _wait_until_up, portal_env, shots_folder
 from tests.e2e.test_public_pages_in_browser import serious_problems
 from tests.messages import six_digit_codes, texts_to
 
 KIOSK_SIZE = {"width": 1080, "height": 1920}
-SHOTS = Path("/work/shots/h14-assist")
+SHOTS = shots_folder("assisted")
 PASSWORD = "operator-test-password-7"
 CITIZEN_PHONE = "+85512555123"
 

@@ -9,16 +9,24 @@ from __future__ import annotations
 import subprocess
 import sys
 import uuid
-from pathlib import Path
 
 import pytest
 
-from tests.e2e.conftest import FLASK, PROJECT_ROOT, _free_port, _stop, _wait_until_up, flask_command, portal_env
+from tests.e2e.conftest import (
+    FLASK,
+    PROJECT_ROOT,
+    _free_port,
+    _stop,
+    _wait_until_up,
+    flask_command,
+    portal_env,
+    shots_folder,
+)
 from tests.e2e.test_public_pages_in_browser import serious_problems
 
 KIOSK_SIZE = {"width": 1080, "height": 1920}
 IDLE = 12  # the smallest KIOSK_IDLE_SECONDS allowed; its countdown is half of it
-SHOTS = Path("/work/shots/h14-kiosk")
+SHOTS = shots_folder("kiosk")
 PASSWORD = "kiosk-test-password-7"
 
 MAKE_KIOSK_AND_CITIZEN = f"""

@@ -3,7 +3,7 @@ kind (`a4`, `thermal80`) a kiosk is enrolled, the demo citizen signs in on it, o
 that still owes something, presses "Print a receipt" and adds the KHQR code; axe-core at kiosk size
 (1080x1920) finds nothing serious; the page printed to PDF with its CSS page size has the paper of the
 printer kind, the reference as text, and, drawn at 200 dpi, a follow-up QR that zbarimg reads as the link to
-the application page and a KHQR that asks for what is due. The PNGs go to /work/shots/h14-print/."""
+the application page and a KHQR that asks for what is due. The PNGs go to PORTAL_E2E_SHOTS/kiosk-receipt when set."""
 
 from __future__ import annotations
 
@@ -15,12 +15,12 @@ import pytest
 
 from portal.cli import demo
 from portal.payments import khqr
-from tests.e2e.conftest import _unavailable, flask_command
+from tests.e2e.conftest import _unavailable, flask_command, shots_folder
 from tests.e2e.test_khqr_page_in_browser import OWING, in_shell
 from tests.e2e.test_public_pages_in_browser import serious_problems
 
 KIOSK_SIZE = {"width": 1080, "height": 1920}
-SHOTS = Path("/work/shots/h14-print")
+SHOTS = shots_folder("kiosk-receipt")
 MM = 72 / 25.4  # PDF points per millimetre
 
 MAKE_KIOSKS = """
