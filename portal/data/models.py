@@ -39,7 +39,8 @@ class Person(UserMixin, Base):
     """Someone with an account: a citizen, a business member, staff or an administrator."""
 
     __tablename__ = "people"
-    __table_args__ = (CheckConstraint("email IS NOT NULL OR phone IS NOT NULL", name="has_contact"),)
+    # A guest (someone who applied at a kiosk without an account, issue 14) has no contact and cannot sign in.
+    __table_args__ = (CheckConstraint("email IS NOT NULL OR phone IS NOT NULL OR is_guest", name="has_contact"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     public_id: Mapped[str] = mapped_column(String(32), unique=True, default=new_public_id)
@@ -74,6 +75,9 @@ class Person(UserMixin, Base):
     )
     enrolment_expires_at: Mapped[datetime | None] = mapped_column(DateTime)
     is_active: Mapped[bool] = mapped_column(Boolean, default=True)
+    is_guest: Mapped[bool] = mapped_column(
+        Boolean, default=False, server_default=false(),
+        comment="applied at a kiosk without an account: no contact, no password; followed with a tracking secret")
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     last_sign_in_at: Mapped[datetime | None] = mapped_column(DateTime)
 
@@ -450,6 +454,8 @@ class Application(Base):
     assisted_session_id: Mapped[int | None] = mapped_column(
         ForeignKey("assisted_sessions.id", ondelete="RESTRICT"), index=True,
         comment="filed with the help of an operator at a kiosk (issue 14)")
+    tracking_digest: Mapped[str | None] = mapped_column(
+        String(64), comment="HMAC of the tracking secret printed on a guest's receipt (no account, issue 14)")
 
     service_version: Mapped[ServiceVersion] = relationship()
     assisted_session: Mapped[AssistedSession | None] = relationship()
@@ -826,3 +832,26 @@ class AssistedSession(Base):
     kiosk: Mapped[Kiosk] = relationship()
     operator: Mapped[CentreOperator] = relationship()
     citizen: Mapped[Person] = relationship()
+
+
+class HandoffLink(Base):
+    """"Continue on my phone" (issue 14): a short-lived, single-use link shown as a QR code on a kiosk that
+    moves a draft to the person's own phone. Only the SHA-256 of the link's secret is kept. Using it ends
+    the kiosk's session (`kiosk_session_digest`, the `web_sessions` row of the kiosk's browser)."""
+
+    __tablename__ = "handoff_links"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    public_id: Mapped[str] = mapped_column(String(32), unique=True, default=new_public_id)
+    token_digest: Mapped[str] = mapped_column(String(64), unique=True, comment="SHA-256 of the link's secret")
+    application_id: Mapped[int] = mapped_column(ForeignKey("applications.id", ondelete="CASCADE"), index=True)
+    kiosk_id: Mapped[int] = mapped_column(ForeignKey("kiosks.id", ondelete="RESTRICT"), index=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"),
+                                           comment="the draft's owner when the link was made")
+    kiosk_session_digest: Mapped[str | None] = mapped_column(String(64), comment="web_sessions.id_digest to end")
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(DateTime)
+    used_at: Mapped[datetime | None] = mapped_column(DateTime)
+    cancelled_at: Mapped[datetime | None] = mapped_column(DateTime)
+
+    application: Mapped[Application] = relationship()
