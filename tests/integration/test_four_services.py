@@ -110,3 +110,18 @@ def test_tax_filing(client, citizen, factories):
     })
     docs = ["sales_journal", "purchase_journal"]
     assert_submitted(submit_with_documents(client, end, docs, pdfs=tuple(docs)), "TF")
+
+
+@pytest.mark.parametrize("years", ["0", "០"])
+def test_a_required_number_answered_zero_is_an_answer(client, citizen, years):
+    # The residence certificate's hint says to write 0 for less than a year: 0 is not "missing"
+    # (0 == False in Python, and the check of what is missing took it for an unticked box).
+    first = journey.start(client, "residence-certificate")
+    end = journey.fill_steps(client, first, {
+        "person": {},
+        "residence": {**address("address"), "years": years, "book_type": "family_book", "book_number": "០២០៣១០-១២៣"},
+        "purpose": {"purpose": "other", "purpose_other": "ដាក់ពាក្យសុំអាហារូបករណ៍", "equity_card": "no"},
+        "declaration": {"declaration": "y"},
+    })
+    application = assert_submitted(submit_with_documents(client, end, ["id_card", "household_book"]), "RC")
+    assert application.answers["years"] == 0

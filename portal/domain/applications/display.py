@@ -26,6 +26,12 @@ def summary(service: Service, steps, answers: dict, locale: str) -> list[tuple]:
     return result
 
 
+def unanswered(value) -> bool:
+    """Nothing typed, nothing picked, a box left unticked. A zero is an answer: `0 in (..., False)` is true
+    in Python (0 == False), which once refused "0 years at this address" as missing."""
+    return value is None or value is False or (isinstance(value, str | list | dict) and not value)
+
+
 def missing(service: Service, steps, answers: dict, attached: set[str]) -> list[tuple]:
     """What must still be given before submitting: [(step or None, label)]."""
     from portal.domain.applications.values import expression_values
@@ -36,7 +42,7 @@ def missing(service: Service, steps, answers: dict, attached: set[str]) -> list[
         for field in step.fields:
             shown = field.show_when is None or field.show_when.is_true(values)
             required = field.required or (field.required_when is not None and field.required_when.is_true(values))
-            if shown and required and answers.get(field.id) in (None, "", [], {}, False):
+            if shown and required and unanswered(answers.get(field.id)):
                 gaps.append((step, field.label))
     for needed in documents_needed(service, answers):
         if needed.required and needed.requirement.id not in attached:
