@@ -397,3 +397,18 @@ def test_of_two_redemptions_at_once_exactly_one_wins(app):
                 db.session.execute(text("DELETE FROM audit_entries WHERE action = :a"), {"a": audit.KIOSK_HANDOFF})
             db.session.execute(delete(Person).where(Person.id == ids.person))
             db.session.commit()
+
+
+def test_the_pages_status_check_moves_no_idle_clock(client, factories, services, citizen, made):
+    application = draft_on_kiosk(client, factories, citizen)
+    _secret, shown = make_link(client, application, made)
+    with client.session_transaction() as session:
+        session["_kiosk_seen"] -= 40
+        session["_seen"] -= 100
+        before = session["_kiosk_seen"], session["_seen"]
+    assert status_of(client, shown) == "open"
+    with client.session_transaction() as session:
+        assert (session["_kiosk_seen"], session["_seen"]) == before
+    client.get(f"/applications/{application.public_id}")  # a page the person asks for does move them
+    with client.session_transaction() as session:
+        assert session["_kiosk_seen"] > before[0] and session["_seen"] > before[1]
