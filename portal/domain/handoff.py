@@ -98,10 +98,13 @@ def cancel(link: HandoffLink, person) -> bool:
 
 
 def cancel_for_session(kiosk_session_digest: str, person) -> None:
-    """The kiosk's session ends ("Finish and clear", its idle limit): its open links stop working too, so a
-    QR code photographed from the screen cannot be used after the person left."""
+    """The kiosk's session ends ("Finish and clear", its idle limit): the open links of guests' drafts made in
+    it stop working, so a QR code photographed from the screen cannot sign anyone in as the guest after the
+    person left. A link to an account holder's draft stays for its few minutes: it needs that account's
+    sign-in anyway, and the person may still be signing in on their phone while the kiosk clears itself."""
     for link in handoff_links.open_for_session(kiosk_session_digest, utcnow()):
-        cancel(link, person)
+        if owner(link).is_guest:
+            cancel(link, person)
 
 
 def _record(person, change: str, link: HandoffLink) -> None:

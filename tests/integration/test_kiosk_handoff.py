@@ -209,11 +209,25 @@ def test_a_new_link_cancels_the_drafts_earlier_one(client, factories, services, 
     assert the_link(first).cancelled_at is not None and the_link(second).cancelled_at is None
 
 
-def test_finishing_at_the_kiosk_cancels_its_open_link(client, factories, services, citizen, made):
-    application = draft_on_kiosk(client, factories, citizen)
-    secret, _shown = make_link(client, application, made)
+def test_finishing_at_the_kiosk_cancels_a_guests_link_and_keeps_an_account_holders(app, client, factories, services,
+                                                                                    citizen, made):
+    guest = guest_person()
+    guests = draft_on_kiosk(client, factories, guest)
+    guest_secret, _shown = make_link(client, guests, made)
     assert client.post("/kiosk/finish", headers={"Sec-Fetch-Site": "same-origin"}).status_code == 303
-    assert the_link(secret).cancelled_at is not None
+    assert the_link(guest_secret).cancelled_at is not None
+    assert phone_of(app).get(f"/continue/{guest_secret}").status_code == 410
+
+    sign_in_as(client, citizen)
+    first = journey.start(client, SLUG)
+    application = journey.application_for(first)
+    secret, _shown = make_link(client, application, made)
+    kiosk_sid = kiosk_session_id(client)
+    assert client.post("/kiosk/finish", headers={"Sec-Fetch-Site": "same-origin"}).status_code == 303
+    # Still signing in on the phone while the kiosk cleared itself: the link still works, for the owner only.
+    assert the_link(secret).cancelled_at is None and not session_is_stored(kiosk_sid)
+    phone = phone_of(app, citizen)
+    assert phone.submit(phone.get(f"/continue/{secret}")).status_code == 303
 
 
 def test_someone_else_signed_in_on_the_phone_is_refused_and_the_link_stays(app, client, factories, services, citizen,

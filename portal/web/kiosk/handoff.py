@@ -50,8 +50,8 @@ def _kiosk_session_digest() -> str | None:
 
 
 def end_on_finish() -> None:
-    """Kiosk "finish and clear" or idle: the links this browser's session made stop working (a QR code
-    photographed from the screen is no use once the person left)."""
+    """Kiosk "finish and clear" or idle: the links of guests' drafts this browser's session made stop working
+    (portal.domain.handoff.cancel_for_session says why only those)."""
     digest = _kiosk_session_digest()
     if digest:
         handoff.cancel_for_session(digest, current_user if current_user.is_authenticated else None)
