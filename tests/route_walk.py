@@ -433,6 +433,9 @@ WALKS = (
     Walk("GET", "/kiosk/applications/<public_id>/receipt", APPLICANT_ONLY, _app),
     Walk("POST", "/kiosk/applications/<public_id>/receipt/khqr", APPLICANT_ONLY, _app,
          unchanged=payment_requests_unchanged),
+    # "Continue on my phone" (tests/integration/test_kiosk_handoff.py) works only on an enrolled kiosk; the walk
+    # has no device cookie, so everyone, A too, gets 404 (A's own success is tested there, on a kiosk).
+    Walk("POST", "/kiosk/applications/<public_id>/handoff", (), _app, state="draft"),
     Walk("GET", "/applications/<public_id>/steps/<step_id>", APPLICANT_ONLY,
          lambda r: _app(r) | {"step_id": reopened_step(r)}, state="more_info"),
     Walk("POST", "/applications/<public_id>/steps/<step_id>", APPLICANT_ONLY,
@@ -614,6 +617,12 @@ NOT_PER_RECORD = MappingProxyType({
     "/kiosk/assist/end": Listed(PUBLIC, "ends this browser's assisted session"),
     "/kiosk/assist/filings": Listed(PUBLIC, "references filed with help at the operator's centre today; "
                                             "kiosk and operator only"),
+    # "Continue on my phone" (tests/integration/test_kiosk_handoff.py): the link's status and its cancel answer
+    # only the kiosk browser session that made it (404 for anyone else); the phone's page is reached by the
+    # link's secret, and then needs the draft's owner signed in (a guest's draft: signs in as the guest).
+    "/kiosk/handoff/<link_id>/status": Listed(PUBLIC, "the state of a link, for the kiosk session that made it"),
+    "/kiosk/handoff/<link_id>/cancel": Listed(PUBLIC, "cancels a link of the kiosk session that made it"),
+    "/continue/<secret>": Listed(PUBLIC, "the link's secret is the credential, with the draft owner's sign-in"),
     "/admin/payments/unplaced": Listed(ADMIN_ONLY, "provider confirmations that match no payment request, so "
                                                    "no agency's and no applicant's"),
 })

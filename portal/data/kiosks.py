@@ -26,6 +26,10 @@ def kiosk(public_id: str) -> Kiosk | None:
     return db.session.scalar(select(Kiosk).where(Kiosk.public_id == public_id))
 
 
+def kiosk_by_id(kiosk_id: int) -> Kiosk | None:
+    return db.session.get(Kiosk, kiosk_id)
+
+
 def kiosk_by_enrolment(digest: str) -> Kiosk | None:
     """Locked until commit: two browsers opening the same link at once cannot both become the kiosk."""
     return db.session.scalar(select(Kiosk).where(Kiosk.enrolment_digest == digest).with_for_update())

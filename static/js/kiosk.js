@@ -56,6 +56,8 @@
     restart();
   });
   form.addEventListener("submit", function (event) { event.preventDefault(); finish(); });
+  // Another script of the page ends the person's time here too ("continue on my phone", handoff.js).
+  document.addEventListener("kiosk:finish", finish);
   ["pointerdown", "keydown", "touchstart", "input", "scroll"].forEach(function (name) {
     window.addEventListener(name, restart, { passive: true, capture: true });
   });

@@ -44,6 +44,8 @@ KIOSK_ENROLLED = "kiosk_enrolled"
 # An operator started, got the citizen's consent in, ended an assisted session, or filed in one (issue 14).
 ASSISTED_SESSION = "assisted_session"
 ASSISTED_FILING = "assisted_filing"
+# "Continue on my phone": a link made, used or cancelled (issue 14). Never the link's secret.
+KIOSK_HANDOFF = "kiosk_handoff"
 STAFF_ACCESS = (STAFF_VIEWED, STAFF_DOWNLOADED)
 
 

@@ -61,12 +61,18 @@ def clear_cookie(response: Response) -> None:
 def end_person_session(response: Response) -> None:
     """End whatever the person did here: signed out, the session row gone (sessions.py removes a
     cleared session's row and its cookie), their language choice forgotten. The device cookie stays."""
-    from portal.web.kiosk import assisting  # it imports this module
+    from portal.web.kiosk import assisting, handoff  # they import this module
 
     assisting.end_on_finish()
+    handoff.end_on_finish()
     if current_user.is_authenticated:
         logout_user()
     session.clear()
+    store = current_app.session_interface
+    if session.new and request.cookies.get(store.get_cookie_name(current_app)):
+        # The session's row is gone already (ended by "continue on my phone"): its cookie goes too.
+        response.delete_cookie(store.get_cookie_name(current_app), domain=store.get_cookie_domain(current_app),
+                               path=store.get_cookie_path(current_app))
     response.delete_cookie(LANG_COOKIE)
 
 
