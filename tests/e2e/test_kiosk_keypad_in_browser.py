@@ -108,6 +108,20 @@ def test_a_citizen_applies_alone_in_khmer_with_the_pads_and_walks_away(browser, 
         page.locator("main form button[type=submit]").first.tap()
         page.wait_for_url(re.compile(r".*/steps/"))
         step = re.sub(r"/steps/[^/?]+.*$", "/steps/vehicle", page.url)
+
+        # The owner's step: the address picker keeps its lists, at kiosk size and working by touch
+        # (a tap opens the system's list, which a test cannot drive: the choice is made by select_option).
+        page.goto(re.sub(r"/steps/vehicle$", "/steps/owner", step))
+        province = page.locator("select[name='owner_address-province']")
+        for name in ("province", "district", "commune", "village"):
+            box = page.locator(f"select[name='owner_address-{name}']").bounding_box()
+            assert box["height"] >= 48 and box["width"] >= 200, (name, box)
+        province.tap()
+        province.select_option("02")
+        page.locator("select[name='owner_address-district'] option[value='0203']").wait_for(state="attached")
+        assert page.locator(".keypad[data-keypad=phone]").is_visible()
+        assert page.locator("#phone").get_attribute("autocomplete") == "off"
+        no_problems(page, axe_script)
         page.goto(step)
 
         # The step: lists as tiles, whole numbers on pads.
