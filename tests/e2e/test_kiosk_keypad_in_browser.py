@@ -135,7 +135,22 @@ def test_a_citizen_applies_alone_in_khmer_with_the_pads_and_walks_away(browser, 
         page.locator("#fuel .radio label").first.tap()
         assert page.locator("#year").get_attribute("inputmode") == "numeric"
         tap_digits(page, "year", YEAR)
-        tap_digits(page, "seats", "5")
+        # A mouse works too, the field's own keyboard still does, and so does a key pressed from the keyboard.
+        seats = page.locator(".keypad[data-keypad=seats]")
+        seats.locator("button[data-key='៥']").click()
+        assert page.input_value("#seats") == "៥"
+        page.locator("#seats").press("End")
+        page.locator("#seats").press("Backspace")
+        page.locator("#seats").press_sequentially("7")
+        assert page.input_value("#seats") == "7"
+        engine = page.locator(".keypad[data-keypad=engine_cc]")
+        engine.locator("button[data-key='១']").focus()
+        page.keyboard.press("Enter")
+        engine.locator("button[data-key='៥']").focus()
+        page.keyboard.press("Space")
+        assert page.input_value("#engine_cc") == "១៥"
+        engine.locator("button[data-key-clear]").click()
+        assert page.input_value("#engine_cc") == ""
         assert page.input_value("#year") == YEAR.translate(KHMER)
         no_problems(page, axe_script, "kiosk-step-pads-and-tiles-km-1080x1920")
         page.locator("button[name=save_draft]").tap()
