@@ -37,7 +37,8 @@
       var chosen = inputs.filter(function (i) { return i.checked; })[0];
       return chosen ? (first.type === "checkbox" && inputs.length === 1 ? true : chosen.value) : null;
     }
-    var value = first.value.trim();
+    // Khmer digits read as Latin ones, as the server reads them (a kiosk's digit pad types them in Khmer).
+    var value = first.value.trim().replace(/[\u17e0-\u17e9]/g, function (d) { return String(d.charCodeAt(0) - 0x17e0); });
     return value === "" ? null : value;
   }
 

@@ -101,7 +101,7 @@ def test_an_assisted_filing_with_consent_by_code(browser, assisted_portal, axe_s
     [sms] = texts_to(instance, CITIZEN_PHONE)
     [code] = six_digit_codes(sms)
     page.fill("#code", code)
-    page.locator("form[action='/kiosk/assist/consent/code'] button").click()
+    page.locator("form[action='/kiosk/assist/consent/code'] button[type=submit]").click()  # not a key of the pad
     page.wait_for_url(f"{url}/")
 
     # Acting for the citizen through the ordinary applicant pages.
