@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 from flask import Flask
+from jinja2 import pass_context
 from markupsafe import Markup, escape
 
 from portal.domain.i18n import formatting
@@ -24,17 +25,30 @@ def init_i18n(app: Flask) -> None:
     )
     app.after_request(remember_locale_cookie)
     app.jinja_env.filters.update(
-        digits=formatting.digits,
-        number=formatting.number,
-        money=formatting.money,
-        minor_money=minor_money,
-        date=formatting.date,
-        datetime=formatting.date_time,
-        bilingual=formatting.pick,
+        digits=_per_request(formatting.digits),
+        number=_per_request(formatting.number),
+        money=_per_request(formatting.money),
+        minor_money=_per_request(minor_money),
+        date=_per_request(formatting.date),
+        datetime=_per_request(formatting.date_time),
+        bilingual=_per_request(formatting.pick),
         khmer_spans=khmer_spans,
     )
     app.jinja_env.globals["LANGUAGES"] = LANGUAGES
     app.jinja_env.globals["current_locale"] = formatting.current_locale
+
+
+def _per_request(format_):
+    """A filter whose result depends on the request's language. Jinja evaluates a filter on a constant
+    (`{{ '0'|digits }}`) once, when it compiles the template, and keeps the result for every later request
+    in any language; a filter that takes the context is never folded."""
+
+    @pass_context
+    def filter_(_context, *args, **kwargs):
+        return format_(*args, **kwargs)
+
+    filter_.__name__ = format_.__name__
+    return filter_
 
 
 def minor_money(minor: int, currency: str = "KHR") -> str:
