@@ -614,6 +614,13 @@ NOT_PER_RECORD = MappingProxyType({
     "/kiosk/assist/end": Listed(PUBLIC, "ends this browser's assisted session"),
     "/kiosk/assist/filings": Listed(PUBLIC, "references filed with help at the operator's centre today; "
                                             "kiosk and operator only"),
+    # Applying without an account (tests/integration/test_kiosk_guests.py).
+    "/kiosk/guest/<slug>": Listed(PUBLIC, "makes a new guest and their draft of a service that allows guests; "
+                                          "enrolled kiosk only"),
+    "/track": Listed(PUBLIC, "the reference and the tracking secret typed in the form are the credential "
+                             "(one message for either wrong, throttled per address)"),
+    "/track/documents/<public_id>": Listed(PUBLIC, "only a document issued for an application this browser "
+                                                   "session opened on /track with its secret; else 404"),
     "/admin/payments/unplaced": Listed(ADMIN_ONLY, "provider confirmations that match no payment request, so "
                                                    "no agency's and no applicant's"),
 })

@@ -44,6 +44,8 @@ KIOSK_ENROLLED = "kiosk_enrolled"
 # An operator started, got the citizen's consent in, ended an assisted session, or filed in one (issue 14).
 ASSISTED_SESSION = "assisted_session"
 ASSISTED_FILING = "assisted_filing"
+# A guest (no account) was made at a kiosk to apply for a service that allows it (issue 14).
+GUEST_STARTED = "guest_started"
 STAFF_ACCESS = (STAFF_VIEWED, STAFF_DOWNLOADED)
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from flask import Flask
 
-from portal.web.kiosk import assisting, device, receipt  # noqa: F401 - receipt's routes join the kiosk blueprint
+from portal.web.kiosk import assisting, device, guests, receipt  # noqa: F401 - receipt's routes join the kiosk blueprint
 from portal.web.kiosk.routes import blueprint
 
 
@@ -14,3 +14,4 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(blueprint)
     device.init_app(app)
     assisting.init_app(app)
+    guests.init_app(app)
