@@ -308,3 +308,26 @@ def _reload(app):
     from portal.domain.catalogue import get_catalogue
 
     return get_catalogue()
+
+
+def test_track_serves_the_issued_documents_only_to_the_session_that_gave_the_secret(
+        client, factories, guest_service, app):
+    from portal.data import documents as document_data
+
+    application, secret = submitted_by_a_guest(client, factories, app)
+    journey.run_jobs(app)  # the receipt is rendered by a job
+    db.session.expire_all()
+    issued = document_data.for_application(application.id)
+    assert issued, "the submission receipt is issued for the application"
+    phone, stranger = app.test_client(), app.test_client()
+    url = f"/track/documents/{issued[0].public_id}"
+    assert phone.get(url).status_code == 404  # before the secret
+    page = phone.get("/track?lang=en")
+    token = page.soup.select_one("input[name=csrf_token]")["value"]
+    shown = phone.post("/track?lang=en", data={"csrf_token": token, "reference": application.reference,
+                                               "secret": secret})
+    assert shown.soup.select_one(f"main a[href='{url}']") is not None
+    download = phone.get(url)
+    assert download.status_code == 200 and download.headers["Cache-Control"] == "no-store"
+    assert download.headers["Content-Disposition"].startswith("attachment")
+    assert stranger.get(url).status_code == 404

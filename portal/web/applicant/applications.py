@@ -290,7 +290,10 @@ def _save_draft(form, step, application, valid: bool, switched: str | None):
     db.session.commit()
     if switched:
         return redirect(url_for(".step", public_id=application.public_id, step_id=step.id))
-    flash(_("Your answers are saved in your draft. You can continue later from “My applications”."), "success")
+    if getattr(current_user, "is_guest", False):  # a kiosk guest has no "My applications" (kiosk/guests.py)
+        flash(_("Your answers are saved. Finish the application before you leave this kiosk."), "success")
+    else:
+        flash(_("Your answers are saved in your draft. You can continue later from “My applications”."), "success")
     return redirect(url_for(".application", public_id=application.public_id))
 
 

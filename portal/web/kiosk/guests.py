@@ -35,7 +35,7 @@ TRACKING = "_guest_tracking"  # {application public_id: grouped tracking secret}
 
 _OPEN = {
     "static", "public.font", "public.choose_language", "kiosk.home", "kiosk.still_here", "kiosk.finish",
-    "kiosk.guest_start", "accounts.sign_out", "track.form", "track.check", "track.document",
+    "kiosk.guest_start", "accounts.sign_out", "track.form", "track.check", "track.document", "geo.children",
 }
 # The routes of these check that the application is the person's own (own_application, can_read).
 _OWN = {
