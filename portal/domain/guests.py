@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import re
 import secrets
 
 from portal.data import applications as application_data
@@ -24,6 +25,7 @@ from portal.domain.identity.passwords import UNUSABLE_HASH
 ALPHABET = "34679ACDEFGHJKMNPQRTWXY"
 SECRET_LENGTH = 12
 GROUP = 4
+REFERENCE = re.compile(r"^[A-Z0-9-]{1,20}$")  # what a reference can be (reference.py); anything else is not looked up
 
 
 class NotForGuests(Exception):
@@ -73,7 +75,7 @@ def tracked(reference: str, secret: str, secret_key: str):
     """The application with this reference whose tracking secret is `secret`, or None (an unknown
     reference and a wrong secret are the same answer; the HMAC is computed either way)."""
     reference, secret = normalise_reference(reference), normalise_secret(secret)
-    application = application_data.get_by_reference(reference) if 0 < len(reference) <= 20 else None
+    application = application_data.get_by_reference(reference) if REFERENCE.match(reference) else None
     stored = application.tracking_digest if application is not None else None
     candidate = _digest(secret_key, application, secret)
     if stored is None or len(secret) != SECRET_LENGTH or not hmac.compare_digest(stored, candidate):

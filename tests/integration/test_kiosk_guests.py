@@ -99,8 +99,9 @@ def test_not_offered_off_a_kiosk_nor_for_a_service_without_the_key(client, facto
     # With the key, off a kiosk (a fresh browser): 404, and no guest made.
     edit_service(app, services.root, SLUG, allow_guests)
     assert guest_button(client.get("/kiosk")) is not None
-    other = app.test_client()
-    assert other.post(f"/kiosk/guest/{SLUG}").status_code in (400, 404)
+    other = app.test_client()  # not a kiosk, with a good CSRF token
+    token = other.get("/track").soup.select_one("input[name=csrf_token]")["value"]
+    assert other.post(f"/kiosk/guest/{SLUG}", data={"csrf_token": token}).status_code == 404
     assert db.session.scalar(select(Person).where(Person.is_guest)) is None
 
 
@@ -331,3 +332,14 @@ def test_track_serves_the_issued_documents_only_to_the_session_that_gave_the_sec
     assert download.status_code == 200 and download.headers["Cache-Control"] == "no-store"
     assert download.headers["Content-Disposition"].startswith("attachment")
     assert stranger.get(url).status_code == 404
+
+
+@pytest.mark.parametrize("reference", ["RC-\x00", "' OR 1=1 --", "x" * 200, "ឡ" * 10])
+def test_track_answers_strange_references_with_the_same_400(client, reference):
+    page = client.get("/track?lang=en")
+    token = page.soup.select_one("input[name=csrf_token]")["value"]
+    client.expected_lang = "en"
+    answer = client.post("/track?lang=en", data={"csrf_token": token, "reference": reference,
+                                                 "secret": "AAAA-AAAA-AAAA\x00"})
+    assert answer.status_code == 400
+    assert client.get("/track/documents/%00").status_code == 404

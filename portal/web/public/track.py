@@ -15,6 +15,7 @@ application named there.
 from __future__ import annotations
 
 import math
+import re
 
 from flask import Blueprint, abort, current_app, render_template, request, session
 from flask_babel import gettext as _
@@ -41,6 +42,7 @@ blueprint = Blueprint("track", __name__, url_prefix="/track")
 TRACKED = "_tracked"  # public ids of the applications this browser session opened here
 MAX_TRACKED = 5
 PAGE = "pages/public/track.html"
+PUBLIC_ID = re.compile(r"^[A-Za-z0-9_-]{1,32}$")  # what new_public_id makes; anything else is not looked up
 
 
 class TrackForm(FlaskForm):
@@ -104,7 +106,7 @@ def check():
 @blueprint.get("/documents/<public_id>")
 def document(public_id: str):
     """A document issued for an application this browser session opened with its tracking secret."""
-    found = document_data.get_by_public_id(public_id)
+    found = document_data.get_by_public_id(public_id) if PUBLIC_ID.match(public_id) else None
     tracked = session.get(TRACKED) or []
     application = application_data.get_by_id(found.application_id) if found and found.application_id else None
     # `application_id` is the application a document was issued for (documents.for_application).
