@@ -7,6 +7,7 @@ opens /track, which shows the state. axe-core: no serious or critical problems o
 from __future__ import annotations
 
 import re
+import shutil
 import subprocess
 import sys
 from urllib.parse import parse_qs, urlsplit
@@ -16,6 +17,7 @@ import pytest
 from tests import docfiles
 from tests.e2e.conftest import FLASK, PROJECT_ROOT, _free_port, _stop, _wait_until_up, portal_env, shots_folder
 from tests.e2e.test_address_picker_in_browser import wait_for_option
+from tests.e2e.test_kiosk_receipt_in_browser import _tool, codes_in
 from tests.e2e.test_public_pages_in_browser import serious_problems
 
 KIOSK_SIZE = {"width": 1080, "height": 1920}
@@ -68,6 +70,8 @@ def save_and_continue(page):
 
 def test_a_guest_applies_in_khmer_and_follows_it_from_a_phone(browser, guest_portal, axe_script, tmp_path):
     url, enrolment, _instance = guest_portal
+    for tool in ("pdftoppm", "zbarimg"):
+        _tool(tool)
     context = browser.new_context(viewport=KIOSK_SIZE, bypass_csp=True)
     page = context.new_page()
     page.set_default_timeout(20_000)
@@ -143,10 +147,17 @@ def test_a_guest_applies_in_khmer_and_follows_it_from_a_phone(browser, guest_por
     printed_address = page.locator(".receipt-link").inner_text().strip()
     assert printed_address == f"{url}/track" and secret not in page.locator(".receipt-link").inner_text()
 
-    # The QR's link, as the receipt made it (decoding the image is tests/e2e/test_kiosk_receipt_in_browser's
-    # business; the link's shape is checked in the integration tests).
-    follow = f"{url}/track#" + "&".join([f"ref={reference}", f"secret={secret}"])
+    # The printed receipt (thermal 80 mm) and the follow-up QR code as a phone reads it.
+    pdf = tmp_path / "receipt.pdf"
+    page.pdf(path=str(pdf), prefer_css_page_size=True, print_background=True)
+    subprocess.run(["pdftoppm", "-r", "200", "-png", str(pdf), str(tmp_path / "printed")], check=True, timeout=120)
+    pngs = sorted(tmp_path.glob("printed*.png"))
+    for number, png in enumerate(pngs, 1):
+        shutil.copy(png, SHOTS / f"guest-receipt-printed-thermal80-page{number}.png")
+    read = [code.strip() for code in codes_in(pngs)]
+    follow = next(code for code in "\n".join(read).split() if "/track" in code)
     parts = urlsplit(follow)
+    assert f"{parts.scheme}://{parts.netloc}{parts.path}" == f"{url}/track" and not parts.query
     assert parse_qs(parts.fragment) == {"ref": [reference], "secret": [secret]}
 
     # Finish and clear: the kiosk forgets the guest.
@@ -161,7 +172,8 @@ def test_a_guest_applies_in_khmer_and_follows_it_from_a_phone(browser, guest_por
     mine.set_default_timeout(20_000)
     sent = []
     mine.on("request", lambda r: sent.append(r.url))
-    mine.goto(f"{url}/track?lang=km#ref={reference}&secret={secret}")
+    mine.goto(follow)  # the QR's own link: its language is the browser's, Khmer
+    assert mine.get_attribute("html", "lang") == "km"
     assert mine.input_value("#reference") == reference and mine.input_value("#secret") == secret
     assert all(secret not in s for s in sent)
     assert "#" not in mine.url  # the fragment is taken off the address bar
