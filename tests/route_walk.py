@@ -623,6 +623,13 @@ NOT_PER_RECORD = MappingProxyType({
     "/kiosk/handoff/<link_id>/status": Listed(PUBLIC, "the state of a link, for the kiosk session that made it"),
     "/kiosk/handoff/<link_id>/cancel": Listed(PUBLIC, "cancels a link of the kiosk session that made it"),
     "/continue/<secret>": Listed(PUBLIC, "the link's secret is the credential, with the draft owner's sign-in"),
+    # Applying without an account (tests/integration/test_kiosk_guests.py).
+    "/kiosk/guest/<slug>": Listed(PUBLIC, "makes a new guest and their draft of a service that allows guests; "
+                                          "enrolled kiosk only"),
+    "/track": Listed(PUBLIC, "the reference and the tracking secret typed in the form are the credential "
+                             "(one message for either wrong, throttled per address)"),
+    "/track/documents/<public_id>": Listed(PUBLIC, "only a document issued for an application this browser "
+                                                   "session opened on /track with its secret; else 404"),
     "/admin/payments/unplaced": Listed(ADMIN_ONLY, "provider confirmations that match no payment request, so "
                                                    "no agency's and no applicant's"),
 })

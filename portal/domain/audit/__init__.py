@@ -46,6 +46,8 @@ ASSISTED_SESSION = "assisted_session"
 ASSISTED_FILING = "assisted_filing"
 # "Continue on my phone": a link made, used or cancelled (issue 14). Never the link's secret.
 KIOSK_HANDOFF = "kiosk_handoff"
+# A guest (no account) was made at a kiosk to apply for a service that allows it (issue 14).
+GUEST_STARTED = "guest_started"
 STAFF_ACCESS = (STAFF_VIEWED, STAFF_DOWNLOADED)
 
 

@@ -232,6 +232,7 @@ OPTIONAL_SERVICE_KEYS = {
     "retention",
     "period",
     "once_per_applicant",
+    "without_account",
 }
 GUARD_WORDS = STAFF_FACTS
 CHANNELS = ("inbox", "email", "sms")
@@ -318,6 +319,10 @@ def load_service_text(
     period = _period(r, data["period"], fields) if "period" in data else None
     once = _once_per_applicant(r, data["once_per_applicant"], fields, workflow) \
         if "once_per_applicant" in data else None
+    without_account = _bool(r, data.get("without_account", False), "without_account")
+    if without_account and "citizen" not in audience:
+        raise r.fail("without_account", "only a service for citizens (audience: [citizen]) can be applied for "
+                                        "without an account")
     if (steps or workflow) and not (steps and workflow):
         raise r.fail(
             "workflow" if steps else "steps", "a service that takes applications needs both steps and a workflow"
@@ -350,6 +355,7 @@ def load_service_text(
         notifications=notifications,
         period=period,
         once_per_applicant=once,
+        without_account=without_account,
         retention_years=r.integer(retention.get("applications_years", 10), "retention.applications_years", 1),
         documents_retention_years=r.integer(
             retention.get("documents_years", retention.get("applications_years", 10)), "retention.documents_years", 1

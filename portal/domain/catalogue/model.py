@@ -266,6 +266,8 @@ class Service:
     documents_retention_years: int = 10  # uploaded and issued documents
     period: Period | None = None
     once_per_applicant: OncePerApplicant | None = None
+    # A citizen alone at an enrolled kiosk may apply without an account (a guest, issue 14; docs/kiosks.md).
+    without_account: bool = False
     content_hash: str = ""
     raw: str = ""  # the YAML text, kept so an application's version survives later edits
 

@@ -1,6 +1,7 @@
 """What a field's `prefill:` may name, and where each value comes from: the applicant's profile, or the
 business they apply for. The loader accepts exactly these names; the journey fills a step's empty
-fields with them. A new source is one line here."""
+fields with them. A new source is one line here, and must give None when the profile has nothing: a kiosk
+guest (applying without an account, portal/domain/guests.py) has an empty profile and types every answer."""
 
 from __future__ import annotations
 

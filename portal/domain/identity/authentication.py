@@ -45,6 +45,8 @@ def check_password(contact: Contact, password: str) -> Result:
     person = people.get_by_contact(contact.kind, contact.value)
     if not verify_password(person.password_hash if person else None, password):
         return Result(Outcome.FAILED)
+    if person.is_guest:  # a kiosk guest has no contact and an unusable hash: never reached, and never allowed
+        return Result(Outcome.FAILED)
     if needs_rehash(person.password_hash):
         # Hashed with older, weaker Argon2 parameters: the right password is here, so store it anew
         # (the caller commits with the sign-in).

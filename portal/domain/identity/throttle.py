@@ -228,3 +228,22 @@ class ResetRequestThrottle:
             return False
         self.counter.add(key)
         return True
+
+
+TRACK_WINDOW = 15 * 60
+TRACK_WRONG_PER_ADDRESS = 10
+
+
+class TrackingThrottle:
+    """The public /track page (a kiosk guest's reference and tracking secret): at most ten wrong tries per
+    client address in 15 minutes, then nothing is checked until the window ends. A 60-bit secret is not
+    guessed at that pace; the limit keeps scripts off the references."""
+
+    def __init__(self, client: redis.Redis) -> None:
+        self.counter = Counter(client, window=TRACK_WINDOW)
+
+    def blocked(self, address: str) -> Blocked | None:
+        return self.counter.blocked({_digest("track-address", address): TRACK_WRONG_PER_ADDRESS})
+
+    def record_failure(self, address: str) -> None:
+        self.counter.add(_digest("track-address", address))

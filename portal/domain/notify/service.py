@@ -12,9 +12,11 @@ CHANNELS = ("email", "sms")
 
 def notify(person, message: str, params: dict, link: str | None = None, channels=CHANNELS):
     """Queue `message` for `person` in the caller's transaction. Email and SMS go only where the
-    person has an address or number; the inbox always gets it."""
+    person has an address or number; the inbox always gets it. A kiosk guest gets nothing (None)."""
     if message not in MESSAGES:
         raise KeyError(f"unknown notification message {message!r}")
+    if getattr(person, "is_guest", False):
+        return None  # a kiosk guest has no contact and no inbox to read: they follow it on /track (issue 14)
     reachable = [c for c in channels if (c == "email" and person.email) or (c == "sms" and person.phone)]
     notification = notifications.add(person.id, message, params, link, reachable)
     for delivery in notification.deliveries:

@@ -82,9 +82,10 @@ def _too_many_attempts(blocked: Blocked):
     return body, status, {"Retry-After": str(blocked.retry_after)}
 
 
-def _start_session(person) -> None:
+def start_session(person) -> None:
     """A new session id, then the login: a session id seen before sign-in never carries a login.
-    The CSRF secret is renewed too, so a token seen before sign-in is no use afterwards."""
+    The CSRF secret is renewed too, so a token seen before sign-in is no use afterwards. Every way into a
+    session uses this: the sign-in pages, registration, and a kiosk guest (portal/web/kiosk/guests.py)."""
     session.regenerate()
     session.pop("csrf_token", None)
     _keep_language_chosen_before(person)
@@ -166,7 +167,7 @@ def confirm_registration():
                 "password if you have forgotten it."), "info")
         return redirect(url_for("accounts.sign_in"))
     session.pop(REGISTERING, None)
-    _start_session(person)
+    start_session(person)
     db.session.commit()
     flash(_("Your account has been created and you are signed in."), "success")
     return redirect(url_for("accounts.profile"))
@@ -238,7 +239,7 @@ def sign_in():
 
 def _finish_sign_in(person, account: str, next_url: str):
     session.pop(PENDING, None)
-    _start_session(person)
+    start_session(person)
     SignInThrottle(redis_connection.client).record_success(account)
     audit.record_sign_in(person)
     db.session.commit()

@@ -24,7 +24,7 @@ from portal.domain.identity import enrolment, totp
 from portal.domain.identity.passwords import hash_password
 from portal.extensions import db
 from portal.web.accounts import blueprint
-from portal.web.accounts.auth import LINK_PAGE, _start_session
+from portal.web.accounts.auth import LINK_PAGE, start_session
 from portal.web.accounts.auth_forms import CodeForm, MessageLinkForm, ResetPasswordForm
 from portal.web.accounts.qr import authenticator_setup
 from portal.web.helpers import keep_private
@@ -131,7 +131,7 @@ def enrol_authenticator(state, claim, person):
         return _invalid()
     session.pop(ENROLMENT, None)
     audit.record_account_change(person, "enrolled")
-    _start_session(person)
+    start_session(person)
     audit.record_sign_in(person)
     db.session.commit()
     flash(_("Your account is ready and you are signed in. Next time, sign in with your email address, your "

@@ -56,7 +56,8 @@ def _start_form(service):
     form = StartForm()
     choices = []
     if "citizen" in service.audience:
-        choices.append((ME, _("Myself, %(name)s", name=current_user.display_name)))
+        name = current_user.display_name
+        choices.append((ME, _("Myself, %(name)s", name=name) if name else _("Myself")))
     if "business" in service.audience and g.get("assisted_session") is None:
         choices += [(o.public_id, _("For my business: %(name)s", name=o.name_km))
                     for o in organisations.for_member(current_user)]
@@ -289,7 +290,10 @@ def _save_draft(form, step, application, valid: bool, switched: str | None):
     db.session.commit()
     if switched:
         return redirect(url_for(".step", public_id=application.public_id, step_id=step.id))
-    flash(_("Your answers are saved in your draft. You can continue later from “My applications”."), "success")
+    if getattr(current_user, "is_guest", False):  # a kiosk guest has no "My applications" (kiosk/guests.py)
+        flash(_("Your answers are saved. Finish the application before you leave this kiosk."), "success")
+    else:
+        flash(_("Your answers are saved in your draft. You can continue later from “My applications”."), "success")
     return redirect(url_for(".application", public_id=application.public_id))
 
 
@@ -343,12 +347,15 @@ def review(public_id: str):
 @blueprint.post("/applications/<public_id>/submit")
 @login_required
 def submit(public_id: str):
+    from portal.web.kiosk import guests  # it imports the kiosk package, whose receipt imports this module
+
     application, service = own_application(public_id)
     form = SubmitForm()
     if not form.validate():
         return _review_page(application, service, form, 400)
     try:
         submission.submit(service, application, current_user)
+        guests.issue_tracking(application)  # a kiosk guest's tracking secret (kiosk/guests.py); else nothing
     except actions.AlreadySubmitted:
         db.session.rollback()
         flash(_("This application was already submitted."), "info")
@@ -389,7 +396,7 @@ def act(public_id: str, action: str):
         application_data.discard_draft(application)
         db.session.commit()
         flash(_("The draft was deleted."), "success")
-        return redirect(url_for(".my_applications"))
+        return redirect(url_for("kiosk.home" if getattr(current_user, "is_guest", False) else ".my_applications"))
     if action == engine.WITHDRAW and not confirmation.confirmed():
         return confirmation.ask(
             title=_("Withdraw this application?"), button=_("Yes, withdraw the application"), cancel_url=back,

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from flask import Flask
 
-from portal.web.kiosk import assisting, device, handoff, receipt  # noqa: F401 - their routes join the kiosk blueprint
+from portal.web.kiosk import assisting, device, guests, handoff, receipt  # noqa: F401 - their routes join the kiosk blueprint
 from portal.web.kiosk.routes import blueprint
 
 
@@ -16,3 +16,4 @@ def init_app(app: Flask) -> None:
     app.add_template_global(handoff.offered, "handoff_offered")
     device.init_app(app)
     assisting.init_app(app)
+    guests.init_app(app)

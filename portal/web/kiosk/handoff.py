@@ -29,7 +29,7 @@ from portal.domain import audit, handoff, links
 from portal.domain.applications import versions
 from portal.extensions import db
 from portal.payments import khqr_image
-from portal.web.accounts.auth import _start_session
+from portal.web.accounts.auth import start_session
 from portal.web.applicant.application_forms import ConfirmForm
 from portal.web.applicant.applications import own_application
 from portal.web.errors import render_error
@@ -163,7 +163,7 @@ def confirm(secret: str):
         db.session.rollback()
         return render_error(410, *NOT_USABLE)
     if not signed_in:
-        _start_session(owner)  # a guest: as the sign-in page starts a session
+        start_session(owner)  # a guest: as the sign-in page starts a session
         audit.record_sign_in(owner)
     public_id = link.application.public_id
     db.session.commit()

@@ -30,7 +30,7 @@ from portal.payments import account, khqr_image, khqr_requests
 from portal.web.applicant.application_forms import ConfirmForm
 from portal.web.applicant.applications import own_application
 from portal.web.applicant.khqr_offer import khqr_settings, offered
-from portal.web.kiosk import device
+from portal.web.kiosk import device, guests
 from portal.web.kiosk.routes import blueprint
 
 STYLESHEETS = {"a4": "css/receipt-a4.css", "thermal80": "css/receipt-thermal80.css"}
@@ -38,7 +38,8 @@ STYLESHEETS = {"a4": "css/receipt-a4.css", "thermal80": "css/receipt-thermal80.c
 LABELS = {
     "receipt": _l("Application receipt"), "reference": _l("Reference"), "service": _l("Service"),
     "submitted": _l("Submitted"), "status": _l("Status"), "office": _l("Office"),
-    "decision": _l("Expected decision by"), "owed": _l("Fee"), "paid": _l("Paid"), "due": _l("Still to pay"),
+    "decision": _l("Expected decision by"), "secret": _l("Tracking secret"), "owed": _l("Fee"), "paid": _l("Paid"),
+    "due": _l("Still to pay"),
 }
 
 
@@ -80,12 +81,18 @@ def receipt(public_id: str):
     found = account.account(service, application)
     pay_by_khqr = offered(service, application, found)
     requests = _valid_requests(application, found.due) if pay_by_khqr else []
-    follow = links.external_url("applicant.application", public_id=application.public_id)
+    # A guest (no account) follows it on /track: the QR carries the reference and the tracking secret in the
+    # link's fragment, which no browser sends to a server (kiosk/guests.py).
+    secret = guests.tracking_secret(application)
+    guest = guests.is_guest()
+    follow = guests.track_url(application, secret) if guest \
+        else links.external_url("applicant.application", public_id=application.public_id)
     return render_template(
         "pages/kiosk/receipt.html", application=application, service=service, account=found,
         pay_by_khqr=pay_by_khqr, requests=requests,
         khqr_code=lambda r: khqr_image.svg_data_uri(r.khqr), follow_url=follow,
-        follow_code=khqr_image.svg_data_uri(follow), stylesheet=STYLESHEETS[kiosk.printer_kind],
+        follow_code=khqr_image.svg_data_uri(follow), guest=guest, tracking_secret=secret,
+        track_address=links.external_url("track.form"), stylesheet=STYLESHEETS[kiosk.printer_kind],
         printer_kind=kiosk.printer_kind, expected_decision=expected_decision(service, application),
         agency=get_catalogue().agencies.get(application.current_agency or ""), confirm=ConfirmForm(), label=label)
 

@@ -1,6 +1,6 @@
 """Public pages: the catalogue, service pages, language choice, health, verifying a document, the
-place lists the address fields refill from, help, contact and privacy (help.py), and (for every
-blueprint) the error pages."""
+place lists the address fields refill from, help, contact and privacy (help.py), following a kiosk
+guest's application (track.py), and (for every blueprint) the error pages."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from portal.web import errors
 from portal.web.public.geo import blueprint as geo_blueprint
 from portal.web.public.help import blueprint as help_blueprint
 from portal.web.public.routes import blueprint
+from portal.web.public.track import blueprint as track_blueprint
 from portal.web.public.verify import blueprint as verify_blueprint
 
 
@@ -18,4 +19,5 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(verify_blueprint)
     app.register_blueprint(geo_blueprint)
     app.register_blueprint(help_blueprint)
+    app.register_blueprint(track_blueprint)
     errors.init_app(app)
