@@ -20,13 +20,14 @@ from portal.domain.identity.passwords import UNUSABLE_HASH
 from tests import docfiles, journey
 from tests.audit_log import entries
 from tests.integration.test_case_names_records_and_hand_over import STALL, TRADER, case_url
-from tests.integration.test_kiosk_handoff import made, make_link  # noqa: F401 - `made` is a fixture
+from tests.integration import test_kiosk_handoff as handoff_tests
 from tests.integration.test_kiosk_receipt import enrol
 from tests.service_roots import edit_service
 from tests.sessions import sign_in_as
 from tests.staff_cases import AGENCY, SLUG, services_fixture  # noqa: F401 - the `services` fixture
 
 pytestmark = pytest.mark.usefixtures("services")
+made, make_link = handoff_tests.made, handoff_tests.make_link  # the secrets of the links made, as there
 SECRET_SHAPE = re.compile(r"^[%s]{4}-[%s]{4}-[%s]{4}$" % ((guests.ALPHABET,) * 3))
 
 
