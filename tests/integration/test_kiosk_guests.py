@@ -19,8 +19,8 @@ from portal.domain.catalogue.loader import DefinitionError
 from portal.domain.identity.passwords import UNUSABLE_HASH
 from tests import docfiles, journey
 from tests.audit_log import entries
-from tests.integration.test_case_names_records_and_hand_over import STALL, TRADER, case_url
 from tests.integration import test_kiosk_handoff as handoff_tests
+from tests.integration.test_case_names_records_and_hand_over import STALL, TRADER, case_url
 from tests.integration.test_kiosk_receipt import enrol
 from tests.service_roots import edit_service
 from tests.sessions import sign_in_as
