@@ -61,6 +61,96 @@ class NoConsent(AssistError):
     """Filing in an assisted session without recorded consent, or after it ended."""
 
 
+class OperatorChangeRefused(AssistError):
+    """Adding or removing an operator was refused; nothing was written."""
+
+
+class NeedsEmail(OperatorChangeRefused):
+    """A new operator's account is made from an email address: their enrolment link goes there."""
+
+
+class CannotBeOperator(OperatorChangeRefused):
+    """A guest record or a deactivated account."""
+
+
+class AlreadyOperator(OperatorChangeRefused):
+    def __init__(self, centre):
+        super().__init__(f"already an operator of {centre.slug}")
+        self.centre = centre
+
+
+class NotOperator(OperatorChangeRefused):
+    pass
+
+
+class HasHistory(OperatorChangeRefused):
+    """The operator's assisted sessions keep naming them (`assisted_sessions.operator_id`, RESTRICT): the row
+    cannot go, and there is no column yet to mark it removed (see docs/kiosks.md)."""
+
+
+@dataclass(frozen=True)
+class OperatorAdded:
+    operator: CentreOperator
+    new_account: bool
+    enrolment_started: bool  # the person must choose a password and set up an authenticator with the link
+    link_sent: bool  # the link went to the person's email address (else the caller hands it over)
+
+
+def add_operator(admin, centre, contact_kind: str, contact_value: str, *, name_km: str | None = None,
+                 name_latin: str | None = None, send_link: bool = True) -> OperatorAdded:
+    """Makes the account with this contact (normalised, as `portal.domain.identity.contacts` gives it) an operator
+    of `centre`, or, for an email address with no account, a new account (the staff accounts' rules and
+    enrolment). An operator signs in with password and TOTP: a person without an authenticator gets an
+    enrolment link, emailed when `send_link` and they have an address (else `enrolment.link` for the caller).
+    `admin` None: the command line. The caller commits."""
+    from portal.data import people
+    from portal.domain import staff_accounts
+    from portal.domain.identity import enrolment
+
+    person = people.get_by_contact(contact_kind, contact_value)
+    new = person is None
+    if new:
+        if contact_kind != "email":
+            raise NeedsEmail
+        person = staff_accounts.create_operator_account(email=contact_value, name_km=name_km, name_latin=name_latin)
+    elif person.is_guest or not person.is_active:
+        raise CannotBeOperator
+    else:
+        existing = assisted_data.operator_of(person.id)
+        if existing is not None:
+            raise AlreadyOperator(existing.centre)
+    operator = CentreOperator(person_id=person.id, centre_id=centre.id)
+    if not assisted_data.add_operator(operator):
+        raise AlreadyOperator(assisted_data.operator_of(person.id).centre)
+    enrol = new or not person.has_authenticator
+    sent = False
+    if enrol:
+        sent = bool(send_link and person.email)
+        (enrolment.send_link if sent else enrolment.start)(person)
+    audit.record_kiosk_change(admin, "operator_added", "centre", centre.public_id, operator=person.public_id,
+                              new_account=new, enrolment=enrol)
+    return OperatorAdded(operator, new, enrol, sent)
+
+
+def remove_operator(admin, person):
+    """`person` is no longer an operator. Returns the centre. Only an operator with no assisted session on
+    record (so none open either) can be removed: the sessions keep naming the operator row, and marking it
+    removed needs a column that does not exist yet (`HasHistory`; docs/kiosks.md)."""
+    operator = assisted_data.operator_of(person.id) if person is not None else None
+    if operator is None:
+        raise NotOperator
+    if assisted_data.has_sessions(operator.id):
+        raise HasHistory
+    centre = operator.centre
+    assisted_data.remove(operator)
+    audit.record_kiosk_change(admin, "operator_removed", "centre", centre.public_id, operator=person.public_id)
+    return centre
+
+
+def operators() -> list[CentreOperator]:
+    return assisted_data.operators()
+
+
 def make_operator(person, centre) -> CentreOperator:
     """Makes `person` an operator of `centre` (the command line and the demo); the caller commits."""
     operator = CentreOperator(person_id=person.id, centre_id=centre.id)
