@@ -12,8 +12,8 @@ from flask_login import current_user
 from portal.data import kiosks as kiosk_data
 from portal.data import people
 from portal.domain import assisted, kiosks, staff_accounts
-from portal.domain.identity import enrolment
 from portal.domain.i18n.formatting import current_locale
+from portal.domain.identity import enrolment
 from portal.extensions import db
 from portal.web import confirmation
 from portal.web.admin.kiosk_forms import (
