@@ -228,10 +228,97 @@ def record_paper_consent(assisted: AssistedSession, document) -> None:
     _consent(assisted, "paper")
 
 
-def _consent(assisted: AssistedSession, method: str) -> None:
+def _consent(assisted: AssistedSession, method: str, **details) -> None:
     assisted.consent_method = method
     assisted.consent_recorded_at = utcnow()
-    _record(assisted, "consent_recorded", method=method)
+    _record(assisted, "consent_recorded", method=method, **details)
+
+
+# --- registering a citizen who has no account, in the assisted flow -----------------------------------
+# The registration's machinery (`portal.domain.identity.registration`): a pending registration row, the HMAC
+# of a 6-digit code bound to it, five wrong tries, and `registration.confirm`, which makes the account (phone
+# only, so verified by the code; no password: the citizen sets one later with "forgot password"). The code
+# is sent at once, with the consent wording (the page shows the consent text, read aloud before sending):
+# the same code records the citizen's consent to this operator applying for them (method `code`).
+
+REGISTRATION_MINUTES = 10
+
+
+class AccountExists(AssistError):
+    """The phone number has an account: help the citizen with it instead."""
+
+
+class NameRequired(AssistError):
+    pass
+
+
+@dataclass(frozen=True)
+class Names:
+    km: str | None
+    latin: str | None
+
+
+def clean_names(name_km: str | None, name_latin: str | None) -> Names:
+    """The citizen's names by the portal's rules for names (`staff_accounts.rules`); at least one. Raises
+    `staff_accounts.InvalidName` or `NameRequired`."""
+    from portal.domain.staff_accounts.rules import clean_name_km, clean_name_latin
+
+    names = Names(clean_name_km(name_km, required=False), clean_name_latin(name_latin, required=False))
+    if not names.km and not names.latin:
+        raise NameRequired
+    return names
+
+
+def start_registration(operator: CentreOperator, phone: str, locale: str, secret_key: str):
+    """A pending registration for `phone` (E.164) and its code, sent now by SMS in `locale`; returns the
+    pending registration (the caller keeps its public id and the names in the kiosk's session, and commits).
+    The caller applies the registration's limits (`RegistrationThrottle`) first."""
+    from portal.data import people, registrations
+    from portal.domain.identity.passwords import UNUSABLE_HASH
+
+    if people.get_by_contact("phone", phone) is not None:
+        raise AccountExists
+    registrations.remove_expired()
+    pending = registrations.create(contact_kind="phone", contact_value=phone, password_hash=UNUSABLE_HASH,
+                                   locale=locale, expires_at=utcnow() + timedelta(minutes=REGISTRATION_MINUTES))
+    send_registration_code(operator, pending, secret_key)
+    return pending
+
+
+def send_registration_code(operator: CentreOperator, pending, secret_key: str) -> None:
+    """A new code for the pending registration (only the newest works; five tries for each)."""
+    from portal.domain.identity import registration
+
+    code = registration.new_code()
+    pending.code_digest = registration.code_digest(secret_key, pending, code)
+    pending.wrong_codes = 0
+    pending.expires_at = utcnow() + timedelta(minutes=REGISTRATION_MINUTES)
+    with force_locale(pending.locale):
+        send_sms(pending.contact_value, registration_sms(code, operator.person.display_name[:SMS_NAME_CHARS],
+                                                         digits(REGISTRATION_MINUTES, pending.locale)))
+    audit.record(audit.ASSISTED_SESSION, actor=operator.person, actor_role="operator", subject_type="centre",
+                 subject_id=operator.centre.public_id, details={"change": "registration_code_sent"})
+
+
+def registration_sms(code: str, operator: str, minutes: str) -> str:
+    return _("One Window: give code %(code)s to %(operator)s only if you agree they open your account and apply "
+             "for you. %(minutes)s minutes.", code=code, operator=operator, minutes=minutes)
+
+
+def confirm_registration(kiosk, operator: CentreOperator, pending, code: str, names: Names,
+                         secret_key: str) -> AssistedSession:
+    """The account, if `code` is the one sent (else the registration's `RegistrationProblem`s; a wrong code is
+    counted, the caller commits either way); then a session for it at `kiosk`, with consent recorded by that
+    code. The caller commits."""
+    from portal.domain.identity import registration
+
+    citizen = registration.confirm(pending, code, secret_key)
+    citizen.name_km, citizen.name_latin = names.km, names.latin
+    audit.record(audit.ACCOUNT_CHANGE, actor=operator.person, actor_role="operator", subject_type="person",
+                 subject_id=citizen.public_id, details={"change": "registered_at_kiosk", "kiosk": kiosk.public_id})
+    assisted = start(kiosk, operator, citizen)
+    _consent(assisted, "code", with_registration=True)
+    return assisted
 
 
 def end(assisted: AssistedSession, reason: str = "ended") -> None:

@@ -4,7 +4,7 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import StringField, ValidationError
-from wtforms.validators import InputRequired
+from wtforms.validators import InputRequired, Length
 
 from portal.domain.identity.contacts import ContactError, parse_phone
 from portal.web.accounts.auth_forms import CodeField
@@ -37,3 +37,19 @@ class PaperConsentForm(FlaskForm):
 
 class EndForm(FlaskForm):
     pass
+
+
+def _strip(value):
+    return value.strip() if isinstance(value, str) else value
+
+
+class RegisterCitizenForm(CitizenPhoneForm):
+    name_km = StringField(_l("The citizen's name in Khmer"), filters=[_strip], validators=[Length(max=120)],
+                          render_kw={"autocomplete": "off"})
+    name_latin = StringField(_l("The citizen's name in Latin letters"), filters=[_strip],
+                             validators=[Length(max=120)], render_kw={"autocomplete": "off"})
+
+
+class RegistrationCodeForm(FlaskForm):
+    code = CodeField(_l("Code from the citizen's phone"),
+                     missing=_l("Enter the 6-digit code the citizen received"))
