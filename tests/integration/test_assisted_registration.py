@@ -15,13 +15,14 @@ from portal.domain.identity import registration
 from portal.domain.identity.passwords import UNUSABLE_HASH
 from portal.domain.identity.throttle import REGISTRATION_CODES_PER_CONTACT
 from tests import docfiles, journey
+from tests.integration import test_assisted_service as assisted_tests
 from tests.integration.test_application_lifecycle import SLUG, STALL
-from tests.integration.test_assisted_service import operator, services  # noqa: F401 - fixtures
 from tests.integration.test_password_reset import NEW_PASSWORD, ask_for_link, link_in, new_password_page, run_jobs
 from tests.integration.test_password_reset import sign_in as sign_in_with_password
 from tests.messages import six_digit_codes, texts_to
 
 NEW_PHONE = "+85512606070"
+services, operator = assisted_tests.services, assisted_tests.operator  # fixtures
 
 
 def sms_to(app, number: str = NEW_PHONE) -> list[str]:
