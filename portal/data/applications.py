@@ -115,6 +115,14 @@ def detach(application: Application, attachment_id: int) -> bool:
     return True
 
 
+def by_public_id(public_id: str) -> Application | None:
+    return db.session.scalar(select(Application).where(Application.public_id == public_id))
+
+
+def by_reference(reference: str) -> Application | None:
+    return db.session.scalar(select(Application).where(Application.reference == reference))
+
+
 def reference_taken(reference: str) -> bool:
     return db.session.scalar(select(Application.id).where(Application.reference == reference)) is not None
 

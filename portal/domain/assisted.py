@@ -321,6 +321,86 @@ def confirm_registration(kiosk, operator: CentreOperator, pending, code: str, na
     return assisted
 
 
+# --- reprinting a receipt at the centre, for someone who comes back with their reference ----------------
+# The reference is not enough: a 6-digit code goes by SMS to the applicant's phone and is typed back. Only
+# its HMAC is kept (in the kiosk's server-side session, with a random nonce it is bound to), 10 minutes,
+# five wrong tries; the web layer limits sends per reference and hour (`throttle.ReprintThrottle`). An unknown
+# reference gets a decoy (a digest no code matches), so the operator cannot tell it from a wrong code.
+
+REPRINT_MINUTES = 10
+REPRINT_WRONG_CODES = 5
+
+
+class NoApplicantPhone(AssistError):
+    """The applicant has no mobile number (a guest, a business member with email only): no code can go."""
+
+
+@dataclass(frozen=True)
+class ReprintCode:
+    application: str | None  # public id; None for an unknown reference (a decoy)
+    nonce: str
+    digest: str
+
+
+def reprint_target(reference: str):
+    """The submitted application with this (normalised) reference, or None."""
+    from portal.data import applications as application_data
+
+    found = application_data.by_reference(reference)
+    return found if found is not None and found.submitted_at is not None else None
+
+
+def applicant_phone(application) -> str | None:
+    from portal.data import people
+
+    person = people.get_by_id(application.applicant_person_id)
+    if person is None or person.is_guest or not person.is_active:
+        return None
+    return person.phone
+
+
+def send_reprint_code(operator: CentreOperator, application, secret_key: str) -> ReprintCode:
+    """A code to the applicant's phone, in their language; `application` None makes a decoy and sends nothing.
+    The caller keeps the result in the session and commits."""
+    from portal.data import people
+
+    nonce = secrets.token_urlsafe(16)
+    if application is None:
+        return ReprintCode(None, nonce, _reprint_digest(secret_key, nonce, "", secrets.token_urlsafe(16)))
+    phone = applicant_phone(application)
+    if phone is None:
+        raise NoApplicantPhone
+    code = f"{secrets.randbelow(1_000_000):06d}"
+    locale = people.get_by_id(application.applicant_person_id).locale or "km"
+    with force_locale(locale):
+        send_sms(phone, reprint_sms(code, application.reference, digits(REPRINT_MINUTES, locale)))
+    audit.record(audit.ASSISTED_SESSION, actor=operator.person, actor_role="operator", subject_type="application",
+                 subject_id=application.public_id, application=application,
+                 details={"change": "reprint_code_sent", "centre": operator.centre.public_id})
+    return ReprintCode(application.public_id, nonce, _reprint_digest(secret_key, nonce, application.public_id, code))
+
+
+def reprint_sms(code: str, reference: str, minutes: str) -> str:
+    return _("One Window: to reprint the receipt of %(reference)s at a centre, give code %(code)s to the "
+             "operator. %(minutes)s minutes.", code=code, reference=reference, minutes=minutes)
+
+
+def reprint_code_matches(secret_key: str, held: ReprintCode, code: str) -> bool:
+    expected = _reprint_digest(secret_key, held.nonce, held.application or "", code)
+    return held.application is not None and hmac.compare_digest(held.digest, expected)
+
+
+def record_reprint(operator: CentreOperator, kiosk, application) -> None:
+    audit.record(audit.RECEIPT_REPRINTED, actor=operator.person, actor_role="operator", subject_type="application",
+                 subject_id=application.public_id, application=application,
+                 details={"kiosk": kiosk.public_id, "centre": kiosk.centre.public_id})
+
+
+def _reprint_digest(secret_key: str, nonce: str, application: str, code: str) -> str:
+    return hmac.new(secret_key.encode(), f"receipt-reprint:{nonce}:{application}:{code}".encode(),
+                    hashlib.sha256).hexdigest()
+
+
 def end(assisted: AssistedSession, reason: str = "ended") -> None:
     if assisted.ended_at is None:
         assisted.ended_at = utcnow()

@@ -44,6 +44,8 @@ KIOSK_ENROLLED = "kiosk_enrolled"
 # An operator started, got the citizen's consent in, ended an assisted session, or filed in one (issue 14).
 ASSISTED_SESSION = "assisted_session"
 ASSISTED_FILING = "assisted_filing"
+# An operator showed a receipt for reprinting after the applicant gave the code sent to their phone.
+RECEIPT_REPRINTED = "receipt_reprinted"
 STAFF_ACCESS = (STAFF_VIEWED, STAFF_DOWNLOADED)
 
 

@@ -38,6 +38,7 @@ from portal.web.kiosk.assist_forms import (
     PaperConsentForm,
     RegisterCitizenForm,
     RegistrationCodeForm,
+    ReprintForm,
     SendCodeForm,
 )
 from portal.web.kiosk.routes import blueprint
@@ -50,7 +51,7 @@ _ASSISTING_ENDPOINTS = {
     "applicant.start", "applicant.application", "applicant.application_documents", "applicant.remove_document",
     "applicant.step", "applicant.review", "applicant.submit", "public.home", "public.service", "public.font",
     "public.choose_language", "kiosk.home", "kiosk.still_here", "kiosk.finish", "kiosk.assist_end",
-    "kiosk.assist_filings", "accounts.sign_out",
+    "kiosk.assist_filings", "accounts.sign_out", "kiosk.receipt", "kiosk.receipt_khqr",
 }
 
 
@@ -85,7 +86,8 @@ def _guard() -> None:
     if request.endpoint not in _ASSISTING_ENDPOINTS:
         abort(404)
     public_id = (request.view_args or {}).get("public_id")
-    if request.endpoint.startswith("applicant.") and public_id is not None:
+    if (request.endpoint.startswith("applicant.") or request.endpoint.startswith("kiosk.receipt")) \
+            and public_id is not None:
         application = application_data.get_for_applicant(public_id, current_user)
         if application is None or application.assisted_session_id != current.id:
             abort(404)
@@ -355,10 +357,16 @@ def assist_end():
 @blueprint.get("/assist/filings")
 def assist_filings():
     """The day's assisted filings at the operator's centre (references and services only, no names)."""
+    return filings_page()
+
+
+def filings_page(reprint_form=None, status=200):
+    """The centre's view, with "Reprint a receipt" (portal.web.kiosk.reprint)."""
     kiosk, operator = _operator_at_kiosk()
     since = utcnow() - timedelta(hours=24)
     return render_template("pages/kiosk/assist_filings.html", centre=kiosk.centre,
-                           filings=assisted_data.filings_of_centre(operator.centre_id, since))
+                           filings=assisted_data.filings_of_centre(operator.centre_id, since),
+                           reprint_form=reprint_form or ReprintForm(formdata=None)), status
 
 
 def end_on_finish() -> None:
