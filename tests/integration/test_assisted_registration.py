@@ -91,9 +91,10 @@ def test_a_citizen_without_an_account_is_registered_with_consent_and_helped(app,
 
 def test_names_are_needed_and_checked_and_nothing_is_sent_for_bad_input(app, client, services, operator):
     page = register_page(client)
-    for names, message in (({"name_km": "", "name_latin": ""}, "Enter the citizen's name"),
-                           ({"name_km": "Latin", "name_latin": ""}, "Khmer script only"),
-                           ({"name_km": "", "name_latin": "ស្រី"}, "Latin letters only")):
+    # The kiosk speaks Khmer: "enter the citizen's name", "in Khmer script only", "in Latin letters only".
+    for names, message in (({"name_km": "", "name_latin": ""}, "សូមបញ្ចូលឈ្មោះពលរដ្ឋ"),
+                           ({"name_km": "Latin", "name_latin": ""}, "ជាអក្សរខ្មែរតែប៉ុណ្ណោះ"),
+                           ({"name_km": "", "name_latin": "ស្រី"}, "ជាអក្សរឡាតាំងតែប៉ុណ្ណោះ")):
         refused = client.submit(page, names)
         assert refused.status_code == 400 and message in refused.soup.get_text()
     refused = client.submit(page, {"name_latin": "Srey Pov", "phone": "12"})

@@ -80,7 +80,14 @@ def test_the_applicant_code_opens_that_receipt_only_for_a_short_time(app, client
     assert receipt.soup.select_one("form[action$='/receipt/khqr']") is None  # reprinting makes no payment code
     [entry] = db.session.scalars(select(AuditEntry).where(AuditEntry.action == audit.RECEIPT_REPRINTED))
     assert entry.actor_id == operator.id and entry.application_id == filed.id and entry.actor_role == "operator"
-    # The code works once; the grant names this application only and lasts a few minutes.
+    # The grant names this application only: the applicant's other one is still not the operator's.
+    own = app.test_client()
+    sign_in_as(own, citizen_of(filed))
+    own.expected_lang = None
+    other_url = assisted_tests.draft_for_citizen(own)
+    journey.submit(own, other_url)
+    assert client.get(f"/kiosk/applications/{journey.application_for(other_url).public_id}/receipt").status_code == 404
+    # The code works once; the grant lasts a few minutes.
     used = client.get("/kiosk/assist/reprint/code")
     assert used.status_code == 302 and used.headers["Location"].endswith("/kiosk/assist/filings")
     with client.session_transaction() as session:
@@ -105,7 +112,7 @@ def test_an_unknown_reference_answers_as_a_wrong_code(app, client, operator, fil
     assert error_of(unknown_answer) == error_of(wrong_answer)
     # Not a reference at all (its check character is wrong): said so, nothing sent.
     refused = ask(client, filed.reference[:-1] + ("A" if filed.reference[-1] != "A" else "B"))
-    assert refused.status_code == 400 and "not a reference" in error_of(refused)
+    assert refused.status_code == 400 and "មិនមែនជាលេខយោង" in error_of(refused)  # "not a reference"
 
 
 def test_sends_and_wrong_codes_are_limited(app, client, operator, filed):
@@ -130,7 +137,7 @@ def test_an_applicant_without_a_phone_cannot_be_reprinted_for_and_is_told(app, c
     filed.applicant_person_id = other.id
     db.session.commit()
     refused = ask(client, filed.reference)
-    assert refused.status_code == 400 and "no mobile number" in error_of(refused)
+    assert refused.status_code == 400 and "គ្មានលេខទូរស័ព្ទចល័ត" in error_of(refused)  # "has no mobile number", in Khmer
     assert sms(app) == []
 
 
@@ -144,3 +151,7 @@ def test_the_reprint_pages_need_an_operator_on_their_kiosk_and_csrf(app, client,
                       ).status_code in (400, 404)
     assert other.get("/kiosk/assist/reprint/code").status_code == 404
     assert sms(app) == []
+
+
+def citizen_of(application):
+    return people.get_by_id(application.applicant_person_id)

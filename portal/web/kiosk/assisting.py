@@ -366,7 +366,8 @@ def filings_page(reprint_form=None, status=200):
     since = utcnow() - timedelta(hours=24)
     return render_template("pages/kiosk/assist_filings.html", centre=kiosk.centre,
                            filings=assisted_data.filings_of_centre(operator.centre_id, since),
-                           reprint_form=reprint_form or ReprintForm(formdata=None)), status
+                           reprint_form=reprint_form or ReprintForm(formdata=None),
+                           assisting=g.get("assisted_session") is not None), status
 
 
 def end_on_finish() -> None:
