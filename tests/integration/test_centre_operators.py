@@ -174,3 +174,23 @@ def kiosks_centre():
     from portal.data import kiosks as kiosk_data
 
     return kiosk_data.centre_by_slug("ctc-test")
+
+
+def test_a_citizen_made_operator_enrols_with_the_link_and_then_signs_in_with_a_code(app, client, factories):
+    from tests.integration.test_enrolment import PASSWORD, choose_password, finish, open_link
+
+    make_kiosk(factories)
+    citizen = factories.person(phone="+85512600604", name_latin="Vanna Helper")
+    result = app.test_cli_runner().invoke(args=["kiosks", "operator-add", "ctc-test", "012600604"])
+    assert result.exit_code == 0, result.output
+    link = result.output.strip().splitlines()[-1]
+    client.expected_lang = None
+    open_link(client, link)
+    assert choose_password(client).status_code == 302
+    assert finish(client).status_code == 302
+    db.session.expire_all()
+    assert not enrolment.is_pending(citizen) and citizen.has_authenticator
+    other = client.application.test_client()
+    other.expected_lang = None
+    signed = other.submit(other.get("/sign-in"), {"contact": "012600604", "password": PASSWORD})
+    assert signed.status_code == 302 and signed.headers["Location"] == "/sign-in/code"  # an operator's second step
