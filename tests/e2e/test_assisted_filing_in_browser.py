@@ -58,6 +58,10 @@ with create_app().app_context():
                              name_latin="Chan Dara")
     totp.store(operator, sys.argv[2])
     assisted.make_operator(operator, centre)
+    admin = people.create(email="admin-" + sys.argv[1], password_hash=hash_password({PASSWORD!r}), is_admin=True,
+                          name_latin="Admin")
+    totp.store(admin, sys.argv[2])
+    people.create(phone="+85512555444", password_hash=hash_password({PASSWORD!r}), name_km="ម៉ៅ វណ្ណា")
     people.create(phone={CITIZEN_PHONE!r}, password_hash=hash_password({PASSWORD!r}), name_km="សុខ ចាន់ធី",
                   name_latin="Sok Chanthy", locale="km", national_id="020310001")
     db.session.commit()
@@ -262,5 +266,27 @@ def test_registering_a_citizen_and_reprinting_a_receipt_at_the_kiosk(browser, as
     page.wait_for_url(re.compile(r".*/kiosk/applications/[^/]+/receipt$"))
     assert page.locator("[data-reference]").inner_text().strip() == reference
     page.screenshot(path=str(SHOTS / "reprinted-receipt-km-1080x1920.png"), full_page=True)
+    assert serious_problems(page, axe_script) == []
+    context.close()
+
+
+def test_the_admin_operator_pages(browser, assisted_portal, axe_script):
+    url = assisted_portal["url"]
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, bypass_csp=True)
+    page = context.new_page()
+    page.set_default_timeout(20_000)
+    operator_signs_in(page, url, "admin-" + assisted_portal["email"], assisted_portal["secret"])
+    page.goto(f"{url}/admin/kiosks")
+    assert "ចាន់ ដារ៉ា" in page.locator("[data-operators='e2e-ctc']").inner_text()
+    page.screenshot(path=str(SHOTS / "admin-kiosks-operators-km.png"), full_page=True)
+    assert serious_problems(page, axe_script) == []
+    page.goto(f"{url}/admin/kiosks/operators/new")
+    page.select_option("#centre", "e2e-ctc")
+    page.fill("#contact", "012 555 444")  # an account with a phone only
+    page.locator("main form button[type=submit]").click()
+    page.wait_for_url(f"{url}/admin/kiosks/operators/new")
+    assert page.locator(".kiosk-link code").count() == 1  # no email address: the enrolment link, shown once
+    assert "ម៉ៅ វណ្ណា" in page.locator("[data-operators='e2e-ctc']").inner_text()
+    page.screenshot(path=str(SHOTS / "admin-operator-added-link-km.png"), full_page=True)
     assert serious_problems(page, axe_script) == []
     context.close()
