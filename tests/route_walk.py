@@ -601,6 +601,9 @@ NOT_PER_RECORD = MappingProxyType({
     "/admin/kiosks/link": Listed(ADMIN_ONLY, "a new enrolment link for the kiosk named in the form (a device, "
                                              "no one's record)"),
     "/admin/kiosks/revoke": Listed(ADMIN_ONLY, "revokes the kiosk named in the form"),
+    "/admin/kiosks/operators/new": Listed(ADMIN_ONLY, "makes an account an operator of a centre, or a new account "
+                                                      "(tests/integration/test_centre_operators.py)"),
+    "/admin/kiosks/operators/remove": Listed(ADMIN_ONLY, "removes the operator named in the form"),
     # Kiosk devices (tests/integration/test_kiosks.py): the device cookie is the credential; without it, 404.
     "/kiosk/enrol/<secret>": Listed(PUBLIC, "the one-time enrolment link's secret is the credential"),
     "/kiosk": Listed(PUBLIC, "the kiosk home, on an enrolled kiosk only"),
@@ -630,6 +633,13 @@ NOT_PER_RECORD = MappingProxyType({
                              "(one message for either wrong, throttled per address)"),
     "/track/documents/<public_id>": Listed(PUBLIC, "only a document issued for an application this browser "
                                                    "session opened on /track with its secret; else 404"),
+    # tests/integration/test_assisted_registration.py and test_receipt_reprint.py: kiosk and operator only.
+    "/kiosk/assist/register": Listed(PUBLIC, "registers a citizen with no account; kiosk and operator only"),
+    "/kiosk/assist/register/code": Listed(PUBLIC, "the registration code of this browser's pending registration"),
+    "/kiosk/assist/register/new-code": Listed(PUBLIC, "a new code for this browser's pending registration"),
+    "/kiosk/assist/reprint": Listed(PUBLIC, "sends a reprint code to the applicant of the posted reference; the "
+                                            "code, not the operator, opens the receipt"),
+    "/kiosk/assist/reprint/code": Listed(PUBLIC, "checks the reprint code held in this browser's session"),
     "/admin/payments/unplaced": Listed(ADMIN_ONLY, "provider confirmations that match no payment request, so "
                                                    "no agency's and no applicant's"),
 })

@@ -115,6 +115,10 @@ def detach(application: Application, attachment_id: int) -> bool:
     return True
 
 
+def get_by_public_id(public_id: str) -> Application | None:
+    return db.session.scalar(select(Application).where(Application.public_id == public_id))
+
+
 def get_by_reference(reference: str) -> Application | None:
     return db.session.scalar(select(Application).where(Application.reference == reference))
 

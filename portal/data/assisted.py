@@ -48,3 +48,39 @@ def filings_of_centre(centre_id: int, since: datetime) -> list[Application]:
         .join(Kiosk, AssistedSession.kiosk_id == Kiosk.id)
         .where(Kiosk.centre_id == centre_id, Application.submitted_at >= since)
         .order_by(Application.submitted_at.desc())))
+
+
+def operators() -> list[CentreOperator]:
+    """Every centre's operators, with their person and centre, by centre then name."""
+    from sqlalchemy.orm import joinedload
+
+    from portal.data.models import Centre, Person
+
+    return list(db.session.scalars(
+        select(CentreOperator).join(Centre, CentreOperator.centre_id == Centre.id)
+        .join(Person, CentreOperator.person_id == Person.id)
+        .options(joinedload(CentreOperator.person), joinedload(CentreOperator.centre))
+        .order_by(Centre.name_en, Person.name_latin, Person.name_km, Person.email, Person.phone)))
+
+
+def add_operator(row: CentreOperator) -> bool:
+    """False when the person became an operator meanwhile (the unique constraint decides, in a savepoint)."""
+    from sqlalchemy.exc import IntegrityError
+
+    try:
+        with db.session.begin_nested():
+            db.session.add(row)
+            db.session.flush()
+    except IntegrityError:
+        return False
+    return True
+
+
+def has_sessions(operator_id: int) -> bool:
+    return db.session.scalar(select(func.count()).select_from(AssistedSession).where(
+        AssistedSession.operator_id == operator_id)) > 0
+
+
+def remove(row) -> None:
+    db.session.delete(row)
+    db.session.flush()

@@ -61,6 +61,96 @@ class NoConsent(AssistError):
     """Filing in an assisted session without recorded consent, or after it ended."""
 
 
+class OperatorChangeRefused(AssistError):
+    """Adding or removing an operator was refused; nothing was written."""
+
+
+class NeedsEmail(OperatorChangeRefused):
+    """A new operator's account is made from an email address: their enrolment link goes there."""
+
+
+class CannotBeOperator(OperatorChangeRefused):
+    """A guest record or a deactivated account."""
+
+
+class AlreadyOperator(OperatorChangeRefused):
+    def __init__(self, centre):
+        super().__init__(f"already an operator of {centre.slug}")
+        self.centre = centre
+
+
+class NotOperator(OperatorChangeRefused):
+    pass
+
+
+class HasHistory(OperatorChangeRefused):
+    """The operator's assisted sessions keep naming them (`assisted_sessions.operator_id`, RESTRICT): the row
+    cannot go, and there is no column yet to mark it removed (see docs/kiosks.md)."""
+
+
+@dataclass(frozen=True)
+class OperatorAdded:
+    operator: CentreOperator
+    new_account: bool
+    enrolment_started: bool  # the person must choose a password and set up an authenticator with the link
+    link_sent: bool  # the link went to the person's email address (else the caller hands it over)
+
+
+def add_operator(admin, centre, contact_kind: str, contact_value: str, *, name_km: str | None = None,
+                 name_latin: str | None = None, send_link: bool = True) -> OperatorAdded:
+    """Makes the account with this contact (normalised, as `portal.domain.identity.contacts` gives it) an operator
+    of `centre`, or, for an email address with no account, a new account (the staff accounts' rules and
+    enrolment). An operator signs in with password and TOTP: a person without an authenticator gets an
+    enrolment link, emailed when `send_link` and they have an address (else `enrolment.link` for the caller).
+    `admin` None: the command line. The caller commits."""
+    from portal.data import people
+    from portal.domain import staff_accounts
+    from portal.domain.identity import enrolment
+
+    person = people.get_by_contact(contact_kind, contact_value)
+    new = person is None
+    if new:
+        if contact_kind != "email":
+            raise NeedsEmail
+        person = staff_accounts.create_operator_account(email=contact_value, name_km=name_km, name_latin=name_latin)
+    elif person.is_guest or not person.is_active:
+        raise CannotBeOperator
+    else:
+        existing = assisted_data.operator_of(person.id)
+        if existing is not None:
+            raise AlreadyOperator(existing.centre)
+    operator = CentreOperator(person_id=person.id, centre_id=centre.id)
+    if not assisted_data.add_operator(operator):
+        raise AlreadyOperator(assisted_data.operator_of(person.id).centre)
+    enrol = new or not person.has_authenticator
+    sent = False
+    if enrol:
+        sent = bool(send_link and person.email)
+        (enrolment.send_link if sent else enrolment.start)(person)
+    audit.record_kiosk_change(admin, "operator_added", "centre", centre.public_id, operator=person.public_id,
+                              new_account=new, enrolment=enrol)
+    return OperatorAdded(operator, new, enrol, sent)
+
+
+def remove_operator(admin, person):
+    """`person` is no longer an operator. Returns the centre. Only an operator with no assisted session on
+    record (so none open either) can be removed: the sessions keep naming the operator row, and marking it
+    removed needs a column that does not exist yet (`HasHistory`; docs/kiosks.md)."""
+    operator = assisted_data.operator_of(person.id) if person is not None else None
+    if operator is None:
+        raise NotOperator
+    if assisted_data.has_sessions(operator.id):
+        raise HasHistory
+    centre = operator.centre
+    assisted_data.remove(operator)
+    audit.record_kiosk_change(admin, "operator_removed", "centre", centre.public_id, operator=person.public_id)
+    return centre
+
+
+def operators() -> list[CentreOperator]:
+    return assisted_data.operators()
+
+
 def make_operator(person, centre) -> CentreOperator:
     """Makes `person` an operator of `centre` (the command line and the demo); the caller commits."""
     operator = CentreOperator(person_id=person.id, centre_id=centre.id)
@@ -138,10 +228,177 @@ def record_paper_consent(assisted: AssistedSession, document) -> None:
     _consent(assisted, "paper")
 
 
-def _consent(assisted: AssistedSession, method: str) -> None:
+def _consent(assisted: AssistedSession, method: str, **details) -> None:
     assisted.consent_method = method
     assisted.consent_recorded_at = utcnow()
-    _record(assisted, "consent_recorded", method=method)
+    _record(assisted, "consent_recorded", method=method, **details)
+
+
+# --- registering a citizen who has no account, in the assisted flow -----------------------------------
+# The registration's machinery (`portal.domain.identity.registration`): a pending registration row, the HMAC
+# of a 6-digit code bound to it, five wrong tries, and `registration.confirm`, which makes the account (phone
+# only, so verified by the code; no password: the citizen sets one later with "forgot password"). The code
+# is sent at once, with the consent wording (the page shows the consent text, read aloud before sending):
+# the same code records the citizen's consent to this operator applying for them (method `code`).
+
+REGISTRATION_MINUTES = 10
+
+
+class AccountExists(AssistError):
+    """The phone number has an account: help the citizen with it instead."""
+
+
+class NameRequired(AssistError):
+    pass
+
+
+@dataclass(frozen=True)
+class Names:
+    km: str | None
+    latin: str | None
+
+
+def clean_names(name_km: str | None, name_latin: str | None) -> Names:
+    """The citizen's names by the portal's rules for names (`staff_accounts.rules`); at least one. Raises
+    `staff_accounts.InvalidName` or `NameRequired`."""
+    from portal.domain.staff_accounts.rules import clean_name_km, clean_name_latin
+
+    names = Names(clean_name_km(name_km, required=False), clean_name_latin(name_latin, required=False))
+    if not names.km and not names.latin:
+        raise NameRequired
+    return names
+
+
+def start_registration(operator: CentreOperator, phone: str, locale: str, secret_key: str):
+    """A pending registration for `phone` (E.164) and its code, sent now by SMS in `locale`; returns the
+    pending registration (the caller keeps its public id and the names in the kiosk's session, and commits).
+    The caller applies the registration's limits (`RegistrationThrottle`) first."""
+    from portal.data import people, registrations
+    from portal.domain.identity.passwords import UNUSABLE_HASH
+
+    if people.get_by_contact("phone", phone) is not None:
+        raise AccountExists
+    registrations.remove_expired()
+    pending = registrations.create(contact_kind="phone", contact_value=phone, password_hash=UNUSABLE_HASH,
+                                   locale=locale, expires_at=utcnow() + timedelta(minutes=REGISTRATION_MINUTES))
+    send_registration_code(operator, pending, secret_key)
+    return pending
+
+
+def send_registration_code(operator: CentreOperator, pending, secret_key: str) -> None:
+    """A new code for the pending registration (only the newest works; five tries for each)."""
+    from portal.domain.identity import registration
+
+    code = registration.new_code()
+    pending.code_digest = registration.code_digest(secret_key, pending, code)
+    pending.wrong_codes = 0
+    pending.expires_at = utcnow() + timedelta(minutes=REGISTRATION_MINUTES)
+    with force_locale(pending.locale):
+        send_sms(pending.contact_value, registration_sms(code, operator.person.display_name[:SMS_NAME_CHARS],
+                                                         digits(REGISTRATION_MINUTES, pending.locale)))
+    audit.record(audit.ASSISTED_SESSION, actor=operator.person, actor_role="operator", subject_type="centre",
+                 subject_id=operator.centre.public_id, details={"change": "registration_code_sent"})
+
+
+def registration_sms(code: str, operator: str, minutes: str) -> str:
+    return _("One Window: give code %(code)s to %(operator)s only if you agree they open your account and apply "
+             "for you. %(minutes)s minutes.", code=code, operator=operator, minutes=minutes)
+
+
+def confirm_registration(kiosk, operator: CentreOperator, pending, code: str, names: Names,
+                         secret_key: str) -> AssistedSession:
+    """The account, if `code` is the one sent (else the registration's `RegistrationProblem`s; a wrong code is
+    counted, the caller commits either way); then a session for it at `kiosk`, with consent recorded by that
+    code. The caller commits."""
+    from portal.domain.identity import registration
+
+    citizen = registration.confirm(pending, code, secret_key)
+    citizen.name_km, citizen.name_latin = names.km, names.latin
+    audit.record(audit.ACCOUNT_CHANGE, actor=operator.person, actor_role="operator", subject_type="person",
+                 subject_id=citizen.public_id, details={"change": "registered_at_kiosk", "kiosk": kiosk.public_id})
+    assisted = start(kiosk, operator, citizen)
+    _consent(assisted, "code", with_registration=True)
+    return assisted
+
+
+# --- reprinting a receipt at the centre, for someone who comes back with their reference ----------------
+# The reference is not enough: a 6-digit code goes by SMS to the applicant's phone and is typed back. Only
+# its HMAC is kept (in the kiosk's server-side session, with a random nonce it is bound to), 10 minutes,
+# five wrong tries; the web layer limits sends per reference and hour (`throttle.ReprintThrottle`). An unknown
+# reference gets a decoy (a digest no code matches), so the operator cannot tell it from a wrong code.
+
+REPRINT_MINUTES = 10
+REPRINT_WRONG_CODES = 5
+
+
+class NoApplicantPhone(AssistError):
+    """The applicant has no mobile number (a guest, a business member with email only): no code can go."""
+
+
+@dataclass(frozen=True)
+class ReprintCode:
+    application: str | None  # public id; None for an unknown reference (a decoy)
+    nonce: str
+    digest: str
+
+
+def reprint_target(reference: str):
+    """The submitted application with this (normalised) reference, or None."""
+    from portal.data import applications as application_data
+
+    found = application_data.get_by_reference(reference)
+    return found if found is not None and found.submitted_at is not None else None
+
+
+def applicant_phone(application) -> str | None:
+    from portal.data import people
+
+    person = people.get_by_id(application.applicant_person_id)
+    if person is None or person.is_guest or not person.is_active:
+        return None
+    return person.phone
+
+
+def send_reprint_code(operator: CentreOperator, application, secret_key: str) -> ReprintCode:
+    """A code to the applicant's phone, in their language; `application` None makes a decoy and sends nothing.
+    The caller keeps the result in the session and commits."""
+    from portal.data import people
+
+    nonce = secrets.token_urlsafe(16)
+    if application is None:
+        return ReprintCode(None, nonce, _reprint_digest(secret_key, nonce, "", secrets.token_urlsafe(16)))
+    phone = applicant_phone(application)
+    if phone is None:
+        raise NoApplicantPhone
+    code = f"{secrets.randbelow(1_000_000):06d}"
+    locale = people.get_by_id(application.applicant_person_id).locale or "km"
+    with force_locale(locale):
+        send_sms(phone, reprint_sms(code, application.reference, digits(REPRINT_MINUTES, locale)))
+    audit.record(audit.ASSISTED_SESSION, actor=operator.person, actor_role="operator", subject_type="application",
+                 subject_id=application.public_id, application=application,
+                 details={"change": "reprint_code_sent", "centre": operator.centre.public_id})
+    return ReprintCode(application.public_id, nonce, _reprint_digest(secret_key, nonce, application.public_id, code))
+
+
+def reprint_sms(code: str, reference: str, minutes: str) -> str:
+    return _("One Window: to reprint the receipt of %(reference)s at a centre, give code %(code)s to the "
+             "operator. %(minutes)s minutes.", code=code, reference=reference, minutes=minutes)
+
+
+def reprint_code_matches(secret_key: str, held: ReprintCode, code: str) -> bool:
+    expected = _reprint_digest(secret_key, held.nonce, held.application or "", code)
+    return held.application is not None and hmac.compare_digest(held.digest, expected)
+
+
+def record_reprint(operator: CentreOperator, kiosk, application) -> None:
+    audit.record(audit.RECEIPT_REPRINTED, actor=operator.person, actor_role="operator", subject_type="application",
+                 subject_id=application.public_id, application=application,
+                 details={"kiosk": kiosk.public_id, "centre": kiosk.centre.public_id})
+
+
+def _reprint_digest(secret_key: str, nonce: str, application: str, code: str) -> str:
+    return hmac.new(secret_key.encode(), f"receipt-reprint:{nonce}:{application}:{code}".encode(),
+                    hashlib.sha256).hexdigest()
 
 
 def end(assisted: AssistedSession, reason: str = "ended") -> None:

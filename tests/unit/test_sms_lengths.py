@@ -83,6 +83,8 @@ def test_every_account_sms_fits_in_two_parts(portal, locale):
             "password reset": reset_sms(short_reset_link(portal.config["SECRET_KEY"], person)),
             "assisted consent": consent_sms("123456", "ស" * assisted.SMS_NAME_CHARS, digits(assisted.CODE_MINUTES,
                                                                                           locale)),
+            "assisted registration": assisted.registration_sms("123456", "ស" * assisted.SMS_NAME_CHARS,
+                                                               digits(assisted.REGISTRATION_MINUTES, locale)),
         }
     problems = [parts_problem(name, locale, text) for name, text in texts.items()]
     assert [p for p in problems if p] == []

@@ -48,6 +48,8 @@ ASSISTED_FILING = "assisted_filing"
 KIOSK_HANDOFF = "kiosk_handoff"
 # A guest (no account) was made at a kiosk to apply for a service that allows it (issue 14).
 GUEST_STARTED = "guest_started"
+# An operator showed a receipt for reprinting after the applicant gave the code sent to their phone.
+RECEIPT_REPRINTED = "receipt_reprinted"
 STAFF_ACCESS = (STAFF_VIEWED, STAFF_DOWNLOADED)
 
 

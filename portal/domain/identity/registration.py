@@ -92,7 +92,7 @@ def confirm(pending, code: str, secret_key: str):
     if pending.wrong_codes >= MAX_WRONG_CODES:
         raise TooManyWrongCodes
     if pending.code_digest is None or not hmac.compare_digest(pending.code_digest,
-                                                              _digest(secret_key, pending, code)):
+                                                              code_digest(secret_key, pending, code)):
         pending.wrong_codes += 1
         raise TooManyWrongCodes if pending.wrong_codes >= MAX_WRONG_CODES else WrongCode
     person = people.create_unless_taken(password_hash=pending.password_hash, locale=pending.locale,
@@ -103,13 +103,13 @@ def confirm(pending, code: str, secret_key: str):
     return person
 
 
-def _digest(secret_key: str, pending, code: str) -> str:
+def code_digest(secret_key: str, pending, code: str) -> str:
     # Bound to this registration: a code sent for another one (the same contact, another browser) fails.
     return hmac.new(secret_key.encode(), f"registration:{pending.public_id}:{code}".encode(),
                     hashlib.sha256).hexdigest()
 
 
-def _new_code() -> str:
+def new_code() -> str:
     return f"{secrets.randbelow(1_000_000):06d}"
 
 
@@ -128,8 +128,8 @@ def send_code(pending_id: int) -> None:
     if pending is None or pending.expires_at < utcnow():
         return
     existing = people.get_by_contact(pending.contact_kind, pending.contact_value)
-    code = None if existing is not None else _new_code()
-    pending.code_digest = _digest(current_app.config["SECRET_KEY"], pending, code) if code else None
+    code = None if existing is not None else new_code()
+    pending.code_digest = code_digest(current_app.config["SECRET_KEY"], pending, code) if code else None
     pending.wrong_codes = 0  # five tries for each code; the codes themselves are limited per contact
     with force_locale(pending.locale or "km"):
         if code:

@@ -247,3 +247,20 @@ class TrackingThrottle:
 
     def record_failure(self, address: str) -> None:
         self.counter.add(_digest("track-address", address))
+REPRINT_WINDOW = 60 * 60
+REPRINT_CODES_PER_REFERENCE = 3
+
+
+class ReprintThrottle:
+    """At most three receipt-reprint codes an hour for one reference (issue 14), known or not, so that a
+    centre cannot flood an applicant's phone, nor tell a known reference by being refused differently."""
+
+    def __init__(self, client: redis.Redis) -> None:
+        self.counter = Counter(client, window=REPRINT_WINDOW)
+
+    def allow(self, reference: str) -> Blocked | None:
+        key = _digest("reprint", reference)
+        blocked = self.counter.blocked({key: REPRINT_CODES_PER_REFERENCE})
+        if blocked is None:
+            self.counter.add(key)
+        return blocked

@@ -12,6 +12,7 @@ from portal.domain.identity import enrolment, totp
 from portal.domain.identity.passwords import UNUSABLE_HASH
 from portal.domain.staff_accounts.errors import (
     AccountExists,
+    InvalidName,
     LastRole,
     OwnAccount,
     RoleNotHeld,
@@ -90,6 +91,17 @@ def create_admin(*, email: str, name_km: str | None = None, name_latin: str | No
     person = _new_account(email, name_km, name_latin, (), is_admin=True, names_required=False, preset=preset)
     if preset is None:
         enrolment.start(person)
+    return person
+
+
+def create_operator_account(*, email: str, name_km: str | None, name_latin: str | None):
+    """A new account for a centre's operator (portal.domain.assisted.add_operator): no agency role, no usable
+    credentials; an enrolment is started (the caller sends or prints its link) with which the person chooses
+    a password and sets up an authenticator, as staff do. At least one of the two names."""
+    if not (name_km or "").strip() and not (name_latin or "").strip():
+        raise InvalidName("Khmer or Latin", "is empty")
+    person = _new_account(email, name_km, name_latin, (), is_admin=False, names_required=False, preset=None)
+    enrolment.start(person)
     return person
 
 

@@ -10,6 +10,7 @@ from wtforms.validators import InputRequired, Length, ValidationError
 
 from portal.domain import kiosks
 from portal.domain.geo import places
+from portal.domain.identity.contacts import ContactError, parse_contact
 
 CENTRE_KIND_LABELS = {"tech_center": _l("Community Tech Center"), "post_office": _l("Post office"),
                       "commune_hall": _l("Commune hall")}
@@ -78,3 +79,30 @@ class KioskForm(PlaceFields, FlaskForm):
 
 class KioskActionForm(FlaskForm):
     kiosk = HiddenField(validators=[InputRequired()])
+
+
+class OperatorForm(FlaskForm):
+    centre = SelectField(_l("Centre"), validate_choice=False, validators=[InputRequired(message=_l("Choose a centre"))])
+    contact = StringField(_l("Email address or mobile number"), filters=[_strip],
+                          validators=[InputRequired(message=_l("Enter an email address or a mobile number"))])
+    name_km = StringField(_l("Name in Khmer"), filters=[_strip], validators=[Length(max=120)])
+    name_latin = StringField(_l("Name in Latin letters"), filters=[_strip], validators=[Length(max=120)])
+
+    def prepare(self, centres, locale: str) -> OperatorForm:
+        self.centre.choices = [("", _l("Choose a centre"))] + [
+            (c.slug, c.name_en if locale == "en" else c.name_km) for c in centres]
+        return self
+
+    def validate_centre(self, field) -> None:
+        if field.data not in {value for value, _label in self.centre.choices if value}:
+            raise ValidationError(_("Choose a centre from the list"))
+
+    def validate_contact(self, field) -> None:
+        try:
+            self.parsed = parse_contact(field.data)
+        except ContactError as error:
+            raise ValidationError(error.message) from None
+
+
+class OperatorActionForm(FlaskForm):
+    person = HiddenField(validators=[InputRequired()])

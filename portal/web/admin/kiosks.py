@@ -10,17 +10,31 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from portal.data import kiosks as kiosk_data
-from portal.domain import kiosks
+from portal.data import people
+from portal.domain import assisted, kiosks, staff_accounts
 from portal.domain.i18n.formatting import current_locale
+from portal.domain.identity import enrolment
 from portal.extensions import db
 from portal.web import confirmation
-from portal.web.admin.kiosk_forms import CENTRE_KIND_LABELS, PRINTER_LABELS, CentreForm, KioskActionForm, KioskForm
+from portal.web.admin.kiosk_forms import (
+    CENTRE_KIND_LABELS,
+    PRINTER_LABELS,
+    CentreForm,
+    KioskActionForm,
+    KioskForm,
+    OperatorActionForm,
+    OperatorForm,
+)
 from portal.web.admin.routes import blueprint
 
 
-def _list_page(*, link=None, linked_kiosk=None):
+def _list_page(*, link=None, linked_kiosk=None, operator_link=None, linked_operator=None):
+    by_centre: dict[int, list] = {}
+    for operator in assisted.operators():
+        by_centre.setdefault(operator.centre_id, []).append(operator)
     return render_template("pages/admin/kiosks.html", centres=kiosk_data.centres(), link=link,
-                           linked_kiosk=linked_kiosk,
+                           linked_kiosk=linked_kiosk, operators=by_centre, operator_link=operator_link,
+                           linked_operator=linked_operator,
                            kind_labels=CENTRE_KIND_LABELS, printer_labels=PRINTER_LABELS)
 
 
@@ -95,4 +109,79 @@ def revoke():
     kiosks.revoke(current_user, kiosk)
     db.session.commit()
     flash(_("The kiosk was revoked. It stopped working at once; a new enrolment link brings it back."), "success")
+    return redirect(url_for(".kiosks_list"))
+
+
+@blueprint.route("/kiosks/operators/new", methods=["GET", "POST"])
+def add_operator():
+    """An existing account (by email or phone) becomes an operator of a centre, or a new account is made from
+    an email address. Whoever has no authenticator yet gets an enrolment link: by email, or shown here once."""
+    centres = kiosk_data.centres()
+    form = OperatorForm().prepare(centres, current_locale())
+    page = "pages/admin/operator_new.html"
+    if not form.validate_on_submit():
+        return render_template(page, form=form), 400 if form.is_submitted() else 200
+    centre = kiosk_data.centre_by_slug(form.centre.data)
+    try:
+        added = assisted.add_operator(current_user, centre, form.parsed.kind, form.parsed.value,
+                                      name_km=form.name_km.data, name_latin=form.name_latin.data)
+    except assisted.OperatorChangeRefused as refused:
+        db.session.rollback()
+        form.contact.errors.append(_operator_refusal(refused))
+        return render_template(page, form=form), 400
+    except staff_accounts.InvalidName as refused:
+        db.session.rollback()
+        field = form.name_km if refused.which == "Khmer" else form.name_latin
+        field.errors.append(_("Write the Khmer name in Khmer script only") if refused.which == "Khmer"
+                            else _("Write the name in Latin letters only") if refused.which == "Latin"
+                            else _("Enter the operator's name in Khmer, in Latin letters, or both"))
+        return render_template(page, form=form), 400
+    db.session.commit()
+    person = added.operator.person
+    if added.enrolment_started and not added.link_sent:
+        # No email address to send it to: shown once, here, for the administrator to hand over.
+        return _list_page(operator_link=enrolment.link(person), linked_operator=person)
+    if added.link_sent:
+        flash(_("%(name)s is now an operator. An enrolment link was sent to their email address to choose a "
+                "password and set up an authenticator app.", name=person.display_name), "success")
+    else:
+        flash(_("%(name)s is now an operator.", name=person.display_name), "success")
+    return redirect(url_for(".kiosks_list"))
+
+
+def _operator_refusal(refused) -> str:
+    if isinstance(refused, assisted.NeedsEmail):
+        return _("No account has this mobile number. To make a new account, enter the person's email address.")
+    if isinstance(refused, assisted.CannotBeOperator):
+        return _("This account cannot become an operator: it is deactivated or has no way to sign in.")
+    if isinstance(refused, assisted.AlreadyOperator):
+        name = refused.centre.name_en if current_locale() == "en" else refused.centre.name_km
+        return _("This person is already an operator of %(centre)s. A person is an operator of one centre at most.",
+                 centre=name)
+    return _("This change could not be made.")
+
+
+@blueprint.post("/kiosks/operators/remove")
+def remove_operator():
+    form = OperatorActionForm()
+    if not form.validate_on_submit():
+        abort(400)
+    person = people.get_by_public_id(form.person.data)
+    if person is None or assisted.operator_of(person) is None:
+        abort(404)
+    if not confirmation.confirmed():
+        return confirmation.ask(
+            title=_("Remove %(name)s as an operator?", name=person.display_name), button=_("Yes, remove"),
+            cancel_url=url_for(".kiosks_list"),
+            consequences=[_("They can no longer help citizens at the centre's kiosks."),
+                          _("Their account stays; they can still use the portal for themselves.")])
+    try:
+        assisted.remove_operator(current_user, person)
+    except assisted.HasHistory:
+        db.session.rollback()
+        flash(_("%(name)s has helped citizens, and the records of those sessions name them as the operator, so "
+                "they cannot be removed yet.", name=person.display_name), "error")
+        return redirect(url_for(".kiosks_list"))
+    db.session.commit()
+    flash(_("%(name)s is no longer an operator.", name=person.display_name), "success")
     return redirect(url_for(".kiosks_list"))

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from flask import Flask
 
-from portal.web.kiosk import assisting, device, guests, handoff, receipt  # noqa: F401 - their routes join the kiosk blueprint
+from portal.web.kiosk import assisting, device, guests, handoff, receipt, reprint  # noqa: F401 - their routes join the kiosk blueprint
 from portal.web.kiosk.routes import blueprint
 
 

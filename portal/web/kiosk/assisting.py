@@ -23,23 +23,35 @@ from portal.data import applications as application_data
 from portal.data import assisted as assisted_data
 from portal.data import people
 from portal.data.db import utcnow
-from portal.domain import assisted
+from portal.domain import assisted, staff_accounts
 from portal.domain.documents import get_document_store
 from portal.domain.documents.uploads import UploadRefused
-from portal.extensions import db
+from portal.domain.i18n.formatting import current_locale
+from portal.domain.identity.throttle import RegistrationThrottle, address_key
+from portal.extensions import db, redis_connection
 from portal.web.applicant.refusals import refusal_message
 from portal.web.kiosk import device
-from portal.web.kiosk.assist_forms import CitizenPhoneForm, ConsentCodeForm, EndForm, PaperConsentForm, SendCodeForm
+from portal.web.kiosk.assist_forms import (
+    CitizenPhoneForm,
+    ConsentCodeForm,
+    EndForm,
+    PaperConsentForm,
+    RegisterCitizenForm,
+    RegistrationCodeForm,
+    ReprintForm,
+    SendCodeForm,
+)
 from portal.web.kiosk.routes import blueprint
 
 ASSISTED = "_assisted"
+REGISTERING = "_assist_registering"  # a citizen being registered: phone, names, the pending registration's id
 MAX_UPLOAD_BYTES = 10 * 1024 * 1024
 # What an operator may open while acting for a citizen: the pages of an application, and ending the session.
 _ASSISTING_ENDPOINTS = {
     "applicant.start", "applicant.application", "applicant.application_documents", "applicant.remove_document",
     "applicant.step", "applicant.review", "applicant.submit", "public.home", "public.service", "public.font",
     "public.choose_language", "kiosk.home", "kiosk.still_here", "kiosk.finish", "kiosk.assist_end",
-    "kiosk.assist_filings", "accounts.sign_out",
+    "kiosk.assist_filings", "accounts.sign_out", "kiosk.receipt", "kiosk.receipt_khqr",
 }
 
 
@@ -74,7 +86,8 @@ def _guard() -> None:
     if request.endpoint not in _ASSISTING_ENDPOINTS:
         abort(404)
     public_id = (request.view_args or {}).get("public_id")
-    if request.endpoint.startswith("applicant.") and public_id is not None:
+    if (request.endpoint.startswith("applicant.") or request.endpoint.startswith("kiosk.receipt")) \
+            and public_id is not None:
         application = application_data.get_for_applicant(public_id, current_user)
         if application is None or application.assisted_session_id != current.id:
             abort(404)
@@ -107,9 +120,12 @@ def assist_start():
         if not form.validate():
             return render_template("pages/kiosk/assist_start.html", form=form), 400
         citizen = people.get_by_contact("phone", form.e164)
-        if citizen is None or not citizen.is_active or citizen.needs_totp:
-            form.phone.errors.append(_("No citizen account has this number. Ask the citizen to register first, "
-                                       "then start again."))
+        if citizen is None:
+            # No account: the operator registers the citizen here (the number is kept in the session, not the URL).
+            session[REGISTERING] = {"phone": form.e164}
+            return redirect(url_for(".assist_register"))
+        if not citizen.is_active or citizen.needs_totp:
+            form.phone.errors.append(_("The account with this number cannot be helped at a kiosk."))
             return render_template("pages/kiosk/assist_start.html", form=form), 400
         started = assisted.start(kiosk, operator, citizen)
         db.session.commit()
@@ -202,6 +218,128 @@ def assist_paper_consent():
     return redirect(url_for("public.home"))
 
 
+def _registering() -> dict:
+    held = session.get(REGISTERING)
+    return held if isinstance(held, dict) else {}
+
+
+def _register_page(form, status=200):
+    return render_template("pages/kiosk/assist_register.html", form=form), status
+
+
+@blueprint.route("/assist/register", methods=["GET", "POST"])
+def assist_register():
+    """A citizen with no account: their name and mobile number, the consent text read aloud, then a code
+    sent to that phone (the registration's limits: three codes an hour to a number, thirty registrations an
+    hour from one address)."""
+    kiosk, operator = _operator_at_kiosk()
+    if request.method == "GET":
+        form = RegisterCitizenForm(formdata=None, phone=_registering().get("phone", ""))
+        return _register_page(form)
+    form = RegisterCitizenForm()
+    if not form.validate():
+        return _register_page(form, 400)
+    try:
+        names = assisted.clean_names(form.name_km.data, form.name_latin.data)
+    except assisted.NameRequired:
+        form.name_km.errors.append(_("Enter the citizen's name in Khmer, in Latin letters, or both."))
+        return _register_page(form, 400)
+    except staff_accounts.InvalidName as refused:
+        field = form.name_km if refused.which == "Khmer" else form.name_latin
+        field.errors.append(_("Write the Khmer name in Khmer script only") if refused.which == "Khmer"
+                            else _("Write the name in Latin letters only"))
+        return _register_page(form, 400)
+    blocked = RegistrationThrottle(redis_connection.client).allow(address_key(request.remote_addr), form.e164)
+    if blocked:
+        form.form_errors.append(_("Too many codes were sent to this number. Try again in an hour."))
+        return _register_page(form, 429)
+    try:
+        pending = assisted.start_registration(operator, form.e164, current_locale(), current_app.config["SECRET_KEY"])
+    except assisted.AccountExists:
+        db.session.rollback()
+        form.phone.errors.append(_("This number already has an account. Go back and help the citizen with it."))
+        return _register_page(form, 400)
+    db.session.commit()
+    session[REGISTERING] = {"phone": form.e164, "pending": pending.public_id, "name_km": names.km,
+                            "name_latin": names.latin}
+    flash(_("A code was sent to the citizen's phone."), "success")
+    return redirect(url_for(".assist_register_code"))
+
+
+def _pending_registration():
+    from portal.domain.identity import registration
+
+    held = _registering()
+    pending = registration.pending_for(held.get("pending"))
+    if pending is None:
+        session.pop(REGISTERING, None)
+        flash(_("The registration has timed out. Please start again."), "info")
+    return pending
+
+
+def _code_page(form, status=200):
+    return render_template("pages/kiosk/assist_register_code.html", form=form, send_form=SendCodeForm(formdata=None),
+                           phone=_registering().get("phone", "")), status
+
+
+@blueprint.route("/assist/register/code", methods=["GET", "POST"])
+def assist_register_code():
+    from portal.domain.identity import registration
+
+    kiosk, operator = _operator_at_kiosk()
+    pending = _pending_registration()
+    if pending is None:
+        return redirect(url_for(".assist_start"))
+    if request.method == "GET":
+        return _code_page(RegistrationCodeForm(formdata=None))
+    form = RegistrationCodeForm()
+    if not form.validate():
+        return _code_page(form, 400)
+    held = _registering()
+    names = assisted.Names(held.get("name_km"), held.get("name_latin"))
+    try:
+        started = assisted.confirm_registration(kiosk, operator, pending, form.code.code, names,
+                                                current_app.config["SECRET_KEY"])
+    except registration.WrongCode:
+        db.session.commit()  # the wrong code counts
+        form.code.errors.append(_("That code is not right, or it expired. Check the citizen's message."))
+        return _code_page(form, 400)
+    except registration.TooManyWrongCodes:
+        db.session.commit()
+        form.code.errors.append(_("Too many wrong codes. Send a new code, then enter the new one."))
+        return _code_page(form, 429)
+    except (registration.Expired, registration.AlreadyRegistered):
+        db.session.commit()
+        session.pop(REGISTERING, None)
+        flash(_("The registration could not be finished: it timed out, or the number got an account meanwhile. "
+                "Please start again."), "info")
+        return redirect(url_for(".assist_start"))
+    db.session.commit()
+    session.pop(REGISTERING, None)
+    session[ASSISTED] = started.public_id
+    flash(_("The citizen's account was created and their consent recorded. You can now apply for the citizen."),
+          "success")
+    return redirect(url_for("public.home"))
+
+
+@blueprint.post("/assist/register/new-code")
+def assist_register_new_code():
+    _kiosk, operator = _operator_at_kiosk()
+    if not SendCodeForm().validate():
+        abort(400)
+    pending = _pending_registration()
+    if pending is None:
+        return redirect(url_for(".assist_start"))
+    if RegistrationThrottle(redis_connection.client).allow_new_code(pending.contact_value):
+        form = RegistrationCodeForm(formdata=None)
+        form.form_errors.append(_("Too many codes were sent to this number. Try again in an hour."))
+        return _code_page(form, 429)
+    assisted.send_registration_code(operator, pending, current_app.config["SECRET_KEY"])
+    db.session.commit()
+    flash(_("A new code was sent. Only the newest code works."), "success")
+    return redirect(url_for(".assist_register_code"))
+
+
 @blueprint.post("/assist/end")
 def assist_end():
     kiosk, operator = _operator_at_kiosk()
@@ -219,10 +357,17 @@ def assist_end():
 @blueprint.get("/assist/filings")
 def assist_filings():
     """The day's assisted filings at the operator's centre (references and services only, no names)."""
+    return filings_page()
+
+
+def filings_page(reprint_form=None, status=200):
+    """The centre's view, with "Reprint a receipt" (portal.web.kiosk.reprint)."""
     kiosk, operator = _operator_at_kiosk()
     since = utcnow() - timedelta(hours=24)
     return render_template("pages/kiosk/assist_filings.html", centre=kiosk.centre,
-                           filings=assisted_data.filings_of_centre(operator.centre_id, since))
+                           filings=assisted_data.filings_of_centre(operator.centre_id, since),
+                           reprint_form=reprint_form or ReprintForm(formdata=None),
+                           assisting=g.get("assisted_session") is not None), status
 
 
 def end_on_finish() -> None:

@@ -23,6 +23,7 @@ from markupsafe import Markup, escape
 
 from portal.data import payment_requests as request_data
 from portal.domain import clock, links
+from portal.domain.applications import versions
 from portal.domain.applications.decision_date import expected_decision
 from portal.domain.catalogue import get_catalogue
 from portal.extensions import db
@@ -30,7 +31,7 @@ from portal.payments import account, khqr_image, khqr_requests
 from portal.web.applicant.application_forms import ConfirmForm
 from portal.web.applicant.applications import own_application
 from portal.web.applicant.khqr_offer import khqr_settings, offered
-from portal.web.kiosk import device, guests
+from portal.web.kiosk import device, guests, reprint
 from portal.web.kiosk.routes import blueprint
 
 STYLESHEETS = {"a4": "css/receipt-a4.css", "thermal80": "css/receipt-thermal80.css"}
@@ -53,8 +54,13 @@ def label(key: str) -> Markup:
     return Markup('{} <span class="receipt-en" lang="en">/ {}</span>').format(shown, english)
 
 
-def _on_a_kiosk(public_id: str):
-    """The person's application, its definition and the kiosk; None for the kiosk when this is not one."""
+def _on_a_kiosk(public_id: str, *, reprint_allowed: bool = False):
+    """The person's application, its definition and the kiosk; None for the kiosk when this is not one.
+    With `reprint_allowed`, also an application the operator was granted to reprint (portal.web.kiosk.reprint:
+    the applicant gave the code sent to their phone; only on that kiosk, for a few minutes)."""
+    granted = reprint.granted(public_id) if reprint_allowed else None
+    if granted is not None:
+        return granted, versions.definition_for(granted), device.current()
     application, service = own_application(public_id)
     if application.reference is None:
         abort(404)  # a draft has nothing to print yet
@@ -75,12 +81,15 @@ def _valid_requests(application, due: dict[str, int]) -> list:
 @blueprint.get("/applications/<public_id>/receipt")
 @login_required
 def receipt(public_id: str):
-    application, service, kiosk = _on_a_kiosk(public_id)
+    application, service, kiosk = _on_a_kiosk(public_id, reprint_allowed=True)
     if kiosk is None:
         return redirect(url_for("applicant.application", public_id=public_id), 303)
+    reprinting = reprint.granted(public_id) is not None
     found = account.account(service, application)
-    pay_by_khqr = offered(service, application, found)
-    requests = _valid_requests(application, found.due) if pay_by_khqr else []
+    # Reprinting shows the codes already made; making one is the applicant's (or their helper's) to do.
+    khqr_offered = offered(service, application, found)
+    requests = _valid_requests(application, found.due) if khqr_offered else []
+    pay_by_khqr = khqr_offered and not reprinting
     # A guest (no account) follows it on /track: the QR carries the reference and the tracking secret in the
     # link's fragment, which no browser sends to a server (kiosk/guests.py).
     secret = guests.tracking_secret(application)
@@ -94,7 +103,8 @@ def receipt(public_id: str):
         follow_code=khqr_image.svg_data_uri(follow), guest=guest, tracking_secret=secret,
         track_address=links.external_url("track.form"), stylesheet=STYLESHEETS[kiosk.printer_kind],
         printer_kind=kiosk.printer_kind, expected_decision=expected_decision(service, application),
-        agency=get_catalogue().agencies.get(application.current_agency or ""), confirm=ConfirmForm(), label=label)
+        agency=get_catalogue().agencies.get(application.current_agency or ""), confirm=ConfirmForm(), label=label,
+        reprinting=reprinting)
 
 
 @blueprint.post("/applications/<public_id>/receipt/khqr")
