@@ -105,9 +105,6 @@ def remove_operator(email_or_phone: str) -> None:
         centre = assisted.remove_operator(None, person)
     except assisted.NotOperator:
         raise click.ClickException("no operator has this email address or phone number") from None
-    except assisted.HasHistory:
-        raise click.ClickException("this operator has assisted sessions on record and cannot be removed yet "
-                                   "(see docs/kiosks.md)") from None
     db.session.commit()
     click.echo(f"{person.public_id} is no longer an operator of {centre.slug}.")
 

@@ -6,7 +6,7 @@ from datetime import datetime
 
 from sqlalchemy import func, select
 
-from portal.data.db import db
+from portal.data.db import db, utcnow
 from portal.data.models import Application, AssistedSession, CentreOperator
 
 
@@ -16,6 +16,13 @@ def add(row) -> None:
 
 
 def operator_of(person_id: int) -> CentreOperator | None:
+    """The person's operator post, unless they were removed from it."""
+    return db.session.scalar(select(CentreOperator).where(CentreOperator.person_id == person_id,
+                                                          CentreOperator.removed_at.is_(None)))
+
+
+def post_of(person_id: int) -> CentreOperator | None:
+    """The person's operator row, removed or not (one per person: the unique constraint)."""
     return db.session.scalar(select(CentreOperator).where(CentreOperator.person_id == person_id))
 
 
@@ -59,14 +66,24 @@ def operators() -> list[CentreOperator]:
     return list(db.session.scalars(
         select(CentreOperator).join(Centre, CentreOperator.centre_id == Centre.id)
         .join(Person, CentreOperator.person_id == Person.id)
+        .where(CentreOperator.removed_at.is_(None))
         .options(joinedload(CentreOperator.person), joinedload(CentreOperator.centre))
         .order_by(Centre.name_en, Person.name_latin, Person.name_km, Person.email, Person.phone)))
 
 
 def add_operator(row: CentreOperator) -> bool:
-    """False when the person became an operator meanwhile (the unique constraint decides, in a savepoint)."""
+    """False when the person became an operator meanwhile (the unique constraint decides, in a savepoint).
+    A person removed earlier gets their row back, at the new centre."""
+    from sqlalchemy import update
     from sqlalchemy.exc import IntegrityError
 
+    reinstated = db.session.execute(
+        update(CentreOperator).where(CentreOperator.person_id == row.person_id, CentreOperator.removed_at.is_not(None))
+        .values(centre_id=row.centre_id, removed_at=None, created_at=row.created_at or utcnow())
+        .execution_options(synchronize_session=False)).rowcount
+    if reinstated:
+        db.session.expire_all()
+        return True
     try:
         with db.session.begin_nested():
             db.session.add(row)
@@ -76,11 +93,6 @@ def add_operator(row: CentreOperator) -> bool:
     return True
 
 
-def has_sessions(operator_id: int) -> bool:
-    return db.session.scalar(select(func.count()).select_from(AssistedSession).where(
-        AssistedSession.operator_id == operator_id)) > 0
-
-
-def remove(row) -> None:
-    db.session.delete(row)
+def mark_removed(row: CentreOperator, at: datetime) -> None:
+    row.removed_at = at
     db.session.flush()

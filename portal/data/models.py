@@ -85,7 +85,9 @@ class Person(UserMixin, Base):
     memberships: Mapped[list[OrganisationMember]] = relationship(
         back_populates="person", cascade="all, delete-orphan"
     )
-    operator_post: Mapped[CentreOperator | None] = relationship(viewonly=True, uselist=False)
+    operator_post: Mapped[CentreOperator | None] = relationship(
+        viewonly=True, uselist=False,
+        primaryjoin="and_(Person.id == CentreOperator.person_id, CentreOperator.removed_at.is_(None))")
 
     def get_id(self) -> str:
         # Flask-Login keeps this in the session: the opaque id, never the row number.
@@ -798,6 +800,8 @@ class CentreOperator(Base):
     person_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"), unique=True)
     centre_id: Mapped[int] = mapped_column(ForeignKey("centres.id", ondelete="RESTRICT"), index=True)
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    removed_at: Mapped[datetime | None] = mapped_column(
+        DateTime, comment="no longer an operator; the row stays, named by the assisted sessions they ran")
 
     person: Mapped[Person] = relationship()
     centre: Mapped[Centre] = relationship()

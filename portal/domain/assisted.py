@@ -83,11 +83,6 @@ class NotOperator(OperatorChangeRefused):
     pass
 
 
-class HasHistory(OperatorChangeRefused):
-    """The operator's assisted sessions keep naming them (`assisted_sessions.operator_id`, RESTRICT): the row
-    cannot go, and there is no column yet to mark it removed (see docs/kiosks.md)."""
-
-
 @dataclass(frozen=True)
 class OperatorAdded:
     operator: CentreOperator
@@ -133,16 +128,16 @@ def add_operator(admin, centre, contact_kind: str, contact_value: str, *, name_k
 
 
 def remove_operator(admin, person):
-    """`person` is no longer an operator. Returns the centre. Only an operator with no assisted session on
-    record (so none open either) can be removed: the sessions keep naming the operator row, and marking it
-    removed needs a column that does not exist yet (`HasHistory`; docs/kiosks.md)."""
+    """`person` is no longer an operator: their open assisted sessions end now, and their row is marked
+    removed (kept: the sessions they ran, and the "filed with help by" of those filings, name it).
+    Returns the centre. The caller commits."""
     operator = assisted_data.operator_of(person.id) if person is not None else None
     if operator is None:
         raise NotOperator
-    if assisted_data.has_sessions(operator.id):
-        raise HasHistory
+    for assisted in assisted_data.open_sessions(operator.id):
+        end(assisted, "operator_removed")
     centre = operator.centre
-    assisted_data.remove(operator)
+    assisted_data.mark_removed(operator, utcnow())
     audit.record_kiosk_change(admin, "operator_removed", "centre", centre.public_id, operator=person.public_id)
     return centre
 

@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import select
 
 from portal.data.db import db
-from portal.data.models import AssistedSession, AuditEntry, Kiosk
+from portal.data.models import AssistedSession, AuditEntry, Kiosk, Person
 from portal.domain import assisted, audit
 from portal.domain.identity import totp
 from tests import docfiles, journey
@@ -230,3 +230,23 @@ def test_consent_codes_are_limited_per_session_and_per_citizen(app, client, serv
     assert client.submit(page, selector="main form[action$='/consent/send']").status_code == 429
     sent = texts_to(app.config["PORTAL_SETTINGS"].instance_path, PHONE)
     assert len([t for t in sent if "ដារា" in t or "Dara" in t]) >= assisted.MAX_CODES_PER_CITIZEN_HOUR
+
+
+def test_the_address_pickers_lists_open_while_assisting(app, client, services, operator, citizen):
+    start_session(client)
+    consent_by_code(app, client, client.get("/kiosk/assist/consent"))
+    lists = client.get("/geo/children?level=district&parent=02")
+    assert lists.status_code == 200 and lists.get_json()["items"]
+
+
+def test_an_operator_removed_mid_session_no_longer_acts_for_the_citizen(
+        app, client, services, operator, citizen):
+    start_session(client)
+    consent_by_code(app, client, client.get("/kiosk/assist/consent"))
+    url = draft_for_citizen(client)
+    assert client.get(url).status_code == 200
+    assisted.remove_operator(None, db.session.get(Person, the_session().operator.person_id))
+    db.session.commit()
+    assert the_session().ended_at is not None
+    assert client.get(url).status_code == 404  # the citizen's draft is theirs alone again
+    assert client.get("/kiosk/assist").status_code == 404  # and no assisting any more

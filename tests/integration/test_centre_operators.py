@@ -98,11 +98,14 @@ def test_removing_an_operator_asks_once_then_removes_and_is_audited(app, client,
                                                                "confirm": "1"}).status_code == 404
 
 
-def test_an_operator_with_sessions_on_record_is_not_removed(app, client, factories):
+def test_removing_an_operator_with_sessions_on_record_ends_the_open_one_and_keeps_their_record(
+        app, client, factories):
     kiosk, _secret = make_kiosk(factories)
     person = factories.staff()
     operator = assisted.make_operator(person, kiosks_centre())
     citizen = factories.person()
+    earlier = assisted.start(db.session.get(Kiosk, kiosk.id), operator, citizen)
+    assisted.end(earlier)
     assisted.start(db.session.get(Kiosk, kiosk.id), operator, citizen)
     db.session.commit()
     admin_client(client, factories)
@@ -110,10 +113,20 @@ def test_an_operator_with_sessions_on_record_is_not_removed(app, client, factori
     response = client.post("/admin/kiosks/operators/remove",
                            data={"csrf_token": token, "person": person.public_id, "confirm": "1"})
     assert response.status_code == 302
-    assert "cannot be removed yet" in client.get("/admin/kiosks").get_data(as_text=True)
     db.session.expire_all()
-    assert assisted.operator_of(person) is not None
-    assert db.session.scalar(select(AssistedSession)).ended_at is None
+    assert assisted.operator_of(person) is None and db.session.get(type(person), person.id).operator_post is None
+    assert all(s.ended_at is not None for s in db.session.scalars(select(AssistedSession)))
+    # The row stays, marked removed: the sessions they ran still name them.
+    row = db.session.scalar(select(CentreOperator).where(CentreOperator.person_id == person.id))
+    assert row.removed_at is not None and row.id == operator.id
+    listed = client.get("/admin/kiosks").soup.select_one("[data-operators='ctc-test']")
+    assert listed is None or person.display_name not in listed.get_text(" ", strip=True)
+    # Added again later, the same row is theirs again.
+    assisted.add_operator(None, kiosks_centre(), "email", person.email, send_link=False)
+    db.session.commit()
+    db.session.expire_all()
+    assert assisted.operator_of(person).id == operator.id
+    assert [c["change"] for c in operator_changes()] == ["operator_added", "operator_removed", "operator_added"]
 
 
 def test_only_administrators_manage_operators_and_every_post_needs_its_csrf_token(app, client, factories):

@@ -173,15 +173,11 @@ def remove_operator():
         return confirmation.ask(
             title=_("Remove %(name)s as an operator?", name=person.display_name), button=_("Yes, remove"),
             cancel_url=url_for(".kiosks_list"),
-            consequences=[_("They can no longer help citizens at the centre's kiosks."),
+            consequences=[_("They can no longer help citizens at the centre's kiosks; a session they have open "
+                            "ends now."),
+                          _("The applications they helped with keep saying who helped."),
                           _("Their account stays; they can still use the portal for themselves.")])
-    try:
-        assisted.remove_operator(current_user, person)
-    except assisted.HasHistory:
-        db.session.rollback()
-        flash(_("%(name)s has helped citizens, and the records of those sessions name them as the operator, so "
-                "they cannot be removed yet.", name=person.display_name), "error")
-        return redirect(url_for(".kiosks_list"))
+    assisted.remove_operator(current_user, person)
     db.session.commit()
     flash(_("%(name)s is no longer an operator.", name=person.display_name), "success")
     return redirect(url_for(".kiosks_list"))

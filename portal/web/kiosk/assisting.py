@@ -52,6 +52,7 @@ _ASSISTING_ENDPOINTS = {
     "applicant.step", "applicant.review", "applicant.submit", "public.home", "public.service", "public.font",
     "public.choose_language", "kiosk.home", "kiosk.still_here", "kiosk.finish", "kiosk.assist_end",
     "kiosk.assist_filings", "accounts.sign_out", "kiosk.receipt", "kiosk.receipt_khqr",
+    "geo.children",  # the address picker's lists (the same for everyone)
 }
 
 
