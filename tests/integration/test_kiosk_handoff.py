@@ -36,6 +36,7 @@ from tests.audit_log import tampering
 from tests.integration import test_assisted_service as assisted_tests
 from tests.integration.test_application_lifecycle import SLUG, STALL
 from tests.integration.test_kiosks import enrolled
+from tests.service_roots import edit_service
 from tests.sessions import session_is_stored, sign_in_as
 
 SECRET_SHAPE = 43
@@ -209,6 +210,13 @@ def test_a_new_link_cancels_the_drafts_earlier_one(client, factories, services, 
     assert the_link(first).cancelled_at is not None and the_link(second).cancelled_at is None
 
 
+@pytest.fixture
+def guests_allowed(app, services):
+    """The fixture service says `without_account: true` (a guest may open only such services' pages)."""
+    edit_service(app, services, SLUG, lambda data: data.update(without_account=True))
+
+
+@pytest.mark.usefixtures("guests_allowed")
 def test_finishing_at_the_kiosk_cancels_a_guests_link_and_keeps_an_account_holders(app, client, factories, services,
                                                                                     citizen, made):
     guest = guest_person()
@@ -258,6 +266,7 @@ def guest_person():
     return person
 
 
+@pytest.mark.usefixtures("guests_allowed")
 def test_a_guests_draft_signs_the_phone_in_as_the_guest(app, client, factories, services, made):
     guest = guest_person()
     application = draft_on_kiosk(client, factories, guest)
