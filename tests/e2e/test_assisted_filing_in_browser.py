@@ -80,7 +80,7 @@ from portal.data import people
 from portal.data.db import db
 from portal.domain.applications import journey, versions
 with create_app().app_context():
-    application = application_data.by_public_id(sys.argv[1])
+    application = application_data.get_by_public_id(sys.argv[1])
     service = versions.definition_for(application)
     citizen = people.get_by_id(application.applicant_person_id)
     answers = {"name_km": citizen.name_km, "name_latin": citizen.name_latin, "date_of_birth": "1990-04-14",

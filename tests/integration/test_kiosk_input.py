@@ -5,10 +5,12 @@ fixture service, its market list made long enough to be a select."""
 
 from __future__ import annotations
 
+import io
+
 import pytest
 
 from portal.data.db import db
-from tests import journey
+from tests import docfiles, journey
 from tests.integration.test_kiosks import enrolled
 from tests.service_roots import copy_of_fixture, edit_service, services_root
 from tests.sessions import sign_in_as
@@ -129,3 +131,20 @@ def test_the_back_office_keeps_its_fields_on_a_kiosk(app, client, factories):
     page = client.get("/admin/kiosks/centres/new")
     assert page.status_code == 200 and page.soup.select_one("input#district")["inputmode"] == "numeric"
     assert page.soup.select_one(".keypad") is None
+
+
+def test_on_a_kiosk_the_attach_form_sends_what_its_select_sent_when_nothing_is_touched(
+        app, client, factories, services):
+    # "None: I will upload a file" is a tile of its own (empty_tile): chosen when nothing else is, as the
+    # select's first option was, so uploading a new file needs no tap on it.
+    enrolled(client, factories)
+    trader(client, factories)
+    documents = journey.start(client, SLUG).split("/steps/")[0] + "/documents"
+    page = client.get(documents)
+    none_tile = page.soup.select_one("fieldset#existing input[type=radio][name=existing][value='']")
+    assert none_tile is not None and none_tile.has_attr("checked")
+    requirement = page.soup.select_one("fieldset#requirement input[type=radio][name=requirement]")
+    assert requirement.has_attr("checked")  # no "Choose" option there: the first is chosen, as in a select
+    attached = client.submit(page, {"file": (io.BytesIO(docfiles.png()), "id.png")},
+                             selector="main form[enctype]", content_type="multipart/form-data")
+    assert attached.status_code == 302, attached.get_data(as_text=True)[:1500]
