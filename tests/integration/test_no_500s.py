@@ -47,3 +47,11 @@ def test_no_route_answers_500_to_strange_values(app, client, factories, who):
                     problems.append(f"{method} {path} -> {response.status_code}")
     assert problems == []
     assert checked > 100  # the walk really walked
+
+
+@pytest.mark.parametrize("path", ["/applications/%00", "/applications/ab%00cd/review", "/kiosk/handoff/%00/status"])
+def test_a_nul_in_a_path_part_names_nothing(client, factories, path):
+    # PostgreSQL refuses NUL in text: a lookup with it was a 500 there (SQLite only found nothing).
+    sign_in_as(client, factories.person())
+    client.expected_lang = None
+    assert client.get(path).status_code == 404

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 
-from flask import Flask
+from flask import Flask, abort
 from flask_babel import lazy_gettext as _l
 from werkzeug.middleware.proxy_fix import ProxyFix
 
@@ -24,6 +24,13 @@ def behind_proxies(wsgi_app, hops: int):
     return ProxyFix(wsgi_app, x_for=hops, x_proto=hops, x_host=hops, x_port=hops)
 
 
+def _no_nul_in_the_path(_endpoint, values) -> None:
+    """A NUL character in a path part (`/applications/%00`) names nothing: 404 before any route looks it up.
+    PostgreSQL refuses NUL in text, so a lookup with it failed with a 500 where SQLite found nothing."""
+    if values and any(isinstance(v, str) and "\x00" in v for v in values.values()):
+        abort(404)
+
+
 def init_security(app: Flask) -> None:
     app.wsgi_app = behind_proxies(app.wsgi_app, app.config["TRUSTED_PROXIES"])
     app.session_interface = sessions.DatabaseSessionInterface()
@@ -33,6 +40,7 @@ def init_security(app: Flask) -> None:
     timeouts.init_app(app)
     headers.init_app(app)
     request_links.init_app(app)
+    app.url_value_preprocessor(_no_nul_in_the_path)
 
     @app.errorhandler(data_keys.DataKeyError)
     def data_key_missing(error: data_keys.DataKeyError):
