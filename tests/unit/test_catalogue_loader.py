@@ -58,6 +58,9 @@ def test_the_shipped_services_load(services):
         (lambda d: d["once_per_applicant"].update(except_states=["refused"]),
          "once_per_applicant.except_states[0]: unknown state 'refused'"),
         (lambda d: d["once_per_applicant"].pop("message"), "once_per_applicant.message: is required"),
+        (lambda d: d["outputs"]["acknowledgement"].update(issued_by="moc"),
+         "services/tax-filing/service.yaml: outputs.acknowledgement.issued_by: 'moc' is not one of this "
+         "service's agencies (gdt)"),
     ],
 )
 def test_a_broken_definition_names_file_path_and_problem(services, change, message):
