@@ -12,7 +12,7 @@ from portal.data.db import db
 from portal.data.models import Application, Document
 from portal.domain.documents import get_document_store
 from tests import docfiles, journey
-from tests.integration.test_four_services import address, submit_with_documents
+from tests.integration.test_required_zero import address, submit_with_documents
 from tests.integration.test_verify import scan_qr
 from tests.sessions import sign_in_as
 

@@ -60,6 +60,9 @@ def _submitted(client, factories, service, samples):
     journey.submit(client, url)
     application = journey.application_for(url)
     assert application.state == service.workflow.start and application.reference, service.slug
+    assert (application.organisation_id is not None) == (samples.applicant == "business")
+    if ROUTED in service.agencies:
+        assert application.routed_agency in get_catalogue().agencies, f"{service.slug}: not routed to an office"
     return citizen, application
 
 

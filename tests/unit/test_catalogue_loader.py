@@ -28,9 +28,8 @@ def edit(root, slug, change):
 
 def test_the_shipped_services_load(services):
     catalogue = load_catalogue(services)
-    assert {s.slug for s in catalogue.live()} == {
-        "business-registration", "vehicle-registration", "residence-certificate", "tax-filing"
-    }
+    folders = {path.parent.name for path in services.glob("*/service.yaml")}
+    assert folders and {s.slug for s in catalogue.services} == folders
     assert catalogue.get("business-registration").agencies == ("moc", "gdt")
 
 
