@@ -126,17 +126,18 @@ def test_every_service_is_walked_with_its_sample_answers(app, client, factories,
             journey.run_jobs(app)
             decided = [o for o in offices if o]
             for output_id in final.issue:
-                _check_issued(client, service, application, output_id, decided[-1] if decided else None)
+                _check_issued(client, service, application, output_id, decided)
 
 
-def _check_issued(client, service, application, output_id, last_office):
+def _check_issued(client, service, application, output_id, decided: list[str]):
     request = db.session.scalar(select(DocumentRequest).where(DocumentRequest.application_id == application.id,
                                                               DocumentRequest.output_id == output_id))
     assert request is not None and request.document_id, f"{service.slug}: {output_id} was not issued"
     document = db.session.get(Document, request.document_id)
     assert document.kind == service.outputs[output_id].kind and document.status == "active"
     issued_by = service.outputs[output_id].issued_by
-    expected = (application.routed_agency if issued_by == ROUTED else issued_by) if issued_by else last_office
+    office = issued_by or (decided[-1] if decided else service.agencies[0])  # no staff step: the receiving office
+    expected = application.routed_agency if office == ROUTED else office
     agency = get_catalogue().agencies[expected]
     assert document.issuing_agency.slug == expected
     client.expected_lang = None
@@ -145,4 +146,6 @@ def _check_issued(client, service, application, output_id, last_office):
     assert page.status_code == 200 and "Genuine and valid" in text, service.slug
     assert agency.name["en"] in text and agency.name["km"] in text
     context = document_requests.issuing(document.id).context
-    assert context["agency_en"] == agency.name["en"] or service.outputs[output_id].data.get("agency_en")
+    assert context["agency_en"] == agency.name["en"] or "agency_en" in service.outputs[output_id].data
+    if expected in decided:  # signed by that office's officer who acted on the case
+        assert context["signer_name_latin"].startswith(f"Officer {expected} "), context["signer_name_latin"]
