@@ -14,8 +14,13 @@ group = AppGroup("services", help="Service definitions in services/.")
 @group.command("validate")
 def validate() -> None:
     """Check every service definition; exit non-zero on the first error."""
+    from portal.domain.catalogue.samples import load_samples
+
+    root = current_app.config["SERVICES_PATH"]
     try:
-        catalogue = load_catalogue(current_app.config["SERVICES_PATH"])
+        catalogue = load_catalogue(root)
+        for service in catalogue.services:
+            load_samples(root, service)  # the sample answers the generic test walks the service with
     except DefinitionError as error:
         raise click.ClickException(str(error)) from None
     for service in catalogue.services:

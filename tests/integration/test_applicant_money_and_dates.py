@@ -8,7 +8,7 @@ import pytest
 
 from portal.data.db import db
 from tests import docfiles, journey
-from tests.integration.test_four_services import address, citizen, submit_with_documents  # noqa: F401
+from tests.integration.test_required_zero import address, citizen, submit_with_documents  # noqa: F401
 
 
 @pytest.fixture

@@ -8,11 +8,12 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
+from portal.data import document_requests
 from portal.data.db import db
 from portal.data.models import Application, Document
 from portal.domain.documents import get_document_store
 from tests import docfiles, journey
-from tests.integration.test_four_services import address, submit_with_documents
+from tests.integration.test_required_zero import address, submit_with_documents
 from tests.integration.test_verify import scan_qr
 from tests.sessions import sign_in_as
 
@@ -135,7 +136,8 @@ def test_a_business_registration_goes_from_commerce_to_taxation_and_its_certific
     assert application.state == "moc_decision"
 
     # The supervisor approves, which forwards the case to the tax department's queue.
-    moc_supervisor = staff_client(app, factories.staff("moc", "supervisor", locale="en"))
+    moc_boss = factories.staff("moc", "supervisor", locale="en", name_km="ជា ដារ៉ា", name_latin="Chea Dara")
+    moc_supervisor = staff_client(app, moc_boss)
     assert application.reference in queue_references(moc_supervisor)
     application = act(moc_supervisor, application, "approve")
     assert application.state == "tax_registration" and application.current_agency == "gdt"
@@ -170,6 +172,13 @@ def test_a_business_registration_goes_from_commerce_to_taxation_and_its_certific
     verdict = client.get(verify_url.removeprefix("http://portal.test"))
     assert "Genuine and valid" in verdict.soup.select_one(".verdict").get_text()
     assert NAME_KM in verdict.soup.select_one(".facts-table").get_text(" ", strip=True)
+    # Issued by the Ministry whose supervisor approved (`issued_by: moc`), not by the tax department whose
+    # clerk took the last step; the Ministry's supervisor signs it.
+    facts = verdict.soup.select_one(".facts-table").get_text(" ", strip=True)
+    assert "Ministry of Commerce" in facts and "Taxation" not in facts
+    assert certificate.issuing_agency.slug == "moc"
+    signer = document_requests.issuing(certificate.id).context
+    assert (signer["signer_name_km"], signer["signer_name_latin"]) == ("ជា ដារ៉ា", "Chea Dara")
 
     # The applicant's page tells the whole story, and who in government opened the file.
     client.expected_lang = "en"

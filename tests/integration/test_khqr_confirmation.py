@@ -26,8 +26,8 @@ from tests import journey
 from tests.audit_log import entries
 from tests.integration.test_business_registration_walk import submitted_registration
 from tests.integration.test_case_names_records_and_hand_over import reload
-from tests.integration.test_four_services import citizen  # noqa: F401 - fixture
 from tests.integration.test_payment_receipts import receipt_of, verdict
+from tests.integration.test_required_zero import citizen  # noqa: F401 - fixture
 
 CALLBACK = "/payments/khqr/callback"
 REFUSED = "payment_confirmation_refused"

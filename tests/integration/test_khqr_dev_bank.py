@@ -16,8 +16,8 @@ from portal.payments import polling
 from portal.web import providers
 from tests.integration.test_business_registration_walk import submitted_registration
 from tests.integration.test_case_names_records_and_hand_over import reload
-from tests.integration.test_four_services import citizen  # noqa: F401 - the fixture
 from tests.integration.test_khqr_confirmation import ask, state
+from tests.integration.test_required_zero import citizen  # noqa: F401 - the fixture
 from tests.journey import run_jobs
 
 BANK = "/dev/khqr-bank"

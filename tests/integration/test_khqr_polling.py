@@ -26,9 +26,9 @@ from tests import journey
 from tests.audit_log import entries
 from tests.integration.test_business_registration_walk import submitted_registration
 from tests.integration.test_case_names_records_and_hand_over import reload
-from tests.integration.test_four_services import citizen  # noqa: F401 - the fixture
 from tests.integration.test_khqr_confirmation import ask, state
 from tests.integration.test_payment_receipts import receipt_of, verdict
+from tests.integration.test_required_zero import citizen  # noqa: F401 - the fixture
 from tests.journey import run_jobs
 
 TOKEN = "bakong-token-" + "x" * 20

@@ -19,7 +19,7 @@ from tests.integration.test_case_names_records_and_hand_over import (
     reload,
     signed_in,
 )
-from tests.integration.test_four_services import address
+from tests.integration.test_required_zero import address
 from tests.sessions import sign_in_as
 from tests.staff_cases import AGENCY, services_fixture  # noqa: F401 - the `services` fixture
 

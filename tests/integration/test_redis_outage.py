@@ -13,7 +13,7 @@ from portal.domain.identity import throttle
 from portal.extensions import redis_connection
 from tests import docfiles, journey
 from tests.factories import PASSWORD
-from tests.integration.test_four_services import address
+from tests.integration.test_required_zero import address
 from tests.outage_servers import OwnRedis
 from tests.sessions import sign_in_through_form
 

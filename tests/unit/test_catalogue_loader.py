@@ -28,9 +28,8 @@ def edit(root, slug, change):
 
 def test_the_shipped_services_load(services):
     catalogue = load_catalogue(services)
-    assert {s.slug for s in catalogue.live()} == {
-        "business-registration", "vehicle-registration", "residence-certificate", "tax-filing"
-    }
+    folders = {path.parent.name for path in services.glob("*/service.yaml")}
+    assert folders and {s.slug for s in catalogue.services} == folders
     assert catalogue.get("business-registration").agencies == ("moc", "gdt")
 
 
@@ -58,6 +57,9 @@ def test_the_shipped_services_load(services):
         (lambda d: d["once_per_applicant"].update(except_states=["refused"]),
          "once_per_applicant.except_states[0]: unknown state 'refused'"),
         (lambda d: d["once_per_applicant"].pop("message"), "once_per_applicant.message: is required"),
+        (lambda d: d["outputs"]["acknowledgement"].update(issued_by="moc"),
+         "services/tax-filing/service.yaml: outputs.acknowledgement.issued_by: 'moc' is not one of this "
+         "service's agencies (gdt)"),
     ],
 )
 def test_a_broken_definition_names_file_path_and_problem(services, change, message):
@@ -151,3 +153,58 @@ class TestWhereAnAgencyIs:
         catalogue = load_catalogue(services)
         assert catalogue.get("tax-filing").documents_retention_years == 7
         assert catalogue.get("residence-certificate").documents_retention_years == 3
+
+
+def edit_samples(root, slug, change):
+    path = root / slug / "samples.yaml"
+    data = yaml.safe_load(path.read_text())
+    change(data)
+    path.write_text(yaml.safe_dump(data, allow_unicode=True))
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        (lambda d: d.update(applicant="company"), "applicant: 'company' is not one of person, business"),
+        (lambda d: d.update(applicant="person"),
+         "applicant: 'person' cannot apply: the service's audience is business"),
+        (lambda d: d["steps"].update(figurez={}), "steps.figurez: unknown key 'figurez'"),
+        (lambda d: d["steps"]["figures"].update(turnovr=1), "steps.figures.turnovr: unknown key 'turnovr'"),
+        (lambda d: d["documents"].update(sales_journal="photo"),
+         "documents.sales_journal: 'photo' is not one of image, pdf"),
+        (lambda d: d.update(paths=[["acknowledge", "approve"]]),
+         "paths[0][1]: no transition 'approve' from state 'acknowledged'"),
+        (lambda d: d.update(paths=[[]]), "paths[0]: expected a non-empty list"),
+        (lambda d: d.update(colour="blue"), "colour: unknown key 'colour'"),
+    ],
+)
+def test_broken_sample_answers_name_file_path_and_problem(app, services, change, message, monkeypatch):
+    edit_samples(services, "tax-filing", change)
+    monkeypatch.setitem(app.config, "SERVICES_PATH", services)
+    result = app.test_cli_runner().invoke(args=["services", "validate"])
+    assert result.exit_code != 0
+    assert f"services/tax-filing/samples.yaml: {message}" in result.output, result.output
+
+
+def test_a_service_without_sample_answers_fails_validation(app, services, monkeypatch):
+    (services / "tax-filing" / "samples.yaml").unlink()
+    monkeypatch.setitem(app.config, "SERVICES_PATH", services)
+    result = app.test_cli_runner().invoke(args=["services", "validate"])
+    assert result.exit_code != 0 and "services/tax-filing/samples.yaml: is missing" in result.output
+
+
+def test_without_paths_one_path_leads_to_each_terminal_state(services):
+    from portal.domain.catalogue.samples import load_samples
+
+    catalogue = load_catalogue(services)
+    for service in catalogue.services:
+        paths = load_samples(services, service).paths
+        workflow = service.workflow
+        ends = set()
+        for path in paths:
+            state = workflow.start
+            for action in path:
+                state = next(t.target for t in workflow.transitions if t.action == action and state in t.sources)
+            ends.add(state)
+        terminal = {s for s, state in workflow.states.items() if state.terminal}
+        assert ends == terminal, service.slug

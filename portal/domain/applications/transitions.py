@@ -93,6 +93,9 @@ def apply(service: Service, application, decision: Decision, person, *, note: st
     if not moved:
         raise Conflict
     event = decision.event
+    # The steps before this one, read before its event is added (records such as claims are no steps).
+    steps = [(e.actor_id, e.actor_role) for e in application.events if not case_records.is_record(e)]
+    steps.append((person.id, decision.event.acted_as))
     reason = pick(decision.reason.label, "km") + " / " + pick(decision.reason.label, "en") if decision.reason else None
     public_note = " ".join(x for x in (reason, event.reason_text, note or event.note) if x) or None
     application_data.add_event(
@@ -101,11 +104,9 @@ def apply(service: Service, application, decision: Decision, person, *, note: st
         details=details,
     )
     audit.record_state_change(application, decision, person)
-    issuing_agency = acting_agency(decision.event.acted_as)
     for output in decision.outputs:
-        # The staff member whose step issues the document signs it; the applicant never does.
-        request_document(service, application, output, agency_slug=issuing_agency,
-                         signed_by=person if issuing_agency else None)
+        issuer, signer = issuer_of(service, application, output, steps)
+        request_document(service, application, output, agency_slug=issuer, signed_by=signer)
     for rule in decision.notifications:
         applicant = people.get_by_id(application.applicant_person_id)
         notify(applicant, "status_changed", {
@@ -141,6 +142,30 @@ def acting_agency(acted_as: str | None) -> str | None:
     return agency if dot else None
 
 
+def issuer_of(service: Service, application, output, steps: list[tuple[int | None, str | None]]):
+    """Who issues `output`: (agency slug, signing person), or (None, None) when no staff member ever acted.
+
+    By default the office and the person of the last staff step on the case (the officer who approved,
+    also when the issuing step is the applicant's, or another office's afterwards). An output's
+    `issued_by: <agency>` names the office instead: it is then signed by whoever of that office took the
+    last step there (a supervisor before a clerk), else by its configured signatory."""
+    staff = [(actor_id, acting_agency(role), role) for actor_id, role in steps if acting_agency(role)]
+    if output.issued_by:
+        office = routed_agencies(service, application).get(output.issued_by, output.issued_by) \
+            if output.issued_by == ROUTED else output.issued_by
+        own = [s for s in staff if s[1] == office]
+        chosen = ([s for s in own if s[2].endswith("." + SUPERVISOR)] or own or [None])[-1]
+        return office, _person(chosen[0]) if chosen else None
+    if not staff:
+        return None, None
+    actor_id, office, _role = staff[-1]
+    return office, _person(actor_id)
+
+
+def _person(person_id):
+    return people.get_by_id(person_id) if person_id is not None else None
+
+
 def request_document(service: Service, application, output, *, agency_slug: str | None = None,
                      replaces=None, signed_by=None):
     """Ask a worker to render `output` from the application's answers as they are now (the caller commits).
@@ -152,8 +177,8 @@ def request_document(service: Service, application, output, *, agency_slug: str 
     """
     applicant = people.get_by_id(application.applicant_person_id)
     organisation = organisations.get_by_id(application.organisation_id) if application.organisation_id else None
-    # Without a staff step (an output issued on the applicant's own action): the office that holds the case.
-    agency_slug = agency_slug or application.current_agency or application.routed_agency or service.agencies[-1]
+    # Without any staff step on the case (an output issued on submission): the office that receives it.
+    agency_slug = agency_slug or application.current_agency or application.routed_agency or service.agencies[0]
     agency = get_catalogue().agencies.get(agency_slug)
     # The name the application gives (never the account's phone number); a business by its name.
     holder = naming.subject_names(service, application).first or applicant.display_name

@@ -307,7 +307,7 @@ def load_service_text(
         _waiver(r, item, f"waivers[{i}]", names, {f.id for f in fees})
         for i, item in enumerate(r.list_of(data.get("waivers", []), "waivers", False))
     )
-    outputs = _outputs(r, data.get("outputs", {}), path.parent, names)
+    outputs = _outputs(r, data.get("outputs", {}), path.parent, names, service_agencies)
     workflow = _workflow(r, data["workflow"], service_agencies, outputs, names) if "workflow" in data else None
     notifications = tuple(
         _notification(r, item, f"notifications[{i}]", workflow)
@@ -801,12 +801,18 @@ def _workflow(
     return Workflow(start=start, states=states, transitions=tuple(transitions))
 
 
-def _outputs(r: _Reader, item: Any, folder: Path, names: set[str]) -> dict[str, Output]:
+def _outputs(
+    r: _Reader, item: Any, folder: Path, names: set[str], agencies: tuple[str, ...] = ()
+) -> dict[str, Output]:
     outputs = {}
     for output_id, spec in r.mapping(item, "outputs", set(), set(map(str, item or {}))).items():
         where = f"outputs.{output_id}"
         _id(r, output_id, where)
-        r.mapping(spec, where, {"template", "title", "data"}, {"valid_for_days", "kind"})
+        r.mapping(spec, where, {"template", "title", "data"}, {"valid_for_days", "kind", "issued_by"})
+        issued_by = spec.get("issued_by")
+        if issued_by is not None and issued_by not in agencies:
+            raise r.fail(where + ".issued_by",
+                         f"{issued_by!r} is not one of this service's agencies ({', '.join(agencies)})")
         template = spec["template"]
         if not isinstance(template, str) or "/" in template or not (folder / template).is_file():
             raise r.fail(where + ".template", f"no template {template!r} beside the service.yaml")
@@ -829,6 +835,7 @@ def _outputs(r: _Reader, item: Any, folder: Path, names: set[str]) -> dict[str, 
             if "valid_for_days" in spec
             else None,
             kind=r.one_of(spec.get("kind", "issued"), where + ".kind", ("issued", "receipt")),
+            issued_by=issued_by,
         )
     return outputs
 

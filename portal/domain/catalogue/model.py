@@ -205,6 +205,9 @@ class Output:
     data: dict[str, Expression]
     valid_for_days: int | None = None
     kind: str = "issued"  # issued or receipt
+    # The issuing office when it is not the one whose officer took the last staff step (one of the
+    # service's agencies, `commune-office` for the routed one).
+    issued_by: str | None = None
 
 
 @dataclass(frozen=True)
