@@ -67,7 +67,7 @@ def database(app, settings):
         from portal.data import agencies
         from portal.domain.catalogue import get_catalogue
 
-        agencies.sync(get_catalogue().agencies.values())
+        agencies.sync(get_catalogue().all_agencies())
         db.session.commit()
 
 
