@@ -80,3 +80,15 @@ def grant_role(person, agency: Agency, role: str) -> tuple[StaffRole, bool]:
 def staffed_slugs() -> set[str]:
     """The agencies where at least one person holds a role (active or not)."""
     return set(db.session.scalars(select(Agency.slug).join(StaffRole, StaffRole.agency_id == Agency.id).distinct()))
+
+
+def slugs_in_use() -> set[str]:
+    """The agencies that can have anything on record: each with a staff role (held now), and each named by an
+    application (its queue or its routed office) or a payment (where it was recorded). Of ~1,900 offices
+    most have none: per-agency reports (`flask payments reconcile`) visit only these and the listed ones."""
+    from portal.data.models import Application, Payment
+
+    found = staffed_slugs()
+    for column in (Application.current_agency, Application.routed_agency, Payment.recorded_agency):
+        found.update(s for s in db.session.scalars(select(column).where(column.is_not(None)).distinct()))
+    return found
