@@ -204,13 +204,24 @@ class TestUnstaffedOffices:
         assert ("Sla Kram Sangkat Office, Siem Reab Municipality" in self.rows(response)) is sees
         assert "/staff/unstaffed-offices" in viewer.get("/staff/dashboard?lang=en").get_data(as_text=True)
 
-    @pytest.mark.parametrize(("agency", "role"), [("sangkat-svay-por", "supervisor"), ("moc", "supervisor"),
-                                                  ("province-17", "clerk")])
-    def test_nobody_else_on_the_staff_side_has_the_list(self, app, waiting, factories, agency, role):
+    @pytest.mark.parametrize("agency", ["sangkat-svay-por", "moc"])
+    def test_a_supervisor_with_no_office_below_theirs_is_told_so_and_sees_no_office(
+            self, app, waiting, factories, agency):
         from tests.client import PortalClient
 
         viewer = PortalClient(app, app.response_class, use_cookies=True)
-        sign_in_as(viewer, factories.staff(agency, role, locale="en"))
+        sign_in_as(viewer, factories.staff(agency, "supervisor", locale="en"))
+        response = viewer.get("/staff/unstaffed-offices?lang=en")
+        assert self.rows(response) == {}
+        assert "You supervise no province or district office" in response.get_data(as_text=True)
+        assert "/staff/unstaffed-offices" not in viewer.get("/staff/dashboard?lang=en").get_data(as_text=True)
+        assert viewer.get("/admin/unstaffed-offices?lang=en").status_code == 404
+
+    def test_a_clerk_has_no_list(self, app, waiting, factories):
+        from tests.client import PortalClient
+
+        viewer = PortalClient(app, app.response_class, use_cookies=True)
+        sign_in_as(viewer, factories.staff("province-17", "clerk", locale="en"))
         assert viewer.get("/staff/unstaffed-offices?lang=en").status_code == 404
         assert viewer.get("/admin/unstaffed-offices?lang=en").status_code == 404
 

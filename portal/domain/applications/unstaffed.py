@@ -9,7 +9,7 @@ administrator appoints staff. This list is how people above notice:
 - a supervisor of a province (or capital) office sees those in their province: its district, khan and
   municipal offices and its commune and sangkat offices;
 - a supervisor of a district, khan or municipal office sees the commune and sangkat offices in it;
-- anyone else (a commune office's or a ministry's supervisor) has no offices below them, so no list.
+- anyone else (a commune office's or a ministry's supervisor) has no offices below them: the page says so.
 
 It shows counts and office names only: no case, reference or applicant, and nothing to open.
 """

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from portal.data import agencies as agency_data
 from portal.domain.catalogue import Agency, get_catalogue
-from portal.domain.catalogue.model import DISTRICT_OFFICE_KIND, PROVINCE_OFFICE_KIND
+from portal.domain.catalogue.model import DISTRICT_OFFICE_KIND, PROVINCE_OFFICE_KIND, is_routing_placeholder
 from portal.domain.geo import places
 
 CENTRAL = "central"
@@ -56,6 +56,10 @@ def provinces() -> list[places.Place]:
     return list(places.children("province"))
 
 
-def assignable_slugs() -> set[str]:
-    """Every agency a role may be given at: each listed agency and each local office, not the placeholder."""
-    return {a.slug for a in get_catalogue().all_agencies() if not a.is_routing_placeholder}
+def is_assignable(slug: str | None) -> bool:
+    """A role may be given at any agency row (each listed agency and each local office), not the placeholder."""
+    row = agency_data.get_by_slug(slug) if slug and len(slug) <= SLUG_MAX else None
+    return row is not None and not is_routing_placeholder(row)
+
+
+SLUG_MAX = 60  # agencies.slug

@@ -36,9 +36,9 @@ class AgencyRoleFields:
     role = SelectField(_l("Role"), validate_choice=False,
                        validators=[InputRequired(message=_l("Choose a role"))])
 
-    def set_agencies(self, groups, locale: str, allowed: set[str]) -> None:
+    def set_agencies(self, groups, locale: str, allowed) -> None:
         """`groups`: the picker's groups (portal.domain.staff_accounts.pickers), shown as <optgroup>s.
-        `allowed`: every slug a role may be given at (any office of the country, not only those shown)."""
+        `allowed(slug)`: whether a role may be given there (any office of the country, not only those shown)."""
         choices: dict = {None: [("", _l("Choose an agency"))]}  # None: outside any <optgroup>
         for group in groups:
             label = group.name[locale] if group.name else str(GROUP_LABELS[group.key])
@@ -48,7 +48,8 @@ class AgencyRoleFields:
         self.role.choices = [("", _l("Choose a role"))] + [(r, ROLE_LABELS[r]) for r in rules.ROLES]
 
     def validate_agency(self, field) -> None:
-        if not field.data or field.data not in getattr(self, "_allowed_agencies", set()):
+        allowed = getattr(self, "_allowed_agencies", None)
+        if not field.data or allowed is None or not allowed(field.data):
             raise ValidationError(_("Choose an agency from the list"))
 
     def validate_role(self, field) -> None:

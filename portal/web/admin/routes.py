@@ -47,7 +47,7 @@ def _staff_or_404(public_id: str):
 
 def _with_agencies(form):
     province = pickers.province_or_none(request.args.get("province"))
-    form.set_agencies(pickers.agency_groups(province), current_locale(), pickers.assignable_slugs())
+    form.set_agencies(pickers.agency_groups(province), current_locale(), pickers.is_assignable)
     form.picker_province = province
     return form
 

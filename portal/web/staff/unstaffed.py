@@ -4,7 +4,7 @@ Who sees which offices: portal.domain.applications.unstaffed."""
 
 from __future__ import annotations
 
-from flask import abort, render_template
+from flask import render_template
 
 from portal.data.db import utcnow
 from portal.domain.applications import unstaffed
@@ -21,7 +21,6 @@ def supervisor_scope() -> unstaffed.Scope:
 @supervisors_only
 def unstaffed_offices():
     scope = supervisor_scope()
-    if not scope:  # a commune office's or a ministry's supervisor: no offices below theirs
-        abort(404)
+    # A commune office's or a ministry's supervisor has no offices below theirs: the page says so.
     return render_template("pages/staff/unstaffed.html", offices=unstaffed.unstaffed_offices(scope, utcnow()),
-                           everything=False)
+                           everything=False, nothing_below=not scope)
