@@ -65,9 +65,12 @@ def database(app, settings):
     _fresh_schema(settings.database_url)
     with app.app_context():
         from portal.data import agencies
-        from portal.domain.catalogue import get_catalogue
+        from portal.domain.catalogue import load_catalogue
+        from portal.paths import PROJECT_ROOT
 
-        agencies.sync(get_catalogue().agencies.values())
+        # The shipped services' agencies, whichever services folder a module-scoped fixture (which pytest sets
+        # up before this one) has the app reading at the time.
+        agencies.sync(load_catalogue(PROJECT_ROOT / "services").all_agencies())
         db.session.commit()
 
 

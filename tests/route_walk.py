@@ -576,6 +576,8 @@ NOT_PER_RECORD = MappingProxyType({
                            form=lambda r: {"q": r.application.reference}),
     "/staff/dashboard": Listed(SUPERVISORS, "counts and delays of the agencies I supervise, not cases"),
     "/staff/dashboard.csv": Listed(SUPERVISORS, "the same counts as a spreadsheet"),
+    "/staff/unstaffed-offices": Listed(SUPERVISORS, "counts of cases at offices below the province or district "
+                                                    "office I supervise that nobody works at; no case"),
     # What payment providers call, machine to machine: the HMAC signature is the credential, not a session.
     "/payments/khqr/callback": Listed(PUBLIC, "a provider's signed KHQR payment callback; refused unless signed with "
                                               "the configured secret (tests/integration/test_khqr_confirmation.py)"),
@@ -595,6 +597,7 @@ NOT_PER_RECORD = MappingProxyType({
     "/admin/staff": Listed(ADMIN_ONLY, "the list of staff accounts"),
     "/admin/staff/new": Listed(ADMIN_ONLY, "creates a staff account"),
     "/admin/jobs/failed": Listed(ADMIN_ONLY, "the list of failed background jobs"),
+    "/admin/unstaffed-offices": Listed(ADMIN_ONLY, "counts of cases at offices nobody works at; no case"),
     "/admin/kiosks": Listed(ADMIN_ONLY, "the centres and their kiosks, which belong to no applicant"),
     "/admin/kiosks/centres/new": Listed(ADMIN_ONLY, "creates a centre"),
     "/admin/kiosks/new": Listed(ADMIN_ONLY, "registers a kiosk and shows its first enrolment link"),

@@ -25,7 +25,7 @@ def services_root(app, root: Path, sync_agencies: bool = False):
     forget_loaded(app)
     try:
         if sync_agencies:
-            agency_data.sync(get_catalogue().agencies.values())
+            agency_data.sync(get_catalogue().all_agencies())
             db.session.commit()
         yield root
     finally:

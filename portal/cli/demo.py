@@ -147,7 +147,7 @@ def load_demo() -> tuple[list[DemoAccount], int, demo_cases.Summary]:
     """Create the missing demo records; returns every demo account, how many were new, and how many
     demo applications there are (and were new)."""
     catalogue = get_catalogue()
-    agency_data.sync(catalogue.agencies.values())
+    agency_data.sync(catalogue.all_agencies())
     loader = Loader()
     citizen = loader.citizen(CITIZEN, CITIZEN_PASSWORD)
     member = loader.citizen(MEMBER, MEMBER_PASSWORD)

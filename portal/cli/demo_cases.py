@@ -137,6 +137,9 @@ BATTAMBANG = {"province": "02", "district": "0203", "commune": "020310", "villag
               "street": "ផ្ទះលេខ ១២ ផ្លូវលេខ ៣"}  # Svay Por sangkat, like Sokha's profile
 PHNOM_PENH_BKK1 = {"province": "12", "district": "1213", "commune": "121301", "village": "12130103",
                    "street": "ផ្ទះលេខ ៤៥ ផ្លូវលេខ ២៧៨"}  # Boeng Keng Kang 1
+# Sla Kram sangkat, Siem Reap: an office nobody works at in the demo (its case is on the unstaffed list).
+SIEM_REAP_SLA_KRAM = {"province": "17", "district": "1710", "commune": "171001", "village": "17100101",
+                      "street": "ផ្ទះលេខ ៩ ផ្លូវសីវត្ថា"}
 
 PEOPLE = {
     SOKHA: {"name_km": "សុខ សុខា", "name_latin": "Sok Sokha", "date_of_birth": "1990-04-14",
@@ -147,12 +150,12 @@ PEOPLE = {
 
 
 def residence(who: str, purpose: str, *, purpose_other: str | None = None, years: int = 8,
-              book: str = "០២០៣១០-០៤៥៧", equity_card: bool = False) -> dict:
+              book: str = "០២០៣១០-០៤៥៧", equity_card: bool = False, address: dict | None = None) -> dict:
     person = PEOPLE[who]
     return {
         "name_km": person["name_km"], "name_latin": person["name_latin"], "date_of_birth": person["date_of_birth"],
         "national_id": person["national_id"], "phone": person["phone"],
-        "address": dict(person["address"]), "years": years, "book_type": "family_book", "book_number": book,
+        "address": dict(address or person["address"]), "years": years, "book_type": "family_book", "book_number": book,
         "purpose": purpose, "purpose_other": purpose_other, "equity_card": "yes" if equity_card else "no",
         "declaration": True,
     }
@@ -258,6 +261,11 @@ def cases(today: date) -> list[Case]:
         Case(rc, DARA, residence(DARA, "employment", years=3, book="១២១៣០១-២២០៨"), (submitted(hours(5)),)),
         Case(rc, DARA, residence(DARA, "bank", years=3, book="១២១៣០១-២២០៨"),
              (submitted(day(6, "08:10")), supervisor("approve", day(5, "11:30")))),
+        # Dara's certificate for her parents' home in Siem Reap: routed to the Sla Kram sangkat office, where
+        # nobody works yet, so it waits there and shows on the administrator's "Unstaffed offices".
+        Case(rc, DARA, residence(DARA, "other", purpose_other="ចុះឈ្មោះបោះឆ្នោតនៅស្រុកកំណើត", years=1,
+                                 book="១៧១០០១-០០៣១", address=SIEM_REAP_SLA_KRAM),
+             (submitted(day(3, "09:20")),)),
 
         # Vehicle registrations at the Ministry of Public Works and Transport.
         Case(vr, SOKHA, vehicle(SOKHA, "motorcycle", "Honda", "Dream 125", 2025, "red", "petrol", 125, 2,

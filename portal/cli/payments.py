@@ -13,6 +13,7 @@ from flask.cli import AppGroup
 
 from portal.cli.checks import require_database
 from portal.data import agencies as agency_data
+from portal.domain.catalogue import get_catalogue
 from portal.payments import reconciliation
 from portal.payments.money import MINOR_DIGITS, to_major
 
@@ -88,7 +89,11 @@ def reconcile(day: str, to: str | None, agency: str | None) -> None:
     require_database()
     if agency is not None and agency_data.get_by_slug(agency) is None:
         raise click.BadParameter(f"no agency has the slug {agency!r}", param_hint="--agency")
-    slugs = [agency] if agency is not None else [a.slug for a in agency_data.all_agencies()]
+    # Every agency that can have anything to report: those agencies.yaml lists, and the local offices that
+    # ever held a case, a payment or a staff role (not all ~1,900 of them).
+    slugs = [agency] if agency is not None else sorted(
+        {a.slug for a in agency_data.all_agencies() if a.kind in ("ministry", "department")}
+        | {a.slug for a in get_catalogue().agencies.values()} | agency_data.slugs_in_use())
     shown = 0
     for slug in sorted(slugs):
         report = reconciliation.report(slug, first, last)

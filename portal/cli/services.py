@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import time
+
 import click
 from flask import current_app
 from flask.cli import AppGroup
@@ -29,11 +31,14 @@ def validate() -> None:
 
 @group.command("sync-agencies")
 def sync_agencies() -> None:
-    """Create or update the agencies listed in services/agencies.yaml."""
+    """Create or update the agencies: those listed in services/agencies.yaml and every commune, district and
+    province office of the address data."""
     from portal.cli.checks import require_database
 
     require_database()
+    started = time.perf_counter()
     catalogue = load_catalogue(current_app.config["SERVICES_PATH"])
-    created = agency_data.sync(catalogue.agencies.values())
+    agencies = catalogue.all_agencies()
+    created = agency_data.sync(agencies)
     db.session.commit()
-    click.echo(f"{len(catalogue.agencies)} agencies ({created} new).")
+    click.echo(f"{len(agencies)} agencies ({created} new) in {time.perf_counter() - started:.2f} s.")

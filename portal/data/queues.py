@@ -10,7 +10,7 @@ from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import Boolean, and_, func, or_, select, update
+from sqlalchemy import Boolean, and_, case, func, or_, select, update
 
 from portal.data.db import db, utcnow
 from portal.data.models import Agency, Application, ApplicationEvent, Person, StaffRole
@@ -207,3 +207,26 @@ def case_by_reference(reference: str, agencies: Collection[str]) -> Application 
         return None
     public_id = db.session.scalar(select(Application.public_id).where(Application.reference == reference))
     return case_for_staff(public_id, agencies) if public_id else None
+
+
+@dataclass(frozen=True)
+class UnstaffedQueue:
+    agency: str  # slug
+    open: int  # cases in its queue now
+    overdue: int  # of them, past their due date
+
+
+def unstaffed_queues(now: datetime) -> list[UnstaffedQueue]:
+    """The agencies that hold cases in their queue while no active person works cases there (no active
+    clerk or supervisor): counts only, busiest first. Reads the open cases' agencies, never every agency."""
+    staffed = (select(Agency.slug).join(StaffRole, StaffRole.agency_id == Agency.id)
+               .join(Person, Person.id == StaffRole.person_id)
+               .where(Person.is_active.is_(True), StaffRole.role.in_(CASE_ROLES)))
+    overdue = func.sum(case((Application.due_at < now, 1), else_=0))
+    rows = db.session.execute(
+        select(Application.current_agency, func.count(), overdue)
+        .where(Application.current_agency.is_not(None), Application.current_agency.not_in(staffed))
+        .group_by(Application.current_agency)
+        .order_by(func.count().desc(), Application.current_agency)
+    )
+    return [UnstaffedQueue(agency, count, int(late or 0)) for agency, count, late in rows]

@@ -47,7 +47,7 @@ def ask_for(service: Service, application, payment):
     applicant = people.get_by_id(application.applicant_person_id)
     organisation = organisations.get_by_id(application.organisation_id) if application.organisation_id else None
     slug = payment.recorded_agency or account.receiving_agency(service, application)
-    agency = get_catalogue().agencies.get(slug)
+    agency = get_catalogue().agency(slug)
     row = agency_data.get_by_slug(slug)
     name = naming.subject_names(service, application)
     payer = name.first or applicant.display_name

@@ -32,7 +32,7 @@ from portal.data.db import db
 from portal.domain import kiosks
 from portal.domain.catalogue import get_catalogue
 with create_app().app_context():
-    agencies.sync(get_catalogue().agencies.values())
+    agencies.sync(get_catalogue().all_agencies())
     place = dict(province="02", district="0203", commune="020310")
     centre = kiosks.create_centre(None, slug="e2e-hall", name_km="សាលាសង្កាត់ស្វាយប៉ោ",
                                   name_en="Svay Por commune hall", kind="commune_hall", **place)

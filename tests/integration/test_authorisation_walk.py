@@ -56,7 +56,7 @@ def services(app, tmp_path_factory):
 @pytest.fixture(autouse=True)
 def _fixture_agencies(services):
     # Inside each test's rolled-back transaction, as `services_root(sync_agencies=True)` would do.
-    agencies.sync(get_catalogue().agencies.values())
+    agencies.sync(get_catalogue().all_agencies())
     db.session.commit()
 
 

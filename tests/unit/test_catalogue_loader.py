@@ -157,6 +157,8 @@ class TestWhereAnAgencyIs:
 
 def edit_samples(root, slug, change):
     path = root / slug / "samples.yaml"
+def edit_agencies_file(root, change):
+    path = root / "agencies.yaml"
     data = yaml.safe_load(path.read_text())
     change(data)
     path.write_text(yaml.safe_dump(data, allow_unicode=True))
@@ -208,3 +210,46 @@ def test_without_paths_one_path_leads_to_each_terminal_state(services):
             ends.add(state)
         terminal = {s for s, state in workflow.states.items() if state.terminal}
         assert ends == terminal, service.slug
+def add_agency(**fields):
+    return lambda data: data["agencies"].append(
+        {"name": {"km": "រដ្ឋបាលស្រុក", "en": "A district office"}, **fields})
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        (add_agency(slug="x-office", kind="commune_office", commune_code="999999"),
+         "agencies[{n}].commune_code: '999999' is not a commune of the address data"),
+        (add_agency(slug="x-office", kind="district_office"), "agencies[{n}].district_code: is required"),
+        (add_agency(slug="x-office", kind="province_office", province_code="99"),
+         "agencies[{n}].province_code: '99' is not a province of the address data"),
+        (add_agency(slug="x-office", kind="ministry", district_code="1710"),
+         "agencies[{n}].district_code: only a district_office has a district_code"),
+        (add_agency(slug="x-office", kind="commune_office", commune_code="020310"),
+         "agencies[{n}].commune_code: '020310' already has its office, 'sangkat-svay-por'"),
+        (lambda data: data.update(municipalities=["1710", "9999"]), "municipalities[1]: '9999' is not a district"),
+    ],
+)
+def test_a_local_office_or_municipality_naming_a_place_the_address_data_lacks_is_refused(services, change, message):
+    edit_agencies_file(services, change)
+    count = len(yaml.safe_load((services / "agencies.yaml").read_text())["agencies"])
+    with pytest.raises(DefinitionError, match=re.escape(message.format(n=count - 1))):
+        load_catalogue(services)
+
+
+def test_a_district_office_listed_with_its_code_replaces_the_generated_one(services):
+    edit_agencies_file(services, add_agency(slug="siem-reap-town-hall", kind="district_office", district_code="1710"))
+    catalogue = load_catalogue(services)
+    listed = catalogue.agency("siem-reap-town-hall")
+    assert (listed.district_code, listed.province_code) == ("1710", "17")
+    assert catalogue.agency("district-1710") is None
+    assert catalogue.offices.for_place("district_office", "1710") is listed
+    # the generated communes below it are still there
+    assert catalogue.agency("commune-171001").district_code == "1710"
+
+
+def test_a_district_not_listed_as_a_municipality_has_communes_not_sangkats(services):
+    edit_agencies_file(services, lambda data: data.update(municipalities=[]))
+    catalogue = load_catalogue(services)
+    assert catalogue.agency("commune-171001").name["en"].endswith("Commune Office, Siem Reab District")
+    assert catalogue.agency("commune-120101").name["en"].startswith("Tonle Basak Sangkat Office")  # the capital

@@ -24,7 +24,7 @@ def staff_state_label(service: Service, state: str) -> dict[str, str]:
 
 def agency_name(slug: str) -> dict[str, str]:
     """The agency's name in both languages; its slug when the catalogue no longer lists it."""
-    agency = get_catalogue().agencies.get(slug)
+    agency = get_catalogue().agency(slug)
     return dict(agency.name) if agency else {"km": slug, "en": slug}
 
 

@@ -15,7 +15,12 @@ from portal.domain.applications.fees import fee_lines, totals
 from portal.domain.applications.reference import new_reference
 from portal.domain.applications.values import expression_values
 from portal.domain.catalogue import Service, get_catalogue
-from portal.domain.catalogue.model import ROUTED_COMMUNE_OFFICE
+from portal.domain.catalogue.model import (
+    COMMUNE_OFFICE_KIND,
+    DISTRICT_OFFICE_KIND,
+    PROVINCE_OFFICE_KIND,
+    ROUTED_COMMUNE_OFFICE,
+)
 from portal.domain.i18n.formatting import pick
 from portal.domain.notify.service import notify
 from portal.domain.workflow.engine import CLERK, SUPERVISOR, Actor, Decision, Snapshot
@@ -43,8 +48,20 @@ def routed_agencies(service: Service, application) -> dict[str, str]:
             break
     if commune is None:
         commune = people.get_by_id(application.applicant_person_id).commune_code
-    office = next((a for a in get_catalogue().agencies.values() if a.commune_code and a.commune_code == commune), None)
+    office = office_of_commune(commune)
     return {ROUTED: office.slug} if office else {}
+
+
+def office_of_commune(commune: str | None):
+    """The office of a commune or sangkat of the address data (the one agencies.yaml lists for it, else the
+    generated one); for a commune code the data lacks (120913 is missing from its list), the office of the
+    district, then of the province its code falls in. None for no commune at all."""
+    offices = get_catalogue().offices
+    if not commune or offices is None:
+        return None
+    return (offices.for_place(COMMUNE_OFFICE_KIND, commune)
+            or offices.for_place(DISTRICT_OFFICE_KIND, commune[:4])
+            or offices.for_place(PROVINCE_OFFICE_KIND, commune[:2]))
 
 
 def snapshot(service: Service, application) -> Snapshot:
@@ -84,6 +101,9 @@ def apply(service: Service, application, decision: Decision, person, *, note: st
     routed = routed_agencies(service, application).get(ROUTED)
     if routed and not application.routed_agency:
         changes["routed_agency"] = routed
+        # Staff roles and issued documents point at agency rows: a generated office nobody synced yet (the
+        # address data grew since the last `flask services sync-agencies`) gets its row now.
+        agency_data.ensure(get_catalogue().agency(routed))
     if decision.action == "submit":
         changes["submitted_at"] = utcnow()
         moved = application_data.move_giving_reference(
@@ -179,7 +199,7 @@ def request_document(service: Service, application, output, *, agency_slug: str 
     organisation = organisations.get_by_id(application.organisation_id) if application.organisation_id else None
     # Without any staff step on the case (an output issued on submission): the office that receives it.
     agency_slug = agency_slug or application.current_agency or application.routed_agency or service.agencies[0]
-    agency = get_catalogue().agencies.get(agency_slug)
+    agency = get_catalogue().agency(agency_slug)
     # The name the application gives (never the account's phone number); a business by its name.
     holder = naming.subject_names(service, application).first or applicant.display_name
     values = expression_values(service, application.answers, {
@@ -257,7 +277,7 @@ def request_receipt(service: Service, application) -> None:
 
     applicant = people.get_by_id(application.applicant_person_id)
     organisation = organisations.get_by_id(application.organisation_id) if application.organisation_id else None
-    agency = get_catalogue().agencies.get(application.current_agency or service.agencies[0])
+    agency = get_catalogue().agency(application.current_agency or service.agencies[0])
     lines = totals(fee_lines(service, application.answers))
     # The name the application gives (never the account's phone number); a business by its name.
     name = naming.subject_names(service, application)

@@ -127,7 +127,7 @@ def exit_states(service: Service, agency: str) -> set[str]:
 
 
 def _is_commune_office(agency: str) -> bool:
-    found = get_catalogue().agencies.get(agency)
+    found = get_catalogue().agency(agency)
     return found is not None and found.is_commune_office
 
 

@@ -206,7 +206,7 @@ def staff_access(application) -> StaffAccessList:
     kind of look (how many times, first and last), most recent first. Every look stays in the log."""
     from portal.domain.catalogue import get_catalogue
 
-    agencies = get_catalogue().agencies
+    catalogue = get_catalogue()
     groups, total = audit_data.staff_access(application.id, STAFF_ACCESS, SHOWN_ACCESS_GROUPS)
     shown = []
     for group in groups:
@@ -214,7 +214,7 @@ def staff_access(application) -> StaffAccessList:
         name = {"km": person.name_km or person.name_latin or "", "en": person.name_latin or person.name_km or ""} \
             if person is not None and (person.name_km or person.name_latin) else {}
         slug, _, role = group.role.partition(".")
-        agency = agencies.get(slug)
+        agency = catalogue.agency(slug)
         shown.append(StaffAccess(group.action, name, role, dict(agency.name) if agency else {},
                                  group.first_at, group.last_at, group.count))
     return StaffAccessList(shown, max(total - len(shown), 0))

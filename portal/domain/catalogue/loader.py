@@ -11,11 +11,14 @@ from typing import Any
 
 import yaml
 
+from portal.domain.catalogue import offices
 from portal.domain.catalogue.expressions import Expression, ExpressionError, parse
 from portal.domain.catalogue.model import (
     APPLICANT,
     COMMUNE_OFFICE_KIND,
+    DISTRICT_OFFICE_KIND,
     FACTS,
+    PROVINCE_OFFICE_KIND,
     ROLES,
     STAFF_FACTS,
     Agency,
@@ -40,13 +43,15 @@ from portal.domain.catalogue.model import (
     Waiver,
     Workflow,
 )
+from portal.domain.catalogue.offices import LocalOffices
 from portal.domain.catalogue.prefills import PREFILLS
 from portal.domain.fields.kinds import KINDS, names_of
+from portal.domain.geo import places
 
 LANGS = ("km", "en")
 STATUSES = ("draft", "live", "retired")
 AUDIENCES = ("citizen", "business")
-AGENCY_KINDS = ("ministry", "department", COMMUNE_OFFICE_KIND)
+AGENCY_KINDS = ("ministry", "department", COMMUNE_OFFICE_KIND, DISTRICT_OFFICE_KIND, PROVINCE_OFFICE_KIND)
 CURRENCIES = ("KHR", "USD")
 SLUG = re.compile(r"^[a-z][a-z0-9-]{1,58}[a-z0-9]$")
 KHMER = re.compile(r"[\u1780-\u17FF]")
@@ -133,25 +138,32 @@ def _parse_yaml(text: str, reader: _Reader) -> tuple[Any, _Reader]:
         raise reader.fail(where, "is not valid YAML") from None
 
 
-def load_agencies(root: Path) -> dict[str, Agency]:
+PLACE_KEYS = {COMMUNE_OFFICE_KIND: "commune_code", DISTRICT_OFFICE_KIND: "district_code",
+              PROVINCE_OFFICE_KIND: "province_code"}
+
+
+def load_agencies(root: Path) -> tuple[dict[str, Agency], LocalOffices]:
+    """The agencies `agencies.yaml` lists, and every local office (generated, with the listed ones in place
+    of the generated office of their commune, district or province)."""
     data, r = _load_yaml(root / "agencies.yaml", root)
-    r.mapping(data, "", {"agencies"})
+    r.mapping(data, "", {"agencies"}, {"municipalities"})
     agencies: dict[str, Agency] = {}
     for i, item in enumerate(r.list_of(data["agencies"], "agencies")):
         where = f"agencies[{i}]"
         r.mapping(item, where, {"slug", "kind", "name"},
-                  {"commune_code", "seal", "signatory", "address", "hours", "phone"})
+                  {*PLACE_KEYS.values(), "seal", "signatory", "address", "hours", "phone"})
         slug = r.slug(item["slug"], where + ".slug")
         if slug in agencies:
             raise r.fail(where + ".slug", f"{slug!r} is listed twice")
+        kind = r.one_of(item["kind"], where + ".kind", AGENCY_KINDS)
         signatory = item.get("signatory")
         if signatory is not None:
             r.mapping(signatory, where + ".signatory", {"title"}, {"name"})
-        agencies[slug] = Agency(
+        agencies[slug] = offices.located(Agency(
             slug=slug,
-            kind=r.one_of(item["kind"], where + ".kind", AGENCY_KINDS),
+            kind=kind,
             name=r.text(item["name"], where + ".name"),
-            commune_code=str(item["commune_code"]) if item.get("commune_code") else None,
+            **_place(r, item, kind, where),
             seal=_seal(r, item["seal"], where + ".seal", root) if "seal" in item else None,
             signatory_title=r.text(signatory["title"], where + ".signatory.title") if signatory else None,
             signatory_name=_name(r, signatory["name"], where + ".signatory.name")
@@ -159,8 +171,51 @@ def load_agencies(root: Path) -> dict[str, Agency]:
             address=_optional_text(r, item, "address", where),
             hours=_optional_text(r, item, "hours", where),
             phone=_phone(r, item.get("phone"), where + ".phone"),
-        )
-    return agencies
+        ))
+    _no_place_twice(r, agencies)
+    listed = tuple(a for a in agencies.values() if offices.place_code(a))
+    return agencies, offices.LocalOffices(listed=listed, municipalities=_municipalities(r, data))
+
+
+def _place(r: _Reader, item: dict, kind: str, where: str) -> dict[str, str]:
+    """The place code of a local office: `commune_code` for a commune office (none for the `commune-office`
+    placeholder), `district_code` for a district office, `province_code` for a province office; each a
+    code of the address data."""
+    found = {}
+    for key_kind, key in PLACE_KEYS.items():
+        if key not in item:
+            continue
+        if key_kind != kind:
+            raise r.fail(f"{where}.{key}", f"only a {key_kind} has a {key}")
+        code = str(item[key])
+        if places.by_code(offices.LEVEL_OF_KIND[kind], code) is None:
+            raise r.fail(f"{where}.{key}", f"{code!r} is not a {offices.LEVEL_OF_KIND[kind]} of the address data")
+        found[key] = code
+    if kind in (DISTRICT_OFFICE_KIND, PROVINCE_OFFICE_KIND) and not found:
+        raise r.fail(f"{where}.{PLACE_KEYS[kind]}", "is required")
+    return found
+
+
+def _no_place_twice(r: _Reader, agencies: dict[str, Agency]) -> None:
+    seen: dict[tuple[str, str], str] = {}
+    for i, agency in enumerate(agencies.values()):
+        code = offices.place_code(agency)
+        if code is None:
+            continue
+        if (agency.kind, code) in seen:
+            raise r.fail(f"agencies[{i}].{PLACE_KEYS[agency.kind]}",
+                         f"{code!r} already has its office, {seen[(agency.kind, code)]!r}")
+        seen[(agency.kind, code)] = agency.slug
+
+
+def _municipalities(r: _Reader, data: dict) -> frozenset[str]:
+    codes = []
+    for i, code in enumerate(r.list_of(data.get("municipalities", []), "municipalities", non_empty=False)):
+        code = str(code)
+        if places.by_code("district", code) is None:
+            raise r.fail(f"municipalities[{i}]", f"{code!r} is not a district of the address data")
+        codes.append(code)
+    return frozenset(codes)
 
 
 SEAL_TYPES = (".svg", ".png")
@@ -865,7 +920,7 @@ def _plain_id(r: _Reader, value: Any, where: str) -> str:
 def load_catalogue(root: Path) -> Catalogue:
     """Load every `services/<slug>/service.yaml`; the first mistake raises DefinitionError."""
     root = Path(root)
-    agencies = load_agencies(root)
+    agencies, local_offices = load_agencies(root)
     categories = load_categories(root)
     services = tuple(load_service(path, root, agencies, categories) for path in sorted(root.glob("*/service.yaml")))
-    return Catalogue(services=services, agencies=agencies, categories=categories)
+    return Catalogue(services=services, agencies=agencies, categories=categories, offices=local_offices)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import Any
 
 from portal.domain.catalogue.expressions import Expression
 
@@ -20,6 +21,10 @@ class Agency:
     kind: str
     name: Text
     commune_code: str | None = None
+    # The place a local office serves and those above it (portal/domain/catalogue/offices.py); None for
+    # ministries and departments. A commune office has all three, a district office two, a province one.
+    district_code: str | None = None
+    province_code: str | None = None
     # What the office's issued documents carry beside the signature (agencies.yaml, docs/services.md):
     seal: str | None = None  # an SVG or PNG under services/, e.g. "seals/demo-ministry.svg"
     signatory_title: Text | None = None  # printed under the signature
@@ -37,6 +42,11 @@ class Agency:
     def is_routing_placeholder(self) -> bool:
         return is_routing_placeholder(self)
 
+    @property
+    def is_local_office(self) -> bool:
+        """A commune, sangkat, district, khan, municipal, province or capital office (not the placeholder)."""
+        return self.kind in LOCAL_OFFICE_KINDS and not self.is_routing_placeholder
+
 
 # What the portal records about each application: guards may name the staff facts alone
 # (`guards: [paid]`), and expressions may read all of them. Staff mark the staff facts on the case page.
@@ -48,6 +58,9 @@ FACTS = frozenset({*STAFF_FACTS, "applicant", "fees_total"})
 # with a commune code); nobody works at the placeholder itself.
 ROUTED_COMMUNE_OFFICE = "commune-office"
 COMMUNE_OFFICE_KIND = "commune_office"
+DISTRICT_OFFICE_KIND = "district_office"  # a district (srok), khan or municipality (krong)
+PROVINCE_OFFICE_KIND = "province_office"  # a province or the capital
+LOCAL_OFFICE_KINDS = (COMMUNE_OFFICE_KIND, DISTRICT_OFFICE_KIND, PROVINCE_OFFICE_KIND)
 
 
 def is_commune_office(agency) -> bool:
@@ -292,8 +305,27 @@ class Service:
 @dataclass(frozen=True)
 class Catalogue:
     services: tuple[Service, ...]
-    agencies: dict[str, Agency]
+    agencies: dict[str, Agency]  # the agencies services/agencies.yaml lists, by slug
     categories: dict[str, Category]
+    # Every commune, district and province office, generated from the address data (offices.py) when first
+    # asked for; those `agencies` lists for a place stand in for the generated ones.
+    offices: Any = None
+
+    def agency(self, slug: str | None) -> Agency | None:
+        """Any agency by slug: one agencies.yaml lists, or a generated local office."""
+        if not slug:
+            return None
+        listed = self.agencies.get(slug)
+        if listed is not None or self.offices is None:
+            return listed
+        return self.offices.get(slug)
+
+    def all_agencies(self) -> list[Agency]:
+        """Every agency: those agencies.yaml lists, then every generated local office none of them replaces."""
+        listed = list(self.agencies.values())
+        if self.offices is None:
+            return listed
+        return listed + [office for office in self.offices if office.slug not in self.agencies]
 
     def live(self) -> list[Service]:
         return [s for s in self.services if s.is_listed]

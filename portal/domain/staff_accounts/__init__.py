@@ -7,7 +7,6 @@ from __future__ import annotations
 
 from portal.domain.staff_accounts.accounts import (
     PresetCredentials,
-    assignable_agencies,
     create_admin,
     create_operator_account,
     create_staff,
@@ -41,7 +40,6 @@ __all__ = [
     "StaffingError",
     "UnknownAgency",
     "UnknownRole",
-    "assignable_agencies",
     "create_admin",
     "create_operator_account",
     "create_staff",

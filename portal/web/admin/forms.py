@@ -21,6 +21,13 @@ def _strip(value):
     return value.strip() if isinstance(value, str) else value
 
 
+GROUP_LABELS = {
+    "central": _l("Ministries and departments"),
+    "staffed": _l("Offices already set up"),
+    "provinces": _l("Province and capital offices"),
+}
+
+
 class AgencyRoleFields:
     """An agency and a role picked from lists; a value that is not in the list was forged."""
 
@@ -29,13 +36,20 @@ class AgencyRoleFields:
     role = SelectField(_l("Role"), validate_choice=False,
                        validators=[InputRequired(message=_l("Choose a role"))])
 
-    def set_agencies(self, agencies, locale: str) -> None:
-        name = (lambda a: a.name_km) if locale == "km" else (lambda a: a.name_en)
-        self.agency.choices = [("", _l("Choose an agency"))] + [(a.slug, name(a)) for a in agencies]
+    def set_agencies(self, groups, locale: str, allowed) -> None:
+        """`groups`: the picker's groups (portal.domain.staff_accounts.pickers), shown as <optgroup>s.
+        `allowed(slug)`: whether a role may be given there (any office of the country, not only those shown)."""
+        choices: dict = {None: [("", _l("Choose an agency"))]}  # None: outside any <optgroup>
+        for group in groups:
+            label = group.name[locale] if group.name else str(GROUP_LABELS[group.key])
+            choices[label] = [(a.slug, a.name[locale]) for a in group.agencies]
+        self.agency.choices = choices
+        self._allowed_agencies = allowed
         self.role.choices = [("", _l("Choose a role"))] + [(r, ROLE_LABELS[r]) for r in rules.ROLES]
 
     def validate_agency(self, field) -> None:
-        if field.data not in {value for value, _label in field.choices if value}:
+        allowed = getattr(self, "_allowed_agencies", None)
+        if not field.data or allowed is None or not allowed(field.data):
             raise ValidationError(_("Choose an agency from the list"))
 
     def validate_role(self, field) -> None:

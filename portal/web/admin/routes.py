@@ -14,6 +14,7 @@ from portal.data import staff as staff_data
 from portal.domain import audit, staff_accounts
 from portal.domain.i18n.formatting import current_locale
 from portal.domain.identity import enrolment
+from portal.domain.staff_accounts import pickers
 from portal.extensions import db
 from portal.web import confirmation
 from portal.web.admin.forms import ROLE_LABELS, AddRoleForm, ConfirmForm, NewStaffForm, RemoveRoleForm
@@ -45,8 +46,16 @@ def _staff_or_404(public_id: str):
 
 
 def _with_agencies(form):
-    form.set_agencies(staff_accounts.assignable_agencies(), current_locale())
+    province = pickers.province_or_none(request.args.get("province"))
+    form.set_agencies(pickers.agency_groups(province), current_locale(), pickers.is_assignable)
+    form.picker_province = province
     return form
+
+
+@blueprint.context_processor
+def province_picker():
+    """The provinces whose offices the agency picker can show (a GET form beside the staff forms)."""
+    return {"picker_provinces": pickers.provinces}
 
 
 def _detail_page(person, *, add_form=None, problem_form=None, status: int = 200):
@@ -62,6 +71,16 @@ def _detail_page(person, *, add_form=None, problem_form=None, status: int = 200)
 
 def _back_to(person):
     return redirect(url_for(".staff_detail", public_id=person.public_id))
+
+
+@blueprint.get("/unstaffed-offices")
+def unstaffed_offices():
+    """Every office in the country that holds cases while nobody works there (portal.domain.applications.unstaffed)."""
+    from portal.data.db import utcnow
+    from portal.domain.applications import unstaffed
+
+    offices = unstaffed.unstaffed_offices(unstaffed.scope_of((), is_admin=True), utcnow())
+    return render_template("pages/staff/unstaffed.html", offices=offices, everything=True)
 
 
 @blueprint.get("/staff")

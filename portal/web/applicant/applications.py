@@ -107,7 +107,7 @@ def application(public_id: str):
         steps=journey.visible_steps(service, application.answers),
         issued=document_data.for_application(application.id),
         looked_at=audit.staff_access(application), messages=case_notes.for_applicant(application),
-        agencies=get_catalogue().agencies, expected_decision=expected_decision(service, application),
+        catalogue=get_catalogue(), expected_decision=expected_decision(service, application),
         computed=display.computed_values(service, application.answers, current_locale()),
         # Workflow steps only: staff's own records (claimed, marked as paid...) are the office's business.
         history=[e for e in application.events if not case_records.is_record(e)],

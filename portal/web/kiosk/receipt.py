@@ -103,7 +103,7 @@ def receipt(public_id: str):
         follow_code=khqr_image.svg_data_uri(follow), guest=guest, tracking_secret=secret,
         track_address=links.external_url("track.form"), stylesheet=STYLESHEETS[kiosk.printer_kind],
         printer_kind=kiosk.printer_kind, expected_decision=expected_decision(service, application),
-        agency=get_catalogue().agencies.get(application.current_agency or ""), confirm=ConfirmForm(), label=label,
+        agency=get_catalogue().agency(application.current_agency), confirm=ConfirmForm(), label=label,
         reprinting=reprinting)
 
 

@@ -99,7 +99,7 @@ def check():
     return _page(TrackForm(formdata=None), application=application, service=service,
                  account=account.account(service, application),
                  expected_decision=expected_decision(service, application),
-                 agency=get_catalogue().agencies.get(application.current_agency or ""),
+                 agency=get_catalogue().agency(application.current_agency),
                  issued=document_data.for_application(application.id))
 
 

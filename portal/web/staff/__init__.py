@@ -8,6 +8,6 @@ blueprint = Blueprint("staff", __name__, url_prefix="/staff")
 
 
 def init_app(app: Flask) -> None:
-    from portal.web.staff import cases, dashboard, documents, finance, payments, queue  # noqa: F401 - they add routes to the blueprint
+    from portal.web.staff import cases, dashboard, documents, finance, payments, queue, unstaffed  # noqa: F401 - they add routes to the blueprint
 
     app.register_blueprint(blueprint)

@@ -77,9 +77,11 @@ def _chart(board: workload.Dashboard):
 @supervisors_only
 def dashboard():
     board = workload.dashboard(supervised_agencies(), utcnow())
+    from portal.web.staff.unstaffed import supervisor_scope
+
     return render_template(
         "pages/staff/dashboard.html", board=board, chart=_chart(board), duration=duration,
-        window_days=workload.PROCESSING_WINDOW_DAYS,
+        window_days=workload.PROCESSING_WINDOW_DAYS, oversees_offices=bool(supervisor_scope()),
     )
 
 
