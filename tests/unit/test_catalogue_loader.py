@@ -155,13 +155,18 @@ class TestWhereAnAgencyIs:
         assert catalogue.get("residence-certificate").documents_retention_years == 3
 
 
-def edit_samples(root, slug, change):
-    path = root / slug / "samples.yaml"
-def edit_agencies_file(root, change):
-    path = root / "agencies.yaml"
+def edit_yaml(path, change):
     data = yaml.safe_load(path.read_text())
     change(data)
     path.write_text(yaml.safe_dump(data, allow_unicode=True))
+
+
+def edit_samples(root, slug, change):
+    edit_yaml(root / slug / "samples.yaml", change)
+
+
+def edit_agencies_file(root, change):
+    edit_yaml(root / "agencies.yaml", change)
 
 
 @pytest.mark.parametrize(
