@@ -177,7 +177,7 @@ def load_agencies(root: Path) -> tuple[dict[str, Agency], LocalOffices]:
     return agencies, offices.LocalOffices(listed=listed, municipalities=_municipalities(r, data))
 
 
-def _place(r: _Reader, item: dict, kind: str, where: str) -> dict[str, str]:
+def _place(r: _Reader, item: dict, office_kind: str, where: str) -> dict[str, str]:
     """The place code of a local office: `commune_code` for a commune office (none for the `commune-office`
     placeholder), `district_code` for a district office, `province_code` for a province office; each a
     code of the address data."""
@@ -185,14 +185,14 @@ def _place(r: _Reader, item: dict, kind: str, where: str) -> dict[str, str]:
     for key_kind, key in PLACE_KEYS.items():
         if key not in item:
             continue
-        if key_kind != kind:
+        if key_kind != office_kind:
             raise r.fail(f"{where}.{key}", f"only a {key_kind} has a {key}")
         code = str(item[key])
-        if places.by_code(offices.LEVEL_OF_KIND[kind], code) is None:
-            raise r.fail(f"{where}.{key}", f"{code!r} is not a {offices.LEVEL_OF_KIND[kind]} of the address data")
+        if places.by_code(offices.LEVEL_OF_KIND[office_kind], code) is None:
+            raise r.fail(f"{where}.{key}", f"{code!r} is not a {offices.LEVEL_OF_KIND[office_kind]} of the address data")
         found[key] = code
-    if kind in (DISTRICT_OFFICE_KIND, PROVINCE_OFFICE_KIND) and not found:
-        raise r.fail(f"{where}.{PLACE_KEYS[kind]}", "is required")
+    if office_kind in (DISTRICT_OFFICE_KIND, PROVINCE_OFFICE_KIND) and not found:
+        raise r.fail(f"{where}.{PLACE_KEYS[office_kind]}", "is required")
     return found
 
 
