@@ -188,8 +188,9 @@ def _place(r: _Reader, item: dict, office_kind: str, where: str) -> dict[str, st
         if key_kind != office_kind:
             raise r.fail(f"{where}.{key}", f"only a {key_kind} has a {key}")
         code = str(item[key])
-        if places.by_code(offices.LEVEL_OF_KIND[office_kind], code) is None:
-            raise r.fail(f"{where}.{key}", f"{code!r} is not a {offices.LEVEL_OF_KIND[office_kind]} of the address data")
+        level = offices.LEVEL_OF_KIND[office_kind]
+        if places.by_code(level, code) is None:
+            raise r.fail(f"{where}.{key}", f"{code!r} is not a {level} of the address data")
         found[key] = code
     if office_kind in (DISTRICT_OFFICE_KIND, PROVINCE_OFFICE_KIND) and not found:
         raise r.fail(f"{where}.{PLACE_KEYS[office_kind]}", "is required")
