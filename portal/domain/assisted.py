@@ -10,7 +10,6 @@ submission itself, so no route can skip it). The application belongs to the citi
 
 from __future__ import annotations
 
-import hashlib
 import hmac
 import secrets
 from dataclasses import dataclass
@@ -24,6 +23,7 @@ from portal.data.db import utcnow
 from portal.data.models import AssistedSession, CentreOperator
 from portal.domain import audit
 from portal.domain.i18n.formatting import digits
+from portal.domain.identity.bound_codes import bound_digest
 from portal.domain.notify.sms import send_sms
 
 CODE_MINUTES = 10
@@ -392,8 +392,7 @@ def record_reprint(operator: CentreOperator, kiosk, application) -> None:
 
 
 def _reprint_digest(secret_key: str, nonce: str, application: str, code: str) -> str:
-    return hmac.new(secret_key.encode(), f"receipt-reprint:{nonce}:{application}:{code}".encode(),
-                    hashlib.sha256).hexdigest()
+    return bound_digest(secret_key, "receipt-reprint", nonce, application, code)
 
 
 def end(assisted: AssistedSession, reason: str = "ended") -> None:
@@ -458,8 +457,7 @@ def helped_by_session(public_id: str | None) -> HelpedBy | None:
 
 def _digest(secret_key: str, assisted: AssistedSession, code: str) -> str:
     # Bound to this session: a code sent for another session does not work here.
-    return hmac.new(secret_key.encode(), f"assisted-consent:{assisted.public_id}:{code}".encode(),
-                    hashlib.sha256).hexdigest()
+    return bound_digest(secret_key, "assisted-consent", assisted.public_id, code)
 
 
 def _record(assisted: AssistedSession, change: str, **details) -> None:

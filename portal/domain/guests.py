@@ -11,7 +11,6 @@ together open the public `/track` page.
 
 from __future__ import annotations
 
-import hashlib
 import hmac
 import re
 import secrets
@@ -19,6 +18,7 @@ import secrets
 from portal.data import applications as application_data
 from portal.data import people
 from portal.domain import audit
+from portal.domain.identity.bound_codes import bound_digest
 from portal.domain.identity.passwords import UNUSABLE_HASH
 
 # No 0/O, 1/I/L, 2/Z, 5/S, 8/B, U/V: what is read off paper and typed on a phone.
@@ -85,4 +85,4 @@ def tracked(reference: str, secret: str, secret_key: str):
 
 def _digest(secret_key: str, application, secret: str) -> str:
     public_id = application.public_id if application is not None else "-"
-    return hmac.new(secret_key.encode(), f"guest-tracking:{public_id}:{secret}".encode(), hashlib.sha256).hexdigest()
+    return bound_digest(secret_key, "guest-tracking", public_id, secret)

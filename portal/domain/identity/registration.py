@@ -12,7 +12,6 @@ have an account, instead of a code, and the registration cannot be confirmed.
 
 from __future__ import annotations
 
-import hashlib
 import hmac
 import secrets
 from datetime import timedelta
@@ -24,6 +23,7 @@ from flask_babel import gettext as _
 from portal.data import people, registrations
 from portal.data.db import db, utcnow
 from portal.domain.i18n.formatting import digits
+from portal.domain.identity.bound_codes import bound_digest
 from portal.domain.identity.contacts import Contact
 from portal.domain.identity.passwords import hash_password
 from portal.domain.notify import external_url
@@ -105,8 +105,7 @@ def confirm(pending, code: str, secret_key: str):
 
 def code_digest(secret_key: str, pending, code: str) -> str:
     # Bound to this registration: a code sent for another one (the same contact, another browser) fails.
-    return hmac.new(secret_key.encode(), f"registration:{pending.public_id}:{code}".encode(),
-                    hashlib.sha256).hexdigest()
+    return bound_digest(secret_key, "registration", pending.public_id, code)
 
 
 def new_code() -> str:
