@@ -182,24 +182,10 @@ def portal_instance(tmp_path_factory) -> Path:
 @pytest.fixture(scope="session")
 def portal_url(portal_instance) -> str:
     """The base URL of a real portal (web server, worker, embedded Redis) for this session."""
-    instance = portal_instance
-    env = portal_env(instance)
-    flask_command(instance, "db", "upgrade")
-    port = _free_port()
-    log = instance / "serve.log"
-    with log.open("wb") as out:
-        process = subprocess.Popen(
-            [*FLASK, "serve", "--port", str(port)],
-            cwd=PROJECT_ROOT, env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True,
-        )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        _wait_until_up(url, process, log)
-    except RuntimeError:
-        _stop(process, instance)
-        raise
-    yield url
-    _stop(process, instance)
+    from tests.e2e.own_portal import own_portal  # it builds on this module's helpers
+
+    with own_portal(portal_instance) as portal:
+        yield portal.url
 
 
 @pytest.fixture(scope="session")

@@ -13,8 +13,6 @@ under test is the assisted session, consent, submission and who may open it afte
 from __future__ import annotations
 
 import re
-import subprocess
-import sys
 import time
 import uuid
 from urllib.parse import urlsplit
@@ -22,16 +20,8 @@ from urllib.parse import urlsplit
 import pyotp
 import pytest
 
-from tests.e2e.conftest import (
-    FLASK,
-    PROJECT_ROOT,
-    _free_port,
-    _stop,
-    _wait_until_up,
-    flask_command,
-    portal_env,
-    shots_folder,
-)
+from tests.e2e.conftest import flask_command, shots_folder
+from tests.e2e.own_portal import kiosk_script, own_portal, run_in
 from tests.e2e.test_public_pages_in_browser import serious_problems
 from tests.messages import six_digit_codes, texts_to
 
@@ -41,19 +31,7 @@ NEW_CITIZEN_PHONE = "+85512555987"
 PASSWORD = "operator-test-password-7"
 CITIZEN_PHONE = "+85512555123"
 
-MAKE_KIOSK_OPERATOR_AND_CITIZEN = f"""
-import sys
-from portal import create_app
-from portal.data import people
-from portal.data.db import db
-from portal.domain import assisted, kiosks
-from portal.domain.identity import totp
-from portal.domain.identity.passwords import hash_password
-with create_app().app_context():
-    place = dict(province="02", district="0203", commune="020301")
-    centre = kiosks.create_centre(None, slug="e2e-ctc", name_km="មជ្ឈមណ្ឌលបច្ចេកវិទ្យាសហគមន៍បាត់ដំបង",
-                                  name_en="Battambang CTC", kind="tech_center", **place)
-    kiosk, secret = kiosks.register_kiosk(None, centre=centre, name="Kiosk 1", printer_kind="a4", **place)
+PEOPLE = f"""
     operator = people.create(email=sys.argv[1], password_hash=hash_password({PASSWORD!r}), name_km="ចាន់ ដារ៉ា",
                              name_latin="Chan Dara")
     totp.store(operator, sys.argv[2])
@@ -64,9 +42,7 @@ with create_app().app_context():
     people.create(phone="+85512555444", password_hash=hash_password({PASSWORD!r}), name_km="ម៉ៅ វណ្ណា")
     people.create(phone={CITIZEN_PHONE!r}, password_hash=hash_password({PASSWORD!r}), name_km="សុខ ចាន់ធី",
                   name_latin="Sok Chanthy", locale="km", national_id="020310001")
-    db.session.commit()
     print(kiosk.public_id)
-    print(secret)
 """
 
 # The answers and documents of the draft the operator started (as `flask demo load` makes its cases).
@@ -114,26 +90,11 @@ def operator_signs_in(page, url: str, email: str, totp_secret: str) -> None:
 
 @pytest.fixture(scope="module")
 def assisted_portal(tmp_path_factory):
-    instance = tmp_path_factory.mktemp("assist-instance")
-    env = portal_env(instance)
-    subprocess.run([*FLASK, "db", "upgrade"], cwd=PROJECT_ROOT, env=env, check=True, capture_output=True)
-    port = _free_port()
-    log = instance / "serve.log"
-    with log.open("wb") as out:
-        process = subprocess.Popen([*FLASK, "serve", "--port", str(port)], cwd=PROJECT_ROOT, env=env, stdout=out,
-                                   stderr=subprocess.STDOUT, start_new_session=True)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        _wait_until_up(url, process, log)
-        env["REDIS_URL"] = f"unix://{instance / 'redis' / 'redis.sock'}"
-        email, secret = f"operator-{uuid.uuid4().hex[:8]}@example.com", pyotp.random_base32()
-        done = subprocess.run([sys.executable, "-c", MAKE_KIOSK_OPERATOR_AND_CITIZEN, email, secret],
-                              cwd=PROJECT_ROOT, env=env, capture_output=True, text=True, timeout=120, check=True)
-        kiosk_id, enrolment = done.stdout.strip().splitlines()[-2:]
-        yield {"url": url, "enrolment": enrolment, "kiosk": kiosk_id, "email": email, "secret": secret,
-               "instance": instance, "env": env}
-    finally:
-        _stop(process, instance)
+    email, secret = f"operator-{uuid.uuid4().hex[:8]}@example.com", pyotp.random_base32()
+    with own_portal(tmp_path_factory.mktemp("assist-instance"), kiosk_script(PEOPLE), email, secret) as portal:
+        kiosk_id, enrolment = portal.printed[-2:]
+        yield {"url": portal.url, "enrolment": enrolment, "kiosk": kiosk_id, "email": email, "secret": secret,
+               "instance": portal.instance, "env": portal.env}
 
 
 def test_an_assisted_filing_with_consent_by_code(browser, assisted_portal, axe_script):
@@ -171,8 +132,7 @@ def test_an_assisted_filing_with_consent_by_code(browser, assisted_portal, axe_s
     page.wait_for_url(re.compile(r".*/steps/"))
     application_url = re.sub(r"/steps/.*$", "", page.url)
     public_id = application_url.rsplit("/", 1)[1]
-    subprocess.run([sys.executable, "-c", ANSWER_THE_DRAFT, public_id], cwd=PROJECT_ROOT, env=assisted_portal["env"],
-                   capture_output=True, text=True, timeout=120, check=True)
+    run_in(assisted_portal["env"], ANSWER_THE_DRAFT, public_id)
 
     # Reviewed and submitted in the browser, with consent recorded: the kiosk shows the receipt.
     page.goto(f"{application_url}/review")

@@ -9,13 +9,13 @@ from __future__ import annotations
 import re
 import shutil
 import subprocess
-import sys
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
 from tests import docfiles
-from tests.e2e.conftest import FLASK, PROJECT_ROOT, _free_port, _stop, _wait_until_up, portal_env, shots_folder
+from tests.e2e.conftest import shots_folder
+from tests.e2e.own_portal import kiosk_script, own_portal
 from tests.e2e.test_address_picker_in_browser import wait_for_option
 from tests.e2e.test_kiosk_receipt_in_browser import _tool, codes_in
 from tests.e2e.test_public_pages_in_browser import serious_problems
@@ -25,42 +25,11 @@ PHONE_SIZE = {"width": 390, "height": 844}
 SHOTS = shots_folder("guest")
 SLUG = "residence-certificate"
 
-MAKE_KIOSK = """
-from portal import create_app
-from portal.data import agencies
-from portal.data.db import db
-from portal.domain import kiosks
-from portal.domain.catalogue import get_catalogue
-with create_app().app_context():
-    agencies.sync(get_catalogue().all_agencies())
-    place = dict(province="02", district="0203", commune="020310")
-    centre = kiosks.create_centre(None, slug="e2e-hall", name_km="សាលាសង្កាត់ស្វាយប៉ោ",
-                                  name_en="Svay Por commune hall", kind="commune_hall", **place)
-    kiosk, secret = kiosks.register_kiosk(None, centre=centre, name="Kiosk G", printer_kind="thermal80", **place)
-    db.session.commit()
-    print(secret)
-"""
-
 
 @pytest.fixture(scope="module")
 def guest_portal(tmp_path_factory):
-    instance = tmp_path_factory.mktemp("guest-instance")
-    env = portal_env(instance)
-    subprocess.run([*FLASK, "db", "upgrade"], cwd=PROJECT_ROOT, env=env, check=True, capture_output=True)
-    port = _free_port()
-    log = instance / "serve.log"
-    with log.open("wb") as out:
-        process = subprocess.Popen([*FLASK, "serve", "--port", str(port)], cwd=PROJECT_ROOT, env=env, stdout=out,
-                                   stderr=subprocess.STDOUT, start_new_session=True)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        _wait_until_up(url, process, log)
-        env["REDIS_URL"] = f"unix://{instance / 'redis' / 'redis.sock'}"
-        done = subprocess.run([sys.executable, "-c", MAKE_KIOSK], cwd=PROJECT_ROOT, env=env, capture_output=True,
-                              text=True, timeout=120, check=True)
-        yield url, done.stdout.strip().splitlines()[-1], instance
-    finally:
-        _stop(process, instance)
+    with own_portal(tmp_path_factory.mktemp("guest-instance"), kiosk_script(hall=True)) as portal:
+        yield portal.url, portal.printed[-1], portal.instance
 
 
 def save_and_continue(page):

@@ -10,45 +10,21 @@ from __future__ import annotations
 import re
 import shutil
 import subprocess
-import sys
 import uuid
 
 import pytest
 
-from tests.e2e.conftest import (
-    FLASK,
-    PHONE,
-    PROJECT_ROOT,
-    _free_port,
-    _stop,
-    _wait_until_up,
-    flask_command,
-    portal_env,
-    shots_folder,
-)
+from tests.e2e.conftest import PHONE, shots_folder
+from tests.e2e.own_portal import kiosk_script, own_portal
 from tests.e2e.test_kiosk_in_browser import KIOSK_SIZE, PASSWORD
 from tests.e2e.test_public_pages_in_browser import serious_problems
 
 SHOTS = shots_folder("kiosk-handoff")
 NATIONAL_ID = "012345678"
 
-MAKE_KIOSK_AND_CITIZEN = f"""
-import sys
-from datetime import date
-from portal import create_app
-from portal.data import people
-from portal.data.db import db
-from portal.domain import kiosks
-from portal.domain.identity.passwords import hash_password
-with create_app().app_context():
-    place = dict(province="02", district="0203", commune="020301")
-    centre = kiosks.create_centre(None, slug="e2e-ctc", name_km="មជ្ឈមណ្ឌលបច្ចេកវិទ្យាសហគមន៍បាត់ដំបង",
-                                  name_en="Battambang CTC", kind="tech_center", **place)
-    kiosk, secret = kiosks.register_kiosk(None, centre=centre, name="Kiosk 1", printer_kind="a4", **place)
+CITIZEN = f"""
     people.create(email=sys.argv[1], phone="+85512444321", password_hash=hash_password({PASSWORD!r}), locale="km",
                   name_km="សុខ ចាន់ធី", name_latin="SOK CHANTHY", date_of_birth=date(1990, 4, 13))
-    db.session.commit()
-    print(secret)
 """
 
 
@@ -56,24 +32,9 @@ with create_app().app_context():
 def handoff_portal(tmp_path_factory):
     if shutil.which("zbarimg") is None:
         pytest.skip("zbarimg is not installed")
-    instance = tmp_path_factory.mktemp("handoff-instance")
-    env = portal_env(instance)
-    flask_command(instance, "db", "upgrade")
-    port = _free_port()
-    log = instance / "serve.log"
-    with log.open("wb") as out:
-        process = subprocess.Popen([*FLASK, "serve", "--port", str(port)], cwd=PROJECT_ROOT, env=env, stdout=out,
-                                   stderr=subprocess.STDOUT, start_new_session=True)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        _wait_until_up(url, process, log)
-        env["REDIS_URL"] = f"unix://{instance / 'redis' / 'redis.sock'}"
-        email = f"handoff-{uuid.uuid4().hex[:8]}@example.com"
-        done = subprocess.run([sys.executable, "-c", MAKE_KIOSK_AND_CITIZEN, email], cwd=PROJECT_ROOT, env=env,
-                              capture_output=True, text=True, timeout=120, check=True)
-        yield url, done.stdout.strip().splitlines()[-1], email
-    finally:
-        _stop(process, instance)
+    email = f"handoff-{uuid.uuid4().hex[:8]}@example.com"
+    with own_portal(tmp_path_factory.mktemp("handoff-instance"), kiosk_script(CITIZEN), email) as portal:
+        yield portal.url, portal.printed[-1], email
 
 
 def read_qr(png) -> str:

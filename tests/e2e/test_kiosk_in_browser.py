@@ -6,22 +6,12 @@ portrait) on the kiosk home and the warning."""
 
 from __future__ import annotations
 
-import subprocess
-import sys
 import uuid
 
 import pytest
 
-from tests.e2e.conftest import (
-    FLASK,
-    PROJECT_ROOT,
-    _free_port,
-    _stop,
-    _wait_until_up,
-    flask_command,
-    portal_env,
-    shots_folder,
-)
+from tests.e2e.conftest import shots_folder
+from tests.e2e.own_portal import kiosk_script, own_portal
 from tests.e2e.test_public_pages_in_browser import serious_problems
 
 KIOSK_SIZE = {"width": 1080, "height": 1920}
@@ -29,45 +19,16 @@ IDLE = 12  # the smallest KIOSK_IDLE_SECONDS allowed; its countdown is half of i
 SHOTS = shots_folder("kiosk")
 PASSWORD = "kiosk-test-password-7"
 
-MAKE_KIOSK_AND_CITIZEN = f"""
-import sys
-from portal import create_app
-from portal.data import people
-from portal.data.db import db
-from portal.domain import kiosks
-from portal.domain.identity.passwords import hash_password
-with create_app().app_context():
-    place = dict(province="02", district="0203", commune="020301")
-    centre = kiosks.create_centre(None, slug="e2e-ctc", name_km="មជ្ឈមណ្ឌលបច្ចេកវិទ្យាសហគមន៍បាត់ដំបង",
-                                  name_en="Battambang CTC", kind="tech_center", **place)
-    kiosk, secret = kiosks.register_kiosk(None, centre=centre, name="Kiosk 1", printer_kind="a4", **place)
-    people.create(email=sys.argv[1], password_hash=hash_password({PASSWORD!r}), locale="km")
-    db.session.commit()
-    print(secret)
-"""
+CITIZEN = f"    people.create(email=sys.argv[1], password_hash=hash_password({PASSWORD!r}), locale='km')"
 
 
 @pytest.fixture(scope="module")
 def kiosk_portal(tmp_path_factory):
     """A portal of its own, with a short kiosk idle time."""
-    instance = tmp_path_factory.mktemp("kiosk-instance")
-    env = portal_env(instance) | {"KIOSK_IDLE_SECONDS": str(IDLE)}
-    flask_command(instance, "db", "upgrade")
-    port = _free_port()
-    log = instance / "serve.log"
-    with log.open("wb") as out:
-        process = subprocess.Popen([*FLASK, "serve", "--port", str(port)], cwd=PROJECT_ROOT, env=env, stdout=out,
-                                   stderr=subprocess.STDOUT, start_new_session=True)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        _wait_until_up(url, process, log)
-        env["REDIS_URL"] = f"unix://{instance / 'redis' / 'redis.sock'}"
-        email = f"kiosk-{uuid.uuid4().hex[:8]}@example.com"
-        done = subprocess.run([sys.executable, "-c", MAKE_KIOSK_AND_CITIZEN, email], cwd=PROJECT_ROOT, env=env,
-                              capture_output=True, text=True, timeout=120, check=True)
-        yield url, done.stdout.strip().splitlines()[-1], email
-    finally:
-        _stop(process, instance)
+    email = f"kiosk-{uuid.uuid4().hex[:8]}@example.com"
+    with own_portal(tmp_path_factory.mktemp("kiosk-instance"), kiosk_script(CITIZEN), email,
+                    settings={"KIOSK_IDLE_SECONDS": str(IDLE)}) as portal:
+        yield portal.url, portal.printed[-1], email
 
 
 def test_a_citizen_walks_away_and_the_next_person_finds_nothing(browser, kiosk_portal, axe_script):

@@ -8,22 +8,12 @@ test_kiosk_in_browser.py, with a citizen who signs in with a phone number."""
 from __future__ import annotations
 
 import re
-import subprocess
-import sys
 
 import pytest
 
-from tests.e2e.conftest import (
-    FLASK,
-    PROJECT_ROOT,
-    _free_port,
-    _stop,
-    _wait_until_up,
-    flask_command,
-    portal_env,
-    shots_folder,
-)
-from tests.e2e.test_kiosk_in_browser import KIOSK_SIZE, MAKE_KIOSK_AND_CITIZEN, PASSWORD
+from tests.e2e.conftest import shots_folder
+from tests.e2e.own_portal import kiosk_script, own_portal
+from tests.e2e.test_kiosk_in_browser import KIOSK_SIZE, PASSWORD
 from tests.e2e.test_public_pages_in_browser import serious_problems
 
 IDLE = 20  # short, as test_kiosk_in_browser's, with room for axe between taps; the warning comes after 10 s
@@ -33,29 +23,14 @@ KHMER = str.maketrans("0123456789", "០១២៣៤៥៦៧៨៩")
 SERVICE = "vehicle-registration"  # a step with long lists (tiles) and whole numbers (pads)
 YEAR = "2019"
 
-MAKE_KIOSK_AND_PHONE_CITIZEN = MAKE_KIOSK_AND_CITIZEN.replace(
-    "people.create(email=sys.argv[1],", "people.create(phone=sys.argv[1],")
+CITIZEN = f"    people.create(phone=sys.argv[1], password_hash=hash_password({PASSWORD!r}), locale='km')"
 
 
 @pytest.fixture(scope="module")
 def kiosk_portal(tmp_path_factory):
-    instance = tmp_path_factory.mktemp("kiosk-keypad-instance")
-    env = portal_env(instance) | {"KIOSK_IDLE_SECONDS": str(IDLE)}
-    flask_command(instance, "db", "upgrade")
-    port = _free_port()
-    log = instance / "serve.log"
-    with log.open("wb") as out:
-        process = subprocess.Popen([*FLASK, "serve", "--port", str(port)], cwd=PROJECT_ROOT, env=env, stdout=out,
-                                   stderr=subprocess.STDOUT, start_new_session=True)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        _wait_until_up(url, process, log)
-        env["REDIS_URL"] = f"unix://{instance / 'redis' / 'redis.sock'}"
-        done = subprocess.run([sys.executable, "-c", MAKE_KIOSK_AND_PHONE_CITIZEN, "+855" + PHONE[1:]],
-                              cwd=PROJECT_ROOT, env=env, capture_output=True, text=True, timeout=120, check=True)
-        yield url, done.stdout.strip().splitlines()[-1]
-    finally:
-        _stop(process, instance)
+    with own_portal(tmp_path_factory.mktemp("kiosk-keypad-instance"), kiosk_script(CITIZEN), "+855" + PHONE[1:],
+                    settings={"KIOSK_IDLE_SECONDS": str(IDLE)}) as portal:
+        yield portal.url, portal.printed[-1]
 
 
 def tap_digits(page, field_id: str, digits: str) -> None:
