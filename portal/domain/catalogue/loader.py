@@ -11,7 +11,7 @@ from typing import Any
 
 import yaml
 
-from portal.domain.catalogue import contexts, offices
+from portal.domain.catalogue import contexts, offices, wholeness
 from portal.domain.catalogue.expressions import Expression, ExpressionError, parse
 from portal.domain.catalogue.model import (
     APPLICANT,
@@ -867,6 +867,9 @@ def _workflow(
                 request_info=_bool(r, spec.get("request_info", False), where + ".request_info"),
             )
         )
+    problem = wholeness.first_problem(start, states, transitions)
+    if problem:
+        raise r.fail(*problem)
     return Workflow(start=start, states=states, transitions=tuple(transitions))
 
 
