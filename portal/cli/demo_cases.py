@@ -41,11 +41,12 @@ from portal.data import notifications, queues
 from portal.data import payments as payment_data
 from portal.domain import clock
 from portal.domain.applications import case_notes, case_records, display, journey, transitions
-from portal.domain.applications.values import expression_values
+from portal.domain.applications.values import values_for
 from portal.domain.catalogue import Service, get_catalogue
 from portal.domain.catalogue.model import STAFF_FACTS, DocumentRequirement
 from portal.domain.documents import get_document_store
 from portal.domain.documents.sniff import KINDS
+from portal.domain.expression_contexts import DOCUMENTS
 from portal.domain.workflow import engine
 from portal.domain.workflow.calendar import DUE_SOON, PHNOM_PENH, WorkingCalendar, load_calendar
 from portal.extensions import db
@@ -444,7 +445,7 @@ class Files:
 
 
 def required_documents(service: Service, answers: dict) -> list[DocumentRequirement]:
-    values = expression_values(service, answers)
+    values = values_for(DOCUMENTS, service, answers)
     return [r for r in service.documents
             if r.required or (r.required_when is not None and r.required_when.is_true(values))]
 

@@ -71,9 +71,12 @@ class TestStatuses:
             states = data["workflow"]["states"]
             states["on_hold"] = {"label": {"km": "កំពុងរង់ចាំការត្រួតពិនិត្យទីតាំង", "en": "Waiting for a site visit"},
                                  "actor": "phnom-penh-capital.clerk", "sla_working_days": 4}
-            data["workflow"]["transitions"].append(
+            data["workflow"]["transitions"] += [
                 {"action": "hold", "label": {"km": "ផ្អាក", "en": "Hold"}, "from": "submitted", "to": "on_hold",
-                 "roles": ["phnom-penh-capital.clerk"]})
+                 "roles": ["phnom-penh-capital.clerk"]},
+                # A workflow must hold together (the loader says so): the visit done, the case goes on.
+                {"action": "resume", "label": {"km": "បន្ត", "en": "Resume"}, "from": "on_hold", "to": "submitted",
+                 "roles": ["phnom-penh-capital.clerk"]}]
 
         with services_root(app, copy_of_fixture(tmp_path)) as root:
             edit_service(app, root, "market-stall-permit", add_a_state)

@@ -133,8 +133,17 @@ class TestPagination:
 
 def test_a_clerk_does_not_see_cases_waiting_for_the_supervisor_and_the_supervisor_sees_all(
         client, factories, applicant, services):
-    services.edit(lambda d: d["workflow"]["states"].update({"supervisor_review": {
-        "label": {"km": "កំពុងពិនិត្យ", "en": "Being reviewed"}, "actor": f"{AGENCY}.supervisor"}}))
+    def supervisor_reviews(data):
+        data["workflow"]["states"]["supervisor_review"] = {
+            "label": {"km": "កំពុងពិនិត្យ", "en": "Being reviewed"}, "actor": f"{AGENCY}.supervisor"}
+        # Reached and left, as the loader wants of every state.
+        data["workflow"]["transitions"] += [
+            {"action": "recommend", "label": {"km": "ផ្តល់យោបល់", "en": "Recommend"}, "from": "submitted",
+             "to": "supervisor_review", "roles": [f"{AGENCY}.clerk"]},
+            {"action": "decide", "label": {"km": "សម្រេច", "en": "Decide"}, "from": "supervisor_review",
+             "to": "approved", "roles": [f"{AGENCY}.supervisor"]}]
+
+    services.edit(supervisor_reviews)
     clerks_case = submitted(applicant)
     supervisors_case = submitted(applicant, state="supervisor_review")
     sign_in_as(client, factories.staff(AGENCY, "clerk", locale="en"))

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from portal.domain.catalogue import Field, Service
 from portal.domain.catalogue.model import DocumentRequirement
+from portal.domain.expression_contexts import DOCUMENTS, FORMS
 from portal.domain.fields.kinds import kind_of
 
 
@@ -15,9 +16,9 @@ def display(field: Field, value, locale: str) -> str:
 
 def summary(service: Service, steps, answers: dict, locale: str) -> list[tuple]:
     """[(step, [(field, shown value)])] for the fields shown on each step."""
-    from portal.domain.applications.values import expression_values
+    from portal.domain.applications.values import values_for
 
-    values = expression_values(service, answers)
+    values = values_for(FORMS, service, answers)
     result = []
     for step in steps:
         rows = [(f, display(f, answers.get(f.id), locale)) for f in step.fields
@@ -34,9 +35,9 @@ def unanswered(value) -> bool:
 
 def missing(service: Service, steps, answers: dict, attached: set[str]) -> list[tuple]:
     """What must still be given before submitting: [(step or None, label)]."""
-    from portal.domain.applications.values import expression_values
+    from portal.domain.applications.values import values_for
 
-    values = expression_values(service, answers)
+    values = values_for(FORMS, service, answers)
     gaps = []
     for step in steps:
         for field in step.fields:
@@ -60,9 +61,9 @@ def documents_needed(service: Service, answers: dict) -> list[NeededDocument]:
     """The documents these answers call for, in the definition's order. A document required only when a
     condition holds is not asked for while it does not (no purchases, no purchase journal); one with
     no condition at all is optional."""
-    from portal.domain.applications.values import expression_values
+    from portal.domain.applications.values import values_for
 
-    values = expression_values(service, answers)
+    values = values_for(DOCUMENTS, service, answers)
     needed = []
     for requirement in service.documents:
         if requirement.required:
@@ -80,10 +81,10 @@ def computed_values(service: Service, answers: dict, locale: str) -> list[tuple]
     cannot be worked out yet (an answer is missing) is left out."""
     from decimal import Decimal
 
-    from portal.domain.applications.values import expression_values
+    from portal.domain.applications.values import values_for
     from portal.domain.i18n.formatting import money, number
 
-    values = expression_values(service, answers)
+    values = values_for(FORMS, service, answers)
     shown = []
     for computed in service.computed:
         value = values.get(computed.id)

@@ -6,8 +6,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
-from portal.domain.applications.values import expression_values
+from portal.domain.applications.values import values_for
 from portal.domain.catalogue import Fee, Service
+from portal.domain.expression_contexts import FEES, NOTHING, Knows
 
 
 @dataclass(frozen=True)
@@ -18,8 +19,8 @@ class FeeLine:
     waived_by: object | None = None  # the Waiver, when waived
 
 
-def fee_lines(service: Service, answers: dict, facts: dict | None = None) -> list[FeeLine]:
-    values = expression_values(service, answers, facts)
+def fee_lines(service: Service, answers: dict, knows: Knows = NOTHING) -> list[FeeLine]:
+    values = values_for(FEES, service, answers, knows)
     waived = {}
     for waiver in service.waivers:
         if waiver.when.is_true(values):

@@ -53,9 +53,10 @@ def can_attach(application: Application, requirement_id: str) -> bool:
 
 
 def visible_steps(service: Service, answers: dict):
-    from portal.domain.applications.values import expression_values
+    from portal.domain.applications.values import values_for
+    from portal.domain.expression_contexts import FORMS
 
-    values = expression_values(service, answers)
+    values = values_for(FORMS, service, answers)
     return [step for step in service.steps if step.show_when is None or step.show_when.is_true(values)]
 
 

@@ -36,10 +36,11 @@ def subject_names(service: Service, application) -> Name:
     shown (a business owner's name is not asked when the owner is a person); else the business's or the
     profile's names."""
     from portal.domain.applications.journey import visible_steps
-    from portal.domain.applications.values import expression_values
+    from portal.domain.applications.values import values_for
+    from portal.domain.expression_contexts import FORMS
 
     answers = application.answers or {}
-    values = expression_values(service, answers)
+    values = values_for(FORMS, service, answers)
     shown = {f.id for step in visible_steps(service, answers) for f in step.fields
              if f.show_when is None or f.show_when.is_true(values)}
     km = latin = ""

@@ -9,11 +9,11 @@ from portal.data import agencies as agency_data
 from portal.data import applications as application_data
 from portal.data import document_requests, organisations, people
 from portal.data.db import utcnow
-from portal.domain import audit, clock
+from portal.domain import audit, expression_contexts
 from portal.domain.applications import case_records, naming
 from portal.domain.applications.fees import fee_lines, totals
 from portal.domain.applications.reference import new_reference
-from portal.domain.applications.values import expression_values
+from portal.domain.applications.values import values_for
 from portal.domain.catalogue import Service, get_catalogue
 from portal.domain.catalogue.model import (
     COMMUNE_OFFICE_KIND,
@@ -65,11 +65,11 @@ def office_of_commune(commune: str | None):
 
 
 def snapshot(service: Service, application) -> Snapshot:
+    knows = expression_contexts.Knows(application=application)
     return Snapshot(
         state=application.state,
-        answers=expression_values(service, application.answers),
-        facts={"paid": application.paid, "documents_checked": application.documents_checked,
-               "applicant": {"kind": "organisation" if application.organisation_id else "person"}},
+        answers=values_for(expression_contexts.GUARDS, service, application.answers, knows),
+        facts=expression_contexts.facts(expression_contexts.GUARDS, knows),
         assignee=application.assignee_id,
         routed_agencies=routed_agencies(service, application),
     )
@@ -202,9 +202,8 @@ def request_document(service: Service, application, output, *, agency_slug: str 
     agency = get_catalogue().agency(agency_slug)
     # The name the application gives (never the account's phone number); a business by its name.
     holder = naming.subject_names(service, application).first or applicant.display_name
-    values = expression_values(service, application.answers, {
-        "reference": application.reference, "today": clock.today().isoformat(), "applicant_name": holder,
-    })
+    values = values_for(expression_contexts.OUTPUTS, service, application.answers,
+                        expression_contexts.Knows(application=application, applicant_name=holder))
     data = {key: _plain(expression.evaluate(values)) for key, expression in output.data.items()}
     signer = _signer_of(replaces) if replaces is not None else signatory(agency, signed_by)
     context = {

@@ -4,6 +4,6 @@ fields package must not import this one)."""
 
 from __future__ import annotations
 
-from portal.domain.fields.values import expression_values
+from portal.domain.fields.values import expression_values, values_for
 
-__all__ = ["expression_values"]
+__all__ = ["expression_values", "values_for"]

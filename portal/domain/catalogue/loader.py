@@ -11,13 +11,12 @@ from typing import Any
 
 import yaml
 
-from portal.domain.catalogue import offices
+from portal.domain.catalogue import contexts, offices, wholeness
 from portal.domain.catalogue.expressions import Expression, ExpressionError, parse
 from portal.domain.catalogue.model import (
     APPLICANT,
     COMMUNE_OFFICE_KIND,
     DISTRICT_OFFICE_KIND,
-    FACTS,
     PROVINCE_OFFICE_KIND,
     ROLES,
     STAFF_FACTS,
@@ -45,6 +44,7 @@ from portal.domain.catalogue.model import (
 )
 from portal.domain.catalogue.offices import LocalOffices
 from portal.domain.catalogue.prefills import PREFILLS
+from portal.domain.expression_contexts import DOCUMENTS, FEES, FORMS, GUARDS, OUTPUTS, Use
 from portal.domain.fields.kinds import KINDS, names_of
 from portal.domain.geo import places
 
@@ -349,7 +349,8 @@ def load_service_text(
         _computed(r, item, f"computed[{i}]")
         for i, item in enumerate(r.list_of(data.get("computed", []), "computed", False))
     )
-    names = set(fields) | {c.id for c in computed} | FACTS
+    names = set(fields) | {c.id for c in computed}
+    _no_provided_names(r, steps, computed)
     _check_names(r, steps, computed, names)
     name_fields = _name_fields(r, data.get("name_fields", []), fields)
     documents = tuple(
@@ -651,15 +652,25 @@ def _computed(r: _Reader, item: Any, where: str) -> Computed:
     )
 
 
+def _no_provided_names(r: _Reader, steps: tuple[Step, ...], computed: tuple[Computed, ...]) -> None:
+    for i, step in enumerate(steps):
+        for j, fld in enumerate(step.fields):
+            problem = contexts.provided_name(fld.id)
+            if problem:
+                raise r.fail(f"steps[{i}].fields[{j}].id", problem)
+    for i, item in enumerate(computed):
+        problem = contexts.provided_name(item.id)
+        if problem:
+            raise r.fail(f"computed[{i}].id", problem)
+
+
 def _check_names(r: _Reader, steps: tuple[Step, ...], computed: tuple[Computed, ...], names: set[str]) -> None:
-    """Every name in every condition must be a field, a computed value or a known fact."""
+    """Every name in every condition of the steps and computed values must be a field, a computed value
+    or a name the forms see (`portal.domain.expression_contexts`)."""
 
     def check(expression: Expression | None, where: str) -> None:
-        if expression is None:
-            return
-        unknown = sorted(expression.names - names)
-        if unknown:
-            raise r.fail(where, f"unknown field {unknown[0]!r} in {expression.source!r}")
+        if expression is not None:
+            _names_checked(r, expression, where, names, FORMS)
 
     for i, step in enumerate(steps):
         check(step.show_when, f"steps[{i}].show_when")
@@ -674,10 +685,11 @@ def _check_names(r: _Reader, steps: tuple[Step, ...], computed: tuple[Computed, 
         check(item.expression, f"computed[{i}].expression")
 
 
-def _names_checked(r: _Reader, expression: Expression, where: str, names: set[str]) -> Expression:
-    unknown = sorted(expression.names - names)
-    if unknown:
-        raise r.fail(where, f"unknown field {unknown[0]!r} in {expression.source!r}")
+def _names_checked(r: _Reader, expression: Expression, where: str, names: set[str], use: Use) -> Expression:
+    """`expression`, once it names only answers and computed values (`names`) and what `use` sees."""
+    problem = contexts.unknown_name(expression, use, names)
+    if problem:
+        raise r.fail(where, problem)
     return expression
 
 
@@ -689,7 +701,8 @@ def _document(r: _Reader, item: Any, where: str, names: set[str]) -> DocumentReq
     required_when = None
     if "required_when" in item:
         required_when = _names_checked(
-            r, _expression(r, item["required_when"], where + ".required_when"), where + ".required_when", names
+            r, _expression(r, item["required_when"], where + ".required_when"), where + ".required_when", names,
+            DOCUMENTS,
         )
     max_mb = r.integer(item["max_mb"], where + ".max_mb", 1)
     if max_mb > 20:
@@ -721,7 +734,7 @@ def _fee(r: _Reader, item: Any, where: str, names: set[str] | None = None, field
         parsed[currency] = amount
     when = None
     if "when" in item:
-        when = _names_checked(r, _expression(r, item["when"], where + ".when"), where + ".when", names or FACTS)
+        when = _names_checked(r, _expression(r, item["when"], where + ".when"), where + ".when", names or set(), FEES)
     per = item.get("per")
     if per is not None:
         target = (fields or {}).get(per)
@@ -746,7 +759,7 @@ def _waiver(r: _Reader, item: Any, where: str, names: set[str], fee_ids: set[str
     return Waiver(
         id=_id(r, item["id"], where + ".id"),
         label=r.text(item["label"], where + ".label"),
-        when=_names_checked(r, _expression(r, item["when"], where + ".when"), where + ".when", names),
+        when=_names_checked(r, _expression(r, item["when"], where + ".when"), where + ".when", names, FEES),
         fees=fees,
     )
 
@@ -827,7 +840,7 @@ def _workflow(
         )
         guards = tuple(r.list_of(spec.get("guards", []), where + ".guards", False))
         expressions = tuple(
-            _names_checked(r, _expression(r, g, f"{where}.guards[{k}]"), f"{where}.guards[{k}]", names)
+            _names_checked(r, _expression(r, g, f"{where}.guards[{k}]"), f"{where}.guards[{k}]", names, GUARDS)
             for k, g in enumerate(guards)
             if g not in GUARD_WORDS
         )
@@ -854,6 +867,9 @@ def _workflow(
                 request_info=_bool(r, spec.get("request_info", False), where + ".request_info"),
             )
         )
+    problem = wholeness.first_problem(start, states, transitions)
+    if problem:
+        raise r.fail(*problem)
     return Workflow(start=start, states=states, transitions=tuple(transitions))
 
 
@@ -880,7 +896,8 @@ def _outputs(
                 r,
                 _expression(r, expression, f"{where}.data.{key}"),
                 f"{where}.data.{key}",
-                names | {"reference", "applicant_name", "agency", "today"},
+                names,
+                OUTPUTS,
             )
         outputs[output_id] = Output(
             id=output_id,

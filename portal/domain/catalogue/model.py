@@ -49,9 +49,9 @@ class Agency:
 
 
 # What the portal records about each application: guards may name the staff facts alone
-# (`guards: [paid]`), and expressions may read all of them. Staff mark the staff facts on the case page.
+# (`guards: [paid]`). Staff mark them on the case page. Which expressions may read which names:
+# `portal.domain.expression_contexts`.
 STAFF_FACTS = ("paid", "documents_checked")
-FACTS = frozenset({*STAFF_FACTS, "applicant", "fees_total"})
 
 # `commune-office` in a definition stands for "the commune or sangkat office of the application's
 # address": a routing placeholder, not an office. Each application is routed to a real office (one

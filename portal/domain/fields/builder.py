@@ -36,11 +36,12 @@ from typing import Any
 from flask_wtf import FlaskForm
 from wtforms import Form
 
+from portal.domain.expression_contexts import FORMS
 from portal.domain.fields.definition_fields import CompositeField, DocumentForm, GroupField
 from portal.domain.fields.kinds import kind_of
 from portal.domain.fields.kinds.base import FieldSpec, ServiceSpec, StepSpec
 from portal.domain.fields.kinds.walk import initial_data, prepare, read_answers, typed_answers, unbound
-from portal.domain.fields.values import expression_values
+from portal.domain.fields.values import values_for
 from portal.domain.i18n.formatting import current_locale, pick
 
 _FIELD_ID = re.compile(r"[A-Za-z][A-Za-z0-9_]*")
@@ -280,7 +281,7 @@ def _add_error(form: StepForm, field_id: str, message: str) -> None:
 
 
 def _values(service: ServiceSpec | None, answers: dict) -> dict:
-    return expression_values(service, answers) if service is not None else dict(answers)
+    return values_for(FORMS, service, answers) if service is not None else dict(answers)
 
 
 def add_error(form: StepForm, field_id: str, message: str) -> None:

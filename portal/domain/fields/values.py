@@ -6,6 +6,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from portal.domain import expression_contexts
+from portal.domain.expression_contexts import NOTHING, Knows, Use
 from portal.domain.fields.kinds.base import ServiceSpec
 from portal.domain.fields.kinds.walk import typed_answers
 
@@ -16,3 +18,10 @@ def expression_values(service: ServiceSpec, answers: dict, facts: dict | None = 
     for computed in service.computed:
         values[computed.id] = computed.expression.evaluate(values)
     return values
+
+
+def values_for(use: Use, service: ServiceSpec, answers: dict, knows: Knows = NOTHING) -> dict[str, Any]:
+    """The values the expressions of `use` are evaluated on: the answers, the computed values and
+    exactly the names `portal.domain.expression_contexts` says this use sees (the loader checked
+    the definition against the same declaration)."""
+    return expression_values(service, answers, expression_contexts.facts(use, knows))

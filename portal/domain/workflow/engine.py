@@ -130,8 +130,9 @@ class Actor:
 class Snapshot:
     """What the engine needs to know about one application, filled by the caller from its row.
 
-    facts: `paid` (bool), `documents_checked` (bool), `applicant` ({"kind": "person" | "organisation"}; the
-    shorthand `applicant_kind` is accepted), `fees_total`, and anything else a guard expression names.
+    facts: the names a guard sees beyond the answers (`portal.domain.expression_contexts`: `paid`,
+    `documents_checked`, `applicant` as {"kind": "person" | "organisation"}; the shorthand `applicant_kind`
+    is accepted).
     routed_agencies: placeholder agency -> the concrete agency this application is routed to.
     """
 
