@@ -21,6 +21,8 @@ from portal.domain.catalogue import forget_loaded, get_catalogue
 from portal.domain.documents import get_document_store
 from portal.paths import PROJECT_ROOT
 from tests import docfiles, journey
+from tests.integration import test_kiosk_guests as guests
+from tests.integration.test_kiosk_receipt import enrol
 from tests.service_roots import copy_of_fixture, services_root
 from tests.sessions import sign_in_as
 
@@ -187,3 +189,25 @@ def test_a_version_pinned_before_templates_were_kept_renders_the_current_file_as
     application = approved(app, client, url, clerk)
     assert permit_request(application).template == f"{SLUG}/permit.html"
     assert f"Permit form {NEW}" in permit_text(application, tmp_path)
+
+
+def test_a_guest_sees_the_retired_office_of_their_application_by_its_last_known_name(
+        app, client, factories, services):
+    edit_yaml(services / SLUG / "service.yaml", lambda d: d.update(without_account=True))
+    reload(app)
+    enrol(client, factories)
+    url, _ = guests.fill_and_submit(client, guests.start_as_guest(client))
+    application = journey.application_for(url)
+    secret = client.get(url).soup.select_one("[data-tracking-secret]").get_text(strip=True)
+
+    retire_and_rewrite(services)
+    reload(app)
+    receipt = client.get(f"/kiosk/applications/{application.public_id}/receipt")
+    office = receipt.soup.select_one(".receipt dl, main dl").get_text(" ", strip=True)
+    assert receipt.status_code == 200 and "រដ្ឋបាលរាជធានីភ្នំពេញ" in office  # the kiosk speaks Khmer
+    phone = app.test_client()
+    token = phone.get("/track?lang=en").soup.select_one("input[name=csrf_token]")["value"]
+    shown = phone.post("/track?lang=en", data={"csrf_token": token, "reference": application.reference,
+                                               "secret": secret})
+    assert shown.status_code == 200
+    assert "Phnom Penh Capital Administration" in shown.soup.select_one("[data-track-result]").get_text(" ", strip=True)
