@@ -20,11 +20,24 @@ from portal.data.models import (
 )
 
 
-def pin_version(slug: str, version: int, content_hash: str, definition: str) -> ServiceVersion:
-    """The row of this exact definition text, made by the first application started on it (after a
-    deploy that changes a service, many people may be that first one at once: one insert wins)."""
-    return insert_or_get(ServiceVersion, {"slug": slug, "content_hash": content_hash},
-                         version=version, definition=definition)[0]
+def pin_version(slug: str, version: int, content_hash: str, definition: str, *, templates: dict[str, str],
+                agencies: dict, categories: dict) -> ServiceVersion:
+    """The row of this exact definition (its YAML and templates), made by the first application started on
+    it (after a deploy that changes a service, many people may be that first one at once: one insert wins).
+    The kept agencies and categories are brought up to date by each later one: the last known definitions."""
+    row, inserted = insert_or_get(ServiceVersion, {"slug": slug, "content_hash": content_hash}, version=version,
+                                  definition=definition, templates=templates, agencies=agencies, categories=categories)
+    if not inserted and (row.agencies != agencies or row.categories != categories):
+        row.agencies, row.categories = agencies, categories
+        db.session.flush()
+    return row
+
+
+def kept_template(slug: str, content_hash: str, file: str) -> str | None:
+    """The text of a document template kept with a pinned version; None if it kept none of that name."""
+    templates = db.session.scalar(select(ServiceVersion.templates).where(
+        ServiceVersion.slug == slug, ServiceVersion.content_hash == content_hash))
+    return (templates or {}).get(file)
 
 
 def create(**fields) -> Application:

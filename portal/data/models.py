@@ -412,8 +412,15 @@ class ServiceVersion(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     slug: Mapped[str] = mapped_column(String(60), index=True)
     version: Mapped[int] = mapped_column(Integer)
-    content_hash: Mapped[str] = mapped_column(String(64), comment="SHA-256 of the service.yaml text")
+    content_hash: Mapped[str] = mapped_column(
+        String(64), comment="SHA-256 of the service.yaml text and its document templates (only the YAML before 0027)")
     definition: Mapped[str] = mapped_column(Text, comment="the service.yaml text")
+    # What the version needs besides its YAML, kept so it stands on its own (docs/services.md §10); NULL
+    # on rows pinned before migration 0027, which are read with the current files and agencies.
+    templates: Mapped[dict | None] = mapped_column(JSON, comment="the text of each document template, by file name")
+    agencies: Mapped[dict | None] = mapped_column(
+        JSON, comment="the definitions of the agencies it names, by slug, as last pinned (seal image inside)")
+    categories: Mapped[dict | None] = mapped_column(JSON, comment="the definition of its category, by slug")
     first_used_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
 
 

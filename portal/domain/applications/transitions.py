@@ -10,7 +10,7 @@ from portal.data import applications as application_data
 from portal.data import document_requests, organisations, people
 from portal.data.db import utcnow
 from portal.domain import audit, expression_contexts
-from portal.domain.applications import case_records, naming
+from portal.domain.applications import case_records, naming, versions
 from portal.domain.applications.fees import fee_lines, totals
 from portal.domain.applications.reference import new_reference
 from portal.domain.applications.values import values_for
@@ -199,7 +199,7 @@ def request_document(service: Service, application, output, *, agency_slug: str 
     organisation = organisations.get_by_id(application.organisation_id) if application.organisation_id else None
     # Without any staff step on the case (an output issued on submission): the office that receives it.
     agency_slug = agency_slug or application.current_agency or application.routed_agency or service.agencies[0]
-    agency = get_catalogue().agency(agency_slug)
+    agency = versions.agency_for(application, agency_slug)
     # The name the application gives (never the account's phone number); a business by its name.
     holder = naming.subject_names(service, application).first or applicant.display_name
     values = values_for(expression_contexts.OUTPUTS, service, application.answers,
@@ -213,7 +213,7 @@ def request_document(service: Service, application, output, *, agency_slug: str 
     }
     row = agency_data.get_by_slug(agency_slug)
     request = document_requests.add(
-        template=f"{service.slug}/{output.template}", context=context, kind=output.kind,
+        template=versions.template_of(application, service, output), context=context, kind=output.kind,
         file_name=f"{output.id}-{application.reference}", title_km=output.title["km"], title_en=output.title["en"],
         holder_name=holder, owner_person_id=None if organisation else applicant.id,
         owner_organisation_id=organisation.id if organisation else None,
@@ -276,7 +276,7 @@ def request_receipt(service: Service, application) -> None:
 
     applicant = people.get_by_id(application.applicant_person_id)
     organisation = organisations.get_by_id(application.organisation_id) if application.organisation_id else None
-    agency = get_catalogue().agency(application.current_agency or service.agencies[0])
+    agency = versions.agency_for(application, application.current_agency or service.agencies[0])
     lines = totals(fee_lines(service, application.answers))
     # The name the application gives (never the account's phone number); a business by its name.
     name = naming.subject_names(service, application)

@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import re
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
@@ -11,7 +10,7 @@ from typing import Any
 
 import yaml
 
-from portal.domain.catalogue import contexts, offices, wholeness
+from portal.domain.catalogue import contexts, offices, snapshots, wholeness
 from portal.domain.catalogue.expressions import Expression, ExpressionError, parse
 from portal.domain.catalogue.model import (
     APPLICANT,
@@ -310,9 +309,11 @@ def load_service(path: Path, root: Path, agencies: dict[str, Agency], categories
 
 
 def load_service_text(
-    raw: str, path: Path, root: Path, agencies: dict[str, Agency], categories: dict[str, Category]
+    raw: str, path: Path, root: Path, agencies: dict[str, Agency], categories: dict[str, Category],
+    templates: dict[str, str] | None = None,
 ) -> Service:
-    """A service from its YAML text; `path` is where it lives (or lived), for messages and templates."""
+    """A service from its YAML text; `path` is where it lives (or lived), for messages and templates.
+    `templates`: the text of its document templates kept with a pinned version, instead of the files."""
     data, r = _parse_yaml(raw, _Reader(_source(path, root)))
     r.mapping(data, "", SERVICE_KEYS, OPTIONAL_SERVICE_KEYS)
     slug = r.slug(data["slug"], "slug")
@@ -364,7 +365,8 @@ def load_service_text(
         _waiver(r, item, f"waivers[{i}]", names, {f.id for f in fees})
         for i, item in enumerate(r.list_of(data.get("waivers", []), "waivers", False))
     )
-    outputs = _outputs(r, data.get("outputs", {}), path.parent, names, service_agencies)
+    outputs = _outputs(r, data.get("outputs", {}), path.parent, names, service_agencies, kept_templates=templates)
+    templates = templates if templates is not None else snapshots.read_templates(path.parent, outputs, r.fail)
     workflow = _workflow(r, data["workflow"], service_agencies, outputs, names) if "workflow" in data else None
     notifications = tuple(
         _notification(r, item, f"notifications[{i}]", workflow)
@@ -417,7 +419,8 @@ def load_service_text(
         documents_retention_years=r.integer(
             retention.get("documents_years", retention.get("applications_years", 10)), "retention.documents_years", 1
         ),
-        content_hash=hashlib.sha256(raw.encode("utf-8")).hexdigest(),
+        content_hash=snapshots.content_hash(raw, templates),
+        templates=templates,
         raw=raw,
     )
 
@@ -874,7 +877,7 @@ def _workflow(
 
 
 def _outputs(
-    r: _Reader, item: Any, folder: Path, names: set[str], agencies: tuple[str, ...] = ()
+    r: _Reader, item: Any, folder: Path, names: set[str], agencies: tuple[str, ...] = (), kept_templates=None
 ) -> dict[str, Output]:
     outputs = {}
     for output_id, spec in r.mapping(item, "outputs", set(), set(map(str, item or {}))).items():
@@ -886,7 +889,8 @@ def _outputs(
             raise r.fail(where + ".issued_by",
                          f"{issued_by!r} is not one of this service's agencies ({', '.join(agencies)})")
         template = spec["template"]
-        if not isinstance(template, str) or "/" in template or not (folder / template).is_file():
+        there = str(template) in kept_templates if kept_templates is not None else (folder / str(template)).is_file()
+        if not isinstance(template, str) or "/" in template or not there:
             raise r.fail(where + ".template", f"no template {template!r} beside the service.yaml")
         data = {}
         for key, expression in r.mapping(

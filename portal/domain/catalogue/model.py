@@ -284,8 +284,9 @@ class Service:
     once_per_applicant: OncePerApplicant | None = None
     # A citizen alone at an enrolled kiosk may apply without an account (a guest, issue 14; docs/kiosks.md).
     without_account: bool = False
-    content_hash: str = ""
+    content_hash: str = ""  # of the YAML and its document templates (catalogue/snapshots.py)
     raw: str = ""  # the YAML text, kept so an application's version survives later edits
+    templates: dict[str, str] = field(default_factory=dict)  # the text of each template its outputs name
 
     @property
     def is_listed(self) -> bool:

@@ -11,10 +11,12 @@ from functools import partial
 from pathlib import Path
 
 from flask import current_app
-from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+from jinja2 import ChoiceLoader, Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
+from portal.domain.catalogue import snapshots
 from portal.domain.fields.kinds import KINDS
 from portal.domain.i18n import formatting
+from portal.domain.rendering.kept_templates import KeptTemplates
 from portal.domain.rendering.keys import KeyRing
 from portal.domain.rendering.pdf import PdfRenderer
 
@@ -33,14 +35,17 @@ def template_environment() -> Environment:
         services, layouts = _paths()
         # StrictUndefined: a template that names data it was not given fails the job, loudly.
         environment = Environment(
-            loader=FileSystemLoader([str(services), str(layouts)]),
+            # A template kept with a pinned version (`@pinned/...`) first, then the folders' files.
+            loader=ChoiceLoader([KeptTemplates(), FileSystemLoader([str(services), str(layouts)])]),
             autoescape=select_autoescape(default=True),
             undefined=StrictUndefined,
         )
         environment.filters.update(km_digits=partial(formatting.digits, locale="km"), **document_filters())
         # `service_file("seals/x.svg")`: a file of the services folder (an agency's seal), wherever the
-        # template that names it lives; the renderer only loads files from the allowed folders.
-        environment.globals["service_file"] = lambda path: (services / path).resolve().as_uri()
+        # template that names it lives; the renderer only loads files from the allowed folders. A retired
+        # office's seal kept with a pinned version is already a `data:` URI (catalogue/snapshots.py).
+        environment.globals["service_file"] = \
+            lambda path: path if path.startswith("data:") else (services / path).resolve().as_uri()
         current_app.extensions["pdf_templates"] = environment
     return environment
 
@@ -64,7 +69,7 @@ def render_html(template: str, context: dict) -> tuple[str, Path]:
     """The HTML of a document and the folder its relative resources resolve in."""
     services, _layouts = _paths()
     html = template_environment().get_template(template).render(**context)
-    base_dir = (services / template).parent
+    base_dir = (services / snapshots.folder_name(template)).parent
     return html, base_dir
 
 

@@ -25,7 +25,6 @@ from portal.data import payment_requests as request_data
 from portal.domain import clock, links
 from portal.domain.applications import versions
 from portal.domain.applications.decision_date import expected_decision
-from portal.domain.catalogue import get_catalogue
 from portal.extensions import db
 from portal.payments import account, khqr_image, khqr_requests
 from portal.web.applicant.application_forms import ConfirmForm
@@ -103,7 +102,7 @@ def receipt(public_id: str):
         follow_code=khqr_image.svg_data_uri(follow), guest=guest, tracking_secret=secret,
         track_address=links.external_url("track.form"), stylesheet=STYLESHEETS[kiosk.printer_kind],
         printer_kind=kiosk.printer_kind, expected_decision=expected_decision(service, application),
-        agency=get_catalogue().agency(application.current_agency), confirm=ConfirmForm(), label=label,
+        agency=versions.agency_for(application, application.current_agency), confirm=ConfirmForm(), label=label,
         reprinting=reprinting)
 
 

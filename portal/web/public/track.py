@@ -30,7 +30,6 @@ from portal.data import documents as document_data
 from portal.domain import guests
 from portal.domain.applications import versions
 from portal.domain.applications.decision_date import expected_decision
-from portal.domain.catalogue import get_catalogue
 from portal.domain.i18n.formatting import digits
 from portal.domain.identity.throttle import TrackingThrottle, address_key
 from portal.extensions import redis_connection
@@ -99,7 +98,7 @@ def check():
     return _page(TrackForm(formdata=None), application=application, service=service,
                  account=account.account(service, application),
                  expected_decision=expected_decision(service, application),
-                 agency=get_catalogue().agency(application.current_agency),
+                 agency=versions.agency_for(application, application.current_agency),
                  issued=document_data.for_application(application.id))
 
 
