@@ -244,8 +244,6 @@ def for_browser(expression: Expression, on_page: set[str] | frozenset[str], valu
 def _for_browser(node: ast.AST, on_page: frozenset[str], values: dict[str, Any]) -> dict:
     if not _uses(node, on_page):
         return {"value": _jsonable(_evaluate_quietly(node, values))}
-    if _uses(node, _DATE_NAMES):
-        raise NotForTheBrowser("a date rule on an answer of this page")
     if isinstance(node, ast.Name):
         return {"field": node.id}
     if isinstance(node, ast.BoolOp):
@@ -256,6 +254,8 @@ def _for_browser(node: ast.AST, on_page: frozenset[str], values: dict[str, Any])
     if isinstance(node, (ast.List, ast.Tuple)):
         return {"list": [_for_browser(e, on_page, values) for e in node.elts]}
     if isinstance(node, ast.Compare):
+        if _uses(node, _DATE_NAMES):
+            raise NotForTheBrowser("a date compared with an answer of this page")
         parts, left = [], node.left
         for op, right in zip(node.ops, node.comparators, strict=True):
             parts.append({"compare": _BROWSER_OPERATORS[type(op)], "left": _for_browser(left, on_page, values),
