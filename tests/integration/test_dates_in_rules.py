@@ -70,6 +70,9 @@ def _submitted(client, factories, months=6):
     journey.attach(client, documents_url, "id_card", docfiles.jpeg(), "id.jpg")
     application_url = documents_url.removesuffix("/documents")
     journey.submit(client, application_url)
+    last_day = definition_dates.add_months(fifth, months)
+    assert formatting.date(date.fromisoformat(last_day), "long", "en") in client.get(application_url).get_data(
+        as_text=True), "the applicant sees until when the licence will be valid"
     return journey.application_for(application_url), clerk, date.fromisoformat(fifth)
 
 

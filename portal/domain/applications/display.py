@@ -81,7 +81,8 @@ def computed_values(service: Service, answers: dict, locale: str) -> list[tuple]
     from decimal import Decimal
 
     from portal.domain.applications.values import expression_values
-    from portal.domain.i18n.formatting import money, number
+    from portal.domain.definition_dates import as_date
+    from portal.domain.i18n.formatting import date, money, number
 
     values = expression_values(service, answers)
     shown = []
@@ -91,6 +92,8 @@ def computed_values(service: Service, answers: dict, locale: str) -> list[tuple]
             continue
         if isinstance(value, int | float | Decimal):
             text = money(value, computed.currency, locale) if computed.currency else number(value, locale)
+        elif as_date(value) is not None:  # a date worked out (`add_months(start_date, 6)`), written out
+            text = date(as_date(value), "long", locale)
         else:
             text = str(value)
         shown.append((computed, text))
