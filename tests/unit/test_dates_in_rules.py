@@ -14,8 +14,9 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from portal.domain import definition_dates as dates
-from portal.domain.catalogue import DefinitionError, load_catalogue
+from portal.domain.catalogue import DefinitionError, load_catalogue, validity
 from portal.domain.catalogue.expressions import ExpressionError, for_browser, parse
+from portal.domain.catalogue.model import Output
 from portal.domain.workflow.calendar import Holiday, WorkingCalendar, load_calendar
 from portal.paths import PROJECT_ROOT
 
@@ -246,3 +247,30 @@ class TestTheLoader:
         output = service.outputs["certificate"]
         assert output.valid_for_days is None
         assert output.valid_until.evaluate({"date_of_birth": "2026-01-31", "years": Decimal(1)}) == "2026-02-28"
+
+
+class TestValidityAtIssue:
+    """What the worker does with the date a document request carries (catalogue.validity)."""
+
+    issued_on = date(2026, 12, 7)
+
+    def test_a_request_without_a_computed_validity_has_no_expiry_from_it(self):
+        assert validity.expires_on({"name_km": "សុខ"}, self.issued_on, "request 1") is None
+
+    def test_the_computed_date_is_the_expiry_date_even_the_issue_day_itself(self):
+        assert validity.expires_on({validity.CONTEXT_KEY: "2027-06-07"}, self.issued_on, "r") == date(2027, 6, 7)
+        assert validity.expires_on({validity.CONTEXT_KEY: "2026-12-07"}, self.issued_on, "r") == self.issued_on
+
+    @pytest.mark.parametrize("carried", [None, "2026-12-06", "not a date"])
+    def test_an_empty_or_past_validity_is_refused_without_the_date_in_the_message(self, carried):
+        with pytest.raises(validity.ValidityError, match="request 7: .*nothing was issued") as error:
+            validity.expires_on({validity.CONTEXT_KEY: carried}, self.issued_on, "request 7")
+        assert "2026-12-06" not in str(error.value)
+
+    def test_the_request_carries_the_date_from_the_documents_values(self):
+        output = Output(id="licence", template="licence.html", title={"km": "ក", "en": "x"}, data={},
+                        valid_until=parse("add_months(start_date, months)"))
+        values = {"start_date": "2026-01-31", "months": Decimal(1), "today": TODAY}
+        assert validity.until(output, values) == {validity.CONTEXT_KEY: "2026-02-28"}
+        assert validity.until(output, {**values, "start_date": None}) == {validity.CONTEXT_KEY: None}
+        assert validity.until(Output(id="x", template="x.html", title={}, data={}, valid_for_days=90), values) == {}

@@ -89,10 +89,10 @@ def expires_on(context: dict, issued_on: date, what: str) -> date | None:
         return None
     value = as_date(context[CONTEXT_KEY])
     if value is None or value < issued_on:
-        found = "no date" if value is None else value.isoformat()
-        message = (f"{what}: the definition's valid_until gives {found} for an issue date of "
-                   f"{issued_on.isoformat()}; nothing was issued. Correct the answers or the definition, then "
-                   "retry the job.")
+        # Not the date itself: it may come from a date of birth, and logs carry no personal data.
+        found = "no date" if value is None else "a date before the issue date"
+        message = (f"{what}: the definition's valid_until gives {found} ({issued_on.isoformat()}); nothing was "
+                   "issued. Correct the answers or the definition, then retry the job.")
         log.error(message)
         raise ValidityError(message)
     return value
