@@ -274,3 +274,17 @@ class TestValidityAtIssue:
         assert validity.until(output, values) == {validity.CONTEXT_KEY: "2026-02-28"}
         assert validity.until(output, {**values, "start_date": None}) == {validity.CONTEXT_KEY: None}
         assert validity.until(Output(id="x", template="x.html", title={}, data={}, valid_for_days=90), values) == {}
+
+
+def test_every_use_sees_today_in_cambodia_beside_the_answers(monkeypatch):
+    from portal.domain import clock
+    from portal.domain.fields.values import expression_values
+    from tests.service_roots import FIXTURE_ROOT
+
+    monkeypatch.setattr(clock, "today", lambda: date(2026, 12, 7))
+    service = load_catalogue(FIXTURE_ROOT).get("night-market-licence")
+    values = expression_values(service, {"start_date": "2027-01-31", "months": 1, "date_of_birth": "2008-12-08"})
+    assert values["today"] == "2026-12-07"
+    assert values["last_day"] == "2027-02-28"  # a computed date
+    assert service.steps[0].rules[0].check.is_true(values) is False  # 18 tomorrow
+    assert service.steps[1].rules[0].check.is_true(values) is True
