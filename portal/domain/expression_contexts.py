@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from portal.domain import clock
+from portal.domain.definition_dates import TODAY
 
 
 @dataclass(frozen=True)
@@ -86,7 +87,7 @@ NAMES = (
     Name("applicant", (GUARDS, OUTPUTS), _applicant, "`applicant.kind`: 'person' or 'organisation'"),
     Name("reference", (OUTPUTS,), lambda k: _case(k).reference, "the application's reference"),
     Name("applicant_name", (OUTPUTS,), _applicant_name, "the name of whom the document is about"),
-    Name("today", (OUTPUTS,), lambda k: clock.today().isoformat(), "today's date in Cambodia, YYYY-MM-DD"),
+    Name(TODAY, USES, lambda k: clock.today().isoformat(), "today's date in Cambodia, YYYY-MM-DD"),
 )
 
 

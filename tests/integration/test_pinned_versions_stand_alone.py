@@ -36,6 +36,9 @@ STALL = {"market": "olympic", "stall_number": "B12", "goods": "បន្លែ",
 def services(app, tmp_path):
     """A copy of the fixture root: its agency with a seal, its permit template marked as the first edition."""
     root = copy_of_fixture(tmp_path)
+    for folder in root.iterdir():  # only this service: the others' agencies and categories are not retired here
+        if (folder / "service.yaml").is_file() and folder.name != SLUG:
+            shutil.rmtree(folder)
     (root / "seals").mkdir()
     shutil.copy(PROJECT_ROOT / "services" / "seals" / "demo-ministry.svg", root / "seals" / "capital.svg")
     edit_yaml(root / "agencies.yaml", lambda d: d["agencies"][0].update(seal="seals/capital.svg"))

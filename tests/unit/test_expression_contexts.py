@@ -75,7 +75,7 @@ def test_the_message_says_what_the_use_knows(root):
     assert str(refused.value) == (
         f"services/{SLUG}/service.yaml: workflow.transitions[0].guards[0]: unknown field 'fees_total' in "
         "'fees_total > 0' (in a transition's guards only the answers, the computed values and applicant, "
-        "documents_checked, paid are known)")
+        "documents_checked, paid, today are known)")
 
 
 @pytest.mark.parametrize("name", sorted(n.name for n in NAMES))

@@ -82,7 +82,8 @@ def computed_values(service: Service, answers: dict, locale: str) -> list[tuple]
     from decimal import Decimal
 
     from portal.domain.applications.values import values_for
-    from portal.domain.i18n.formatting import money, number
+    from portal.domain.definition_dates import as_date
+    from portal.domain.i18n.formatting import date, money, number
 
     values = values_for(FORMS, service, answers)
     shown = []
@@ -92,6 +93,8 @@ def computed_values(service: Service, answers: dict, locale: str) -> list[tuple]
             continue
         if isinstance(value, int | float | Decimal):
             text = money(value, computed.currency, locale) if computed.currency else number(value, locale)
+        elif as_date(value) is not None:  # a date worked out (`add_months(start_date, 6)`), written out
+            text = date(as_date(value), "long", locale)
         else:
             text = str(value)
         shown.append((computed, text))

@@ -14,7 +14,7 @@ from portal.domain.applications import case_records, naming, versions
 from portal.domain.applications.fees import fee_lines, totals
 from portal.domain.applications.reference import new_reference
 from portal.domain.applications.values import values_for
-from portal.domain.catalogue import Service, get_catalogue
+from portal.domain.catalogue import Service, get_catalogue, validity
 from portal.domain.catalogue.model import (
     COMMUNE_OFFICE_KIND,
     DISTRICT_OFFICE_KIND,
@@ -209,7 +209,7 @@ def request_document(service: Service, application, output, *, agency_slug: str 
     context = {
         "reference": application.reference, "title_km": output.title["km"], "title_en": output.title["en"],
         "agency_km": agency.name["km"] if agency else "", "agency_en": agency.name["en"] if agency else "",
-        **data, **signer,
+        **data, **signer, **validity.until(output, values),
     }
     row = agency_data.get_by_slug(agency_slug)
     request = document_requests.add(

@@ -7,8 +7,9 @@ nothing is ever given to `eval` or `exec`, there are no attribute calls, no impo
 
 Names refer to answers by field id (`purpose`), to a field of a repeating group item inside
 `count`/`sum` (`sum(owners, 'shares')`), and to a few facts the portal provides (`paid`,
-`documents_checked`, `applicant.kind`). A definition is checked when it is loaded: syntax, and
-that every name it uses exists.
+`documents_checked`, `applicant.kind`), `today` among them. Date functions (`age`, `add_months`,
+`add_working_days`, ...) are in `dates`. A definition is checked when it is loaded: syntax, the number of
+arguments of a date function, and that every name it uses exists.
 """
 
 from __future__ import annotations
@@ -18,6 +19,8 @@ import operator
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
+
+from portal.domain import definition_dates as dates
 
 
 class ExpressionError(ValueError):
@@ -58,7 +61,9 @@ def _count(items, key=None, value=True):
     return sum(1 for item in items or [] if (item.get(key) == value if key else True))
 
 
-FUNCTIONS = {"len": _len, "round": _round, "sum": _sum, "count": _count, "min": min, "max": max, "abs": abs}
+FUNCTIONS = {"len": _len, "round": _round, "sum": _sum, "count": _count, "min": min, "max": max, "abs": abs,
+             # run by `dates.call`, which gives them today's date and the working calendar
+             **dict.fromkeys(dates.NAMES, dates.call)}
 
 
 @dataclass(frozen=True)
@@ -129,6 +134,11 @@ def _check(node: ast.AST, names: set[str]) -> None:
         not isinstance(node.func, ast.Name) or node.func.id not in FUNCTIONS or node.keywords
     ):
         raise ExpressionError(f"only these functions may be called: {', '.join(sorted(FUNCTIONS))}")
+    if isinstance(node, ast.Call) and node.func.id in dates.ARGUMENTS:
+        fewest, most = dates.ARGUMENTS[node.func.id]
+        if not fewest <= len(node.args) <= most:
+            wanted = f"{fewest}" if fewest == most else f"{fewest} or {most}"
+            raise ExpressionError(f"{node.func.id}() takes {wanted} arguments, not {len(node.args)}")
     if isinstance(node, ast.Attribute) and (
         node.attr.startswith("_") or not isinstance(node.value, (ast.Name, ast.Attribute))
     ):
@@ -195,7 +205,10 @@ def _evaluate(node: ast.AST, values: dict[str, Any]) -> Any:
     if isinstance(node, (ast.List, ast.Tuple)):
         return [_evaluate(element, values) for element in node.elts]
     if isinstance(node, ast.Call):
-        return FUNCTIONS[node.func.id](*[_evaluate(argument, values) for argument in node.args])
+        arguments = [_evaluate(argument, values) for argument in node.args]
+        if node.func.id in dates.NAMES:
+            return dates.call(node.func.id, arguments, values.get(dates.TODAY))
+        return FUNCTIONS[node.func.id](*arguments)
     raise ExpressionError(f"{type(node).__name__} is not allowed")
 
 
@@ -220,7 +233,8 @@ def for_browser(expression: Expression, on_page: set[str] | frozenset[str], valu
     fills in the page: `{"field": id}` for an answer given on this page (`on_page`), `{"value": v}`
     for everything else, worked out here from `values` (answers of other steps, portal facts), and
     `and`/`or`/`not`/comparisons between them. None when the browser cannot follow it (arithmetic or
-    a function on an answer of this page): the page then shows or hides the field when it is sent."""
+    a function on an answer of this page, or a date rule: the browser compares only numbers, and its day may
+    not be Cambodia's): the page then shows or hides the field when it is sent."""
     try:
         return _for_browser(expression.tree.body, frozenset(on_page), values)
     except NotForTheBrowser:
@@ -240,6 +254,8 @@ def _for_browser(node: ast.AST, on_page: frozenset[str], values: dict[str, Any])
     if isinstance(node, (ast.List, ast.Tuple)):
         return {"list": [_for_browser(e, on_page, values) for e in node.elts]}
     if isinstance(node, ast.Compare):
+        if _uses(node, _DATE_NAMES):
+            raise NotForTheBrowser("a date compared with an answer of this page")
         parts, left = [], node.left
         for op, right in zip(node.ops, node.comparators, strict=True):
             parts.append({"compare": _BROWSER_OPERATORS[type(op)], "left": _for_browser(left, on_page, values),
@@ -247,6 +263,9 @@ def _for_browser(node: ast.AST, on_page: frozenset[str], values: dict[str, Any])
             left = right
         return parts[0] if len(parts) == 1 else {"and": parts}
     raise NotForTheBrowser(type(node).__name__)
+
+
+_DATE_NAMES = frozenset({dates.TODAY, *dates.NAMES})
 
 
 def _uses(node: ast.AST, names: frozenset[str]) -> bool:

@@ -10,7 +10,7 @@ from typing import Any
 
 import yaml
 
-from portal.domain.catalogue import contexts, offices, snapshots, wholeness
+from portal.domain.catalogue import contexts, offices, snapshots, validity, wholeness
 from portal.domain.catalogue.expressions import Expression, ExpressionError, parse
 from portal.domain.catalogue.model import (
     APPLICANT,
@@ -883,7 +883,7 @@ def _outputs(
     for output_id, spec in r.mapping(item, "outputs", set(), set(map(str, item or {}))).items():
         where = f"outputs.{output_id}"
         _id(r, output_id, where)
-        r.mapping(spec, where, {"template", "title", "data"}, {"valid_for_days", "kind", "issued_by"})
+        r.mapping(spec, where, {"template", "title", "data"}, {"valid_for_days", "valid_until", "kind", "issued_by"})
         issued_by = spec.get("issued_by")
         if issued_by is not None and issued_by not in agencies:
             raise r.fail(where + ".issued_by",
@@ -913,8 +913,22 @@ def _outputs(
             else None,
             kind=r.one_of(spec.get("kind", "issued"), where + ".kind", ("issued", "receipt")),
             issued_by=issued_by,
+            valid_until=_valid_until(r, spec, where, names),
         )
     return outputs
+
+
+def _valid_until(r: _Reader, spec: dict, where: str, names: set[str]) -> Expression | None:
+    """An output's computed validity (catalogue.validity); never together with valid_for_days."""
+    if "valid_until" not in spec:
+        return None
+    if "valid_for_days" in spec:
+        raise r.fail(where + ".valid_until", "give valid_for_days or valid_until, not both")
+    expression = _names_checked(r, _expression(r, spec["valid_until"], where + ".valid_until"),
+                                where + ".valid_until", names, OUTPUTS)
+    if problem := validity.problem(expression):
+        raise r.fail(where + ".valid_until", problem)
+    return expression
 
 
 def _notification(r: _Reader, item: Any, where: str, workflow: Workflow | None) -> NotificationRule:

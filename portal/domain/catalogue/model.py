@@ -221,6 +221,8 @@ class Output:
     # The issuing office when it is not the one whose officer took the last staff step (one of the
     # service's agencies, `commune-office` for the routed one).
     issued_by: str | None = None
+    # Instead of valid_for_days: the expiry date, from the values `data` sees (catalogue.validity).
+    valid_until: Expression | None = None
 
 
 @dataclass(frozen=True)

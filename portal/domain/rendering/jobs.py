@@ -9,6 +9,7 @@ from flask import current_app
 from portal.data import document_requests, people
 from portal.data.db import db
 from portal.domain import clock, links
+from portal.domain.catalogue import validity
 from portal.domain.documents import get_document_store
 from portal.domain.notify.service import notify
 from portal.domain.rendering import lifecycle
@@ -48,7 +49,10 @@ def issue_document(request_id: int) -> str | None:
     settings = current_app.config["PORTAL_SETTINGS"]
     key_id, private_key = get_keyring().active(create_if_missing=not settings.production)
     issued_on = clock.today()
-    expires_on = issued_on + timedelta(days=request.valid_days) if request.valid_days else None
+    # A fixed number of days, or the date the definition's valid_until computed (refused, before anything is
+    # rendered or stored, when it is empty or already past).
+    expires_on = issued_on + timedelta(days=request.valid_days) if request.valid_days else \
+        validity.expires_on(request.context, issued_on, f"document request {request.id} ({request.template})")
     html, base_dir = render_html(request.template, {
         **request.context, "issued_on": issued_on, "expires_on": expires_on,
     })

@@ -31,6 +31,8 @@ from zoneinfo import ZoneInfo
 
 import yaml
 
+from portal.domain import definition_dates
+
 PHNOM_PENH = ZoneInfo("Asia/Phnom_Penh")
 CLOSE_OF_BUSINESS = time(17, 0)
 DEFAULT_PATH = Path(__file__).resolve().parents[3] / "services" / "holidays.yaml"
@@ -255,3 +257,8 @@ def add_working_days(start: datetime, n: int) -> datetime:
 
 def working_days_between(a: datetime | date, b: datetime | date) -> int:
     return load_calendar().working_days_between(a, b)
+
+
+# Definitions count working days too (`add_working_days(today, 5)` in a rule), on this same calendar. The
+# catalogue cannot import the workflow (the workflow reads the catalogue), so the calendar tells it.
+definition_dates.use_working_calendar(load_calendar)
