@@ -112,14 +112,14 @@ def _number(r, value: Any, where: str, minimum: Decimal = Decimal(0)) -> Decimal
     except InvalidOperation:
         raise r.fail(where, f"{value!r} is not a number") from None
     if not number.is_finite() or number < minimum:
-        raise r.fail(where, f"expected a number of at least {minimum}, not {value!r}")
+        raise r.fail(where, f"expected a number of at least {minimum}, not {number}")
     return number
 
 
 def _money(r, value: Any, where: str, currency: str) -> Decimal:
     amount = _number(r, value, where)
     if amount % SMALLEST[currency]:
-        raise r.fail(where, f"{value!r} is not a whole number of {'riel' if currency == 'KHR' else 'cents'}")
+        raise r.fail(where, f"{amount} is not a whole number of {'riel' if currency == 'KHR' else 'cents'}")
     return amount
 
 
