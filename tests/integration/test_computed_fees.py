@@ -14,7 +14,7 @@ from portal.data.db import db
 from portal.data.models import Document
 from portal.domain.applications.versions import definition_for
 from portal.payments import account, assessments, counter
-from tests import journey
+from tests import docfiles, journey
 from tests.integration.test_case_names_records_and_hand_over import reload
 from tests.integration.test_khqr_confirmation import ask
 from tests.integration.test_khqr_dev_bank import pay_in_the_bank, served_portal  # noqa: F401 - the fixture
@@ -40,9 +40,10 @@ def apply(client, person, area: str | None) -> str:
     client.expected_lang = None  # a redirect is Werkzeug's own little page, in English
     building = {"floor_area": area} if area is not None else {}
     end = journey.fill_steps(client, journey.start(client, SLUG), {"owner": {}, "building": building})
+    assert end.endswith("/documents"), end
+    journey.attach(client, end, "plans", docfiles.pdf("plans"), "plans.pdf")
     client.expected_lang = person.locale  # the pages in the person's language
-    assert end.endswith(("/documents", "/review")), end
-    return end.removesuffix("/documents").removesuffix("/review")
+    return end.removesuffix("/documents")
 
 
 def fee_text(page) -> str:
