@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from portal.data import payments as payment_data
 from portal.data.db import db
-from portal.data.models import Document
+from portal.data.models import Document, DocumentRequest
 from portal.domain.applications.versions import definition_for
 from portal.payments import account, assessments, counter
 from tests import docfiles, journey
@@ -116,9 +116,14 @@ def test_a_fee_whose_input_is_unknown_is_to_be_assessed_and_the_application_is_n
         assert [line.fee for line in owed.to_be_assessed] == ["permit", "inspection"]
 
         clerk = factories.staff("phnom-penh-capital", "clerk", locale="en")
-        counter.record(service, application, clerk, amount_minor=10000, currency="KHR", method="counter_cash",
-                       receipt_number="R-1")
+        payment, _ = counter.record(service, application, clerk, amount_minor=10000, currency="KHR",
+                                    method="counter_cash", receipt_number="R-1")
         db.session.commit()
+        receipt = db.session.get(DocumentRequest, payment.receipt_request_id).context
+        assert not receipt["paid_in_full"] and receipt["to_be_assessed"]
+        assert receipt["announcement"]["params"]["balance"]["en"] == "Other fees are still to be assessed."
+        pay_page = client.get(f"/applications/{application.public_id}/pay").soup.select_one("main")
+        assert "Fees still to be assessed" in pay_page.get_text() and "Paid, thank you" not in pay_page.get_text()
         application = reload(application)
         found = account.account(service, application)
         assert found.due == {} and not found.settled and not application.paid  # paid towards it, not paid
