@@ -211,3 +211,12 @@ class TestLoaderErrors:
     def test_a_fixed_amount_is_read_as_before(self, root):
         service = service_with(root, {"id": "fixed", "label": LABEL, "amount": {"KHR": 10000, "USD": 3}})
         assert service.fees[0].rule is None and service.fees[0].amounts == {"KHR": 10000, "USD": 3}
+
+
+def test_a_fixed_fee_is_frozen_with_the_same_keys_as_before_computed_fees():
+    from portal.payments.assessments import Line
+
+    assert Line("fixed", LABEL, 2, {"KHR": 300000}).as_json() == {
+        "fee": "fixed", "label": LABEL, "quantity": 2, "amounts": {"KHR": 300000}, "waived_by": None}
+    pending = Line("permit", LABEL, 1, {}, pending=True).as_json()
+    assert pending["pending"] is True and pending["amounts"] == {}
