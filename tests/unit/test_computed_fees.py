@@ -109,7 +109,7 @@ class TestRate:
     def test_the_service_page_describes_the_rule(self, root):
         service = service_with(root, rate(unit={"km": "ម²", "en": "m²"}, minimum={"KHR": 50000}))
         assert describe(service.fees[0].rule) == {"en": "2,000 ៛ per m², at least 50,000 ៛",
-                                                  "km": "២,០០០ ៛ ក្នុងមួយម², យ៉ាងតិច ៥០,០០០ ៛"}
+                                                  "km": "២,០០០ ៛ ក្នុងមួយ ម², យ៉ាងតិច ៥០,០០០ ៛"}
 
 
 class TestPercent:

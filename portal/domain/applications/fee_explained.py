@@ -38,7 +38,7 @@ BAND = {
     "only": {"km": "{quantity}៖ {amount}", "en": "{quantity}: {amount}"},
 }
 DESCRIBED = {
-    "per": {"km": "{amount} ក្នុងមួយ{unit}", "en": "{amount} per {unit}"},
+    "per": {"km": "{amount} ក្នុងមួយ {unit}", "en": "{amount} per {unit}"},
     "per_unit": {"km": "{amount} ក្នុងមួយឯកតា", "en": "{amount} per unit"},
     "percent": {"km": "{percent} %", "en": "{percent} %"},
     "up_to": {"km": "មិនលើសពី {up_to}៖ {amount}", "en": "up to {up_to}: {amount}"},
