@@ -28,7 +28,8 @@ class Account:
 
     @property
     def settled(self) -> bool:
-        return ledger.is_settled(self.balance)
+        """Nothing due, and no fee still to be assessed: a fee not worked out yet is never taken as paid."""
+        return ledger.is_settled(self.balance) and not self.assessment.to_be_assessed
 
     @property
     def currencies(self) -> tuple[str, ...]:

@@ -37,6 +37,7 @@ METHODS = {
 }
 STILL_DUE = _l("%(amount)s is still due.")
 PAID_IN_FULL = _l("It is now paid in full.")
+STILL_TO_BE_ASSESSED = _l("Other fees are still to be assessed.")
 
 
 def ask_for(service: Service, application, payment):
@@ -125,7 +126,9 @@ def _after(service: Service, application) -> dict:
         return " / ".join(shown(amount, currency, locale) for currency, amount in by_currency.items())
 
     return {
-        "paid_in_full": not due,
+        # A fee still to be assessed is not paid: the receipt never says "paid in full" before it is.
+        "paid_in_full": found is None or found.settled,
+        "to_be_assessed": bool(found and found.assessment.to_be_assessed),
         **_each_language("due", lambda locale: amounts(due, locale)),
         **_each_language("refund", lambda locale: amounts(refund, locale)),
     }
@@ -135,6 +138,12 @@ def _balance_sentence(context: dict) -> dict[str, str]:
     found = {}
     for locale in LANGUAGES:
         with force_locale(locale):
-            found[locale] = str(PAID_IN_FULL) if context["paid_in_full"] else \
-                str(STILL_DUE) % {"amount": context[f"due_{locale}"]}
+            if context["paid_in_full"]:
+                found[locale] = str(PAID_IN_FULL)
+            elif context[f"due_{locale}"]:
+                found[locale] = str(STILL_DUE) % {"amount": context[f"due_{locale}"]}
+                if context.get("to_be_assessed"):
+                    found[locale] += " " + str(STILL_TO_BE_ASSESSED)
+            else:
+                found[locale] = str(STILL_TO_BE_ASSESSED)
     return found

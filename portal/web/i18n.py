@@ -8,6 +8,7 @@ from flask import Flask
 from jinja2 import pass_context
 from markupsafe import Markup, escape
 
+from portal.domain.applications.fee_explained import describe as describe_fee_rule
 from portal.domain.i18n import formatting
 from portal.extensions import babel
 from portal.web.locale import LANGUAGES, remember_locale_cookie, select_locale
@@ -32,6 +33,7 @@ def init_i18n(app: Flask) -> None:
         date=_per_request(formatting.date),
         datetime=_per_request(formatting.date_time),
         bilingual=_per_request(formatting.pick),
+        fee_rule=describe_fee_rule,  # both languages: `bilingual` picks one
         khmer_spans=khmer_spans,
     )
     app.jinja_env.globals["LANGUAGES"] = LANGUAGES

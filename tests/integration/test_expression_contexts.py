@@ -63,7 +63,7 @@ def test_each_use_is_evaluated_with_every_name_it_may_name(app, factories, every
         display.missing(service, steps, answers, set())
         naming.subject_names(service, application)
         # The fees, the documents asked for, the guards on the case page, an issued document.
-        assessments.assess(service, answers)
+        assessments.assess(service, application)
         display.documents_needed(service, answers)
         clerk = engine.Actor.staff(1, {(service.agencies[0], "clerk")})
         assert engine.available_actions(service, transitions.snapshot(service, application), clerk)

@@ -11,7 +11,7 @@ from portal.data import document_requests, organisations, people
 from portal.data.db import utcnow
 from portal.domain import audit, expression_contexts
 from portal.domain.applications import case_records, naming, versions
-from portal.domain.applications.fees import fee_lines, totals
+from portal.domain.applications.fees import fee_values, lines_for, to_be_assessed, totals
 from portal.domain.applications.reference import new_reference
 from portal.domain.applications.values import values_for
 from portal.domain.catalogue import Service, get_catalogue, validity
@@ -270,6 +270,10 @@ def _plain(value):
     return value
 
 
+# The submission receipt's fees when some are worked out only later (from values staff enter).
+TO_BE_ASSESSED = {"km": "កម្រៃផ្សេងទៀតនឹងត្រូវវាយតម្លៃនៅពេលក្រោយ", "en": "other fees to be assessed later"}
+
+
 def request_receipt(service: Service, application) -> None:
     """The submission receipt (`templates/pdf/receipt.html`) and an "application received" message."""
     from portal.domain.i18n.formatting import money
@@ -277,7 +281,9 @@ def request_receipt(service: Service, application) -> None:
     applicant = people.get_by_id(application.applicant_person_id)
     organisation = organisations.get_by_id(application.organisation_id) if application.organisation_id else None
     agency = versions.agency_for(application, application.current_agency or service.agencies[0])
-    lines = totals(fee_lines(service, application.answers))
+    lines = lines_for(service, fee_values(service, application))
+    owed = totals(lines)
+    later = TO_BE_ASSESSED if to_be_assessed(lines) else None
     # The name the application gives (never the account's phone number); a business by its name.
     name = naming.subject_names(service, application)
     holder = name.first or applicant.display_name
@@ -286,8 +292,8 @@ def request_receipt(service: Service, application) -> None:
         "applicant_name": holder, "applicant_name_latin": name.latin,
         "agency_km": agency.name["km"] if agency else "",
         "agency_en": agency.name["en"] if agency else "",
-        "fees_km": " / ".join(money(a, c, "km") for c, a in lines.items()),
-        "fees_en": " / ".join(money(a, c, "en") for c, a in lines.items()),
+        "fees_km": " / ".join([money(a, c, "km") for c, a in owed.items()] + ([later["km"]] if later else [])),
+        "fees_en": " / ".join([money(a, c, "en") for c, a in owed.items()] + ([later["en"]] if later else [])),
     }
     request = document_requests.add(
         template="receipt.html", context=context, kind="receipt", file_name=f"receipt-{application.reference}",

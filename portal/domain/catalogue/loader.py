@@ -10,7 +10,7 @@ from typing import Any
 
 import yaml
 
-from portal.domain.catalogue import contexts, offices, snapshots, validity, wholeness
+from portal.domain.catalogue import contexts, fee_rules, offices, snapshots, validity, wholeness
 from portal.domain.catalogue.expressions import Expression, ExpressionError, parse
 from portal.domain.catalogue.model import (
     APPLICANT,
@@ -722,6 +722,8 @@ def _document(r: _Reader, item: Any, where: str, names: set[str]) -> DocumentReq
 
 
 def _fee(r: _Reader, item: Any, where: str, names: set[str] | None = None, fields: dict | None = None) -> Fee:
+    if fee_rules.is_computed(item):
+        return _computed_fee(r, item, where, names or set(), fields or {})
     r.mapping(item, where, {"id", "label", "amount"}, {"note", "when", "per"})
     amounts = r.mapping(item["amount"], where + ".amount", set(), set(CURRENCIES))
     if not amounts:
@@ -750,6 +752,21 @@ def _fee(r: _Reader, item: Any, where: str, names: set[str] | None = None, field
         note=r.text(item["note"], where + ".note") if "note" in item else None,
         when=when,
         per=per,
+    )
+
+
+def _computed_fee(r: _Reader, item: dict, where: str, names: set[str], fields: dict) -> Fee:
+    rule = fee_rules.read(r, item, where, names, fields)
+    when = None
+    if "when" in item:
+        when = _names_checked(r, _expression(r, item["when"], where + ".when"), where + ".when", names, FEES)
+    return Fee(
+        id=_plain_id(r, item["id"], where + ".id"),
+        label=r.text(item["label"], where + ".label"),
+        amounts={},
+        note=r.text(item["note"], where + ".note") if "note" in item else None,
+        when=when,
+        rule=rule,
     )
 
 

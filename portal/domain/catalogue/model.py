@@ -8,6 +8,7 @@ from decimal import Decimal
 from typing import Any
 
 from portal.domain.catalogue.expressions import Expression
+from portal.domain.catalogue.fee_rules import FeeRule
 
 Text = dict[str, str]  # {"km": ..., "en": ...}
 
@@ -161,6 +162,8 @@ class Fee:
     note: Text | None = None
     when: Expression | None = None  # charged only when true
     per: str | None = None  # a group or integer field: the amount is charged per item
+    # A computed fee (a rate per unit, a percent, tiers): `amounts` is then empty. See fee_rules.py.
+    rule: FeeRule | None = None
 
 
 @dataclass(frozen=True)

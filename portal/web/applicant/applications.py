@@ -321,7 +321,7 @@ def _review_page(application, service, form, status=200):
     steps = journey.visible_steps(service, application.answers)
     attached = {a.requirement_id for a in application.attachments}
     # What these answers owe now, before submission (or before resubmitting changed answers).
-    now_owed = assessments.assess(service, application.answers) if assessments.charges_fees(service) else None
+    now_owed = assessments.assess(service, application) if assessments.charges_fees(service) else None
     available = []
     if application.state != "draft":
         available = [t for t in engine.available_actions(service, transitions.snapshot(service, application),
