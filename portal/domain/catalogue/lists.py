@@ -59,6 +59,13 @@ class Lists:
             raise r.fail(where, f"unknown list {name!r}; one of {', '.join(self.names())}")
         return self.parse(path)
 
+    def label(self, name: str, value, locale: str) -> str:
+        """How a document writes answer `value` of list `name` (`{{ country|km_list('countries') }}`); an
+        answer the list does not hold, as it is. An unknown list raises KeyError: the document job fails."""
+        options = BUILT_IN[name]() if name in BUILT_IN else self.parse(self.files()[name])
+        found = next((o.label for o in options if o.value == value), None)
+        return found[locale] if found else ("" if value is None else str(value))
+
     def check_all(self) -> None:
         """Read every list file of the folder (and the shipped ones), so a broken list is reported when the
         catalogue loads even if no field names it yet."""

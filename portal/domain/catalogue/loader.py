@@ -931,6 +931,8 @@ def load_catalogue(root: Path) -> Catalogue:
     root = Path(root)
     agencies, local_offices = load_agencies(root)
     categories = load_categories(root)
-    lists.Lists(root, _load_yaml, _option).check_all()
+    option_lists = lists.Lists(root, _load_yaml, _option)
+    option_lists.check_all()
     services = tuple(load_service(path, root, agencies, categories) for path in sorted(root.glob("*/service.yaml")))
-    return Catalogue(services=services, agencies=agencies, categories=categories, offices=local_offices)
+    return Catalogue(services=services, agencies=agencies, categories=categories, offices=local_offices,
+                     lists=option_lists)

@@ -319,6 +319,7 @@ class Catalogue:
     # Every commune, district and province office, generated from the address data (offices.py) when first
     # asked for; those `agencies` lists for a place stand in for the generated ones.
     offices: Any = None
+    lists: Any = None  # the lists `options_from` names (lists.py): documents write their labels
 
     def agency(self, slug: str | None) -> Agency | None:
         """Any agency by slug: one agencies.yaml lists, or a generated local office."""
