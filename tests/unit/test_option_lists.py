@@ -9,9 +9,11 @@ from functools import cache
 
 import pytest
 import yaml
+from wtforms import SelectChoice
 
 from portal.domain.catalogue import DefinitionError, load_catalogue
 from portal.domain.catalogue.lists import BUILT_IN, SHIPPED
+from portal.domain.fields.kinds.choices import in_reading_order
 from portal.domain.geo import places
 from portal.paths import PROJECT_ROOT
 
@@ -161,3 +163,20 @@ class TestTheShippedLists:
         makes = {o.value: o.label for o in lists.options_from(None, "vehicle-makes", "")}
         assert 30 <= len(makes) <= 60
         assert makes["toyota"] == {"km": "តូយ៉ូតា", "en": "Toyota"} and "other" in makes
+
+
+def test_a_multi_choice_takes_its_options_from_a_list_too(services):
+    def change(field, data):
+        sectors = data["steps"][0]["fields"][3]
+        assert sectors["type"] == "multi_choice"
+        sectors.pop("options")
+        sectors["options_from"] = "provinces"
+    edit_business_type(services, change)
+    field = load_catalogue(services).get("business-registration").field("sectors")
+    assert len(field.options) == 25 and field.option_label("12")["en"] == "Phnom Penh"
+
+
+def test_a_list_is_shown_by_its_labels_with_another_make_last():
+    choices = [SelectChoice("other", "ម៉ាកផ្សេងទៀត"), SelectChoice("toyota", "តូយ៉ូតា"),
+               SelectChoice("audi", "អូឌី"), SelectChoice("ford", "ហ្វដ")]
+    assert [c.value for c in in_reading_order(choices)] == ["toyota", "ford", "audi", "other"]
