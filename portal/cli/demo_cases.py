@@ -43,7 +43,7 @@ from portal.domain import clock
 from portal.domain.applications import case_notes, case_records, display, journey, transitions
 from portal.domain.applications.values import values_for
 from portal.domain.catalogue import Service, get_catalogue
-from portal.domain.catalogue.model import STAFF_FACTS, DocumentRequirement
+from portal.domain.catalogue.model import STAFF_FACTS, DocumentRequirement, for_persons
 from portal.domain.documents import get_document_store
 from portal.domain.documents.sniff import KINDS
 from portal.domain.expression_contexts import DOCUMENTS
@@ -507,7 +507,7 @@ class CaseMaker:
         catalogue = get_catalogue()
         service = catalogue.get(story.service)
         person = self.people.applicant(story.applicant)
-        shop = self.people.shop if "citizen" not in service.audience else None
+        shop = self.people.shop if not for_persons(service.audience) else None
         moments = [step.at.at(self.now) for step in story.steps]
         if moments != sorted(moments) or moments[-1] >= self.now:
             raise ValueError(f"demo case {story.service}: its steps must be in order and in the past")

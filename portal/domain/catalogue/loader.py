@@ -10,7 +10,7 @@ from typing import Any
 
 import yaml
 
-from portal.domain.catalogue import contexts, fee_rules, offices, snapshots, validity, wholeness
+from portal.domain.catalogue import contexts, fee_rules, lists, offices, snapshots, validity, wholeness
 from portal.domain.catalogue.expressions import Expression, ExpressionError, parse
 from portal.domain.catalogue.model import (
     APPLICANT,
@@ -49,7 +49,7 @@ from portal.domain.geo import places
 
 LANGS = ("km", "en")
 STATUSES = ("draft", "live", "retired")
-AUDIENCES = ("citizen", "business")
+AUDIENCES = ("citizen", "business", "foreign_resident")
 AGENCY_KINDS = ("ministry", "department", COMMUNE_OFFICE_KIND, DISTRICT_OFFICE_KIND, PROVINCE_OFFICE_KIND)
 CURRENCIES = ("KHR", "USD")
 SLUG = re.compile(r"^[a-z][a-z0-9-]{1,58}[a-z0-9]$")
@@ -63,8 +63,9 @@ class DefinitionError(ValueError):
 class _Reader:
     """Walks one YAML document, remembering where it is for error messages."""
 
-    def __init__(self, source: str):
+    def __init__(self, source: str, option_lists: lists.Lists | None = None):
         self.source = source
+        self.lists = option_lists  # what `options_from` may name (a service's reader has them)
 
     def fail(self, where: str, problem: str) -> DefinitionError:
         return DefinitionError(f"{self.source}: {where}: {problem}" if where else f"{self.source}: {problem}")
@@ -314,7 +315,7 @@ def load_service_text(
 ) -> Service:
     """A service from its YAML text; `path` is where it lives (or lived), for messages and templates.
     `templates`: the text of its document templates kept with a pinned version, instead of the files."""
-    data, r = _parse_yaml(raw, _Reader(_source(path, root)))
+    data, r = _parse_yaml(raw, _Reader(_source(path, root), lists.Lists(root, _load_yaml, _option)))
     r.mapping(data, "", SERVICE_KEYS, OPTIONAL_SERVICE_KEYS)
     slug = r.slug(data["slug"], "slug")
     if slug != path.parent.name:
@@ -483,6 +484,7 @@ FIELD_KEYS = {
     "max",
     "currencies",
     "options",
+    "options_from",
     "fields",
     "min_items",
     "max_items",
@@ -500,16 +502,21 @@ def _field(r: _Reader, item: Any, where: str, in_group: bool = False) -> Field:
     if in_group and not kind.in_groups:
         raise r.fail(where + ".type", f"a {type_name} field cannot be inside a group")
     options = ()
-    if kind.takes_options:
+    if kind.takes_options and "options_from" in item:
+        if "options" in item:
+            raise r.fail(where + ".options_from", "give options or options_from, not both")
+        options = r.lists.options_from(r, item["options_from"], where + ".options_from")
+    elif kind.takes_options:
         options = tuple(
             _option(r, o, f"{where}.options[{k}]")
             for k, o in enumerate(r.list_of(item.get("options"), where + ".options"))
         )
         if len({o.value for o in options}) != len(options):
             raise r.fail(where + ".options", "two options have the same value")
-    elif "options" in item:
+    elif "options" in item or "options_from" in item:
         only = _these(names_of("takes_options"))
-        raise r.fail(where + ".options", f"only {only} fields have options, not {type_name}")
+        key = "options" if "options" in item else "options_from"
+        raise r.fail(f"{where}.{key}", f"only {only} fields have {key}, not {type_name}")
     sub_fields = ()
     if kind.takes_fields:
         sub_fields = tuple(
@@ -553,6 +560,7 @@ def _field(r: _Reader, item: Any, where: str, in_group: bool = False) -> Field:
         max=_decimal(r, item.get("max"), where + ".max"),
         currencies=currencies,
         options=options,
+        options_from=item.get("options_from"),
         fields=sub_fields,
         min_items=r.integer(item.get("min_items", 0), where + ".min_items", 0),
         max_items=r.integer(item.get("max_items", 20), where + ".max_items", 1),
@@ -975,5 +983,8 @@ def load_catalogue(root: Path) -> Catalogue:
     root = Path(root)
     agencies, local_offices = load_agencies(root)
     categories = load_categories(root)
+    option_lists = lists.Lists(root, _load_yaml, _option)
+    option_lists.check_all()
     services = tuple(load_service(path, root, agencies, categories) for path in sorted(root.glob("*/service.yaml")))
-    return Catalogue(services=services, agencies=agencies, categories=categories, offices=local_offices)
+    return Catalogue(services=services, agencies=agencies, categories=categories, offices=local_offices,
+                     lists=option_lists)

@@ -14,6 +14,14 @@ Text = dict[str, str]  # {"km": ..., "en": ...}
 
 ROLES = ("clerk", "supervisor")
 APPLICANT = "applicant"
+# The audiences a person applies in for themselves, with their own account: a citizen, or a foreign resident
+# (who has no Khmer national ID; nothing on the way to applying asks for one). `business` is an organisation.
+PERSON_AUDIENCES = ("citizen", "foreign_resident")
+
+
+def for_persons(audience) -> bool:
+    """Whether a person may apply for themselves for a service with this `audience`."""
+    return any(who in PERSON_AUDIENCES for who in audience)
 
 
 @dataclass(frozen=True)
@@ -104,6 +112,7 @@ class Field:
     max: Decimal | None = None
     currencies: tuple[str, ...] = ("KHR", "USD")  # money fields
     options: tuple[Option, ...] = ()
+    options_from: str | None = None  # the list (services/lists/) the options were read from
     fields: tuple[Field, ...] = ()  # a group's fields, repeated for each item
     min_items: int = 0
     max_items: int = 20
@@ -261,7 +270,7 @@ class Service:
     slug: str
     version: int
     status: str  # draft, live, retired
-    audience: tuple[str, ...]  # citizen and/or business
+    audience: tuple[str, ...]  # citizen, business and/or foreign_resident
     agencies: tuple[str, ...]  # in the order they handle an application
     category: str
     title: Text
@@ -316,6 +325,7 @@ class Catalogue:
     # Every commune, district and province office, generated from the address data (offices.py) when first
     # asked for; those `agencies` lists for a place stand in for the generated ones.
     offices: Any = None
+    lists: Any = None  # the lists `options_from` names (lists.py): documents write their labels
 
     def agency(self, slug: str | None) -> Agency | None:
         """Any agency by slug: one agencies.yaml lists, or a generated local office."""

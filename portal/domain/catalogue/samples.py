@@ -13,7 +13,7 @@ from typing import Any
 import yaml
 
 from portal.domain.catalogue.loader import DefinitionError, _Reader
-from portal.domain.catalogue.model import Service, Workflow
+from portal.domain.catalogue.model import Service, Workflow, for_persons
 
 FILE_NAME = "samples.yaml"
 APPLICANTS = ("person", "business")
@@ -46,8 +46,7 @@ def load_samples(root: Path, service: Service) -> Samples:
         raise r.fail(f"line {line + 1}" if line is not None else "", "is not valid YAML") from None
     r.mapping(data, "", {"applicant", "steps"}, {"documents", "paths"})
     applicant = r.one_of(data["applicant"], "applicant", APPLICANTS)
-    audience = "business" if applicant == "business" else "citizen"
-    if audience not in service.audience:
+    if not (for_persons(service.audience) if applicant == "person" else "business" in service.audience):
         raise r.fail("applicant", f"{applicant!r} cannot apply: the service's audience is "
                                   f"{', '.join(service.audience)}")
     steps = {s.id: s for s in service.steps}

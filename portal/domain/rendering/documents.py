@@ -13,7 +13,7 @@ from pathlib import Path
 from flask import current_app
 from jinja2 import ChoiceLoader, Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
-from portal.domain.catalogue import snapshots
+from portal.domain.catalogue import get_catalogue, snapshots
 from portal.domain.fields.kinds import KINDS
 from portal.domain.i18n import formatting
 from portal.domain.rendering.kept_templates import KeptTemplates
@@ -40,7 +40,8 @@ def template_environment() -> Environment:
             autoescape=select_autoescape(default=True),
             undefined=StrictUndefined,
         )
-        environment.filters.update(km_digits=partial(formatting.digits, locale="km"), **document_filters())
+        environment.filters.update(km_digits=partial(formatting.digits, locale="km"), **document_filters(),
+                                   **list_filters())
         # `service_file("seals/x.svg")`: a file of the services folder (an agency's seal), wherever the
         # template that names it lives; the renderer only loads files from the allowed folders. A retired
         # office's seal kept with a pinned version is already a `data:` URI (catalogue/snapshots.py).
@@ -59,6 +60,15 @@ def document_filters() -> dict:
             for locale in DOCUMENT_LANGUAGES:
                 filters[f"{locale}_{kind.document_filter}"] = partial(_in_language, kind.document, locale)
     return filters
+
+
+def list_filters() -> dict:
+    """`km_list` and `en_list`: the label of an answer from a list, `{{ nationality|km_list('nationalities') }}`."""
+    return {f"{locale}_list": partial(_list_label, locale) for locale in DOCUMENT_LANGUAGES}
+
+
+def _list_label(locale: str, value, name: str) -> str:
+    return get_catalogue().lists.label(name, value, locale)
 
 
 def _in_language(document, locale: str, value, *args):

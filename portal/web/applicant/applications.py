@@ -25,6 +25,7 @@ from portal.domain.applications import (
 from portal.domain.applications.decision_date import expected_decision
 from portal.domain.applications.labels import state_label
 from portal.domain.catalogue import get_catalogue
+from portal.domain.catalogue.model import for_persons
 from portal.domain.documents import get_document_store
 from portal.domain.documents.sniff import KINDS
 from portal.domain.documents.store import can_read
@@ -55,7 +56,7 @@ def own_application(public_id: str):
 def _start_form(service):
     form = StartForm()
     choices = []
-    if "citizen" in service.audience:
+    if for_persons(service.audience):
         name = current_user.display_name
         choices.append((ME, _("Myself, %(name)s", name=name) if name else _("Myself")))
     if "business" in service.audience and g.get("assisted_session") is None:

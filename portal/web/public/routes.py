@@ -9,6 +9,7 @@ from portal.domain.rendering.fonts import web_font_path
 from portal.extensions import csrf, db, redis_connection
 from portal.web.helpers import safe_next_url
 from portal.web.locale import LANGUAGES, remember
+from portal.web.public import audiences
 
 blueprint = Blueprint("public", __name__)
 
@@ -16,11 +17,14 @@ blueprint = Blueprint("public", __name__)
 @blueprint.get("/")
 def home():
     catalogue = get_catalogue()
+    audience = audiences.chosen(request.args.get("audience"))
     by_category = {}
     for service in catalogue.live():
-        by_category.setdefault(service.category, []).append(service)
+        if audience is None or audience in service.audience:
+            by_category.setdefault(service.category, []).append(service)
     groups = [(catalogue.categories[slug], services) for slug, services in by_category.items()]
-    return render_template("pages/public/home.html", groups=groups, agencies=catalogue.agencies)
+    return render_template("pages/public/home.html", groups=groups, agencies=catalogue.agencies,
+                           audience=audience, audience_filter=audiences.FILTER)
 
 
 @blueprint.get("/services/<slug>")
@@ -31,7 +35,7 @@ def service(slug: str):
         abort(404)
     agencies = [catalogue.agencies[a] for a in entry.agencies]
     return render_template("pages/public/service.html", service=entry, agencies=agencies,
-                           category=catalogue.categories[entry.category])
+                           category=catalogue.categories[entry.category], apply_as=audiences.APPLY_AS)
 
 
 @blueprint.post("/language")

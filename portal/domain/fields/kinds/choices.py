@@ -29,6 +29,8 @@ class ChoiceKind(FieldKind):
         options = self.spec.options
         field_class = OptionRadioField if len(options) <= RADIO_LIMIT else OptionSelectField
         choices = [SelectChoice(o.value, pick(o.label, locale)) for o in options]
+        if self.spec.options_from:
+            choices = in_reading_order(choices)
         if field_class is OptionSelectField:
             choices.insert(0, SelectChoice("", str(CHOOSE)))
         return field_class(choices=choices, required_message=say(REQUIRED_CHOICE, label=label),
@@ -41,6 +43,12 @@ class ChoiceKind(FieldKind):
         from hypothesis import strategies as st
 
         return st.sampled_from([o.value for o in self.spec.options])
+
+
+def in_reading_order(choices: list[SelectChoice]) -> list[SelectChoice]:
+    """A shipped list (`options_from`) is written in the order of its codes, which no reader follows: its
+    options are shown by their label in the page's language, with `other` ("Another make") kept last."""
+    return sorted(choices, key=lambda c: (c.value == "other", c.label.casefold(), c.value))
 
 
 class MultiChoiceKind(FieldKind):
