@@ -16,11 +16,10 @@ from portal.domain.applications.reference import new_reference
 from portal.domain.applications.values import expression_values
 from portal.domain.catalogue import Service, get_catalogue
 from portal.domain.catalogue.model import (
-    COMMUNE_OFFICE_KIND,
-    DISTRICT_OFFICE_KIND,
-    PROVINCE_OFFICE_KIND,
+    PLACEHOLDER_LEVELS,
     ROUTED_COMMUNE_OFFICE,
 )
+from portal.domain.catalogue.routing import Route, deciding_place, placeholder_of, routed_office
 from portal.domain.i18n.formatting import pick
 from portal.domain.notify.service import notify
 from portal.domain.workflow.engine import CLERK, SUPERVISOR, Actor, Decision, Snapshot
@@ -35,33 +34,23 @@ class Conflict(Exception):
 
 
 def routed_agencies(service: Service, application) -> dict[str, str]:
-    """`commune-office` -> the office of the commune in the application's address (or the applicant's)."""
-    if ROUTED not in service.agencies:
+    """The service's routing placeholder (`commune-office`, `district-office`, `province-office`) -> the
+    office the application goes to: the one stored at submission, else worked out from the answers and the
+    applicant's profile as the definition's `routing:` says (portal/domain/catalogue/routing.py)."""
+    placeholder = placeholder_of(service.agencies)
+    if placeholder is None:
         return {}
     if application.routed_agency:
-        return {ROUTED: application.routed_agency}
-    commune = None
-    for field in service.all_fields():
-        value = application.answers.get(field.id)
-        if field.type == "address" and isinstance(value, dict) and value.get("commune"):
-            commune = value["commune"]
-            break
-    if commune is None:
-        commune = people.get_by_id(application.applicant_person_id).commune_code
-    office = office_of_commune(commune)
-    return {ROUTED: office.slug} if office else {}
-
-
-def office_of_commune(commune: str | None):
-    """The office of a commune or sangkat of the address data (the one agencies.yaml lists for it, else the
-    generated one); for a commune code the data lacks (120913 is missing from its list), the office of the
-    district, then of the province its code falls in. None for no commune at all."""
-    offices = get_catalogue().offices
-    if not commune or offices is None:
-        return None
-    return (offices.for_place(COMMUNE_OFFICE_KIND, commune)
-            or offices.for_place(DISTRICT_OFFICE_KIND, commune[:4])
-            or offices.for_place(PROVINCE_OFFICE_KIND, commune[:2]))
+        return {placeholder: application.routed_agency}
+    route = service.routing.get(placeholder, Route())
+    applicant = people.get_by_id(application.applicant_person_id)
+    profile = {"commune": applicant.commune_code, "district": applicant.district_code,
+               "province": applicant.province_code}
+    place = deciding_place(route, [f.id for f in service.all_fields() if f.type == "address"],
+                           application.answers, profile)
+    office = routed_office(placeholder, route, expression_values(service, application.answers), place,
+                           get_catalogue().offices)
+    return {placeholder: office} if office else {}
 
 
 def snapshot(service: Service, application) -> Snapshot:
@@ -98,7 +87,7 @@ def apply(service: Service, application, decision: Decision, person, *, note: st
     # A hand-over is for the case as it was checked: any step on it ends it.
     changes["ready_for_decision"] = False
     details = _answer_history(application, decision)
-    routed = routed_agencies(service, application).get(ROUTED)
+    routed = next(iter(routed_agencies(service, application).values()), None)
     if routed and not application.routed_agency:
         changes["routed_agency"] = routed
         # Staff roles and issued documents point at agency rows: a generated office nobody synced yet (the
@@ -172,7 +161,7 @@ def issuer_of(service: Service, application, output, steps: list[tuple[int | Non
     staff = [(actor_id, acting_agency(role), role) for actor_id, role in steps if acting_agency(role)]
     if output.issued_by:
         office = routed_agencies(service, application).get(output.issued_by, output.issued_by) \
-            if output.issued_by == ROUTED else output.issued_by
+            if output.issued_by in PLACEHOLDER_LEVELS else output.issued_by
         own = [s for s in staff if s[1] == office]
         chosen = ([s for s in own if s[2].endswith("." + SUPERVISOR)] or own or [None])[-1]
         return office, _person(chosen[0]) if chosen else None

@@ -18,6 +18,7 @@ from portal.domain.catalogue.model import (
     COMMUNE_OFFICE_KIND,
     DISTRICT_OFFICE_KIND,
     FACTS,
+    PLACEHOLDER_LEVELS,
     PROVINCE_OFFICE_KIND,
     ROLES,
     STAFF_FACTS,
@@ -45,6 +46,7 @@ from portal.domain.catalogue.model import (
 )
 from portal.domain.catalogue.offices import LocalOffices
 from portal.domain.catalogue.prefills import PREFILLS
+from portal.domain.catalogue.routing import read_routing
 from portal.domain.fields.kinds import KINDS, names_of
 from portal.domain.geo import places
 
@@ -289,6 +291,7 @@ OPTIONAL_SERVICE_KEYS = {
     "period",
     "once_per_applicant",
     "without_account",
+    "routing",
 }
 GUARD_WORDS = STAFF_FACTS
 CHANNELS = ("inbox", "email", "sms")
@@ -323,7 +326,7 @@ def load_service_text(
     )
     service_agencies = tuple(r.list_of(data["agencies"], "agencies"))
     for i, agency in enumerate(service_agencies):
-        if agency not in agencies:
+        if agency not in agencies and agency not in PLACEHOLDER_LEVELS:
             raise r.fail(f"agencies[{i}]", f"unknown agency {agency!r} (see services/agencies.yaml)")
     category = data["category"]
     if category not in categories:
@@ -352,6 +355,8 @@ def load_service_text(
     names = set(fields) | {c.id for c in computed} | FACTS
     _check_names(r, steps, computed, names)
     name_fields = _name_fields(r, data.get("name_fields", []), fields)
+    routing = read_routing(r, data.get("routing"), service_agencies, fields, {*fields, *(c.id for c in computed)},
+                           agencies)
     documents = tuple(
         _document(r, item, f"documents[{i}]", names)
         for i, item in enumerate(r.list_of(data.get("documents", []), "documents", False))
@@ -412,6 +417,7 @@ def load_service_text(
         period=period,
         once_per_applicant=once,
         without_account=without_account,
+        routing=routing,
         retention_years=r.integer(retention.get("applications_years", 10), "retention.applications_years", 1),
         documents_retention_years=r.integer(
             retention.get("documents_years", retention.get("applications_years", 10)), "retention.documents_years", 1
