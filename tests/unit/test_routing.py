@@ -161,3 +161,17 @@ class TestTheOffice:
         assert routed_office("commune-office", Route(fallback="province-office"), {}, missing, offices) == "province-12"
         assert routed_office("commune-office", Route(fallback="mlmupc"), {}, missing, offices) == "mlmupc"
         assert routed_office("commune-office", Route(), {}, missing, FakeOffices()) is None
+
+
+def test_which_offices_a_service_may_be_routed_to(services):
+    """What the dashboards and /contact use to list a routed service under an office."""
+    from portal.domain.catalogue.routing import may_route_to
+
+    catalogue = load_catalogue(services)
+    building, road = catalogue.get("building-permit"), catalogue.get("road-use-permit")
+    office = catalogue.agency
+    assert may_route_to(building, office("mlmupc")) and may_route_to(building, office("district-1710"))
+    assert may_route_to(building, office("province-17")) and not may_route_to(building, office("commune-171001"))
+    assert may_route_to(road, office("commune-171001")) and may_route_to(road, office("district-1710"))
+    assert not may_route_to(road, office("mlmupc")) and not may_route_to(catalogue.get("market-stall-permit"),
+                                                                         office("district-1710"))
