@@ -18,7 +18,6 @@ from portal.domain.catalogue.model import (
     COMMUNE_OFFICE_KIND,
     DISTRICT_OFFICE_KIND,
     FACTS,
-    PLACEHOLDER_LEVELS,
     PROVINCE_OFFICE_KIND,
     ROLES,
     STAFF_FACTS,
@@ -46,7 +45,7 @@ from portal.domain.catalogue.model import (
 )
 from portal.domain.catalogue.offices import LocalOffices
 from portal.domain.catalogue.prefills import PREFILLS
-from portal.domain.catalogue.routing import read_routing
+from portal.domain.catalogue.routing import placeholder_agencies, read_routing
 from portal.domain.fields.kinds import KINDS, names_of
 from portal.domain.geo import places
 
@@ -175,6 +174,7 @@ def load_agencies(root: Path) -> tuple[dict[str, Agency], LocalOffices]:
             phone=_phone(r, item.get("phone"), where + ".phone"),
         ))
     _no_place_twice(r, agencies)
+    agencies.update(placeholder_agencies(agencies))  # district-office, province-office: built into the format
     listed = tuple(a for a in agencies.values() if offices.place_code(a))
     return agencies, offices.LocalOffices(listed=listed, municipalities=_municipalities(r, data))
 
@@ -326,7 +326,7 @@ def load_service_text(
     )
     service_agencies = tuple(r.list_of(data["agencies"], "agencies"))
     for i, agency in enumerate(service_agencies):
-        if agency not in agencies and agency not in PLACEHOLDER_LEVELS:
+        if agency not in agencies:
             raise r.fail(f"agencies[{i}]", f"unknown agency {agency!r} (see services/agencies.yaml)")
     category = data["category"]
     if category not in categories:

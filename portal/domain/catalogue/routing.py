@@ -27,6 +27,7 @@ from portal.domain.catalogue.model import (
     DISTRICT_OFFICE_KIND,
     PLACEHOLDER_LEVELS,
     PROVINCE_OFFICE_KIND,
+    Agency,
 )
 
 # From the smallest place to the largest: the default fallback climbs this chain.
@@ -34,6 +35,19 @@ LEVELS = (COMMUNE_OFFICE_KIND, DISTRICT_OFFICE_KIND, PROVINCE_OFFICE_KIND)
 PLACE_OF_LEVEL = {COMMUNE_OFFICE_KIND: "commune", DISTRICT_OFFICE_KIND: "district", PROVINCE_OFFICE_KIND: "province"}
 CODE_LENGTH = {"commune": 6, "district": 4, "province": 2}
 ROUTE_KEYS = {"address", "rules", "fallback"}
+# What the service pages and the status guide call a placeholder's office before a case is routed
+# (agencies.yaml may list a placeholder to give it another name, as it does `commune-office`).
+PLACEHOLDER_NAMES = {
+    "commune-office": {"km": "រដ្ឋបាលឃុំ សង្កាត់", "en": "Commune or sangkat office"},
+    "district-office": {"km": "រដ្ឋបាលស្រុក ខណ្ឌ ក្រុង", "en": "District, khan or municipal office"},
+    "province-office": {"km": "រដ្ឋបាលខេត្ត រាជធានី", "en": "Provincial or capital office"},
+}
+
+
+def placeholder_agencies(listed: Mapping[str, Agency]) -> dict[str, Agency]:
+    """The placeholders agencies.yaml does not list, as agencies with a name (no place: nobody works there)."""
+    return {slug: Agency(slug=slug, kind=kind, name=PLACEHOLDER_NAMES[slug])
+            for slug, kind in PLACEHOLDER_LEVELS.items() if slug not in listed}
 
 
 @dataclass(frozen=True)
