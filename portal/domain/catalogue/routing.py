@@ -75,7 +75,7 @@ def placeholder_of(agencies: tuple[str, ...]) -> str | None:
 
 def read_routing(r, data: Any, service_agencies: tuple[str, ...], fields: Mapping[str, Any], names: set[str],
                  agencies: Mapping[str, Any]) -> dict[str, Route]:
-    """The service's `routing:` (None when absent), checked against its agencies and fields; `r` is the
+    """The service's `routing:` ({} when absent), checked against its agencies and fields; `r` is the
     loader's reader (its `fail` names the file and the place)."""
     _one_placeholder(r, service_agencies)
     if data is None:
