@@ -159,3 +159,30 @@ class TestFallback:
         assert act_on_the_case_page(client, application, "approve").status_code == 303
         db.session.refresh(application)
         assert application.state == "approved"
+
+
+class TestTwoLevels:
+    def test_the_commune_office_certifies_then_the_district_office_of_the_same_address_decides(
+            self, client, factories, owner):
+        end = journey.fill_steps(client, journey.start(client, "house-sale-certificate"),
+                                 {"seller": fields_of("house_address", SIEM_REAP)})
+        journey.attach(client, end, "id_card", docfiles.jpeg(), "id.jpg")
+        url = end.removesuffix("/documents")
+        journey.submit(client, url)
+        application = journey.application_for(url)
+        assert application.routed_offices == {"commune-office": "commune-171001", "district-office": "district-1710"}
+        assert application.routed_agency == application.current_agency == "commune-171001"
+
+        district_clerk = factories.staff("district-1710", "clerk", locale="en")
+        sign_in_as(client, district_clerk)
+        assert application.reference not in references_in_queue(client)  # not its turn yet
+        sign_in_as(client, factories.staff("commune-171001", "clerk", locale="en"))
+        assert act_on_the_case_page(client, application, "certify").status_code == 303
+        db.session.refresh(application)
+        assert application.state == "certified" and application.current_agency == "district-1710"
+
+        sign_in_as(client, district_clerk)
+        assert application.reference in references_in_queue(client)
+        assert act_on_the_case_page(client, application, "approve").status_code == 303
+        db.session.refresh(application)
+        assert application.state == "approved"

@@ -66,8 +66,6 @@ def rule(when, to):
      "routing.village-office: 'village-office' is not a routing placeholder (commune-office, district-office, "
      "province-office)"),
     (lambda d: d.update(routing=["district-office"]), "routing: expected a mapping of keys to values"),
-    (lambda d: d.update(agencies=["commune-office", "district-office"]),
-     "agencies[1]: a service is routed to one office: 'commune-office' and 'district-office' cannot both be used"),
 ])
 def test_a_mistake_in_routing_names_file_path_and_problem(services, change, message):
     edit(services, "building-permit", change)
@@ -94,6 +92,20 @@ def test_the_routing_is_read(services):
     assert route.fallback is None
     assert load_catalogue(services).get("road-use-permit").routing["commune-office"] == Route(
         fallback="province-office")
+
+
+def test_a_service_may_name_two_placeholders_each_with_its_routing(services):
+    """The commune certifies, the district issues: each placeholder is routed on its own."""
+    def two_levels(data):
+        data["agencies"] = ["commune-office", "district-office"]
+        data["routing"]["commune-office"] = {"address": "owner_address"}
+        data["workflow"]["states"]["submitted"]["actor"] = "commune-office.clerk"
+        data["workflow"]["transitions"][0]["roles"] = ["commune-office.clerk"]
+
+    edit(services, "building-permit", two_levels)
+    service = load_catalogue(services).get("building-permit")
+    assert service.routing["commune-office"].address == "owner_address"
+    assert service.routing["district-office"].address == "site_address"
 
 
 def test_without_a_routing_key_a_placeholder_is_routed_by_default(services):

@@ -19,7 +19,7 @@ from portal.domain.catalogue.model import (
     PLACEHOLDER_LEVELS,
     ROUTED_COMMUNE_OFFICE,
 )
-from portal.domain.catalogue.routing import Route, deciding_place, placeholder_of, routed_office
+from portal.domain.catalogue.routing import Route, deciding_place, placeholders_of, routed_office
 from portal.domain.i18n.formatting import pick
 from portal.domain.notify.service import notify
 from portal.domain.workflow.engine import CLERK, SUPERVISOR, Actor, Decision, Snapshot
@@ -34,23 +34,29 @@ class Conflict(Exception):
 
 
 def routed_agencies(service: Service, application) -> dict[str, str]:
-    """The service's routing placeholder (`commune-office`, `district-office`, `province-office`) -> the
-    office the application goes to: the one stored at submission, else worked out from the answers and the
-    applicant's profile as the definition's `routing:` says (portal/domain/catalogue/routing.py)."""
-    placeholder = placeholder_of(service.agencies)
-    if placeholder is None:
+    """Each of the service's routing placeholders (`commune-office`, `district-office`, `province-office`)
+    -> the office the application goes to: those stored at submission, else worked out from the answers and
+    the applicant's profile as the definition's `routing:` says (portal/domain/catalogue/routing.py)."""
+    placeholders = placeholders_of(service.agencies)
+    if not placeholders:
         return {}
-    if application.routed_agency:
-        return {placeholder: application.routed_agency}
-    route = service.routing.get(placeholder, Route())
+    if application.routed_offices:
+        return dict(application.routed_offices)
+    if application.routed_agency:  # routed before routed_offices existed: one placeholder, one office
+        return {placeholders[0]: application.routed_agency}
     applicant = people.get_by_id(application.applicant_person_id)
     profile = {"commune": applicant.commune_code, "district": applicant.district_code,
                "province": applicant.province_code}
-    place = deciding_place(route, [f.id for f in service.all_fields() if f.type == "address"],
-                           application.answers, profile)
-    office = routed_office(placeholder, route, expression_values(service, application.answers), place,
-                           get_catalogue().offices)
-    return {placeholder: office} if office else {}
+    address_fields = [f.id for f in service.all_fields() if f.type == "address"]
+    values = expression_values(service, application.answers)
+    routed = {}
+    for placeholder in placeholders:
+        route = service.routing.get(placeholder, Route())
+        place = deciding_place(route, address_fields, application.answers, profile)
+        office = routed_office(placeholder, route, values, place, get_catalogue().offices)
+        if office:
+            routed[placeholder] = office
+    return routed
 
 
 def snapshot(service: Service, application) -> Snapshot:
@@ -87,12 +93,14 @@ def apply(service: Service, application, decision: Decision, person, *, note: st
     # A hand-over is for the case as it was checked: any step on it ends it.
     changes["ready_for_decision"] = False
     details = _answer_history(application, decision)
-    routed = next(iter(routed_agencies(service, application).values()), None)
+    routed = routed_agencies(service, application)
     if routed and not application.routed_agency:
-        changes["routed_agency"] = routed
+        changes["routed_agency"] = next(iter(routed.values()))  # the first: what the queues search by
+        changes["routed_offices"] = routed
         # Staff roles and issued documents point at agency rows: a generated office nobody synced yet (the
         # address data grew since the last `flask services sync-agencies`) gets its row now.
-        agency_data.ensure(get_catalogue().agency(routed))
+        for office in dict.fromkeys(routed.values()):
+            agency_data.ensure(get_catalogue().agency(office))
     if decision.action == "submit":
         changes["submitted_at"] = utcnow()
         moved = application_data.move_giving_reference(

@@ -118,7 +118,9 @@ def exit_states(service: Service, agency: str) -> set[str]:
     another agency's queue. (The applicant's turn, such as "more information needed", does not end it.)"""
     if service.workflow is None:
         return set()
-    routed = dict.fromkeys(engine.PLACEHOLDER_AGENCIES, agency if _routed_here(service, agency) else _ANOTHER_OFFICE)
+    found = get_catalogue().agency(agency)
+    routed = {placeholder: agency if may_route_to(service, found, placeholder) else _ANOTHER_OFFICE
+              for placeholder in engine.PLACEHOLDER_AGENCIES}
     exits = set()
     for state in service.workflow.states.values():
         owner = engine.queue_agency(service, engine.Snapshot(state=state.id, routed_agencies=routed))

@@ -8,8 +8,9 @@ the first rule whose `when` holds wins. When the address has no office at the ro
 to the declared `fallback`, else to the next level up.
 
 Whichever office the case is routed to, its staff act with the placeholder's roles (`district-office.clerk`):
-the engine maps the placeholder to that office (`Snapshot.routed_agencies`). A service uses one placeholder,
-because an application stores one routed office (`applications.routed_agency`), fixed at submission.
+the engine maps the placeholder to that office (`Snapshot.routed_agencies`). A service may name several
+placeholders (the commune certifies, the district issues): each is routed on its own, and the offices are
+fixed at submission (`applications.routed_offices`; `routed_agency` keeps the first, for the queues).
 
 This module reads and checks the YAML (`read_routing`, called by the loader) and works out the office from
 plain values (`routed_office`); the caller reads the answers and the profile.
@@ -65,9 +66,9 @@ class Route:
     fallback: str | None = None  # where the case goes when the address has no office at the routed level
 
 
-def placeholder_of(agencies: tuple[str, ...]) -> str | None:
-    """The routing placeholder a service's agencies name (at most one, the loader makes sure)."""
-    return next((a for a in agencies if a in PLACEHOLDER_LEVELS), None)
+def placeholders_of(agencies: tuple[str, ...]) -> tuple[str, ...]:
+    """The routing placeholders a service's agencies name, in their order."""
+    return tuple(a for a in agencies if a in PLACEHOLDER_LEVELS)
 
 
 # --- reading the definition ----------------------------------------------------------------------------
@@ -77,7 +78,6 @@ def read_routing(r, data: Any, service_agencies: tuple[str, ...], fields: Mappin
                  agencies: Mapping[str, Any]) -> dict[str, Route]:
     """The service's `routing:` ({} when absent), checked against its agencies and fields; `r` is the
     loader's reader (its `fail` names the file and the place)."""
-    _one_placeholder(r, service_agencies)
     if data is None:
         return {}
     routes = {}
@@ -96,15 +96,6 @@ def read_routing(r, data: Any, service_agencies: tuple[str, ...], fields: Mappin
             fallback=_destination(r, spec["fallback"], where + ".fallback", agencies) if "fallback" in spec else None,
         )
     return routes
-
-
-def _one_placeholder(r, service_agencies: tuple[str, ...]) -> None:
-    used = [(i, a) for i, a in enumerate(service_agencies) if a in PLACEHOLDER_LEVELS]
-    if len(used) > 1:
-        (_, first), (i, second) = used[0], used[1]
-        raise r.fail(f"agencies[{i}]", f"a service is routed to one office: {first!r} and {second!r} cannot both be "
-                                       "used (an application stores one routed office); name the other office "
-                                       "by its slug, or route by rules (routing.<placeholder>.rules)")
 
 
 def _address(r, value: Any, where: str, fields: Mapping[str, Any]) -> str | None:
@@ -202,12 +193,13 @@ def _holds(expression: Expression, values: Mapping[str, Any]) -> bool:
         return False
 
 
-def may_route_to(service, agency) -> bool:
-    """Whether a case of `service` can be routed to `agency` (a catalogue Agency): an office of the
-    placeholder's level or above (the default fallback climbs), of a level a rule or the fallback names, or
-    an agency a rule or the fallback names."""
-    placeholder = placeholder_of(service.agencies)
-    if placeholder is None or agency is None:
+def may_route_to(service, agency, placeholder: str | None = None) -> bool:
+    """Whether a case of `service` can be routed to `agency` (a catalogue Agency) through `placeholder` (by
+    default, through any of its placeholders): an office of the placeholder's level or above (the default
+    fallback climbs), of a level a rule or the fallback names, or an agency a rule or the fallback names."""
+    if placeholder is None:
+        return any(may_route_to(service, agency, p) for p in placeholders_of(service.agencies))
+    if agency is None:
         return False
     route = service.routing.get(placeholder, Route())
     destinations = {rule.to for rule in route.rules} | ({route.fallback} if route.fallback else set())
