@@ -62,7 +62,7 @@ DISTRICT_OFFICE_KIND = "district_office"  # a district (srok), khan or municipal
 PROVINCE_OFFICE_KIND = "province_office"  # a province or the capital
 LOCAL_OFFICE_KINDS = (COMMUNE_OFFICE_KIND, DISTRICT_OFFICE_KIND, PROVINCE_OFFICE_KIND)
 # The routing placeholders, each for the office of one level of the deciding address (routing.py):
-# built into the format, so agencies.yaml need not list them (it lists `commune-office` for history).
+# built into the format, so agencies.yaml need not list them (it lists `commune-office` for its name).
 ROUTED_DISTRICT_OFFICE = "district-office"
 ROUTED_PROVINCE_OFFICE = "province-office"
 PLACEHOLDER_LEVELS = {ROUTED_COMMUNE_OFFICE: COMMUNE_OFFICE_KIND, ROUTED_DISTRICT_OFFICE: DISTRICT_OFFICE_KIND,
