@@ -447,6 +447,8 @@ class Application(Base):
     answers: Mapped[dict] = mapped_column(JSON, default=dict)
     editable: Mapped[list] = mapped_column(JSON, default=list, comment="fields and documents opened by a clerk")
     routed_agency: Mapped[str | None] = mapped_column(String(60), comment="the office behind commune-office")
+    routed_offices: Mapped[dict | None] = mapped_column(
+        JSON, comment="each routing placeholder (commune-office, district-office...) -> its office, at submission")
     current_agency: Mapped[str | None] = mapped_column(String(60), comment="whose queue it is in")
     assignee_id: Mapped[int | None] = mapped_column(ForeignKey("people.id", ondelete="SET NULL"))
     paid: Mapped[bool] = mapped_column(Boolean, default=False)

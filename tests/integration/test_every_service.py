@@ -18,8 +18,9 @@ from portal.data import document_requests
 from portal.data.db import db
 from portal.data.models import Document, DocumentRequest
 from portal.domain.applications import actions, case_records
-from portal.domain.applications.transitions import ROUTED
+from portal.domain.applications.transitions import routed_agencies
 from portal.domain.catalogue import get_catalogue, load_catalogue
+from portal.domain.catalogue.model import PLACEHOLDER_LEVELS
 from portal.domain.catalogue.samples import load_samples
 from portal.paths import PROJECT_ROOT
 from portal.payments import account, counter
@@ -61,8 +62,9 @@ def _submitted(client, factories, service, samples):
     application = journey.application_for(url)
     assert application.state == service.workflow.start and application.reference, service.slug
     assert (application.organisation_id is not None) == (samples.applicant == "business")
-    if ROUTED in service.agencies:
-        assert application.routed_agency in get_catalogue().agencies, f"{service.slug}: not routed to an office"
+    for placeholder in PLACEHOLDER_LEVELS.keys() & set(service.agencies):
+        office = routed_agencies(service, application).get(placeholder)
+        assert get_catalogue().agency(office), f"{service.slug}: {placeholder} not routed to an office"
     return citizen, application
 
 
@@ -95,7 +97,7 @@ def _take(service, application, citizen, staff, action):
         db.session.commit()
         return None
     agency, _, role = transition.roles[0].partition(".")
-    office = application.routed_agency if agency == ROUTED else agency
+    office = routed_agencies(service, application)[agency] if agency in PLACEHOLDER_LEVELS else agency
     member = staff(office, role)
     if "documents_checked" in transition.guards and not application.documents_checked:
         case_records.mark_fact(application, member, "documents_checked", application.state)
@@ -137,8 +139,8 @@ def _check_issued(client, service, application, output_id, decided: list[str]):
     assert document.kind == service.outputs[output_id].kind and document.status == "active"
     issued_by = service.outputs[output_id].issued_by
     office = issued_by or (decided[-1] if decided else service.agencies[0])  # no staff step: the receiving office
-    expected = application.routed_agency if office == ROUTED else office
-    agency = get_catalogue().agencies[expected]
+    expected = routed_agencies(service, application)[office] if office in PLACEHOLDER_LEVELS else office
+    agency = get_catalogue().agency(expected)
     assert document.issuing_agency.slug == expected
     client.expected_lang = None
     page = client.get(f"/verify/{document.verification_token}")

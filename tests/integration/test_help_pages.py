@@ -87,7 +87,7 @@ class TestStatuses:
     def test_who_acts_and_what_is_issued_are_said(self, app, client, tmp_path):
         with services_root(app, copy_of_fixture(tmp_path)):
             meanings = {dt.get_text(strip=True): dt.find_next("dd").get_text(" ", strip=True)
-                        for dt in page(client, "/help", "en").soup.select(".status-service dt")}
+                        for dt in page(client, "/help", "en").soup.select("#statuses-market-stall-permit dt")}
         assert "Phnom Penh Capital Administration" in meanings["Submitted"]
         assert "My documents" in meanings["Approved"]
 

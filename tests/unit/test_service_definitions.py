@@ -144,7 +144,7 @@ class TestTheRealServicesLoad:
         service = fixture_catalogue.get("market-stall-permit")
         assert service is not None and service.takes_applications
         assert service.agencies == ("phnom-penh-capital",)
-        assert set(fixture_catalogue.agencies) == {"phnom-penh-capital"}
+        assert "phnom-penh-capital" in fixture_catalogue.agencies
         assert len(service.workflow.states) == 2
 
     def test_flask_services_validate_passes_on_the_fifth_service(self, app):

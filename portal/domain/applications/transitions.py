@@ -16,11 +16,10 @@ from portal.domain.applications.reference import new_reference
 from portal.domain.applications.values import values_for
 from portal.domain.catalogue import Service, get_catalogue, validity
 from portal.domain.catalogue.model import (
-    COMMUNE_OFFICE_KIND,
-    DISTRICT_OFFICE_KIND,
-    PROVINCE_OFFICE_KIND,
+    PLACEHOLDER_LEVELS,
     ROUTED_COMMUNE_OFFICE,
 )
+from portal.domain.catalogue.routing import Route, deciding_place, placeholders_of, routed_office
 from portal.domain.i18n.formatting import pick
 from portal.domain.notify.service import notify
 from portal.domain.workflow.engine import CLERK, SUPERVISOR, Actor, Decision, Snapshot
@@ -35,33 +34,29 @@ class Conflict(Exception):
 
 
 def routed_agencies(service: Service, application) -> dict[str, str]:
-    """`commune-office` -> the office of the commune in the application's address (or the applicant's)."""
-    if ROUTED not in service.agencies:
+    """Each of the service's routing placeholders (`commune-office`, `district-office`, `province-office`)
+    -> the office the application goes to: those stored at submission, else worked out from the answers and
+    the applicant's profile as the definition's `routing:` says (portal/domain/catalogue/routing.py)."""
+    placeholders = placeholders_of(service.agencies)
+    if not placeholders:
         return {}
-    if application.routed_agency:
-        return {ROUTED: application.routed_agency}
-    commune = None
-    for field in service.all_fields():
-        value = application.answers.get(field.id)
-        if field.type == "address" and isinstance(value, dict) and value.get("commune"):
-            commune = value["commune"]
-            break
-    if commune is None:
-        commune = people.get_by_id(application.applicant_person_id).commune_code
-    office = office_of_commune(commune)
-    return {ROUTED: office.slug} if office else {}
-
-
-def office_of_commune(commune: str | None):
-    """The office of a commune or sangkat of the address data (the one agencies.yaml lists for it, else the
-    generated one); for a commune code the data lacks (120913 is missing from its list), the office of the
-    district, then of the province its code falls in. None for no commune at all."""
-    offices = get_catalogue().offices
-    if not commune or offices is None:
-        return None
-    return (offices.for_place(COMMUNE_OFFICE_KIND, commune)
-            or offices.for_place(DISTRICT_OFFICE_KIND, commune[:4])
-            or offices.for_place(PROVINCE_OFFICE_KIND, commune[:2]))
+    if application.routed_offices:
+        return dict(application.routed_offices)
+    if application.routed_agency:  # routed before routed_offices existed: one placeholder, one office
+        return {placeholders[0]: application.routed_agency}
+    applicant = people.get_by_id(application.applicant_person_id)
+    profile = {"commune": applicant.commune_code, "district": applicant.district_code,
+               "province": applicant.province_code}
+    address_fields = [f.id for f in service.all_fields() if f.type == "address"]
+    values = values_for(expression_contexts.FORMS, service, application.answers)  # as the routing rules were read
+    routed = {}
+    for placeholder in placeholders:
+        route = service.routing.get(placeholder, Route())
+        place = deciding_place(route, address_fields, application.answers, profile)
+        office = routed_office(placeholder, route, values, place, get_catalogue().offices)
+        if office:
+            routed[placeholder] = office
+    return routed
 
 
 def snapshot(service: Service, application) -> Snapshot:
@@ -98,12 +93,14 @@ def apply(service: Service, application, decision: Decision, person, *, note: st
     # A hand-over is for the case as it was checked: any step on it ends it.
     changes["ready_for_decision"] = False
     details = _answer_history(application, decision)
-    routed = routed_agencies(service, application).get(ROUTED)
+    routed = routed_agencies(service, application)
     if routed and not application.routed_agency:
-        changes["routed_agency"] = routed
+        changes["routed_agency"] = next(iter(routed.values()))  # the first: what the queues search by
+        changes["routed_offices"] = routed
         # Staff roles and issued documents point at agency rows: a generated office nobody synced yet (the
         # address data grew since the last `flask services sync-agencies`) gets its row now.
-        agency_data.ensure(get_catalogue().agency(routed))
+        for office in dict.fromkeys(routed.values()):
+            agency_data.ensure(get_catalogue().agency(office))
     if decision.action == "submit":
         changes["submitted_at"] = utcnow()
         moved = application_data.move_giving_reference(
@@ -172,7 +169,7 @@ def issuer_of(service: Service, application, output, steps: list[tuple[int | Non
     staff = [(actor_id, acting_agency(role), role) for actor_id, role in steps if acting_agency(role)]
     if output.issued_by:
         office = routed_agencies(service, application).get(output.issued_by, output.issued_by) \
-            if output.issued_by == ROUTED else output.issued_by
+            if output.issued_by in PLACEHOLDER_LEVELS else output.issued_by
         own = [s for s in staff if s[1] == office]
         chosen = ([s for s in own if s[2].endswith("." + SUPERVISOR)] or own or [None])[-1]
         return office, _person(chosen[0]) if chosen else None

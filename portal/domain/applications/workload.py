@@ -13,6 +13,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from portal.data import dashboard as data
 from portal.domain.applications.labels import agency_name, staff_state_label
 from portal.domain.catalogue import Service, get_catalogue
+from portal.domain.catalogue.routing import may_route_to
 from portal.domain.clock import CAMBODIA
 from portal.domain.workflow import engine
 from portal.domain.workflow.calendar import DUE_SOON
@@ -20,7 +21,7 @@ from portal.domain.workflow.calendar import DUE_SOON
 PROCESSING_WINDOW_DAYS = 90
 THROUGHPUT_DAYS = 30
 # Stands for "an office that is not this one" when a state belongs to a placeholder agency
-# (`commune-office`) and the supervisor's agency is not a commune office.
+# (`commune-office`) and the supervisor's agency is not one it can be routed to.
 _ANOTHER_OFFICE = "(another office)"
 
 
@@ -117,7 +118,9 @@ def exit_states(service: Service, agency: str) -> set[str]:
     another agency's queue. (The applicant's turn, such as "more information needed", does not end it.)"""
     if service.workflow is None:
         return set()
-    routed = dict.fromkeys(engine.PLACEHOLDER_AGENCIES, agency if _is_commune_office(agency) else _ANOTHER_OFFICE)
+    found = get_catalogue().agency(agency)
+    routed = {placeholder: agency if may_route_to(service, found, placeholder) else _ANOTHER_OFFICE
+              for placeholder in engine.PLACEHOLDER_AGENCIES}
     exits = set()
     for state in service.workflow.states.values():
         owner = engine.queue_agency(service, engine.Snapshot(state=state.id, routed_agencies=routed))
@@ -126,15 +129,13 @@ def exit_states(service: Service, agency: str) -> set[str]:
     return exits
 
 
-def _is_commune_office(agency: str) -> bool:
-    found = get_catalogue().agency(agency)
-    return found is not None and found.is_commune_office
+def _routed_here(service: Service, agency: str) -> bool:
+    """Whether `service`'s routing placeholder can stand for `agency` (catalogue/routing.py)."""
+    return may_route_to(service, get_catalogue().agency(agency))
 
 
 def _handles(service: Service, agency: str) -> bool:
-    if agency in service.agencies:
-        return True
-    return _is_commune_office(agency) and bool(engine.PLACEHOLDER_AGENCIES & set(service.agencies))
+    return agency in service.agencies or _routed_here(service, agency)
 
 
 def processing_times(agencies: Collection[str], now: datetime) -> list[ProcessingTime]:

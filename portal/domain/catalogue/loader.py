@@ -43,6 +43,7 @@ from portal.domain.catalogue.model import (
 )
 from portal.domain.catalogue.offices import LocalOffices
 from portal.domain.catalogue.prefills import PREFILLS
+from portal.domain.catalogue.routing import placeholder_agencies, read_routing
 from portal.domain.expression_contexts import DOCUMENTS, FEES, FORMS, GUARDS, OUTPUTS, Use
 from portal.domain.fields.kinds import KINDS, names_of
 from portal.domain.geo import places
@@ -173,6 +174,7 @@ def load_agencies(root: Path) -> tuple[dict[str, Agency], LocalOffices]:
             phone=_phone(r, item.get("phone"), where + ".phone"),
         ))
     _no_place_twice(r, agencies)
+    agencies.update(placeholder_agencies(agencies))  # district-office, province-office: built into the format
     listed = tuple(a for a in agencies.values() if offices.place_code(a))
     return agencies, offices.LocalOffices(listed=listed, municipalities=_municipalities(r, data))
 
@@ -289,6 +291,7 @@ OPTIONAL_SERVICE_KEYS = {
     "period",
     "once_per_applicant",
     "without_account",
+    "routing",
 }
 GUARD_WORDS = STAFF_FACTS
 CHANNELS = ("inbox", "email", "sms")
@@ -355,6 +358,8 @@ def load_service_text(
     _no_provided_names(r, steps, computed)
     _check_names(r, steps, computed, names)
     name_fields = _name_fields(r, data.get("name_fields", []), fields)
+    routing = read_routing(r, data.get("routing"), service_agencies, fields, {*fields, *(c.id for c in computed)},
+                           agencies)
     documents = tuple(
         _document(r, item, f"documents[{i}]", names)
         for i, item in enumerate(r.list_of(data.get("documents", []), "documents", False))
@@ -416,6 +421,7 @@ def load_service_text(
         period=period,
         once_per_applicant=once,
         without_account=without_account,
+        routing=routing,
         retention_years=r.integer(retention.get("applications_years", 10), "retention.applications_years", 1),
         documents_retention_years=r.integer(
             retention.get("documents_years", retention.get("applications_years", 10)), "retention.documents_years", 1

@@ -70,6 +70,12 @@ COMMUNE_OFFICE_KIND = "commune_office"
 DISTRICT_OFFICE_KIND = "district_office"  # a district (srok), khan or municipality (krong)
 PROVINCE_OFFICE_KIND = "province_office"  # a province or the capital
 LOCAL_OFFICE_KINDS = (COMMUNE_OFFICE_KIND, DISTRICT_OFFICE_KIND, PROVINCE_OFFICE_KIND)
+# The routing placeholders, each for the office of one level of the deciding address (routing.py):
+# built into the format, so agencies.yaml need not list them (it lists `commune-office` for its name).
+ROUTED_DISTRICT_OFFICE = "district-office"
+ROUTED_PROVINCE_OFFICE = "province-office"
+PLACEHOLDER_LEVELS = {ROUTED_COMMUNE_OFFICE: COMMUNE_OFFICE_KIND, ROUTED_DISTRICT_OFFICE: DISTRICT_OFFICE_KIND,
+                      ROUTED_PROVINCE_OFFICE: PROVINCE_OFFICE_KIND}
 
 
 def is_commune_office(agency) -> bool:
@@ -78,8 +84,8 @@ def is_commune_office(agency) -> bool:
 
 
 def is_routing_placeholder(agency) -> bool:
-    """The placeholder that stands for the commune office of the application's address."""
-    return agency.kind == COMMUNE_OFFICE_KIND and not agency.commune_code
+    """A placeholder that stands for the commune, district or province office of the application's address."""
+    return agency.slug in PLACEHOLDER_LEVELS or (agency.kind == COMMUNE_OFFICE_KIND and not agency.commune_code)
 
 
 @dataclass(frozen=True)
@@ -298,6 +304,8 @@ class Service:
     once_per_applicant: OncePerApplicant | None = None
     # A citizen alone at an enrolled kiosk may apply without an account (a guest, issue 14; docs/kiosks.md).
     without_account: bool = False
+    # placeholder -> its `routing.Route` (routing.py; not imported here: routing reads this module)
+    routing: dict[str, Any] = field(default_factory=dict)
     content_hash: str = ""  # of the YAML and its document templates (catalogue/snapshots.py)
     raw: str = ""  # the YAML text, kept so an application's version survives later edits
     templates: dict[str, str] = field(default_factory=dict)  # the text of each template its outputs name

@@ -13,7 +13,8 @@ role matches any `Actor.applicant(...)`: checking that this person is the applic
 member of the applying organisation) is the caller's job, as for every applicant route.
 
 Placeholder agencies. `commune-office` in a definition means "the commune or sangkat office of the
-application's address". The caller says which concrete office the application is routed to in
+application's address" (`district-office`, `province-office` likewise; a rule may route elsewhere, see
+portal/domain/catalogue/routing.py). The caller says which concrete office the application is routed to in
 `Snapshot.routed_agencies` (`{"commune-office": "sangkat-svay-por"}`); a staff role matches only that
 concrete office. Any agency may be routed this way; a placeholder that is not routed matches nobody.
 
@@ -44,7 +45,7 @@ from typing import Any
 from portal.domain.catalogue.expressions import Expression, parse
 from portal.domain.catalogue.model import (
     APPLICANT,
-    ROUTED_COMMUNE_OFFICE,
+    PLACEHOLDER_LEVELS,
     STAFF_FACTS,
     Output,
     Reason,
@@ -60,7 +61,7 @@ SUBMIT = "submit"
 WITHDRAW = "withdraw"
 CLERK, SUPERVISOR = "clerk", "supervisor"
 GUARD_WORDS = STAFF_FACTS
-PLACEHOLDER_AGENCIES = frozenset({ROUTED_COMMUNE_OFFICE})
+PLACEHOLDER_AGENCIES = frozenset(PLACEHOLDER_LEVELS)
 MAX_REASON_TEXT = 2000
 
 # The built-in states' names, as the applicant reads them (portal.domain.applications.labels shows these).

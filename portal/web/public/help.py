@@ -8,7 +8,7 @@ from flask import Blueprint, render_template
 
 from portal.domain.applications.status_guide import COMMON_STATUSES, status_guide
 from portal.domain.catalogue import get_catalogue
-from portal.domain.catalogue.model import ROUTED_COMMUNE_OFFICE
+from portal.domain.catalogue.routing import may_route_to
 
 blueprint = Blueprint("help", __name__)
 
@@ -37,7 +37,6 @@ def privacy():
 
 
 def _services_of(office, catalogue) -> list:
-    """The services an office handles: those naming it, and for a commune office those routed to
-    the commune office of the applicant's address."""
-    names = {office.slug, ROUTED_COMMUNE_OFFICE} if office.is_commune_office else {office.slug}
-    return [service for service in catalogue.live() if names & set(service.agencies)]
+    """The services an office handles: those naming it, and those whose routing can send a case to it
+    (a commune office for a service routed to the commune office of the applicant's address)."""
+    return [service for service in catalogue.live() if office.slug in service.agencies or may_route_to(service, office)]
