@@ -10,10 +10,9 @@ from portal.data import applications as application_data
 from portal.data import document_requests, organisations, people
 from portal.data.db import utcnow
 from portal.domain import audit, clock
-from portal.domain.applications import case_records, naming
+from portal.domain.applications import case_records, naming, staff_data
 from portal.domain.applications.fees import fee_lines, totals
 from portal.domain.applications.reference import new_reference
-from portal.domain.applications.values import expression_values
 from portal.domain.catalogue import Service, get_catalogue
 from portal.domain.catalogue.model import (
     COMMUNE_OFFICE_KIND,
@@ -67,11 +66,11 @@ def office_of_commune(commune: str | None):
 def snapshot(service: Service, application) -> Snapshot:
     return Snapshot(
         state=application.state,
-        answers=expression_values(service, application.answers),
-        facts={"paid": application.paid, "documents_checked": application.documents_checked,
-               "applicant": {"kind": "organisation" if application.organisation_id else "person"}},
+        answers=staff_data.rule_values(service, application),
+        facts=staff_data.facts_of(application),
         assignee=application.assignee_id,
         routed_agencies=routed_agencies(service, application),
+        staff_data=dict(application.staff_data or {}),
     )
 
 
@@ -98,6 +97,8 @@ def apply(service: Service, application, decision: Decision, person, *, note: st
     # A hand-over is for the case as it was checked: any step on it ends it.
     changes["ready_for_decision"] = False
     details = _answer_history(application, decision)
+    # The office that decides numbers what it issues (read before the case moves to another queue).
+    deciding_office = acting_agency(decision.event.acted_as) or application.current_agency
     routed = routed_agencies(service, application).get(ROUTED)
     if routed and not application.routed_agency:
         changes["routed_agency"] = routed
@@ -124,6 +125,10 @@ def apply(service: Service, application, decision: Decision, person, *, note: st
         details=details,
     )
     audit.record_state_change(application, decision, person)
+    try:
+        staff_data.assign_numbers(service, application, decision.action, deciding_office, person)
+    except staff_data.Stale:
+        raise Conflict from None
     for output in decision.outputs:
         issuer, signer = issuer_of(service, application, output, steps)
         request_document(service, application, output, agency_slug=issuer, signed_by=signer)
@@ -202,7 +207,7 @@ def request_document(service: Service, application, output, *, agency_slug: str 
     agency = get_catalogue().agency(agency_slug)
     # The name the application gives (never the account's phone number); a business by its name.
     holder = naming.subject_names(service, application).first or applicant.display_name
-    values = expression_values(service, application.answers, {
+    values = staff_data.rule_values(service, application, {
         "reference": application.reference, "today": clock.today().isoformat(), "applicant_name": holder,
     })
     data = {key: _plain(expression.evaluate(values)) for key, expression in output.data.items()}

@@ -11,7 +11,7 @@ from typing import Any
 
 import yaml
 
-from portal.domain.catalogue import offices
+from portal.domain.catalogue import offices, staff_step_loader, staff_steps
 from portal.domain.catalogue.expressions import Expression, ExpressionError, parse
 from portal.domain.catalogue.model import (
     APPLICANT,
@@ -289,6 +289,7 @@ OPTIONAL_SERVICE_KEYS = {
     "period",
     "once_per_applicant",
     "without_account",
+    "staff_steps",
 }
 GUARD_WORDS = STAFF_FACTS
 CHANNELS = ("inbox", "email", "sms")
@@ -351,6 +352,9 @@ def load_service_text(
     )
     names = set(fields) | {c.id for c in computed} | FACTS
     _check_names(r, steps, computed, names)
+    staff = staff_step_loader.read(r, data.get("staff_steps"), service_agencies, fields, names,
+                                   read_field=_field, read_role=_role)
+    staff_names = names | staff_steps.field_ids_of(staff)  # guards and documents read staff data too
     name_fields = _name_fields(r, data.get("name_fields", []), fields)
     documents = tuple(
         _document(r, item, f"documents[{i}]", names)
@@ -363,8 +367,9 @@ def load_service_text(
         _waiver(r, item, f"waivers[{i}]", names, {f.id for f in fees})
         for i, item in enumerate(r.list_of(data.get("waivers", []), "waivers", False))
     )
-    outputs = _outputs(r, data.get("outputs", {}), path.parent, names, service_agencies)
-    workflow = _workflow(r, data["workflow"], service_agencies, outputs, names) if "workflow" in data else None
+    outputs = _outputs(r, data.get("outputs", {}), path.parent, staff_names, service_agencies)
+    workflow = _workflow(r, data["workflow"], service_agencies, outputs, staff_names) if "workflow" in data else None
+    staff_step_loader.check_workflow(r, staff, workflow)
     notifications = tuple(
         _notification(r, item, f"notifications[{i}]", workflow)
         for i, item in enumerate(r.list_of(data.get("notifications", []), "notifications", False))
@@ -403,6 +408,7 @@ def load_service_text(
         reference_prefix=prefix,
         name_fields=name_fields,
         steps=steps,
+        staff_steps=staff,
         computed=computed,
         documents=documents,
         waivers=waivers,
@@ -491,6 +497,8 @@ FIELD_KEYS = {
 
 def _field(r: _Reader, item: Any, where: str, in_group: bool = False) -> Field:
     r.mapping(item, where, {"id", "type", "label"}, FIELD_KEYS)
+    if item["type"] == staff_steps.SEQUENCE:
+        raise r.fail(where + ".type", "a sequence is assigned by the portal: only a staff step may have one")
     type_name = r.one_of(item["type"], where + ".type", tuple(KINDS))
     kind = KINDS[type_name]
     if in_group and not kind.in_groups:
@@ -765,7 +773,7 @@ def _role(r: _Reader, value: Any, where: str, agencies: tuple[str, ...]) -> str:
 
 
 STATE_KEYS = {"staff_label", "actor", "agency", "sla_working_days", "terminal", "issue"}
-TRANSITION_KEYS = {"guards", "reason_required", "reasons", "request_info"}
+TRANSITION_KEYS = {"guards", "reason_required", "reasons", "request_info", "requires"}
 
 
 def _workflow(
@@ -852,6 +860,7 @@ def _workflow(
                 reason_required=_bool(r, spec.get("reason_required", False), where + ".reason_required"),
                 reasons=reasons,
                 request_info=_bool(r, spec.get("request_info", False), where + ".request_info"),
+                requires=tuple(r.list_of(spec.get("requires", []), where + ".requires", False)),
             )
         )
     return Workflow(start=start, states=states, transitions=tuple(transitions))
