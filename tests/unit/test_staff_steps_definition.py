@@ -81,7 +81,8 @@ def _number(data, **changes):
     (lambda d: inspection(d)["fields"][2].update(type="file"), "staff_steps[0].fields[2].type: a file field cannot"),
     (lambda d: inspection(d)["fields"][2].update(show_when="colour == 'red'"),
      "staff_steps[0].fields[2].show_when: unknown field 'colour'"),
-    (lambda d: inspection(d)["fields"][0].update(colour="red"), "staff_steps[0].fields[0].colour: unknown key 'colour'"),
+    (lambda d: inspection(d)["fields"][0].update(colour="red"),
+     "staff_steps[0].fields[0].colour: unknown key 'colour'"),
     (lambda d: d["steps"][1]["fields"].append(
         {"id": "serial", "type": "sequence", "label": {"km": "លេខ", "en": "Number"}}),
      "steps[1].fields[2].type: a sequence is assigned by the portal: only a staff step may have one"),

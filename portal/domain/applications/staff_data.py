@@ -88,13 +88,13 @@ class Shown:
 
 
 def rows(service, staff_data: dict | None, locale: str, *, step: StaffStep | None = None,
-         applicant: bool = False) -> list[Shown]:
+         applicant: bool = False, numbers_only: bool = False) -> list[Shown]:
     """What is filled in, as people read it: one step's (or every step's) fields and numbers in the
     definition's order; for the applicant only those the definition shows them."""
     saved = dict(staff_data or {})
     found = []
     for each in ([step] if step is not None else service.staff_steps):
-        for field in each.fields:
+        for field in () if numbers_only else each.fields:
             if (not applicant or field.id in each.shown) and kind_of(field).in_summary \
                     and not unanswered(saved.get(field.id)):
                 found.append(Shown(field.label, display(field, saved.get(field.id), locale)))

@@ -74,7 +74,8 @@ def _why_blocked(service, blocked) -> str:
         return _("assigned to someone else")
     steps = {s.id: s for s in service.staff_steps}
     unfilled = [_("fill in “%(step)s” first", step=pick(steps[g].title)) for g in blocked.guards if g in steps]
-    return ", ".join([*unfilled, *filter(None, [_unmet(g for g in blocked.guards if g not in steps)])])
+    # A guard on a staff field of an unfilled step fails only because it is empty: say what to fill, alone.
+    return ", ".join(unfilled) if unfilled else _unmet(blocked.guards)
 
 
 def _unmet(guards) -> str:

@@ -38,8 +38,9 @@ def views(service, application, snapshot, actor, failed: tuple[str, object] | No
         form = None
         if engine.staff_step_role(step, snapshot, actor) is not None:
             form = failed[1] if failed and failed[0] == step.id else _form(service, application, step)
+        # Beside its form, a step shows only the numbers the portal assigned (the form holds the rest).
         found.append(StaffStepView(step, staff_data.rows(service, application.staff_data, current_locale(),
-                                                         step=step), form))
+                                                         step=step, numbers_only=form is not None), form))
     return found
 
 
