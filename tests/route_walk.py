@@ -260,7 +260,7 @@ def application_unchanged(r: Records):
     a = db.session.get(Application, r.application.id)
     events = db.session.scalar(select(func.count(ApplicationEvent.id)).where(ApplicationEvent.application_id == a.id))
     return {"state": a.state, "events": events, "answers": a.answers, "assignee": a.assignee_id, "paid": a.paid,
-            "documents_checked": a.documents_checked, "editable": sorted(a.editable or ()),
+            "documents_checked": a.documents_checked, "editable": sorted(a.editable or ()), "staff_data": a.staff_data,
             "attachments": sorted((x.requirement_id, x.document_id) for x in a.attachments),
             "notes": len(case_notes.for_staff(a)), "messages to A": len(notifications.inbox(r.applicant.id))}
 
@@ -370,6 +370,18 @@ def chief_decides(data) -> None:
     ]
 
 
+STAFF_STEP = "register"
+
+
+def a_staff_step(data) -> None:
+    """A step X's clerks fill in on the case (docs/services.md, "Staff steps")."""
+    data["staff_steps"] = [{
+        "id": STAFF_STEP, "title": {"km": "ការចុះបញ្ជី", "en": "Register"}, "roles": [f"{AGENCY}.clerk"],
+        "states": ["submitted"],
+        "fields": [{"id": "register_number", "type": "text", "required": True,
+                    "label": {"km": "លេខចុះបញ្ជី", "en": "Register entry number"}}]}]
+
+
 @dataclass(frozen=True)
 class Walk:
     """A route that acts on one record, and how to fill it so that the `allowed` roles succeed."""
@@ -463,6 +475,9 @@ WALKS = (
     Walk("POST", "/staff/cases/<public_id>/act/<action>", CLERKS_OF_X,
          lambda r: _app(r) | {"action": clerk_action(r)}, form=confirmed_case_form),
     Walk("POST", "/staff/cases/<public_id>/hand-over", CLERKS_OF_X, _app, form=case_form, state=CHECKING),
+    Walk("POST", "/staff/cases/<public_id>/staff-steps/<step_id>", CLERKS_OF_X,
+         lambda r: _app(r) | {"step_id": STAFF_STEP},
+         form=lambda r: {"seen_state": r.application.state, "seen_version": "0", "register_number": "R-1"}),
     Walk("POST", "/staff/cases/<public_id>/assignment/<what>", CLERKS_OF_X,
          lambda r: _app(r) | {"what": "claim"}, form=case_form),
     Walk("POST", "/staff/cases/<public_id>/facts/<fact>", CLERKS_OF_X,

@@ -2,7 +2,7 @@
 definitions of the agencies and category a version names
 
 Revision ID: 0027
-Revises: 0025
+Revises: 0026
 Create Date: 2026-12-06 23:40:00.000000
 """
 
@@ -11,7 +11,7 @@ from alembic import op
 
 
 revision = '0027'
-down_revision = '0025'
+down_revision = '0026'
 branch_labels = None
 depends_on = None
 

@@ -174,3 +174,21 @@ def hold_submissions_like(application: Application) -> None:
     digest = hashlib.blake2b(f"submit:{application.service_slug}:{owner}".encode(), digest_size=8).digest()
     db.session.execute(text("SELECT pg_advisory_xact_lock(:key)"),
                        {"key": int.from_bytes(digest, "big", signed=True)})
+
+
+def set_staff_data(application: Application, seen_version: int, staff_data: dict,
+                   seen_state: str | None = None) -> bool:
+    """Replace what staff filled in only if nobody changed it since `seen_version` (and, if given, the case
+    is still in `seen_state`): of two clerks saving at once, one wins and the other is told."""
+    conditions = [Application.id == application.id, Application.staff_data_version == seen_version]
+    if seen_state is not None:
+        conditions.append(Application.state == seen_state)
+    result = db.session.execute(
+        update(Application).where(*conditions)
+        .values(staff_data=staff_data, staff_data_version=seen_version + 1, updated_at=utcnow())
+        .execution_options(synchronize_session=False)
+    )
+    if result.rowcount != 1:
+        return False
+    db.session.refresh(application)
+    return True

@@ -445,6 +445,11 @@ class Application(Base):
     organisation_id: Mapped[int | None] = mapped_column(ForeignKey("organisations.id", ondelete="RESTRICT"), index=True)
     state: Mapped[str] = mapped_column(String(40), default="draft")
     answers: Mapped[dict] = mapped_column(JSON, default=dict)
+    staff_data: Mapped[dict] = mapped_column(
+        JSON, default=dict, server_default="{}",
+        comment="what staff filled in (the definition's staff_steps) and the numbers the portal assigned")
+    staff_data_version: Mapped[int] = mapped_column(
+        Integer, default=0, server_default="0", comment="compare and set: raised by every change of staff_data")
     editable: Mapped[list] = mapped_column(JSON, default=list, comment="fields and documents opened by a clerk")
     routed_agency: Mapped[str | None] = mapped_column(String(60), comment="the office behind commune-office")
     routed_offices: Mapped[dict | None] = mapped_column(
@@ -514,6 +519,20 @@ class ApplicationDocument(Base):
 
     application: Mapped[Application] = relationship(back_populates="attachments")
     document: Mapped[Document] = relationship()
+
+
+class NumberSequence(Base):
+    """A counter of gapless numbers (a definition's `sequence` field): one per name, office and year. Taken
+    under a row lock in the transaction of the decision that uses it, so a rolled-back decision takes none."""
+
+    __tablename__ = "number_sequences"
+    __table_args__ = (UniqueConstraint("name", "agency", "year", name="one_counter"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(60), comment="the field's sequence name, else its format's prefix")
+    agency: Mapped[str] = mapped_column(String(60), comment="slug of the office the numbers are for")
+    year: Mapped[int] = mapped_column(Integer, comment="the year in Phnom Penh time")
+    last_number: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
 
 class CaseNote(Base):

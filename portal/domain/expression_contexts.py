@@ -38,6 +38,10 @@ DOCUMENTS = Use("documents", "a document requirement's required_when")
 GUARDS = Use("guards", "a transition's guards")
 OUTPUTS = Use("outputs", "an output's data")
 USES = (FORMS, FEES, DOCUMENTS, GUARDS, OUTPUTS)
+# The uses that also see the fields of the definition's staff steps (what staff entered on the case): they
+# are evaluated on a submitted case. The loader lets their expressions name staff fields; `case_values` adds
+# the staff data to their values.
+STAFF_DATA = (FEES, GUARDS, OUTPUTS)
 
 
 @dataclass(frozen=True)

@@ -4,7 +4,7 @@ commands call these rather than `portal.domain.applications.actions` directly. T
 
 from __future__ import annotations
 
-from portal.domain.applications import actions
+from portal.domain.applications import actions, staff_data
 from portal.domain.catalogue import Service
 from portal.domain.workflow.engine import Decision
 from portal.payments import account, assessments
@@ -22,3 +22,11 @@ def take_step(service: Service, application, person, action: str, *, as_applican
     if assessments.reassess(service, application, person) is not None:
         account.sync_paid(service, application)
     return decision
+
+
+def save_staff_step(service: Service, application, person, step, values: dict, **seen) -> None:
+    """Store what staff entered on a step of the case (`staff_data.save_step`): a fee may be worked out from it
+    (one "to be assessed" until then), so the fees are assessed again and the `paid` fact follows."""
+    staff_data.save_step(service, application, person, step, values, **seen)
+    if assessments.reassess(service, application, person) is not None:
+        account.sync_paid(service, application)

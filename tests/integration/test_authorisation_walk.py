@@ -30,6 +30,7 @@ from tests.route_walk import (
     ROLES,
     WALKS,
     Records,
+    a_staff_step,
     application_unchanged,
     chief_decides,
     fill,
@@ -48,7 +49,7 @@ def services(app, tmp_path_factory):
     """The fixture service with the fuller workflow (tests/staff_cases.py), loaded once for the module:
     the walk is a few hundred small tests, and reading the definition for each would be most of its time."""
     root = copy_of_fixture(tmp_path_factory.mktemp("walk"))
-    edit_service(app, root, SLUG, lambda data: (fuller_workflow(data), chief_decides(data)))
+    edit_service(app, root, SLUG, lambda data: (fuller_workflow(data), chief_decides(data), a_staff_step(data)))
     with services_root(app, root):
         yield root
 

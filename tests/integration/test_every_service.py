@@ -81,6 +81,22 @@ class Staff:
         return self.found[agency, role]
 
 
+def _fill_staff_steps(client, service, application, staff, samples):
+    """Fill, through the case page, each staff step with sample answers that can be filled in the current state
+    and is still empty, as a member of its first role's office."""
+    for step in service.staff_steps:
+        if step.id not in samples.staff_steps or application.state not in step.states \
+                or any(f.id in (application.staff_data or {}) for f in step.fields):
+            continue
+        agency, _, role = step.roles[0].partition(".")
+        member = staff(routed_agencies(service, application)[agency] if agency in PLACEHOLDER_LEVELS else agency, role)
+        sign_in_as(client, member)
+        page = client.get(f"/staff/cases/{application.public_id}")
+        saved = client.submit(page, samples.staff_steps[step.id], selector=f"#staff-step-form-{step.id}")
+        assert saved.status_code == 303, f"{service.slug}: staff step {step.id} was not saved ({saved.status_code})"
+        db.session.refresh(application)
+
+
 def _take(service, application, citizen, staff, action):
     """Take `action` from the current state as whoever the definition lets; the office and role that took it
     (None for the applicant)."""
@@ -121,6 +137,7 @@ def test_every_service_is_walked_with_its_sample_answers(app, client, factories,
             citizen, application = _submitted(client, factories, service, samples)
             offices = []
             for action in path:
+                _fill_staff_steps(client, service, application, staff, samples)
                 offices.append(_take(service, application, citizen, staff, action))
                 application = journey.application_for(f"/applications/{application.public_id}")
             final = service.workflow.states[application.state]
@@ -149,5 +166,9 @@ def _check_issued(client, service, application, output_id, decided: list[str]):
     assert agency.name["en"] in text and agency.name["km"] in text
     context = document_requests.issuing(document.id).context
     assert context["agency_en"] == agency.name["en"] or "agency_en" in service.outputs[output_id].data
+    numbers = {s.id for step in service.staff_steps for s in step.sequences}
+    for key, expression in service.outputs[output_id].data.items():  # a number taken on the way, as printed
+        if expression.source in numbers:
+            assert context[key] and context[key] == application.staff_data[expression.source], (service.slug, key)
     if expected in decided:  # signed by that office's officer who acted on the case
         assert context["signer_name_latin"].startswith(f"Officer {expected} "), context["signer_name_latin"]

@@ -604,3 +604,44 @@ class TestWhoTheStepIsCreditedTo:
 
     def test_the_applicant_is_the_applicant(self):
         assert decide(TWO_AGENCIES, at("more_info"), APPLICANT, "resubmit", now=MONDAY).event.acted_as == "applicant"
+
+
+class TestStaffSteps:
+    """`requires: [<staff step>]` and who may fill a staff step (docs/services.md, "Staff steps")."""
+
+    @staticmethod
+    def permit():
+        from portal.domain.catalogue.staff_steps import StaffStep
+
+        inspection = StaffStep(
+            id="inspection", title=text("Inspection"), roles=("moc.clerk",), states=("submitted",),
+            fields=(Field(id="register_number", type="text", label=text("Register"), required=True),
+                    Field(id="note", type="text", label=text("Note"))))
+        built = service(
+            states=[state("submitted", actor="moc.clerk", agency="moc"), state("approved", terminal=True)],
+            transitions=[transition("approve", "submitted", "approved", ["moc.clerk"], requires=("inspection",))],
+            start="submitted", agencies=["moc"])
+        return dataclasses.replace(built, staff_steps=(inspection,)), inspection
+
+    def test_a_transition_waits_for_the_required_fields_of_the_staff_step_it_requires(self):
+        permit, _step = self.permit()
+        clerk = Actor.staff(1, {("moc", "clerk")})
+        empty = Snapshot(state="submitted", staff_data={"note": "seen"})
+        (blocked,) = blocked_actions(permit, empty, clerk)
+        assert blocked.code == "guard_failed" and blocked.guards == ("inspection",)
+        with pytest.raises(NotAllowed) as refused:
+            decide(permit, empty, clerk, "approve", now=MONDAY, calendar=WEEKENDS_ONLY)
+        assert refused.value.guards == ("inspection",)
+        filled = Snapshot(state="submitted", staff_data={"register_number": "R-1"})
+        assert [t.action for t in available_actions(permit, filled, clerk)] == ["approve"]
+
+    def test_a_staff_step_is_filled_by_its_roles_and_their_supervisors_in_its_states_only(self):
+        from portal.domain.workflow.engine import staff_step_role
+
+        _permit, step = self.permit()
+        now = Snapshot(state="submitted")
+        assert staff_step_role(step, now, Actor.staff(1, {("moc", "clerk")})) == ("moc", "clerk")
+        assert staff_step_role(step, now, Actor.staff(2, {("moc", "supervisor")})) == ("moc", "supervisor")
+        assert staff_step_role(step, now, Actor.staff(3, {("gdt", "clerk")})) is None
+        assert staff_step_role(step, now, Actor.applicant(4)) is None
+        assert staff_step_role(step, Snapshot(state="approved"), Actor.staff(1, {("moc", "clerk")})) is None

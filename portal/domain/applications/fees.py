@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from portal.domain.applications.fee_explained import work_out
-from portal.domain.applications.values import values_for
+from portal.domain.applications.values import case_values, values_for
 from portal.domain.catalogue import Fee, Service
 from portal.domain.expression_contexts import FEES, NOTHING, Knows
 
@@ -26,7 +26,7 @@ class FeeLine:
 def fee_values(service: Service, application) -> dict:
     """The names a fee's rules see for an application (the expression context FEES): every assessment of
     an application goes through here."""
-    return values_for(FEES, service, application.answers, Knows(application=application))
+    return case_values(FEES, service, application, Knows(application=application))
 
 
 def fee_lines(service: Service, answers: dict, knows: Knows = NOTHING) -> list[FeeLine]:

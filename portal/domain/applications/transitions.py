@@ -10,10 +10,10 @@ from portal.data import applications as application_data
 from portal.data import document_requests, organisations, people
 from portal.data.db import utcnow
 from portal.domain import audit, expression_contexts
-from portal.domain.applications import case_records, naming, versions
+from portal.domain.applications import case_records, naming, staff_data, versions
 from portal.domain.applications.fees import fee_values, lines_for, to_be_assessed, totals
 from portal.domain.applications.reference import new_reference
-from portal.domain.applications.values import values_for
+from portal.domain.applications.values import case_values, values_for
 from portal.domain.catalogue import Service, get_catalogue, validity
 from portal.domain.catalogue.model import (
     PLACEHOLDER_LEVELS,
@@ -63,10 +63,11 @@ def snapshot(service: Service, application) -> Snapshot:
     knows = expression_contexts.Knows(application=application)
     return Snapshot(
         state=application.state,
-        answers=values_for(expression_contexts.GUARDS, service, application.answers, knows),
+        answers=case_values(expression_contexts.GUARDS, service, application, knows),
         facts=expression_contexts.facts(expression_contexts.GUARDS, knows),
         assignee=application.assignee_id,
         routed_agencies=routed_agencies(service, application),
+        staff_data=dict(application.staff_data or {}),
     )
 
 
@@ -93,6 +94,8 @@ def apply(service: Service, application, decision: Decision, person, *, note: st
     # A hand-over is for the case as it was checked: any step on it ends it.
     changes["ready_for_decision"] = False
     details = _answer_history(application, decision)
+    # The office that decides numbers what it issues (read before the case moves to another queue).
+    deciding_office = acting_agency(decision.event.acted_as) or application.current_agency
     routed = routed_agencies(service, application)
     if routed and not application.routed_agency:
         changes["routed_agency"] = next(iter(routed.values()))  # the first: what the queues search by
@@ -121,6 +124,10 @@ def apply(service: Service, application, decision: Decision, person, *, note: st
         details=details,
     )
     audit.record_state_change(application, decision, person)
+    try:
+        staff_data.assign_numbers(service, application, decision.action, deciding_office, person)
+    except staff_data.Stale:
+        raise Conflict from None
     for output in decision.outputs:
         issuer, signer = issuer_of(service, application, output, steps)
         request_document(service, application, output, agency_slug=issuer, signed_by=signer)
@@ -199,8 +206,8 @@ def request_document(service: Service, application, output, *, agency_slug: str 
     agency = versions.agency_for(application, agency_slug)
     # The name the application gives (never the account's phone number); a business by its name.
     holder = naming.subject_names(service, application).first or applicant.display_name
-    values = values_for(expression_contexts.OUTPUTS, service, application.answers,
-                        expression_contexts.Knows(application=application, applicant_name=holder))
+    values = case_values(expression_contexts.OUTPUTS, service, application,
+                         expression_contexts.Knows(application=application, applicant_name=holder))
     data = {key: _plain(expression.evaluate(values)) for key, expression in output.data.items()}
     signer = _signer_of(replaces) if replaces is not None else signatory(agency, signed_by)
     context = {

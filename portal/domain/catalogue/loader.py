@@ -10,7 +10,17 @@ from typing import Any
 
 import yaml
 
-from portal.domain.catalogue import contexts, fee_rules, lists, offices, snapshots, validity, wholeness
+from portal.domain.catalogue import (
+    contexts,
+    fee_rules,
+    lists,
+    offices,
+    snapshots,
+    staff_step_loader,
+    staff_steps,
+    validity,
+    wholeness,
+)
 from portal.domain.catalogue.expressions import Expression, ExpressionError, parse
 from portal.domain.catalogue.model import (
     APPLICANT,
@@ -292,6 +302,7 @@ OPTIONAL_SERVICE_KEYS = {
     "once_per_applicant",
     "without_account",
     "routing",
+    "staff_steps",
 }
 GUARD_WORDS = STAFF_FACTS
 CHANNELS = ("inbox", "email", "sms")
@@ -357,6 +368,9 @@ def load_service_text(
     names = set(fields) | {c.id for c in computed}
     _no_provided_names(r, steps, computed)
     _check_names(r, steps, computed, names)
+    staff = staff_step_loader.read(r, data.get("staff_steps"), service_agencies, fields, names,
+                                   read_field=_field, read_role=_role)
+    staff_names = names | staff_steps.field_ids_of(staff)  # guards and documents read staff data too
     name_fields = _name_fields(r, data.get("name_fields", []), fields)
     routing = read_routing(r, data.get("routing"), service_agencies, fields, {*fields, *(c.id for c in computed)},
                            agencies)
@@ -365,15 +379,18 @@ def load_service_text(
         for i, item in enumerate(r.list_of(data.get("documents", []), "documents", False))
     )
     fees = tuple(
-        _fee(r, item, f"fees[{i}]", names, fields) for i, item in enumerate(r.list_of(data["fees"], "fees", False))
+        _fee(r, item, f"fees[{i}]", staff_names, fields)
+        for i, item in enumerate(r.list_of(data["fees"], "fees", False))
     )
     waivers = tuple(
         _waiver(r, item, f"waivers[{i}]", names, {f.id for f in fees})
         for i, item in enumerate(r.list_of(data.get("waivers", []), "waivers", False))
     )
-    outputs = _outputs(r, data.get("outputs", {}), path.parent, names, service_agencies, kept_templates=templates)
+    outputs = _outputs(r, data.get("outputs", {}), path.parent, staff_names, service_agencies,
+                       kept_templates=templates)
     templates = templates if templates is not None else snapshots.read_templates(path.parent, outputs, r.fail)
-    workflow = _workflow(r, data["workflow"], service_agencies, outputs, names) if "workflow" in data else None
+    workflow = _workflow(r, data["workflow"], service_agencies, outputs, staff_names) if "workflow" in data else None
+    staff_step_loader.check_workflow(r, staff, workflow)
     notifications = tuple(
         _notification(r, item, f"notifications[{i}]", workflow)
         for i, item in enumerate(r.list_of(data.get("notifications", []), "notifications", False))
@@ -412,6 +429,7 @@ def load_service_text(
         reference_prefix=prefix,
         name_fields=name_fields,
         steps=steps,
+        staff_steps=staff,
         computed=computed,
         documents=documents,
         waivers=waivers,
@@ -503,6 +521,8 @@ FIELD_KEYS = {
 
 def _field(r: _Reader, item: Any, where: str, in_group: bool = False) -> Field:
     r.mapping(item, where, {"id", "type", "label"}, FIELD_KEYS)
+    if item["type"] == staff_steps.SEQUENCE:
+        raise r.fail(where + ".type", "a sequence is assigned by the portal: only a staff step may have one")
     type_name = r.one_of(item["type"], where + ".type", tuple(KINDS))
     kind = KINDS[type_name]
     if in_group and not kind.in_groups:
@@ -812,7 +832,7 @@ def _role(r: _Reader, value: Any, where: str, agencies: tuple[str, ...]) -> str:
 
 
 STATE_KEYS = {"staff_label", "actor", "agency", "sla_working_days", "terminal", "issue"}
-TRANSITION_KEYS = {"guards", "reason_required", "reasons", "request_info"}
+TRANSITION_KEYS = {"guards", "reason_required", "reasons", "request_info", "requires"}
 
 
 def _workflow(
@@ -899,6 +919,7 @@ def _workflow(
                 reason_required=_bool(r, spec.get("reason_required", False), where + ".reason_required"),
                 reasons=reasons,
                 request_info=_bool(r, spec.get("request_info", False), where + ".request_info"),
+                requires=tuple(r.list_of(spec.get("requires", []), where + ".requires", False)),
             )
         )
     problem = wholeness.first_problem(start, states, transitions)

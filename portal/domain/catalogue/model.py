@@ -219,6 +219,7 @@ class Transition:
     reason_required: bool = False
     reasons: tuple[Reason, ...] = ()
     request_info: bool = False  # the clerk chooses fields and documents the applicant may change
+    requires: tuple[str, ...] = ()  # staff steps whose required fields must be filled first (staff_steps.py)
 
 
 @dataclass(frozen=True)
@@ -292,6 +293,7 @@ class Service:
     # what staff see in the queue, on the case and the receipt, and search by.
     name_fields: tuple[str, ...] = ()
     steps: tuple[Step, ...] = ()
+    staff_steps: tuple[Any, ...] = ()  # portal.domain.catalogue.staff_steps.StaffStep: what staff fill in
     computed: tuple[Computed, ...] = ()
     documents: tuple[DocumentRequirement, ...] = ()
     waivers: tuple[Waiver, ...] = ()

@@ -6,7 +6,7 @@ checks them with the file and the path of each mistake (docs/services.md, "Sampl
 from __future__ import annotations
 
 from collections import deque
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -27,6 +27,9 @@ class Samples:
     steps: dict[str, dict[str, str]]  # step id -> the form's fields as sent (`address-province`, `owners-0-share`)
     documents: dict[str, str]  # requirement id -> image or pdf
     paths: tuple[tuple[str, ...], ...]  # actions from the workflow's start to a terminal state
+    # staff step id -> its form's fields as sent: the walk fills each staff step before a workflow step from
+    # a state where the step can be filled (docs/services.md, "Staff steps")
+    staff_steps: dict[str, dict[str, str]] = field(default_factory=dict)
 
 
 def samples_path(root: Path, service: Service) -> Path:
@@ -44,7 +47,7 @@ def load_samples(root: Path, service: Service) -> Samples:
     except yaml.YAMLError as error:
         line = getattr(getattr(error, "problem_mark", None), "line", None)
         raise r.fail(f"line {line + 1}" if line is not None else "", "is not valid YAML") from None
-    r.mapping(data, "", {"applicant", "steps"}, {"documents", "paths"})
+    r.mapping(data, "", {"applicant", "steps"}, {"documents", "paths", "staff_steps"})
     applicant = r.one_of(data["applicant"], "applicant", APPLICANTS)
     if not (for_persons(service.audience) if applicant == "person" else "business" in service.audience):
         raise r.fail("applicant", f"{applicant!r} cannot apply: the service's audience is "
@@ -70,7 +73,25 @@ def load_samples(root: Path, service: Service) -> Samples:
                       for i, item in enumerate(r.list_of(data["paths"], "paths")))
     else:
         paths = default_paths(service.workflow)
-    return Samples(applicant=applicant, steps=answers, documents=documents, paths=paths)
+    return Samples(applicant=applicant, steps=answers, documents=documents, paths=paths,
+                   staff_steps=_staff_answers(r, service, data.get("staff_steps")))
+
+
+def _staff_answers(r: _Reader, service: Service, given: Any) -> dict[str, dict[str, str]]:
+    """Sample staff answers, one mapping per staff step (numbers the portal assigns are never typed). A staff
+    step that a transition `requires` needs its samples, or the walk would stop there."""
+    steps = {s.id: s for s in service.staff_steps}
+    answers = {}
+    for step_id, values in r.mapping(given or {}, "staff_steps", set(), set(steps)).items():
+        where = f"staff_steps.{step_id}"
+        r.mapping(values or {}, where, set(), {f.id for f in steps[step_id].fields})
+        answers[step_id] = {}
+        for field_id, value in (values or {}).items():
+            answers[step_id].update(_form_values(r, f"{where}.{field_id}", field_id, value))
+    required = {name for t in (service.workflow.transitions if service.workflow else ()) for name in t.requires}
+    for step_id in sorted(required - set(answers)):
+        raise r.fail("staff_steps", f"needs sample answers for {step_id!r}, which a transition requires")
+    return answers
 
 
 def _form_values(r: _Reader, where: str, name: str, value: Any) -> dict[str, str]:

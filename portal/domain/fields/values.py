@@ -20,8 +20,9 @@ def expression_values(service: ServiceSpec, answers: dict, facts: dict | None = 
     return values
 
 
-def values_for(use: Use, service: ServiceSpec, answers: dict, knows: Knows = NOTHING) -> dict[str, Any]:
+def values_for(use: Use, service: ServiceSpec, answers: dict, knows: Knows = NOTHING,
+               staff: dict[str, Any] | None = None) -> dict[str, Any]:
     """The values the expressions of `use` are evaluated on: the answers, the computed values and
     exactly the names `portal.domain.expression_contexts` says this use sees (the loader checked
     the definition against the same declaration)."""
-    return expression_values(service, answers, expression_contexts.facts(use, knows))
+    return expression_values(service, answers, {**(staff or {}), **expression_contexts.facts(use, knows)})

@@ -32,7 +32,9 @@ Definitions may not declare the states `draft` or `withdrawn` (the loader refuse
 
 Guards. `paid` and `documents_checked` read `Snapshot.facts`; any other guard is an expression (pre-parsed in
 `Transition.guard_expressions`) evaluated on the answers and the facts together (facts win on a name
-clash, so an answer cannot pose as a fact). A guard that cannot be evaluated does not hold.
+clash, so an answer cannot pose as a fact). A guard that cannot be evaluated does not hold. A transition's
+`requires: [<staff step>]` holds when that staff step's required fields are filled in `Snapshot.staff_data`;
+while not, the transition is blocked with the step's id among `guards`.
 """
 
 from __future__ import annotations
@@ -53,6 +55,7 @@ from portal.domain.catalogue.model import (
     State,
     Transition,
 )
+from portal.domain.catalogue.staff_steps import step_of, unfilled
 from portal.domain.workflow.calendar import WorkingCalendar, load_calendar
 
 DRAFT = "draft"
@@ -142,6 +145,7 @@ class Snapshot:
     facts: Mapping[str, Any] = field(default_factory=dict)
     assignee: Any = None  # person id of the assigned clerk, or None
     routed_agencies: Mapping[str, str] = field(default_factory=dict)
+    staff_data: Mapping[str, Any] = field(default_factory=dict)  # what staff filled in (staff_steps), as saved
 
 
 @dataclass(frozen=True)
@@ -256,7 +260,7 @@ def _candidates(service: Service, snapshot: Snapshot) -> list[Transition]:
 # --- who may act ---------------------------------------------------------------------------------------
 
 
-def _matching_role(transition: Transition, snapshot: Snapshot, actor: Actor) -> tuple[str, str] | None:
+def _matching_role(transition: Transition | Any, snapshot: Snapshot, actor: Actor) -> tuple[str, str] | None:
     """The (concrete agency, role) through which a staff actor may take this transition, or None."""
     for role in transition.roles:
         if role == APPLICANT or "." not in role:
@@ -278,7 +282,7 @@ def _role_allows(transition: Transition, snapshot: Snapshot, actor: Actor) -> tu
     return _matching_role(transition, snapshot, actor)
 
 
-def _failed_guards(transition: Transition, snapshot: Snapshot) -> tuple[str, ...]:
+def _failed_guards(service: Service, transition: Transition, snapshot: Snapshot) -> tuple[str, ...]:
     values = _guard_values(snapshot)
     expressions = {e.source: e for e in transition.guard_expressions}
     failed = []
@@ -289,6 +293,11 @@ def _failed_guards(transition: Transition, snapshot: Snapshot) -> tuple[str, ...
             holds = _expression_holds(expressions.get(str(guard).strip()) or guard, values)
         if not holds:
             failed.append(guard)
+    # `requires: [inspection]`: that staff step's required fields are filled (blocked names the step's id).
+    for step_id in transition.requires:
+        step = step_of(service, step_id)
+        if step is None or unfilled(step, dict(snapshot.staff_data or {}), values):
+            failed.append(step_id)
     return tuple(failed)
 
 
@@ -327,7 +336,7 @@ def _evaluate(service: Service, snapshot: Snapshot, actor: Actor) -> list[tuple[
         if _assignment_blocks(snapshot, actor, via):
             results.append((transition, Blocked(transition, "assigned_to_other")))
             continue
-        failed = _failed_guards(transition, snapshot)
+        failed = _failed_guards(service, transition, snapshot)
         results.append((transition, Blocked(transition, "guard_failed", failed) if failed else None))
     return results
 
@@ -340,6 +349,14 @@ def available_actions(service: Service, snapshot: Snapshot, actor: Actor) -> lis
 def blocked_actions(service: Service, snapshot: Snapshot, actor: Actor) -> list[Blocked]:
     """Transitions the actor's role allows from this state but that cannot be taken now, and why."""
     return [blocked for _, blocked in _evaluate(service, snapshot, actor) if blocked is not None]
+
+
+def staff_step_role(step, snapshot: Snapshot, actor: Actor) -> tuple[str, str] | None:
+    """The (concrete agency, role) through which a staff actor may fill `step` now (its `states`, its
+    `roles` matched as a transition's are: a supervisor of the office may fill a clerk's step); None if not."""
+    if actor.is_applicant or snapshot.state not in step.states:
+        return None
+    return _matching_role(step, snapshot, actor)
 
 
 def assignment_actions(service: Service, snapshot: Snapshot, actor: Actor) -> frozenset[str]:

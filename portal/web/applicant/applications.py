@@ -19,6 +19,7 @@ from portal.domain.applications import (
     display,
     journey,
     limits,
+    staff_data,
     transitions,
     versions,
 )
@@ -110,6 +111,7 @@ def application(public_id: str):
         looked_at=audit.staff_access(application), messages=case_notes.for_applicant(application),
         catalogue=get_catalogue(), expected_decision=expected_decision(service, application),
         computed=display.computed_values(service, application.answers, current_locale()),
+        from_office=staff_data.rows(service, application.staff_data, current_locale(), applicant=True),
         # Workflow steps only: staff's own records (claimed, marked as paid...) are the office's business.
         history=[e for e in application.events if not case_records.is_record(e)],
     )

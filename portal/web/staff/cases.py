@@ -18,7 +18,7 @@ from portal.domain.workflow import engine
 from portal.extensions import db
 from portal.payments import account, receipts, submission
 from portal.web import confirmation
-from portal.web.staff import blueprint, notes, payments
+from portal.web.staff import blueprint, notes, payments, staff_steps
 from portal.web.staff.access import case_or_404, payment_case_or_404, staff_only, works_on
 from portal.web.staff.documents import issued_documents
 from portal.web.staff.forms import AssignForm, AssignmentForm, CaseForm, ReasonForm, RequestInfoForm
@@ -69,10 +69,13 @@ def _action_form(service, application, transition, *, formdata=None):
     return CaseForm(**options)
 
 
-def _why_blocked(blocked) -> str:
+def _why_blocked(service, blocked) -> str:
     if blocked.code == "assigned_to_other":
         return _("assigned to someone else")
-    return _unmet(blocked.guards)
+    steps = {s.id: s for s in service.staff_steps}
+    unfilled = [_("fill in “%(step)s” first", step=pick(steps[g].title)) for g in blocked.guards if g in steps]
+    # A guard on a staff field of an unfilled step fails only because it is empty: say what to fill, alone.
+    return ", ".join(unfilled) if unfilled else _unmet(blocked.guards)
 
 
 def _unmet(guards) -> str:
@@ -87,7 +90,8 @@ def _assignee_public_id(application) -> str:
 
 def case_page(application, service, *, failed: tuple[str, object] | None = None, note_forms=None,
               failed_revoke: tuple[str, object] | None = None, payment_form=None,
-              failed_reversal: tuple[str, object] | None = None, status: int = 200):
+              failed_reversal: tuple[str, object] | None = None, failed_staff: tuple[str, object] | None = None,
+              status: int = 200):
     locale = current_locale()
     actor = transitions.actor_for(current_user, False)
     snapshot = transitions.snapshot(service, application)
@@ -123,7 +127,9 @@ def case_page(application, service, *, failed: tuple[str, object] | None = None,
         summary=display.summary(service, steps, application.answers, locale), attachments=attachments,
         issued=issued_documents(application, current_user, failed_revoke), actors=actors,
         available=available, forms=forms,
-        blocked=[(b.transition, _why_blocked(b)) for b in engine.blocked_actions(service, snapshot, actor)],
+        blocked=[(b.transition, _why_blocked(service, b)) for b in engine.blocked_actions(service, snapshot, actor)],
+        staff_steps=staff_steps.views(service, application, snapshot, actor, failed_staff), locale=locale,
+        staff_labels=staff_steps.labels(service),
         assignment=assignment, assignment_form=AssignmentForm(formdata=None, **seen), assign_form=assign_form,
         can_mark=actor.works_at(application.current_agency), fact_form=CaseForm(formdata=None, **seen),
         urgency=urgency(application, utcnow()), staff_state_label=staff_state_label, viewable=VIEWABLE,
@@ -196,7 +202,11 @@ def act(public_id: str, action: str):
         if about_reason and getattr(form, "reason", None) is not None:
             form.reason.errors = [_("Choose a reason or write one.")]
             return case_page(application, service, failed=(action, form), status=400)
-        flash(_("That cannot be done to this case now."), "error")
+        if refused.code == "guard_failed":
+            blocked = engine.Blocked(transition, refused.code, refused.guards)
+            flash(_("That cannot be done to this case now: %(why)s.", why=_why_blocked(service, blocked)), "error")
+        else:
+            flash(_("That cannot be done to this case now."), "error")
         return redirect(url_for(".case", public_id=public_id), 303)
     except transitions.Conflict:
         return _conflict(application)

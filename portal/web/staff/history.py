@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from flask_babel import gettext as _
 
-from portal.domain.applications import case_records, display
+from portal.domain.applications import case_records, display, staff_data
 
 
 def record_label(action: str) -> str | None:
@@ -20,6 +20,8 @@ def record_label(action: str) -> str | None:
         case_records.PAYMENT_RECORDED: _("Payment recorded"),
         case_records.PAYMENT_REVERSED: _("Payment reversed"),
         case_records.REASSESSED: _("Fees reassessed after the answers changed"),
+        staff_data.SAVED: _("Staff step saved"),
+        staff_data.NUMBERED: _("Number assigned"),
     }
     return labels.get(action, _("Recorded") if action.startswith(case_records.PREFIX) else None)
 
