@@ -17,6 +17,7 @@ from portal.data import staff as staff_data
 from portal.data.db import utcnow
 from portal.domain.applications import display, journey, versions, workload
 from portal.domain.catalogue import get_catalogue
+from portal.domain.catalogue.model import PLACEHOLDER_LEVELS
 from portal.domain.fields import builder
 from portal.domain.i18n.formatting import to_latin_digits
 from portal.domain.identity import totp
@@ -107,12 +108,15 @@ class TestDemoLoad:
 
     def test_every_real_office_gets_a_clerk_and_a_supervisor_with_totp(self, loaded):
         held = {(r.agency.slug, r.role) for p in staff_data.list_staff() for r in p.staff_roles}
-        # Whatever the services: every office a service names, and a commune office for the routed ones.
+        # Whatever the services: every office a service names, and for each routed level a service uses
+        # (commune-office, district-office, province-office) one office of that level listed in agencies.yaml.
         catalogue = get_catalogue()
-        named = {a for s in catalogue.services for a in s.agencies if a != "commune-office"}
-        assert {(slug, role) for slug in named for role in ("clerk", "supervisor")} <= held
-        communes = {a.slug for a in catalogue.agencies.values() if a.commune_code}
-        assert any({(slug, "clerk"), (slug, "supervisor")} <= held for slug in communes)
+        named = {a for s in catalogue.services for a in s.agencies}
+        assert {(slug, role) for slug in named - PLACEHOLDER_LEVELS.keys() for role in ("clerk", "supervisor")} <= held
+        for placeholder in named & PLACEHOLDER_LEVELS.keys():
+            level = [a.slug for a in catalogue.agencies.values()
+                     if a.kind == PLACEHOLDER_LEVELS[placeholder] and not a.is_routing_placeholder]
+            assert any({(slug, "clerk"), (slug, "supervisor")} <= held for slug in level), placeholder
         assert {role for _slug, role in held} <= {"clerk", "supervisor", "cashier"}
         assert all(p.has_authenticator and p.is_active for p in staff_data.list_staff())
         clerk = people.get_by_email(f"clerk.moc@{demo.EMAIL_DOMAIN}")
