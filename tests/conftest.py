@@ -22,6 +22,7 @@ from portal.data.db import Base, db
 from portal.extensions import redis_connection
 from portal.redis_server import EmbeddedRedis
 from tests.client import PortalClient
+from tests.sessions import sign_in_as
 
 
 @pytest.fixture(scope="session")
@@ -162,6 +163,16 @@ def factories(app, database):
     from tests import factories
 
     return factories
+
+
+@pytest.fixture
+def trader(client, factories):
+    """A citizen with a national ID, signed in, reading English (the market-stall fixture's applicant)."""
+    person = factories.person(locale="en", name_km="សុខ ចាន់ធី", name_latin="Sok Chanthy",
+                              national_id="012345678", phone="+85512777889")
+    sign_in_as(client, person)
+    client.expected_lang = "en"
+    return person
 
 
 def pytest_collection_modifyitems(config, items):

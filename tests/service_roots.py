@@ -39,10 +39,19 @@ def copy_of_fixture(tmp_path: Path) -> Path:
     return root
 
 
+def edit_yaml(path: Path, change) -> None:
+    """Change a YAML file (a definition, samples, the agencies) with `change(data)`, keeping its keys' order."""
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    change(data)
+    path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
+
+
+def edit_definition(root: Path, slug: str, change) -> None:
+    """Change `root/<slug>/service.yaml` with `change(data)`."""
+    edit_yaml(root / slug / "service.yaml", change)
+
+
 def edit_service(app, root: Path, slug: str, change) -> None:
     """Change `root/<slug>/service.yaml` with `change(data)` and make the app read it again."""
-    path = root / slug / "service.yaml"
-    data = yaml.safe_load(path.read_text())
-    change(data)
-    path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False))
+    edit_definition(root, slug, change)
     forget_loaded(app)

@@ -12,7 +12,6 @@ import pytest
 from portal.data.db import db
 from tests import journey
 from tests.service_roots import copy_of_fixture, edit_service, services_root
-from tests.sessions import sign_in_as
 
 SLUG = "market-stall-permit"
 OTHER_MARKET = {"value": "other", "label": {"km": "ផ្សារផ្សេងទៀត", "en": "Another market"}}
@@ -40,15 +39,6 @@ def services(app, tmp_path):
     with services_root(app, copy_of_fixture(tmp_path), sync_agencies=True) as root:
         edit_service(app, root, SLUG, with_follow_up)
         yield root
-
-
-@pytest.fixture
-def trader(client, factories):
-    person = factories.person(locale="en", name_km="សុខ ចាន់ធី", name_latin="Sok Chanthy",
-                              national_id="012345678", phone="+85512777889")
-    sign_in_as(client, person)
-    client.expected_lang = "en"
-    return person
 
 
 def stall_step(client) -> str:

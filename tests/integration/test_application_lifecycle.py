@@ -38,15 +38,6 @@ def add_more_info(data):
     data["workflow"]["transitions"] += MORE_INFO["transitions"]
 
 
-@pytest.fixture
-def trader(client, factories):
-    person = factories.person(locale="en", name_km="សុខ ចាន់ធី", name_latin="Sok Chanthy",
-                              national_id="012345678", phone="+85512777889")
-    sign_in_as(client, person)
-    client.expected_lang = "en"
-    return person
-
-
 def draft(client):
     first = journey.start(client, SLUG)
     documents = journey.fill_steps(client, first, {"stall": STALL, "declaration": {"declaration": "y"}})

@@ -23,7 +23,7 @@ from portal.paths import PROJECT_ROOT
 from tests import docfiles, journey
 from tests.integration import test_kiosk_guests as guests
 from tests.integration.test_kiosk_receipt import enrol
-from tests.service_roots import copy_of_fixture, services_root
+from tests.service_roots import copy_of_fixture, edit_yaml, services_root
 from tests.sessions import sign_in_as
 
 SLUG = "market-stall-permit"
@@ -52,12 +52,6 @@ def edition(name: str) -> str:
     return f"<tr><th>Edition</th><td>Permit form {name}</td></tr>\n"
 
 
-def edit_yaml(path, change) -> None:
-    data = yaml.safe_load(path.read_text())
-    change(data)
-    path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False))
-
-
 def reload(app) -> None:
     """What a deploy does: the next request reads services/ again, and the agencies table follows it."""
     forget_loaded(app)
@@ -82,15 +76,6 @@ def retire_and_rewrite(root) -> None:
     text = path.read_text().replace(OLD_AGENCY, NEW_AGENCY).replace("category: business", "category: markets")
     path.write_text(text.replace("version: 1", "version: 2")
                     .replace("template: permit.html", "template: stall-permit.html"))
-
-
-@pytest.fixture
-def trader(client, factories):
-    person = factories.person(locale="en", name_km="សុខ ចាន់ធី", name_latin="Sok Chanthy",
-                              national_id="012345678", phone="+85512777889")
-    sign_in_as(client, person)
-    client.expected_lang = "en"
-    return person
 
 
 def draft(client) -> str:

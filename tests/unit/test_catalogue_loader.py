@@ -10,6 +10,8 @@ import yaml
 
 from portal.domain.catalogue import DefinitionError, load_catalogue
 from portal.paths import PROJECT_ROOT
+from tests.service_roots import edit_definition as edit
+from tests.service_roots import edit_yaml
 
 
 @pytest.fixture
@@ -17,13 +19,6 @@ def services(tmp_path):
     root = tmp_path / "services"
     shutil.copytree(PROJECT_ROOT / "services", root)
     return root
-
-
-def edit(root, slug, change):
-    path = root / slug / "service.yaml"
-    data = yaml.safe_load(path.read_text())
-    change(data)
-    path.write_text(yaml.safe_dump(data, allow_unicode=True))
 
 
 def test_the_shipped_services_load(services):
@@ -153,12 +148,6 @@ class TestWhereAnAgencyIs:
         catalogue = load_catalogue(services)
         assert catalogue.get("tax-filing").documents_retention_years == 7
         assert catalogue.get("residence-certificate").documents_retention_years == 3
-
-
-def edit_yaml(path, change):
-    data = yaml.safe_load(path.read_text())
-    change(data)
-    path.write_text(yaml.safe_dump(data, allow_unicode=True))
 
 
 def edit_samples(root, slug, change):

@@ -9,7 +9,6 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
-import yaml
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -19,6 +18,7 @@ from portal.domain.catalogue.expressions import ExpressionError, for_browser, pa
 from portal.domain.catalogue.model import Output
 from portal.domain.workflow.calendar import Holiday, WorkingCalendar, load_calendar
 from portal.paths import PROJECT_ROOT
+from tests.service_roots import edit_definition
 
 NAME = {"km": "ថ្ងៃឈប់សម្រាក", "en": "Holiday"}
 TODAY = "2026-12-07"  # a Monday
@@ -185,10 +185,7 @@ class TestTheLoader:
         return root
 
     def edit(self, root, change):
-        path = root / "residence-certificate" / "service.yaml"
-        data = yaml.safe_load(path.read_text())
-        change(data)
-        path.write_text(yaml.safe_dump(data, allow_unicode=True))
+        edit_definition(root, "residence-certificate", change)
         return load_catalogue(root).get("residence-certificate")
 
     @staticmethod

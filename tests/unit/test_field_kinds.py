@@ -12,7 +12,6 @@ from functools import partial
 from pathlib import Path
 
 import pytest
-import yaml
 from flask import render_template_string
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -28,6 +27,7 @@ from portal.domain.i18n.formatting import digits
 from portal.domain.rendering.documents import document_filters, render_html
 from portal.paths import PROJECT_ROOT
 from portal.web.helpers import posted_form
+from tests.service_roots import edit_definition as edit
 from tests.unit.definition_fixture import SERVICE, options, text
 
 RENDER = '{% from "components/definition_step.html" import render_step %}{{ render_step(form, step, locale) }}'
@@ -204,13 +204,6 @@ def output_value(service, values):
 
 
 # --- the loader and the registry -------------------------------------------------------------
-
-
-def edit(root, slug, change):
-    path = root / slug / "service.yaml"
-    data = yaml.safe_load(path.read_text())
-    change(data)
-    path.write_text(yaml.safe_dump(data, allow_unicode=True))
 
 
 @pytest.fixture

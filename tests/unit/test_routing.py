@@ -7,12 +7,12 @@ import re
 import shutil
 
 import pytest
-import yaml
 
 from portal.domain.catalogue import DefinitionError, load_catalogue
 from portal.domain.catalogue.expressions import parse
 from portal.domain.catalogue.routing import Route, RoutingRule, deciding_place, routed_office
 from portal.paths import PROJECT_ROOT
+from tests.service_roots import edit_definition as edit
 
 FIXTURE = PROJECT_ROOT / "tests" / "fixtures" / "services"
 SOURCE = "services/building-permit/service.yaml"
@@ -23,13 +23,6 @@ def services(tmp_path):
     root = tmp_path / "services"
     shutil.copytree(FIXTURE, root)
     return root
-
-
-def edit(root, slug, change):
-    path = root / slug / "service.yaml"
-    data = yaml.safe_load(path.read_text())
-    change(data)
-    path.write_text(yaml.safe_dump(data, allow_unicode=True))
 
 
 def route_of(data):

@@ -14,7 +14,6 @@ from decimal import Decimal
 from types import SimpleNamespace
 
 import pytest
-import yaml
 from pypdf import PdfReader
 
 from portal.domain.applications.fees import fee_lines, totals
@@ -24,6 +23,7 @@ from portal.domain.catalogue import DefinitionError, Service, load_catalogue
 from portal.domain.i18n.khmer import WORD_JOINER, break_html_text
 from portal.domain.rendering.documents import get_renderer, render_html
 from portal.paths import PROJECT_ROOT
+from tests.service_roots import edit_definition as edit
 from tests.service_roots import services_root
 
 SERVICES = PROJECT_ROOT / "services"
@@ -101,13 +101,6 @@ def services(tmp_path):
     root = tmp_path / "services"
     shutil.copytree(SERVICES, root)
     return root
-
-
-def edit(root, slug, change):
-    path = root / slug / "service.yaml"
-    data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    change(data)
-    path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
 
 
 def values(service: Service, answers: dict, **facts) -> dict:

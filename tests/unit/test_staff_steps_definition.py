@@ -5,12 +5,11 @@ from __future__ import annotations
 import shutil
 
 import pytest
-import yaml
 
 from portal.domain.catalogue import DefinitionError, load_catalogue
 from portal.domain.catalogue.samples import load_samples
 from portal.domain.catalogue.staff_steps import unfilled
-from tests.service_roots import FIXTURE_ROOT
+from tests.service_roots import FIXTURE_ROOT, edit_yaml
 
 SLUG = "signboard-permit"
 SOURCE = f"services/{SLUG}/service.yaml"
@@ -24,10 +23,7 @@ def services(tmp_path):
 
 
 def edit(root, change, file="service.yaml"):
-    path = root / SLUG / file
-    data = yaml.safe_load(path.read_text())
-    change(data)
-    path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False))
+    edit_yaml(root / SLUG / file, change)
 
 
 def inspection(data):
