@@ -15,6 +15,7 @@ from portal.domain.catalogue import (
     fee_rules,
     lists,
     offices,
+    processing_time,
     snapshots,
     staff_step_loader,
     staff_steps,
@@ -344,7 +345,7 @@ def load_service_text(
     category = data["category"]
     if category not in categories:
         raise r.fail("category", f"unknown category {category!r} (see services/categories.yaml)")
-    processing = r.mapping(data["processing_time"], "processing_time", {"working_days"})
+    processing = r.mapping(data["processing_time"], "processing_time", {"working_days"}, {"by", "options"})
     prefix = data.get("reference_prefix", "OW")
     if not isinstance(prefix, str) or not re.match(r"^[A-Z]{2,3}$", prefix):
         raise r.fail("reference_prefix", "expected 2 or 3 capital letters, e.g. BR")
@@ -423,6 +424,7 @@ def load_service_text(
             r.text(item, f"requirements[{i}]") for i, item in enumerate(r.list_of(data["requirements"], "requirements"))
         ),
         processing_working_days=r.integer(processing["working_days"], "processing_time.working_days", 1),
+        processing_by=processing_time.read(r, processing, fields, KINDS),
         fees=fees,
         legal_basis=r.text(data["legal_basis"], "legal_basis"),
         source=r.source,
