@@ -42,6 +42,8 @@ class Agency:
     address: Text | None = None
     hours: Text | None = None
     phone: str | None = None
+    # Roles beside clerk, supervisor and cashier, its kind's included (agency_roles.AgencyRole; agencies.yaml)
+    roles: tuple[Any, ...] = ()
 
     @property
     def is_commune_office(self) -> bool:
