@@ -102,7 +102,8 @@ def admin_client(client, factories):
 def test_the_admin_grants_a_declared_role_named_in_their_language(admin_client, factories, fixture_services):
     clerk = factories.staff(SIEM_REAP, "clerk")
     page = admin_client.get(f"/admin/staff/{clerk.public_id}?lang=en")
-    choices = {o["value"]: o.get_text(strip=True) for o in page.soup.select("form[action$='/roles'] select[name=role] option")}
+    options = page.soup.select("form[action$='/roles'] select[name=role] option")
+    choices = {o["value"]: o.get_text(strip=True) for o in options}
     assert choices["technical_officer"] == "Technical officer" and choices["governor"] == "Governor"
     response = admin_client.submit(page, {"agency": SIEM_REAP, "role": "technical_officer"},
                                    selector="form[action$='/roles']")
