@@ -93,3 +93,18 @@ def test_an_agency_of_its_own_declares_a_role_a_definition_may_use(services):
     catalogue = load_catalogue(services)
     assert catalogue.get("night-market-licence").workflow.transitions[0].roles == ("phnom-penh-capital.front_office",)
     assert agency_roles.acts_as(catalogue, "phnom-penh-capital", "front_office") == "clerk"
+
+
+def test_a_declared_role_must_exist_where_routing_may_send_the_case(services):
+    def route_to_the_province(data):
+        data["routing"]["district-office"]["rules"] = [{"when": "rooms > 100", "to": "province-office"}]
+
+    edit(services / "guesthouse-licence" / "service.yaml", route_to_the_province)
+    with pytest.raises(DefinitionError, match=re.escape(
+            "guesthouse-licence/service.yaml: workflow.states.inspected.actor: 'province-office', where "
+            "routing.district-office may send the case, has no role 'governor'")):
+        load_catalogue(services)
+    # Declared for province offices too, it loads.
+    edit(services / "agencies.yaml",
+         lambda d: d["office_roles"].update(province_office=d["office_roles"]["district_office"]))
+    assert load_catalogue(services).get("guesthouse-licence").routing["district-office"].rules

@@ -116,3 +116,26 @@ def every_declared(catalogue) -> dict[str, AgencyRole]:
         for role in agency.roles:
             found.setdefault(role.id, role)
     return found
+
+
+def check_routed(r, workflow, staff_steps, routing: dict, agencies: dict) -> None:
+    """A declared role of a routing placeholder (`district-office.technical_officer`) where its routing may
+    send the case elsewhere (a rule's `to`, the `fallback`): each of those must declare the role too, or the
+    case would wait there for a role nobody may hold."""
+    named = []
+    if workflow is not None:
+        named += [(f"workflow.states.{s.id}.actor", s.actor) for s in workflow.states.values() if s.actor]
+        named += [(f"workflow.transitions[{i}].roles[{j}]", role)
+                  for i, t in enumerate(workflow.transitions) for j, role in enumerate(t.roles)]
+    named += [(f"staff_steps[{i}].roles[{j}]", role)
+              for i, step in enumerate(staff_steps) for j, role in enumerate(step.roles)]
+    for where, value in named:
+        placeholder, _, role = value.partition(".")
+        route = routing.get(placeholder)
+        if route is None or role in CASE_ROLES:
+            continue
+        for destination in sorted({rule.to for rule in route.rules} | ({route.fallback} if route.fallback else set())):
+            target = agencies.get(destination)
+            if target is not None and all(declared.id != role for declared in target.roles):
+                raise r.fail(where, f"{destination!r}, where routing.{placeholder} may send the case, has no role "
+                                    f"{role!r}: declare it there too (services/agencies.yaml)")

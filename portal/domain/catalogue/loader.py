@@ -397,6 +397,7 @@ def load_service_text(
     templates = templates if templates is not None else snapshots.read_templates(path.parent, outputs, r.fail)
     workflow = _workflow(r, data["workflow"], service_agencies, outputs, staff_names) if "workflow" in data else None
     staff_step_loader.check_workflow(r, staff, workflow)
+    agency_roles.check_routed(r, workflow, staff, routing, agencies)
     notifications = tuple(
         _notification(r, item, f"notifications[{i}]", workflow)
         for i, item in enumerate(r.list_of(data.get("notifications", []), "notifications", False))
