@@ -83,12 +83,15 @@ def test_only_the_technical_officer_inspects_and_the_governor_decides(client, fa
     with pytest.raises(NotAllowed):
         journey.staff_act(application, officer, "approve")
     _as(client, governor)
-    assert client.get("/staff/dashboard").status_code == 200  # acts as a supervisor: has the dashboard
+    board = client.get("/staff/dashboard")  # acts as a supervisor: has the dashboard, and its link
+    assert board.status_code == 200 and board.soup.select_one(".site-nav a[href='/staff/dashboard']")
     journey.staff_act(application, governor, "approve")
     assert journey.application_for(f"/applications/{application.public_id}").state == "approved"
 
     _as(client, officer)
-    assert client.get("/staff/dashboard").status_code == 404  # acts as a clerk: no dashboard
+    assert client.get("/staff/dashboard").status_code == 404  # acts as a clerk: no dashboard, but the queue
+    nav = client.get("/staff/queue").soup.select_one(".site-nav")
+    assert nav.select_one("a[href='/staff/queue']") and not nav.select_one("a[href='/staff/dashboard']")
 
 
 @pytest.fixture

@@ -44,6 +44,11 @@ def _acting_as(*built_ins: str) -> set[str]:
             if agency_roles.acts_as(catalogue, role.agency.slug, role.role) in built_ins}
 
 
+def acts_as_any(*built_ins: str) -> bool:
+    """The signed-in person holds, somewhere, one of `built_ins` or a role acting as one (the navigation)."""
+    return bool(current_user.is_authenticated and _acting_as(*built_ins))
+
+
 def my_agencies() -> set[str]:
     """The agencies whose cases the person works (as a clerk or supervisor)."""
     return _acting_as(*WORKING_ROLES)
