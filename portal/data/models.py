@@ -208,6 +208,7 @@ class Agency(Base):
 
 
 # cashier: records and sees payments for its agency (the counter, the finance page); works no cases.
+# The built-in roles; an agency may declare more, each acting as clerk or supervisor (catalogue.agency_roles).
 STAFF_ROLES = ("clerk", "supervisor", "cashier")
 
 
@@ -217,7 +218,8 @@ class StaffRole(Base):
     __tablename__ = "staff_roles"
     __table_args__ = (
         UniqueConstraint("person_id", "agency_id", "role", name="one_role"),
-        CheckConstraint("role IN ('clerk', 'supervisor', 'cashier')", name="known_role"),
+        # clerk, supervisor, cashier, or a role the agency declares (services/agencies.yaml; the domain checks)
+        CheckConstraint("length(role) >= 2", name="known_role"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -159,13 +159,13 @@ def case_for_staff(public_id: str, agencies: Collection[str]) -> Application | N
 CASE_ROLES = ("clerk", "supervisor")
 
 
-def agency_staff(agency_slug: str, role: str | None = None) -> list[Person]:
-    """Active people working cases at the agency (or holding this `role` there): a supervisor's assign
-    select, the supervisors escalation tells."""
+def agency_staff(agency_slug: str, roles: Collection[str] = CASE_ROLES) -> list[Person]:
+    """Active people holding one of `roles` at the agency (by default, those working cases): a supervisor's
+    assign select, the supervisors escalation tells. The domain adds the roles the agency declares."""
     query = (select(Person).join(StaffRole, StaffRole.person_id == Person.id)
              .join(Agency, Agency.id == StaffRole.agency_id)
              .where(Agency.slug == agency_slug, Person.is_active.is_(True)))
-    query = query.where(StaffRole.role == role) if role is not None else query.where(StaffRole.role.in_(CASE_ROLES))
+    query = query.where(StaffRole.role.in_(tuple(roles)))
     return list(db.session.scalars(query.distinct().order_by(Person.name_latin, Person.email)))
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from portal.data import payments as payment_data
 from portal.domain.applications import case_records
-from portal.domain.catalogue import Service
+from portal.domain.catalogue import Service, agency_roles, get_catalogue
 from portal.domain.workflow.engine import SUPERVISOR
 from portal.payments import account, assessments, receipts
 from portal.payments.money import CURRENCIES
@@ -32,7 +32,9 @@ class NothingDue(NothingToPay):
 
 
 def _roles_at(person, agency: str | None) -> set[str]:
-    return {r.role for r in person.staff_roles if agency and r.agency.slug == agency}
+    # A role the agency declares counts as the built-in role it acts as (services/agencies.yaml).
+    return {agency_roles.acts_as(get_catalogue(), agency, r.role) for r in person.staff_roles
+            if agency and r.agency.slug == agency}
 
 
 def can_record(person, application) -> bool:

@@ -1,6 +1,7 @@
 """When the applicant can expect a decision: what the service page advertises, counted from submission.
 
-One source of truth: the definition's `processing_time.working_days` is what the public page promises,
+One source of truth: the definition's `processing_time` is what the public page promises (the days of the option
+answered when they differ by a choice, `processing_time.by`),
 so the applicant's own page counts the same number of working days. A state's `sla_working_days` (the
 deadline of one step, in the staff queue) is a part of it, never the whole.
 """
@@ -23,4 +24,4 @@ def expected_decision(service: Service, application) -> datetime | None:
     submitted = application.submitted_at
     if submitted.tzinfo is None:
         submitted = submitted.replace(tzinfo=UTC)  # stored in UTC without a zone
-    return load_calendar().add_working_days(submitted, service.processing_working_days)
+    return load_calendar().add_working_days(submitted, service.working_days_for(application.answers))

@@ -15,6 +15,7 @@ from datetime import datetime
 from portal.data import escalations, queues
 from portal.data.db import db, utcnow
 from portal.domain.applications.labels import agency_name
+from portal.domain.catalogue import agency_roles, get_catalogue
 from portal.domain.notify.service import notify
 from portal.domain.workflow.calendar import DUE_SOON
 from portal.domain.workflow.engine import SUPERVISOR
@@ -34,7 +35,8 @@ def escalate(now: datetime | None = None) -> dict[str, int]:
     for application, kind in escalations.not_escalated(now, now + DUE_SOON):
         agency = application.current_agency
         if agency not in supervisors:
-            supervisors[agency] = queues.agency_staff(agency, role=SUPERVISOR)
+            supervisors[agency] = queues.agency_staff(
+                agency, agency_roles.acting_as(get_catalogue(), agency, (SUPERVISOR,)))
             if not supervisors[agency]:
                 log.warning("escalation: agency %s has no active supervisor to tell", agency)
         # With nobody to tell, nothing is recorded: the run after a supervisor is appointed tells them.

@@ -14,7 +14,7 @@ from portal.domain.applications import case_records, naming, staff_data, version
 from portal.domain.applications.fees import fee_values, lines_for, to_be_assessed, totals
 from portal.domain.applications.reference import new_reference
 from portal.domain.applications.values import case_values, values_for
-from portal.domain.catalogue import Service, get_catalogue, validity
+from portal.domain.catalogue import Service, agency_roles, get_catalogue, validity
 from portal.domain.catalogue.model import (
     PLACEHOLDER_LEVELS,
     ROUTED_COMMUNE_OFFICE,
@@ -75,8 +75,10 @@ def actor_for(person, as_applicant: bool) -> Actor:
     if as_applicant:
         return Actor.applicant(person.id)
     # Only the roles that work cases: a cashier is nobody to the workflow (no step, no claim, no hand-over).
-    return Actor.staff(person.id, {(r.agency.slug, r.role) for r in person.staff_roles
-                                   if r.role in (CLERK, SUPERVISOR)})
+    # A declared role (a technical officer) counts as itself and as the built-in role it acts as.
+    held = agency_roles.effective(get_catalogue(), {(r.agency.slug, r.role) for r in person.staff_roles})
+    return Actor.staff(person.id, {(agency, role) for agency, role in held
+                                   if agency_roles.acts_as(get_catalogue(), agency, role) in (CLERK, SUPERVISOR)})
 
 
 

@@ -11,10 +11,12 @@ from typing import Any
 import yaml
 
 from portal.domain.catalogue import (
+    agency_roles,
     contexts,
     fee_rules,
     lists,
     offices,
+    processing_time,
     snapshots,
     staff_step_loader,
     staff_steps,
@@ -27,7 +29,6 @@ from portal.domain.catalogue.model import (
     COMMUNE_OFFICE_KIND,
     DISTRICT_OFFICE_KIND,
     PROVINCE_OFFICE_KIND,
-    ROLES,
     STAFF_FACTS,
     Agency,
     Catalogue,
@@ -157,12 +158,12 @@ def load_agencies(root: Path) -> tuple[dict[str, Agency], LocalOffices]:
     """The agencies `agencies.yaml` lists, and every local office (generated, with the listed ones in place
     of the generated office of their commune, district or province)."""
     data, r = _load_yaml(root / "agencies.yaml", root)
-    r.mapping(data, "", {"agencies"}, {"municipalities"})
+    r.mapping(data, "", {"agencies"}, {"municipalities", "office_roles"})
     agencies: dict[str, Agency] = {}
     for i, item in enumerate(r.list_of(data["agencies"], "agencies")):
         where = f"agencies[{i}]"
         r.mapping(item, where, {"slug", "kind", "name"},
-                  {*PLACE_KEYS.values(), "seal", "signatory", "address", "hours", "phone"})
+                  {*PLACE_KEYS.values(), "seal", "signatory", "address", "hours", "phone", "roles"})
         slug = r.slug(item["slug"], where + ".slug")
         if slug in agencies:
             raise r.fail(where + ".slug", f"{slug!r} is listed twice")
@@ -182,11 +183,15 @@ def load_agencies(root: Path) -> tuple[dict[str, Agency], LocalOffices]:
             address=_optional_text(r, item, "address", where),
             hours=_optional_text(r, item, "hours", where),
             phone=_phone(r, item.get("phone"), where + ".phone"),
+            roles=agency_roles.read_roles(r, item.get("roles"), where + ".roles"),
         ))
     _no_place_twice(r, agencies)
     agencies.update(placeholder_agencies(agencies))  # district-office, province-office: built into the format
+    office_roles = agency_roles.read_office_roles(r, data.get("office_roles"), AGENCY_KINDS)
+    agencies = agency_roles.with_office_roles(agencies, office_roles)
     listed = tuple(a for a in agencies.values() if offices.place_code(a))
-    return agencies, offices.LocalOffices(listed=listed, municipalities=_municipalities(r, data))
+    return agencies, offices.LocalOffices(listed=listed, municipalities=_municipalities(r, data),
+                                          office_roles=office_roles)
 
 
 def _place(r: _Reader, item: dict, office_kind: str, where: str) -> dict[str, str]:
@@ -330,6 +335,7 @@ def load_service_text(
     """A service from its YAML text; `path` is where it lives (or lived), for messages and templates.
     `templates`: the text of its document templates kept with a pinned version, instead of the files."""
     data, r = _parse_yaml(raw, _Reader(_source(path, root), lists.Lists(root, _load_yaml, _option)))
+    r.agencies = agencies  # the roles each declares (agency_roles), for `<agency>.<role>`
     r.mapping(data, "", SERVICE_KEYS, OPTIONAL_SERVICE_KEYS)
     slug = r.slug(data["slug"], "slug")
     if slug != path.parent.name:
@@ -344,7 +350,7 @@ def load_service_text(
     category = data["category"]
     if category not in categories:
         raise r.fail("category", f"unknown category {category!r} (see services/categories.yaml)")
-    processing = r.mapping(data["processing_time"], "processing_time", {"working_days"})
+    processing = r.mapping(data["processing_time"], "processing_time", {"working_days"}, {"by", "options"})
     prefix = data.get("reference_prefix", "OW")
     if not isinstance(prefix, str) or not re.match(r"^[A-Z]{2,3}$", prefix):
         raise r.fail("reference_prefix", "expected 2 or 3 capital letters, e.g. BR")
@@ -391,6 +397,7 @@ def load_service_text(
     templates = templates if templates is not None else snapshots.read_templates(path.parent, outputs, r.fail)
     workflow = _workflow(r, data["workflow"], service_agencies, outputs, staff_names) if "workflow" in data else None
     staff_step_loader.check_workflow(r, staff, workflow)
+    agency_roles.check_routed(r, workflow, staff, routing, agencies)
     notifications = tuple(
         _notification(r, item, f"notifications[{i}]", workflow)
         for i, item in enumerate(r.list_of(data.get("notifications", []), "notifications", False))
@@ -423,6 +430,7 @@ def load_service_text(
             r.text(item, f"requirements[{i}]") for i, item in enumerate(r.list_of(data["requirements"], "requirements"))
         ),
         processing_working_days=r.integer(processing["working_days"], "processing_time.working_days", 1),
+        processing_by=processing_time.read(r, processing, fields, KINDS),
         fees=fees,
         legal_basis=r.text(data["legal_basis"], "legal_basis"),
         source=r.source,
@@ -826,8 +834,7 @@ def _role(r: _Reader, value: Any, where: str, agencies: tuple[str, ...]) -> str:
     agency, role = value.split(".")
     if agency not in agencies:
         raise r.fail(where, f"{agency!r} is not one of this service's agencies ({', '.join(agencies)})")
-    if role not in ROLES:
-        raise r.fail(where, f"unknown role {role!r}; one of {', '.join(ROLES)}")
+    agency_roles.check(r, where, r.agencies[agency], role)
     return value
 
 

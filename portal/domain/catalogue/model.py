@@ -42,6 +42,8 @@ class Agency:
     address: Text | None = None
     hours: Text | None = None
     phone: str | None = None
+    # Roles beside clerk, supervisor and cashier, its kind's included (agency_roles.AgencyRole; agencies.yaml)
+    roles: tuple[Any, ...] = ()
 
     @property
     def is_commune_office(self) -> bool:
@@ -311,6 +313,21 @@ class Service:
     content_hash: str = ""  # of the YAML and its document templates (catalogue/snapshots.py)
     raw: str = ""  # the YAML text, kept so an application's version survives later edits
     templates: dict[str, str] = field(default_factory=dict)  # the text of each template its outputs name
+    # processing_time.by/options: days per option of a choice (catalogue/processing_time.ProcessingByOption)
+    processing_by: Any = None
+
+    def working_days_for(self, answers: dict | None) -> int:
+        """This application's processing time: by the option it answered (`processing_time.by`), else the default."""
+        if self.processing_by is None:
+            return self.processing_working_days
+        return self.processing_by.days_for(answers, self.processing_working_days)
+
+    @property
+    def processing_range(self) -> tuple[int, int]:
+        """The fewest and most working days any application takes (the same when they do not differ)."""
+        if self.processing_by is None:
+            return self.processing_working_days, self.processing_working_days
+        return self.processing_by.range(self.processing_working_days)
 
     @property
     def is_listed(self) -> bool:

@@ -19,7 +19,7 @@ only when first asked for, so loading the catalogue stays as fast as before.
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from functools import cache
 
 from portal.domain.catalogue.model import (
@@ -124,6 +124,7 @@ class LocalOffices:
 
     listed: tuple[Agency, ...] = ()  # the local offices agencies.yaml lists (with a place code)
     municipalities: frozenset[str] = frozenset()
+    office_roles: dict = field(default_factory=dict)  # kind -> the roles every office of it declares (agency_roles)
 
     def _by_place(self) -> dict[tuple[str, str], Agency]:
         return _overrides(self.listed)

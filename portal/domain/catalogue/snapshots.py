@@ -12,9 +12,10 @@ from __future__ import annotations
 import base64
 import hashlib
 import mimetypes
-from dataclasses import asdict, fields
+from dataclasses import asdict, fields, replace
 from pathlib import Path
 
+from portal.domain.catalogue.agency_roles import AgencyRole
 from portal.domain.catalogue.model import Agency, Category
 
 # Tags the hash so that it never equals the hash of the YAML alone (rows pinned before templates were kept).
@@ -82,10 +83,17 @@ def _from_record(cls, record: dict):
     return cls(**{key: value for key, value in record.items() if key in known})
 
 
+def _agency_from_record(record: dict) -> Agency:
+    """A kept agency, its declared roles (JSON objects in the record) made roles again."""
+    agency = _from_record(Agency, record)
+    return replace(agency, roles=tuple(role if isinstance(role, AgencyRole) else _from_record(AgencyRole, role)
+                                       for role in agency.roles))
+
+
 def with_kept_agencies(current: dict[str, Agency], kept: dict | None) -> dict[str, Agency]:
     """The agencies to read a pinned version with: the current definition of each that still exists, the
     kept one of each that is gone (renamed or retired in agencies.yaml)."""
-    return {**{slug: _from_record(Agency, record) for slug, record in (kept or {}).items()}, **current}
+    return {**{slug: _agency_from_record(record) for slug, record in (kept or {}).items()}, **current}
 
 
 def with_kept_categories(current: dict[str, Category], kept: dict | None) -> dict[str, Category]:
@@ -94,4 +102,4 @@ def with_kept_categories(current: dict[str, Category], kept: dict | None) -> dic
 
 def kept_agency(kept: dict | None, slug: str | None) -> Agency | None:
     record = (kept or {}).get(slug) if slug else None
-    return _from_record(Agency, record) if record else None
+    return _agency_from_record(record) if record else None

@@ -24,6 +24,7 @@ from portal.data import document_requests, people
 from portal.data import documents as document_data
 from portal.domain import audit
 from portal.domain.applications import transitions, versions
+from portal.domain.catalogue import agency_roles, get_catalogue
 from portal.domain.notify.service import notify
 from portal.domain.workflow.engine import SUPERVISOR
 
@@ -83,7 +84,9 @@ def may_withdraw(person, document) -> bool:
     """Whether `person` is a supervisor of the agency that issued `document`."""
     agency = document.issuing_agency
     return (is_withdrawable(document) and agency is not None and person is not None
-            and any(role.agency_id == agency.id and role.role == SUPERVISOR for role in person.staff_roles))
+            and any(role.agency_id == agency.id
+                    and agency_roles.acts_as(get_catalogue(), agency.slug, role.role) == SUPERVISOR
+                    for role in person.staff_roles))
 
 
 def supervisor_role(document) -> str:

@@ -14,6 +14,7 @@ from portal.domain.staff_accounts.accounts import (
     grant_role,
     reactivate,
     remove_role,
+    roles_at,
 )
 from portal.domain.staff_accounts.errors import (
     AccountExists,
@@ -47,4 +48,5 @@ __all__ = [
     "grant_role",
     "reactivate",
     "remove_role",
+    "roles_at",
 ]

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from portal.data import agencies as agency_data
 from portal.data import people
 from portal.data import staff as staff_data
-from portal.domain.catalogue import get_catalogue
+from portal.domain.catalogue import agency_roles, get_catalogue
 from portal.domain.identity import enrolment, totp
 from portal.domain.identity.passwords import UNUSABLE_HASH
 from portal.domain.staff_accounts.errors import (
@@ -43,9 +43,16 @@ def _agency(slug: str):
     return agency
 
 
-def _role(role: str) -> str:
-    if role not in ROLES:
-        raise UnknownRole(role, ROLES)
+def roles_at(agency_slug: str) -> tuple[str, ...]:
+    """The roles that may be given at this agency: the built-in ones and those it declares (agencies.yaml:
+    its own `roles` and those of its kind, `office_roles`)."""
+    return (*ROLES, *agency_roles.of(get_catalogue(), agency_slug)) if agency_slug else ROLES
+
+
+def _role(role: str, agency_slug: str) -> str:
+    allowed = roles_at(agency_slug)
+    if role not in allowed:
+        raise UnknownRole(role, allowed)
     return role
 
 
@@ -55,7 +62,7 @@ def _new_account(email: str, name_km, name_latin, roles, *, is_admin: bool, name
     email = clean_email(email)
     name_km = clean_name_km(name_km, required=names_required)
     name_latin = clean_name_latin(name_latin, required=names_required)
-    resolved = [(_agency(slug), _role(role)) for slug, role in roles]
+    resolved = [(_agency(slug), _role(role, slug)) for slug, role in roles]
     if people.email_taken(email):
         raise AccountExists(email)
     try:
@@ -106,7 +113,7 @@ def create_operator_account(*, email: str, name_km: str | None, name_latin: str 
 
 def grant_role(person, agency_slug: str, role: str) -> bool:
     """Give `person` the role in the agency; False when they already held it."""
-    agency, role = _agency(agency_slug), _role(role)
+    agency, role = _agency(agency_slug), _role(role, agency_slug)
     return agency_data.grant_role(person, agency, role)[1]
 
 

@@ -10,11 +10,20 @@ from wtforms import HiddenField, SelectField, StringField
 from wtforms.validators import InputRequired, ValidationError
 
 from portal.data import people
+from portal.domain.catalogue import agency_roles, get_catalogue
 from portal.domain.i18n.formatting import digits
-from portal.domain.staff_accounts import rules
+from portal.domain.staff_accounts import roles_at, rules
 from portal.domain.staff_accounts.errors import InvalidEmail
 
 ROLE_LABELS = {"clerk": _l("Clerk"), "supervisor": _l("Supervisor"), "cashier": _l("Cashier")}
+
+
+def role_title(role: str, agency_slug: str | None, locale: str) -> str:
+    """A role's name in the admin's language: built in, or as the agency declares it (agencies.yaml)."""
+    if role in ROLE_LABELS:
+        return str(ROLE_LABELS[role])
+    declared = agency_roles.of(get_catalogue(), agency_slug).get(role) if agency_slug else None
+    return declared.title[locale] if declared else role
 
 
 def _strip(value):
@@ -45,7 +54,10 @@ class AgencyRoleFields:
             choices[label] = [(a.slug, a.name[locale]) for a in group.agencies]
         self.agency.choices = choices
         self._allowed_agencies = allowed
-        self.role.choices = [("", _l("Choose a role"))] + [(r, ROLE_LABELS[r]) for r in rules.ROLES]
+        # The built-in roles, then those agencies declare (a technical officer, a governor): whether the
+        # chosen agency has the role is checked on submit.
+        declared = [(r.id, r.title[locale]) for r in agency_roles.every_declared(get_catalogue()).values()]
+        self.role.choices = [("", _l("Choose a role"))] + [(r, ROLE_LABELS[r]) for r in rules.ROLES] + declared
 
     def validate_agency(self, field) -> None:
         allowed = getattr(self, "_allowed_agencies", None)
@@ -53,8 +65,10 @@ class AgencyRoleFields:
             raise ValidationError(_("Choose an agency from the list"))
 
     def validate_role(self, field) -> None:
-        if field.data not in rules.ROLES:
+        if field.data not in {value for value, _label in self.role.choices if value}:
             raise ValidationError(_("Choose a role from the list"))
+        if field.data not in roles_at(self.agency.data or ""):
+            raise ValidationError(_("The chosen office has no such role: choose one of its roles"))
 
 
 class NewStaffForm(AgencyRoleFields, FlaskForm):

@@ -17,7 +17,7 @@ from portal.domain.identity import enrolment
 from portal.domain.staff_accounts import pickers
 from portal.extensions import db
 from portal.web import confirmation
-from portal.web.admin.forms import ROLE_LABELS, AddRoleForm, ConfirmForm, NewStaffForm, RemoveRoleForm
+from portal.web.admin.forms import AddRoleForm, ConfirmForm, NewStaffForm, RemoveRoleForm, role_title
 
 blueprint = Blueprint("admin", __name__, url_prefix="/admin")
 
@@ -35,7 +35,7 @@ def administrators_only():
 
 @blueprint.context_processor
 def role_labels():
-    return {"role_labels": ROLE_LABELS}
+    return {"role_title": lambda role, agency: role_title(role, agency.slug if agency else None, current_locale())}
 
 
 def _staff_or_404(public_id: str):

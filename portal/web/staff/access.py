@@ -13,6 +13,7 @@ from flask_login import current_user, login_required
 
 from portal.data import queues
 from portal.domain.applications import versions
+from portal.domain.catalogue import agency_roles, get_catalogue
 from portal.domain.workflow.engine import CLERK, SUPERVISOR
 
 CASHIER = "cashier"
@@ -35,21 +36,40 @@ def staff_only(view):
     return wrapped
 
 
+def _acting_as(*built_ins: str) -> set[str]:
+    """The agencies where the person holds one of `built_ins`, or a role the agency declares that acts as
+    one (services/agencies.yaml: a technical officer acts as a clerk, a governor as a supervisor)."""
+    catalogue = get_catalogue()
+    return {role.agency.slug for role in current_user.staff_roles
+            if agency_roles.acts_as(catalogue, role.agency.slug, role.role) in built_ins}
+
+
+def acts_as_any(*built_ins: str) -> bool:
+    """The signed-in person holds, somewhere, one of `built_ins` or a role acting as one (the navigation)."""
+    return bool(current_user.is_authenticated and _acting_as(*built_ins))
+
+
 def my_agencies() -> set[str]:
     """The agencies whose cases the person works (as a clerk or supervisor)."""
-    return {role.agency.slug for role in current_user.staff_roles if role.role in WORKING_ROLES}
+    return _acting_as(*WORKING_ROLES)
 
 
 def finance_agencies() -> set[str]:
-    return {role.agency.slug for role in current_user.staff_roles if role.role in FINANCE_ROLES}
+    return _acting_as(*FINANCE_ROLES)
 
 
 def cashier_agencies() -> set[str]:
-    return {role.agency.slug for role in current_user.staff_roles if role.role == CASHIER}
+    return _acting_as(CASHIER)
 
 
 def supervised_agencies() -> set[str]:
-    return {role.agency.slug for role in current_user.staff_roles if role.role == SUPERVISOR}
+    return _acting_as(SUPERVISOR)
+
+
+def case_workers(agency: str) -> list:
+    """Who may be assigned a case of this agency: its clerks and supervisors, and the roles it declares
+    that act as one."""
+    return queues.agency_staff(agency, agency_roles.acting_as(get_catalogue(), agency, WORKING_ROLES))
 
 
 def case_or_404(public_id: str):

@@ -7,7 +7,7 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from portal.data import organisations, people, queues
+from portal.data import organisations, people
 from portal.data.db import utcnow
 from portal.domain import audit
 from portal.domain.applications import case_notes, case_records, display, journey, transitions
@@ -19,7 +19,7 @@ from portal.extensions import db
 from portal.payments import account, receipts, submission
 from portal.web import confirmation
 from portal.web.staff import blueprint, notes, payments, staff_steps
-from portal.web.staff.access import case_or_404, payment_case_or_404, staff_only, works_on
+from portal.web.staff.access import case_or_404, case_workers, payment_case_or_404, staff_only, works_on
 from portal.web.staff.documents import issued_documents
 from portal.web.staff.forms import AssignForm, AssignmentForm, CaseForm, ReasonForm, RequestInfoForm
 from portal.web.staff.history import answer_changes, record_label
@@ -106,7 +106,7 @@ def case_page(application, service, *, failed: tuple[str, object] | None = None,
     assign_form = None
     if "assign" in assignment:
         assign_form = AssignForm(formdata=None, id_prefix="assign", people=[
-            (p.public_id, p.display_name) for p in queues.agency_staff(application.current_agency)], **seen)
+            (p.public_id, p.display_name) for p in case_workers(application.current_agency)], **seen)
     steps = journey.visible_steps(service, application.answers)
     requirements = {d.id: d for d in service.documents}
     attachments = [(requirements.get(a.requirement_id), a.document) for a in application.attachments]
@@ -222,7 +222,7 @@ def assignment(public_id: str, what: str):
     if what not in ASSIGNMENT:
         abort(404)
     agency = application.current_agency
-    form = AssignForm(people=[(p.public_id, p.display_name) for p in queues.agency_staff(agency)]) \
+    form = AssignForm(people=[(p.public_id, p.display_name) for p in case_workers(agency)]) \
         if what == "assign" and agency else AssignmentForm()
     valid = form.validate()
     if form.seen_state.data != application.state or form.seen_assignee.data != _assignee_public_id(application):

@@ -12,7 +12,7 @@ from flask_login import current_user
 from portal.data import queues
 from portal.data.db import utcnow
 from portal.domain.applications.reference import normalise
-from portal.domain.catalogue import get_catalogue
+from portal.domain.catalogue import agency_roles, get_catalogue
 from portal.domain.i18n.formatting import pick
 from portal.domain.workflow.calendar import DUE_SOON
 from portal.domain.workflow.engine import SUPERVISOR
@@ -52,7 +52,8 @@ def _supervisor_states() -> frozenset[tuple[str, str]]:
     """(service, state) pairs in which a supervisor acts next: not in a clerk's queue."""
     return frozenset((service.slug, state.id) for service in get_catalogue().services if service.workflow
                      for state in service.workflow.states.values()
-                     if state.actor and state.actor.rsplit(".", 1)[-1] == SUPERVISOR)
+                     if state.actor and "." in state.actor
+                     and agency_roles.acts_as(get_catalogue(), *state.actor.split(".", 1)) == SUPERVISOR)
 
 
 def _where(form: QueueFilterForm, valid: bool) -> queues.QueueFilter:
