@@ -33,7 +33,7 @@ from portal.data import agencies as agency_data
 from portal.data import kiosks as kiosk_data
 from portal.data import organisations, people
 from portal.domain import assisted, staff_accounts
-from portal.domain.catalogue import get_catalogue
+from portal.domain.catalogue import agency_roles, get_catalogue
 from portal.domain.identity import totp
 from portal.domain.identity.passwords import hash_password
 from portal.domain.staff_accounts.rules import is_office
@@ -165,7 +165,8 @@ def load_demo() -> tuple[list[DemoAccount], int, demo_cases.Summary]:
     names = iter(STAFF_NAMES * (2 * len(offices) // len(STAFF_NAMES) + 1))
     staff = {}
     for agency in offices:
-        for role in CASE_ROLES:
+        # The case roles, and those agencies.yaml declares for the office (a district's technical officer).
+        for role in (*CASE_ROLES, *agency_roles.of(catalogue, agency.slug)):
             person = staff[(agency.slug, role)] = loader.staff(agency.slug, role, next(names))
             accounts.append(DemoAccount(role, agency.slug, person.email, STAFF_PASSWORD, totp.secret_of(person)))
     # One cashier, at the first office (the counter and the finance page); the cases need none.
