@@ -14,7 +14,7 @@ from portal.domain.applications import case_records, naming, staff_data, version
 from portal.domain.applications.fees import fee_values, lines_for, to_be_assessed, totals
 from portal.domain.applications.reference import new_reference
 from portal.domain.applications.values import case_values, values_for
-from portal.domain.catalogue import Service, get_catalogue, validity
+from portal.domain.catalogue import Service, get_catalogue, subjects, validity
 from portal.domain.catalogue.model import (
     PLACEHOLDER_LEVELS,
     ROUTED_COMMUNE_OFFICE,
@@ -213,13 +213,13 @@ def request_document(service: Service, application, output, *, agency_slug: str 
     context = {
         "reference": application.reference, "title_km": output.title["km"], "title_en": output.title["en"],
         "agency_km": agency.name["km"] if agency else "", "agency_en": agency.name["en"] if agency else "",
-        **data, **signer, **validity.until(output, values),
+        **data, **signer, **validity.until(output, values), **subjects.named(output, values),
     }
     row = agency_data.get_by_slug(agency_slug)
     request = document_requests.add(
         template=versions.template_of(application, service, output), context=context, kind=output.kind,
         file_name=f"{output.id}-{application.reference}", title_km=output.title["km"], title_en=output.title["en"],
-        holder_name=holder, owner_person_id=None if organisation else applicant.id,
+        holder_name=subjects.first(context) or holder, owner_person_id=None if organisation else applicant.id,
         owner_organisation_id=organisation.id if organisation else None,
         agency_id=row.id if row else None, valid_days=output.valid_for_days,
         application_id=application.id, output_id=output.id,

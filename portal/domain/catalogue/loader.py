@@ -18,6 +18,7 @@ from portal.domain.catalogue import (
     snapshots,
     staff_step_loader,
     staff_steps,
+    subjects,
     validity,
     wholeness,
 )
@@ -935,7 +936,8 @@ def _outputs(
     for output_id, spec in r.mapping(item, "outputs", set(), set(map(str, item or {}))).items():
         where = f"outputs.{output_id}"
         _id(r, output_id, where)
-        r.mapping(spec, where, {"template", "title", "data"}, {"valid_for_days", "valid_until", "kind", "issued_by"})
+        r.mapping(spec, where, {"template", "title", "data"},
+                  {"valid_for_days", "valid_until", "kind", "issued_by", "subject"})
         issued_by = spec.get("issued_by")
         if issued_by is not None and issued_by not in agencies:
             raise r.fail(where + ".issued_by",
@@ -966,6 +968,8 @@ def _outputs(
             kind=r.one_of(spec.get("kind", "issued"), where + ".kind", ("issued", "receipt")),
             issued_by=issued_by,
             valid_until=_valid_until(r, spec, where, names),
+            subject=subjects.read(spec["subject"], where + ".subject", lambda value, at: _names_checked(
+                r, _expression(r, value, at), at, names, OUTPUTS), r.fail) if "subject" in spec else None,
         )
     return outputs
 

@@ -242,6 +242,9 @@ class Output:
     issued_by: str | None = None
     # Instead of valid_for_days: the expiry date, from the values `data` sees (catalogue.validity).
     valid_until: Expression | None = None
+    # Whom the document is about when not the applicant: per language, the expressions giving the parts of
+    # the name (catalogue.subjects).
+    subject: dict[str, tuple[Expression, ...]] | None = None
 
 
 @dataclass(frozen=True)
