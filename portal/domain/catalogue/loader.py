@@ -12,6 +12,7 @@ import yaml
 
 from portal.domain.catalogue import (
     contexts,
+    copies,
     fee_rules,
     lists,
     offices,
@@ -937,7 +938,7 @@ def _outputs(
         where = f"outputs.{output_id}"
         _id(r, output_id, where)
         r.mapping(spec, where, {"template", "title", "data"},
-                  {"valid_for_days", "valid_until", "kind", "issued_by", "subject"})
+                  {"valid_for_days", "valid_until", "kind", "issued_by", "subject", "copies"})
         issued_by = spec.get("issued_by")
         if issued_by is not None and issued_by not in agencies:
             raise r.fail(where + ".issued_by",
@@ -970,6 +971,8 @@ def _outputs(
             valid_until=_valid_until(r, spec, where, names),
             subject=subjects.read(spec["subject"], where + ".subject", lambda value, at: _names_checked(
                 r, _expression(r, value, at), at, names, OUTPUTS), r.fail) if "subject" in spec else None,
+            copies=copies.read(spec["copies"], where + ".copies", lambda value, at: _names_checked(
+                r, _expression(r, value, at), at, names, OUTPUTS), r.fail) if "copies" in spec else None,
         )
     return outputs
 

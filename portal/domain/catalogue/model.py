@@ -245,6 +245,8 @@ class Output:
     # Whom the document is about when not the applicant: per language, the expressions giving the parts of
     # the name (catalogue.subjects).
     subject: dict[str, tuple[Expression, ...]] | None = None
+    # How many documents to issue, each numbered "copy 1 of 3" (catalogue.copies); None: one, not numbered.
+    copies: Expression | None = None
 
 
 @dataclass(frozen=True)

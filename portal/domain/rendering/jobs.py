@@ -9,7 +9,7 @@ from flask import current_app
 from portal.data import document_requests, people
 from portal.data.db import db
 from portal.domain import clock, links
-from portal.domain.catalogue import subjects, validity
+from portal.domain.catalogue import copies, subjects, validity
 from portal.domain.documents import get_document_store
 from portal.domain.notify.service import notify
 from portal.domain.rendering import lifecycle
@@ -55,8 +55,10 @@ def issue_document(request_id: int) -> str | None:
         validity.expires_on(request.context, issued_on, f"document request {request.id} ({request.template})")
     # Whom the document is about, when the definition names it (refused, like the validity, when empty).
     subject = subjects.holder(request.context, f"document request {request.id} ({request.template})")
+    copy = copies.of(request.context, f"document request {request.id} ({request.template})")
     html, base_dir = render_html(request.template, {
         **request.context, "issued_on": issued_on, "expires_on": expires_on,
+        "copy_number": copy[0] if copy else None, "copy_count": copy[1] if copy else None,
     })
     issued = issue_pdf(
         get_renderer(), html, base_dir, key_id=key_id, private_key=private_key,
@@ -75,6 +77,8 @@ def issue_document(request_id: int) -> str | None:
         title={"km": request.title_km, "en": request.title_en},
         holder_name=subject["km"] if subject else request.holder_name,
         holder_name_en=subject["en"] if subject else None,
+        copy_number=copy[0] if copy else None,
+        copy_count=copy[1] if copy else None,
         issued_on=issued_on,
         expires_on=expires_on,
     )
