@@ -55,7 +55,7 @@ def _submitted(client, factories, service, samples):
     assert end.endswith("/documents"), f"{service.slug}: the steps end at {end}"
     for requirement, kind in samples.documents.items():
         data, name = (docfiles.pdf(requirement), f"{requirement}.pdf") if kind == "pdf" else \
-            (docfiles.jpeg(), f"{requirement}.jpg")
+            (docfiles.jpeg((480, 600)), f"{requirement}.jpg")  # large enough for a photo
         journey.attach(client, end, requirement, data, name)
     url = end.removesuffix("/documents")
     journey.submit(client, url)

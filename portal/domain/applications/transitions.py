@@ -14,7 +14,7 @@ from portal.domain.applications import case_records, naming, staff_data, version
 from portal.domain.applications.fees import fee_values, lines_for, to_be_assessed, totals
 from portal.domain.applications.reference import new_reference
 from portal.domain.applications.values import case_values, values_for
-from portal.domain.catalogue import Service, copies, get_catalogue, subjects, validity
+from portal.domain.catalogue import Service, copies, get_catalogue, photos, subjects, validity
 from portal.domain.catalogue.model import (
     PLACEHOLDER_LEVELS,
     ROUTED_COMMUNE_OFFICE,
@@ -214,6 +214,7 @@ def request_document(service: Service, application, output, *, agency_slug: str 
         "reference": application.reference, "title_km": output.title["km"], "title_en": output.title["en"],
         "agency_km": agency.name["km"] if agency else "", "agency_en": agency.name["en"] if agency else "",
         **data, **signer, **validity.until(output, values), **subjects.named(output, values),
+        **photos.attached(output, application),
     }
     row = agency_data.get_by_slug(agency_slug)
     requests = []

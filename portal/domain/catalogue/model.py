@@ -247,6 +247,8 @@ class Output:
     subject: dict[str, tuple[Expression, ...]] | None = None
     # How many documents to issue, each numbered "copy 1 of 3" (catalogue.copies); None: one, not numbered.
     copies: Expression | None = None
+    # The `documents:` entry whose uploaded image the document shows (catalogue.photos).
+    photo: str | None = None
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,7 @@ from portal.domain import clock, links
 from portal.domain.catalogue import copies, subjects, validity
 from portal.domain.documents import get_document_store
 from portal.domain.notify.service import notify
-from portal.domain.rendering import lifecycle
+from portal.domain.rendering import lifecycle, photos
 from portal.domain.rendering.documents import get_keyring, get_renderer, render_html
 from portal.domain.rendering.issuing import issue_pdf
 from portal.domain.rendering.warmup import warm_up
@@ -56,9 +56,10 @@ def issue_document(request_id: int) -> str | None:
     # Whom the document is about, when the definition names it (refused, like the validity, when empty).
     subject = subjects.holder(request.context, f"document request {request.id} ({request.template})")
     copy = copies.of(request.context, f"document request {request.id} ({request.template})")
+    photo = photos.photo_uri(request.context, f"document request {request.id} ({request.template})")
     html, base_dir = render_html(request.template, {
         **request.context, "issued_on": issued_on, "expires_on": expires_on,
-        "copy_number": copy[0] if copy else None, "copy_count": copy[1] if copy else None,
+        "copy_number": copy[0] if copy else None, "copy_count": copy[1] if copy else None, "photo": photo or "",
     })
     issued = issue_pdf(
         get_renderer(), html, base_dir, key_id=key_id, private_key=private_key,
