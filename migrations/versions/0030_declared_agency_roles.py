@@ -3,7 +3,7 @@ any role id, no longer only clerk, supervisor or cashier; the loader and the sta
 the agency has
 
 Revision ID: 0030
-Revises: 0028
+Revises: 0029
 Create Date: 2026-12-07 00:15:00.000000
 """
 
@@ -12,7 +12,7 @@ from alembic import op
 
 
 revision = '0030'
-down_revision = '0028'
+down_revision = '0029'
 branch_labels = None
 depends_on = None
 

@@ -295,6 +295,10 @@ class Document(Base):
     title_km: Mapped[str | None] = mapped_column(String(200))
     title_en: Mapped[str | None] = mapped_column(String(200))
     holder_name: Mapped[str | None] = mapped_column(String(200))
+    holder_name_en: Mapped[str | None] = mapped_column(
+        String(200), comment="the holder in English when the definition names the subject in both languages")
+    copy_number: Mapped[int | None] = mapped_column(Integer, comment="of several copies issued: this one's number")
+    copy_count: Mapped[int | None] = mapped_column(Integer, comment="of several copies issued: how many")
     issuing_agency_id: Mapped[int | None] = mapped_column(ForeignKey("agencies.id", ondelete="RESTRICT"))
     issued_on: Mapped[date | None] = mapped_column(Date)
     expires_on: Mapped[date | None] = mapped_column(Date)

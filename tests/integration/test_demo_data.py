@@ -16,7 +16,7 @@ from portal.data import notifications, organisations, people
 from portal.data import staff as staff_data
 from portal.data.db import utcnow
 from portal.domain.applications import display, journey, versions, workload
-from portal.domain.catalogue import get_catalogue
+from portal.domain.catalogue import agency_roles, get_catalogue
 from portal.domain.catalogue.model import PLACEHOLDER_LEVELS
 from portal.domain.fields import builder
 from portal.domain.i18n.formatting import to_latin_digits
@@ -117,7 +117,8 @@ class TestDemoLoad:
             level = [a.slug for a in catalogue.agencies.values()
                      if a.kind == PLACEHOLDER_LEVELS[placeholder] and not a.is_routing_placeholder]
             assert any({(slug, "clerk"), (slug, "supervisor")} <= held for slug in level), placeholder
-        assert {role for _slug, role in held} <= {"clerk", "supervisor", "cashier"}
+        declared = {role for slug, _role in held for role in agency_roles.of(catalogue, slug)}
+        assert {role for _slug, role in held} <= {"clerk", "supervisor", "cashier"} | declared
         assert all(p.has_authenticator and p.is_active for p in staff_data.list_staff())
         clerk = people.get_by_email(f"clerk.moc@{demo.EMAIL_DOMAIN}")
         assert verify_password(clerk.password_hash, demo.STAFF_PASSWORD)

@@ -19,7 +19,7 @@ from portal.data.db import db
 from portal.data.models import Document, DocumentRequest
 from portal.domain.applications import actions, case_records
 from portal.domain.applications.transitions import routed_agencies
-from portal.domain.catalogue import get_catalogue, load_catalogue
+from portal.domain.catalogue import get_catalogue, load_catalogue, subjects
 from portal.domain.catalogue.model import PLACEHOLDER_LEVELS
 from portal.domain.catalogue.samples import load_samples
 from portal.paths import PROJECT_ROOT
@@ -55,7 +55,7 @@ def _submitted(client, factories, service, samples):
     assert end.endswith("/documents"), f"{service.slug}: the steps end at {end}"
     for requirement, kind in samples.documents.items():
         data, name = (docfiles.pdf(requirement), f"{requirement}.pdf") if kind == "pdf" else \
-            (docfiles.jpeg(), f"{requirement}.jpg")
+            (docfiles.jpeg((480, 600)), f"{requirement}.jpg")  # large enough for a photo
         journey.attach(client, end, requirement, data, name)
     url = end.removesuffix("/documents")
     journey.submit(client, url)
@@ -165,6 +165,10 @@ def _check_issued(client, service, application, output_id, decided: list[str]):
     assert page.status_code == 200 and "Genuine and valid" in text, service.slug
     assert agency.name["en"] in text and agency.name["km"] in text
     context = document_requests.issuing(document.id).context
+    if service.outputs[output_id].subject:  # the holder is whom the definition names, in both languages
+        names = context[subjects.CONTEXT_KEY]
+        assert (document.holder_name, document.holder_name_en) == (names["km"], names["en"]), service.slug
+        assert names["km"] in text and names["en"] in text, service.slug
     assert context["agency_en"] == agency.name["en"] or "agency_en" in service.outputs[output_id].data
     numbers = {s.id for step in service.staff_steps for s in step.sequences}
     for key, expression in service.outputs[output_id].data.items():  # a number taken on the way, as printed

@@ -14,7 +14,7 @@ from portal.domain.applications import case_records, naming, staff_data, version
 from portal.domain.applications.fees import fee_values, lines_for, to_be_assessed, totals
 from portal.domain.applications.reference import new_reference
 from portal.domain.applications.values import case_values, values_for
-from portal.domain.catalogue import Service, agency_roles, get_catalogue, validity
+from portal.domain.catalogue import Service, agency_roles, copies, get_catalogue, photos, subjects, validity
 from portal.domain.catalogue.model import (
     PLACEHOLDER_LEVELS,
     ROUTED_COMMUNE_OFFICE,
@@ -215,22 +215,31 @@ def request_document(service: Service, application, output, *, agency_slug: str 
     context = {
         "reference": application.reference, "title_km": output.title["km"], "title_en": output.title["en"],
         "agency_km": agency.name["km"] if agency else "", "agency_en": agency.name["en"] if agency else "",
-        **data, **signer, **validity.until(output, values),
+        **data, **signer, **validity.until(output, values), **subjects.named(output, values),
+        **photos.attached(output, application),
     }
     row = agency_data.get_by_slug(agency_slug)
-    request = document_requests.add(
-        template=versions.template_of(application, service, output), context=context, kind=output.kind,
-        file_name=f"{output.id}-{application.reference}", title_km=output.title["km"], title_en=output.title["en"],
-        holder_name=holder, owner_person_id=None if organisation else applicant.id,
-        owner_organisation_id=organisation.id if organisation else None,
-        agency_id=row.id if row else None, valid_days=output.valid_for_days,
-        application_id=application.id, output_id=output.id,
-        replaces_document_id=replaces.id if replaces is not None else None,
-    )
-    # One job per output, and one per corrected document: the outbox's unique job id makes each happen once.
-    job_id = f"reissue-{replaces.public_id}" if replaces is not None else f"issue-{application.public_id}-{output.id}"
-    schedule(names.ISSUE_DOCUMENT, request.id, job_id=job_id)
-    return request
+    requests = []
+    # One request per copy asked for (one without `copies`), each its own document and verification token.
+    for copy in copies.numbered(output, values, replaces):
+        number = copy[copies.CONTEXT_KEY]["number"] if copy and copy[copies.CONTEXT_KEY]["of"] else None
+        request = document_requests.add(
+            template=versions.template_of(application, service, output), context={**context, **copy},
+            kind=output.kind, file_name=f"{output.id}-{application.reference}" + (f"-{number}" if number else ""),
+            title_km=output.title["km"], title_en=output.title["en"],
+            holder_name=subjects.first(context) or holder, owner_person_id=None if organisation else applicant.id,
+            owner_organisation_id=organisation.id if organisation else None,
+            agency_id=row.id if row else None, valid_days=output.valid_for_days,
+            application_id=application.id, output_id=output.id,
+            replaces_document_id=replaces.id if replaces is not None else None,
+        )
+        # One job per output (per copy after the first), and one per corrected document: the outbox's unique
+        # job id makes each happen once, and the job issues its own request once.
+        job_id = f"reissue-{replaces.public_id}" if replaces is not None else \
+            f"issue-{application.public_id}-{output.id}" + (f"-copy{number}" if number and number > 1 else "")
+        schedule(names.ISSUE_DOCUMENT, request.id, job_id=job_id)
+        requests.append(request)
+    return requests[0]
 
 
 SIGNATORY_KEYS = ("seal", "signer_name_km", "signer_name_latin", "signer_title_km", "signer_title_en")

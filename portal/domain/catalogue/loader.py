@@ -13,13 +13,16 @@ import yaml
 from portal.domain.catalogue import (
     agency_roles,
     contexts,
+    copies,
     fee_rules,
     lists,
     offices,
+    photos,
     processing_time,
     snapshots,
     staff_step_loader,
     staff_steps,
+    subjects,
     validity,
     wholeness,
 )
@@ -394,6 +397,7 @@ def load_service_text(
     )
     outputs = _outputs(r, data.get("outputs", {}), path.parent, staff_names, service_agencies,
                        kept_templates=templates)
+    photos.check(outputs, documents, r.fail)
     templates = templates if templates is not None else snapshots.read_templates(path.parent, outputs, r.fail)
     workflow = _workflow(r, data["workflow"], service_agencies, outputs, staff_names) if "workflow" in data else None
     staff_step_loader.check_workflow(r, staff, workflow)
@@ -942,7 +946,8 @@ def _outputs(
     for output_id, spec in r.mapping(item, "outputs", set(), set(map(str, item or {}))).items():
         where = f"outputs.{output_id}"
         _id(r, output_id, where)
-        r.mapping(spec, where, {"template", "title", "data"}, {"valid_for_days", "valid_until", "kind", "issued_by"})
+        r.mapping(spec, where, {"template", "title", "data"},
+                  {"valid_for_days", "valid_until", "kind", "issued_by", "subject", "copies", "photo"})
         issued_by = spec.get("issued_by")
         if issued_by is not None and issued_by not in agencies:
             raise r.fail(where + ".issued_by",
@@ -973,6 +978,11 @@ def _outputs(
             kind=r.one_of(spec.get("kind", "issued"), where + ".kind", ("issued", "receipt")),
             issued_by=issued_by,
             valid_until=_valid_until(r, spec, where, names),
+            subject=subjects.read(spec["subject"], where + ".subject", lambda value, at: _names_checked(
+                r, _expression(r, value, at), at, names, OUTPUTS), r.fail) if "subject" in spec else None,
+            photo=spec.get("photo"),
+            copies=copies.read(spec["copies"], where + ".copies", lambda value, at: _names_checked(
+                r, _expression(r, value, at), at, names, OUTPUTS), r.fail) if "copies" in spec else None,
         )
     return outputs
 

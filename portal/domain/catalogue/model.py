@@ -244,6 +244,13 @@ class Output:
     issued_by: str | None = None
     # Instead of valid_for_days: the expiry date, from the values `data` sees (catalogue.validity).
     valid_until: Expression | None = None
+    # Whom the document is about when not the applicant: per language, the expressions giving the parts of
+    # the name (catalogue.subjects).
+    subject: dict[str, tuple[Expression, ...]] | None = None
+    # How many documents to issue, each numbered "copy 1 of 3" (catalogue.copies); None: one, not numbered.
+    copies: Expression | None = None
+    # The `documents:` entry whose uploaded image the document shows (catalogue.photos).
+    photo: str | None = None
 
 
 @dataclass(frozen=True)

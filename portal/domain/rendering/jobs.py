@@ -9,10 +9,10 @@ from flask import current_app
 from portal.data import document_requests, people
 from portal.data.db import db
 from portal.domain import clock, links
-from portal.domain.catalogue import validity
+from portal.domain.catalogue import copies, subjects, validity
 from portal.domain.documents import get_document_store
 from portal.domain.notify.service import notify
-from portal.domain.rendering import lifecycle
+from portal.domain.rendering import lifecycle, photos
 from portal.domain.rendering.documents import get_keyring, get_renderer, render_html
 from portal.domain.rendering.issuing import issue_pdf
 from portal.domain.rendering.warmup import warm_up
@@ -53,8 +53,13 @@ def issue_document(request_id: int) -> str | None:
     # rendered or stored, when it is empty or already past).
     expires_on = issued_on + timedelta(days=request.valid_days) if request.valid_days else \
         validity.expires_on(request.context, issued_on, f"document request {request.id} ({request.template})")
+    # Whom the document is about, when the definition names it (refused, like the validity, when empty).
+    subject = subjects.holder(request.context, f"document request {request.id} ({request.template})")
+    copy = copies.of(request.context, f"document request {request.id} ({request.template})")
+    photo = photos.photo_uri(request.context, f"document request {request.id} ({request.template})")
     html, base_dir = render_html(request.template, {
         **request.context, "issued_on": issued_on, "expires_on": expires_on,
+        "copy_number": copy[0] if copy else None, "copy_count": copy[1] if copy else None, "photo": photo or "",
     })
     issued = issue_pdf(
         get_renderer(), html, base_dir, key_id=key_id, private_key=private_key,
@@ -71,7 +76,10 @@ def issue_document(request_id: int) -> str | None:
         verification_id=issued.verification_id,
         verification_token=issued.token,
         title={"km": request.title_km, "en": request.title_en},
-        holder_name=request.holder_name,
+        holder_name=subject["km"] if subject else request.holder_name,
+        holder_name_en=subject["en"] if subject else None,
+        copy_number=copy[0] if copy else None,
+        copy_count=copy[1] if copy else None,
         issued_on=issued_on,
         expires_on=expires_on,
     )
