@@ -10,10 +10,11 @@ import subprocess
 
 import pytest
 from PIL import Image, PngImagePlugin
-from sqlalchemy import select
+from sqlalchemy import func, select
 
+from portal.data import applications as application_data
 from portal.data.db import db
-from portal.data.models import Document, DocumentRequest
+from portal.data.models import Document, DocumentRequest, Person
 from portal.domain.documents import get_document_store
 from portal.domain.rendering import photos
 from tests import journey
@@ -40,13 +41,27 @@ def _png_with_metadata(size) -> bytes:
     return out.getvalue()
 
 
-def _issued(app, client, factories, photo: bytes):
+def _vendor_at_the_documents_page(client, factories) -> str:
     vendor = factories.person(locale="en", name_km="សុខ ចាន់ធី", name_latin="Sok Chanthy")
-    clerk = factories.staff("phnom-penh-capital", "clerk")
     sign_in_as(client, vendor)
     client.expected_lang = "en"
-    end = journey.fill_steps(client, journey.start(client, SLUG), {"vendor": {}})
-    journey.attach(client, end, "photo", photo, "me.png")
+    return journey.fill_steps(client, journey.start(client, SLUG), {"vendor": {}})
+
+
+def _issued(app, client, factories, photo: bytes, *, past_the_page: bool = False):
+    """Applied, issued by the clerk and its jobs run; `past_the_page`: the photo attached without the documents
+    page's checks (as one attached before the definition printed it would be)."""
+    clerk = factories.staff("phnom-penh-capital", "clerk")
+    end = _vendor_at_the_documents_page(client, factories)
+    if past_the_page:
+        application = journey.application_for(end)
+        vendor = db.session.get(Person, application.applicant_person_id)
+        document = get_document_store().add_upload(photo, "me.png", created_by=vendor, owner_person=vendor,
+                                                   max_bytes=5_000_000)
+        application_data.attach(application, "photo", document.id)
+        db.session.commit()
+    else:
+        journey.attach(client, end, "photo", photo, "me.png")
     url = end.removesuffix("/documents")
     journey.submit(client, url)
     application = journey.application_for(url)
@@ -75,9 +90,26 @@ def test_the_photo_is_re_encoded_without_its_metadata_and_placed_on_the_card(app
 
 def test_a_photo_too_small_to_print_issues_nothing_and_says_why(app, client, factories, fixture_services, caplog):
     with caplog.at_level(logging.ERROR, logger=photos.__name__):
-        application = _issued(app, client, factories, _png_with_metadata((120, 160)))
+        application = _issued(app, client, factories, _png_with_metadata((120, 160)), past_the_page=True)
     request = db.session.scalar(select(DocumentRequest).where(DocumentRequest.application_id == application.id,
                                                               DocumentRequest.output_id == "card"))
     assert request is not None and request.document_id is None
     assert any("the photo is 120 x 160 pixels" in r.getMessage() and "nothing was issued" in r.getMessage()
                for r in caplog.records)
+
+
+def test_a_photo_too_small_to_print_is_refused_when_attached(client, factories, fixture_services):
+    documents_page = _vendor_at_the_documents_page(client, factories)
+    stored = db.session.scalar(select(func.count()).select_from(Document))
+    page = client.get(documents_page)
+    refused = client.submit(page, {"requirement": "photo", "existing": "",
+                                   "file": (io.BytesIO(_png_with_metadata((120, 160))), "me.png")},
+                            selector="main form[enctype]", content_type="multipart/form-data")
+    assert refused.status_code == 400
+    assert "This photo is too small to print on the document: it must be at least 206 by 265 pixels" in \
+        refused.soup.get_text(" ", strip=True)
+    application = journey.application_for(documents_page)
+    assert application.attachments == []
+    assert db.session.scalar(select(func.count()).select_from(Document)) == stored  # nothing kept of it
+    journey.attach(client, documents_page, "photo", _png_with_metadata((413, 531)), "me.png")  # big enough
+

@@ -31,6 +31,20 @@ class PhotoError(ValueError):
     """The photo for a document is missing or unusable: the document is not issued."""
 
 
+def too_small_to_print(service, requirement_id: str, data: bytes) -> bool:
+    """An image attached for a `documents:` entry that an output of `service` prints as its photo, and that is
+    smaller than MIN_SIZE: refused when it is attached, rather than failing the document once it is decided.
+    A file that is not an image is for the upload checks to refuse."""
+    if not any(getattr(output, "photo", None) == requirement_id for output in service.outputs.values()):
+        return False
+    try:
+        with Image.open(io.BytesIO(data)) as image:
+            width, height = ImageOps.exif_transpose(image).size
+    except (UnidentifiedImageError, OSError, ValueError, SyntaxError):
+        return False
+    return width < MIN_SIZE[0] or height < MIN_SIZE[1]
+
+
 def photo_uri(context: dict, what: str) -> str | None:
     """The `data:` URI of the photo a request's context names; None for an output without a photo.
     Raises PhotoError, logged, when there is none or it is too small: nothing is issued."""

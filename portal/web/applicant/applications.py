@@ -32,7 +32,8 @@ from portal.domain.documents.sniff import KINDS
 from portal.domain.documents.store import can_read
 from portal.domain.documents.uploads import UploadRefused
 from portal.domain.fields import builder
-from portal.domain.i18n.formatting import current_locale, pick
+from portal.domain.i18n.formatting import current_locale, digits, pick
+from portal.domain.rendering import photos
 from portal.domain.workflow import engine
 from portal.extensions import db
 from portal.payments import account, assessments, receipts, submission
@@ -142,7 +143,7 @@ def application_documents(public_id: str):
         if form.validate():
             requirement = next(n.requirement for n in needed if n.requirement.id == form.requirement.data)
             try:
-                document = _chosen_or_uploaded(form, application, requirement)
+                document = _chosen_or_uploaded(form, service, application, requirement)
             except UploadRefused as refused:
                 db.session.rollback()
                 form.file.errors = [refusal_message(refused)]
@@ -162,7 +163,7 @@ def application_documents(public_id: str):
                            no_longer_needed=no_longer_needed), status
 
 
-def _chosen_or_uploaded(form, application, requirement):
+def _chosen_or_uploaded(form, service, application, requirement):
     accept = tuple(KINDS[kind] for kind in requirement.accept)
     if form.existing.data:
         document = document_data.get_by_public_id(form.existing.data)
@@ -171,8 +172,23 @@ def _chosen_or_uploaded(form, application, requirement):
         if document.blob.media_type not in accept:
             form.existing.errors = [_("This document is not of a kind this requirement accepts.")]
             return None
+        if photos.too_small_to_print(service, requirement.id, get_document_store().read(document)):
+            form.existing.errors = [_photo_too_small()]
+            return None
         return document
-    return _store_upload(application, form.file.data, requirement.max_mb, accept)
+    upload = form.file.data
+    if photos.too_small_to_print(service, requirement.id, upload.stream.read(requirement.max_mb * 1024 * 1024 + 1)):
+        form.file.errors = [_photo_too_small()]
+        return None
+    upload.stream.seek(0)
+    return _store_upload(application, upload, requirement.max_mb, accept)
+
+
+def _photo_too_small() -> str:
+    width, height = photos.MIN_SIZE
+    return _("This photo is too small to print on the document: it must be at least %(width)s by %(height)s "
+             "pixels. Take a closer photo, or scan it at a higher resolution.",
+             width=digits(str(width)), height=digits(str(height)))
 
 
 @blueprint.post("/applications/<public_id>/documents/<requirement_id>/<document_id>/remove")
