@@ -8,11 +8,11 @@ import shutil
 from types import SimpleNamespace
 
 import pytest
-import yaml
 
 from portal.domain.catalogue import DefinitionError, copies, load_catalogue
 from portal.domain.catalogue.expressions import parse
 from portal.paths import PROJECT_ROOT
+from tests.service_roots import edit_definition
 
 WHERE = "services/residence-certificate/service.yaml: outputs.certificate.copies"
 
@@ -25,10 +25,7 @@ def services(tmp_path):
 
 
 def _with_copies(root, value):
-    path = root / "residence-certificate" / "service.yaml"
-    data = yaml.safe_load(path.read_text())
-    data["outputs"]["certificate"]["copies"] = value
-    path.write_text(yaml.safe_dump(data, allow_unicode=True))
+    edit_definition(root, "residence-certificate", lambda data: data["outputs"]["certificate"].update(copies=value))
     return load_catalogue(root).get("residence-certificate").outputs["certificate"]
 
 

@@ -7,12 +7,12 @@ import logging
 import shutil
 
 import pytest
-import yaml
 
 from portal.domain.catalogue import DefinitionError, load_catalogue, subjects
 from portal.domain.catalogue.expressions import parse
 from portal.domain.catalogue.model import Output
 from portal.paths import PROJECT_ROOT
+from tests.service_roots import edit_definition
 
 WHERE = "services/residence-certificate/service.yaml: outputs.certificate.subject"
 
@@ -25,10 +25,7 @@ def services(tmp_path):
 
 
 def _with_subject(root, subject):
-    path = root / "residence-certificate" / "service.yaml"
-    data = yaml.safe_load(path.read_text())
-    data["outputs"]["certificate"]["subject"] = subject
-    path.write_text(yaml.safe_dump(data, allow_unicode=True))
+    edit_definition(root, "residence-certificate", lambda data: data["outputs"]["certificate"].update(subject=subject))
     return load_catalogue(root).get("residence-certificate").outputs["certificate"]
 
 

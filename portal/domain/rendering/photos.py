@@ -31,12 +31,14 @@ class PhotoError(ValueError):
     """The photo for a document is missing or unusable: the document is not issued."""
 
 
-def too_small_to_print(service, requirement_id: str, data: bytes) -> bool:
-    """An image attached for a `documents:` entry that an output of `service` prints as its photo, and that is
-    smaller than MIN_SIZE: refused when it is attached, rather than failing the document once it is decided.
-    A file that is not an image is for the upload checks to refuse."""
-    if not any(getattr(output, "photo", None) == requirement_id for output in service.outputs.values()):
-        return False
+def printed_as_photo(service, requirement_id: str) -> bool:
+    """Whether an output of `service` prints the file attached for this `documents:` entry as its photo."""
+    return any(getattr(output, "photo", None) == requirement_id for output in service.outputs.values())
+
+
+def too_small_to_print(data: bytes) -> bool:
+    """An image smaller than MIN_SIZE, for an entry `printed_as_photo`: refused when it is attached, rather
+    than failing the document once it is decided. A file that is not an image is for the upload checks."""
     try:
         with Image.open(io.BytesIO(data)) as image:
             width, height = ImageOps.exif_transpose(image).size

@@ -165,6 +165,7 @@ def application_documents(public_id: str):
 
 def _chosen_or_uploaded(form, service, application, requirement):
     accept = tuple(KINDS[kind] for kind in requirement.accept)
+    photo = photos.printed_as_photo(service, requirement.id)
     if form.existing.data:
         document = document_data.get_by_public_id(form.existing.data)
         if document is None or not can_read(current_user, document):
@@ -172,15 +173,17 @@ def _chosen_or_uploaded(form, service, application, requirement):
         if document.blob.media_type not in accept:
             form.existing.errors = [_("This document is not of a kind this requirement accepts.")]
             return None
-        if photos.too_small_to_print(service, requirement.id, get_document_store().read(document)):
+        if photo and photos.too_small_to_print(get_document_store().read(document)):
             form.existing.errors = [_photo_too_small()]
             return None
         return document
     upload = form.file.data
-    if photos.too_small_to_print(service, requirement.id, upload.stream.read(requirement.max_mb * 1024 * 1024 + 1)):
-        form.file.errors = [_photo_too_small()]
-        return None
-    upload.stream.seek(0)
+    if photo:  # read before it is stored, so a refused photo leaves nothing behind
+        too_small = photos.too_small_to_print(upload.stream.read(requirement.max_mb * 1024 * 1024 + 1))
+        upload.stream.seek(0)
+        if too_small:
+            form.file.errors = [_photo_too_small()]
+            return None
     return _store_upload(application, upload, requirement.max_mb, accept)
 
 
