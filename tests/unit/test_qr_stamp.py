@@ -1,0 +1,80 @@
+"""The verification stamp of an issued PDF: a QR code a phone reads as the verify link, drawn without a
+WeasyPrint render per document, over a body whose signed bytes stay the file's first revision."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import subprocess
+from datetime import date
+
+import pytest
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+from portal.domain.rendering import signing
+from portal.domain.rendering.issuing import issue_pdf, stamp_qr
+from portal.domain.rendering.pdf import PdfRenderer
+
+BODY = ('<html lang="km"><head><title>លិខិត</title><style>@page {{ size: {size} }}</style></head>'
+        '<body><p style="font-family: \'Noto Sans Khmer\'">លិខិតបញ្ជាក់ទីលំនៅ</p></body></html>')
+URL = "https://onewindow.gov.kh/verify/" + "AfAcpHcntHZ_YkGHzDZhMkp2vXlc2Pt_LZvozeQUvhHsXyQNftM81H74h0B0_FfklFE6AA" * 2
+
+
+class CountingRenderer(PdfRenderer):
+    """Our own renderer, counting the renders it makes."""
+
+    renders = 0
+
+    def render(self, html, base_dir, *, tagged=True):
+        self.renders += 1
+        return super().render(html, base_dir, tagged=tagged)
+
+
+@pytest.fixture(scope="module")
+def renderer(tmp_path_factory):
+    root = tmp_path_factory.mktemp("stamp")
+    return CountingRenderer(root / "fonts", [root]), root
+
+
+def scan(pdf: bytes, tmp_path) -> list[str]:
+    """The codes zbarimg finds on the first page drawn at 150 dpi, as a phone would see a print."""
+    (tmp_path / "stamped.pdf").write_bytes(pdf)
+    subprocess.run(["pdftoppm", "-r", "150", "-png", "-f", "1", "-l", "1", "-singlefile", str(tmp_path / "stamped.pdf"),
+                    str(tmp_path / "page")], check=True, timeout=60)
+    scanned = subprocess.run(["zbarimg", "-q", "--raw", str(tmp_path / "page.png")], capture_output=True, text=True,
+                             timeout=60)
+    return scanned.stdout.split()
+
+
+def test_the_drawn_qr_code_reads_as_the_url_and_the_body_is_the_first_revision(renderer, tmp_path):
+    pdf_renderer, root = renderer
+    body = pdf_renderer.render(BODY.format(size="A4"), root)
+    stamped = stamp_qr(pdf_renderer, body, URL, root)
+    assert stamped.startswith(body)
+    assert scan(stamped, tmp_path) == [URL]
+
+
+def test_the_caption_is_rendered_once_per_page_size(renderer, tmp_path):
+    pdf_renderer, root = renderer
+    bodies = {size: pdf_renderer.render(BODY.format(size=size), root) for size in ("A5", "A5 landscape")}
+    before = pdf_renderer.renders
+    first = stamp_qr(pdf_renderer, bodies["A5"], URL, root)
+    assert pdf_renderer.renders == before + 1  # the caption, for A5
+    second = stamp_qr(pdf_renderer, bodies["A5"], URL + "x", root)
+    assert pdf_renderer.renders == before + 1  # copied, not rendered again
+    stamp_qr(pdf_renderer, bodies["A5 landscape"], URL, root)
+    assert pdf_renderer.renders == before + 2  # another page size has its own caption
+    assert scan(first, tmp_path) == [URL] and scan(second, tmp_path) == [URL + "x"]
+    assert b"ToUnicode" in second  # the caption's font came along into the second file too
+
+
+def test_cutting_an_issued_file_at_its_first_eof_gives_the_signed_hash(renderer):
+    """The offline check: the payload in the QR code holds the SHA-256 of the file up to its first %%EOF."""
+    pdf_renderer, root = renderer
+    key = Ed25519PrivateKey.generate()
+    issued = issue_pdf(pdf_renderer, BODY.format(size="A4"), root, key_id="k1", private_key=key,
+                       issued=date(2026, 12, 7), expires=None, base_url="https://onewindow.gov.kh")
+    first_revision = issued.pdf[: re.search(rb"%%EOF(\r\n|\r|\n)?", issued.pdf).end()]
+    payload = signing.verify(issued.token, {"k1": key.public_key()})
+    assert hashlib.sha256(first_revision).digest() == payload.sha256 == issued.content_sha256
+    assert len(first_revision) < len(issued.pdf)  # the stamp is the second revision
