@@ -4,12 +4,15 @@ WeasyPrint render per document, over a body whose signed bytes stay the file's f
 from __future__ import annotations
 
 import hashlib
+import io
 import re
 import subprocess
 from datetime import date
 
 import pytest
+import segno
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from pypdf import PdfReader
 
 from portal.domain.rendering import signing
 from portal.domain.rendering.issuing import issue_pdf, stamp_qr
@@ -52,6 +55,30 @@ def test_the_drawn_qr_code_reads_as_the_url_and_the_body_is_the_first_revision(r
     stamped = stamp_qr(pdf_renderer, body, URL, root)
     assert stamped.startswith(body)
     assert scan(stamped, tmp_path) == [URL]
+
+
+def test_the_drawn_modules_are_segno_s_matrix_in_the_corner_the_former_stamp_used(renderer):
+    """Read back the rectangles: every dark module and no light one, in rows from the top, 30 mm wide,
+    14 mm from the right and 12 mm + the two caption lines (2 x 6.5pt x 1.4) from the bottom."""
+    pdf_renderer, root = renderer
+    stamped = stamp_qr(pdf_renderer, pdf_renderer.render(BODY.format(size="A4"), root), URL, root)
+    page = PdfReader(io.BytesIO(stamped)).pages[0]
+    drawn = page["/Resources"]["/XObject"]["/OneWindowVerifyQR"].get_data().decode()
+    expected = [[bool(m) for m in row] for row in segno.make(URL, error="m").matrix_iter(scale=1, border=0)]
+    size = len(expected)
+    grid = [[False] * size for _ in range(size)]
+    for column, row, width in (map(int, r.groups()) for r in re.finditer(r"^(\d+) (\d+) (\d+) 1 re$", drawn, re.M)):
+        for c in range(column, column + width):
+            assert not grid[row][c]
+            grid[row][c] = True
+    assert grid == expected
+    scale, _, _, flipped, left, top = map(float, re.search(r"^q 0 g (\S+) (\S+) (\S+) (\S+) (\S+) (\S+) cm$", drawn,
+                                                           re.M).groups())
+    mm = 72 / 25.4
+    assert flipped == -scale and scale * size == pytest.approx(30 * mm, abs=0.01)
+    assert left == pytest.approx(float(page.mediabox.width) - 44 * mm, abs=0.01)
+    assert top == pytest.approx(12 * mm + 2 * 6.5 * 1.4 + 30 * mm, abs=0.01)
+    assert drawn.rstrip().endswith("f Q")
 
 
 def test_the_caption_is_rendered_once_per_page_size(renderer, tmp_path):
