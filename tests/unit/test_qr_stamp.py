@@ -7,6 +7,7 @@ import hashlib
 import io
 import re
 import subprocess
+from concurrent.futures import ThreadPoolExecutor
 from datetime import date
 
 import pytest
@@ -49,6 +50,22 @@ def scan(pdf: bytes, tmp_path) -> list[str]:
     return scanned.stdout.split()
 
 
+def modules(url: str) -> list[list[bool]]:
+    return [[bool(m) for m in row] for row in segno.make(url, error="m").matrix_iter(scale=1, border=0)]
+
+
+def drawn_modules(stamped: bytes, size: int) -> list[list[bool]]:
+    """The QR modules the stamp's rectangles cover, read back from the PDF."""
+    page = PdfReader(io.BytesIO(stamped)).pages[0]
+    drawn = page["/Resources"]["/XObject"]["/OneWindowVerifyQR"].get_data().decode()
+    grid = [[False] * size for _ in range(size)]
+    for column, row, width in (map(int, r.groups()) for r in re.finditer(r"^(\d+) (\d+) (\d+) 1 re$", drawn, re.M)):
+        for c in range(column, column + width):
+            assert not grid[row][c]
+            grid[row][c] = True
+    return grid
+
+
 def test_the_drawn_qr_code_reads_as_the_url_and_the_body_is_the_first_revision(renderer, tmp_path):
     pdf_renderer, root = renderer
     body = pdf_renderer.render(BODY.format(size="A4"), root)
@@ -64,14 +81,9 @@ def test_the_drawn_modules_are_segno_s_matrix_in_the_corner_the_former_stamp_use
     stamped = stamp_qr(pdf_renderer, pdf_renderer.render(BODY.format(size="A4"), root), URL, root)
     page = PdfReader(io.BytesIO(stamped)).pages[0]
     drawn = page["/Resources"]["/XObject"]["/OneWindowVerifyQR"].get_data().decode()
-    expected = [[bool(m) for m in row] for row in segno.make(URL, error="m").matrix_iter(scale=1, border=0)]
+    expected = modules(URL)
     size = len(expected)
-    grid = [[False] * size for _ in range(size)]
-    for column, row, width in (map(int, r.groups()) for r in re.finditer(r"^(\d+) (\d+) (\d+) 1 re$", drawn, re.M)):
-        for c in range(column, column + width):
-            assert not grid[row][c]
-            grid[row][c] = True
-    assert grid == expected
+    assert drawn_modules(stamped, size) == expected
     scale, _, _, flipped, left, top = map(float, re.search(r"^q 0 g (\S+) (\S+) (\S+) (\S+) (\S+) (\S+) cm$", drawn,
                                                            re.M).groups())
     mm = 72 / 25.4
@@ -93,6 +105,18 @@ def test_the_caption_is_rendered_once_per_page_size(renderer, tmp_path):
     assert pdf_renderer.renders == before + 2  # another page size has its own caption
     assert scan(first, tmp_path) == [URL] and scan(second, tmp_path) == [URL + "x"]
     assert b"ToUnicode" in second  # the caption's font came along into the second file too
+
+
+def test_threads_stamping_at_once_share_one_caption_render(tmp_path):
+    pdf_renderer = CountingRenderer(tmp_path / "fonts", [tmp_path])  # a renderer of its own: no caption yet
+    body = pdf_renderer.render(BODY.format(size="A4"), tmp_path)
+    before = pdf_renderer.renders
+    urls = [f"{URL}{n}" for n in range(6)]
+    with ThreadPoolExecutor(max_workers=6) as pool:
+        stamped = list(pool.map(lambda url: stamp_qr(pdf_renderer, body, url, tmp_path), urls))
+    assert pdf_renderer.renders == before + 1
+    for url, pdf in zip(urls, stamped, strict=True):
+        assert pdf.startswith(body) and drawn_modules(pdf, len(modules(url))) == modules(url)
 
 
 def test_cutting_an_issued_file_at_its_first_eof_gives_the_signed_hash(renderer):
