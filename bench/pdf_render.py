@@ -1,7 +1,9 @@
 """Median time to issue a one-page Khmer certificate through the portal's pipeline (template,
 Khmer word breaks, embedded static fonts, missing-glyph trap, signed QR stamped as an
 incremental update), beside a bare `weasyprint.HTML(string=...).write_pdf()` of the same HTML
-in the same process. Usage: .venv/bin/python bench/pdf_render.py [repeats]"""
+in the same process, and the stamp alone (QR code drawn as PDF paths, its Khmer caption copied
+from a render made once per page size: no WeasyPrint render per document since issue 16).
+Usage: .venv/bin/python bench/pdf_render.py [repeats]"""
 
 from __future__ import annotations
 
@@ -20,7 +22,7 @@ REPEAT = int(sys.argv[1]) if len(sys.argv) > 1 else 20
 
 def main() -> None:
     from portal.domain.rendering.documents import get_keyring, get_renderer, render_html
-    from portal.domain.rendering.issuing import issue_pdf
+    from portal.domain.rendering.issuing import issue_pdf, stamp_qr
 
     with portal_app():
         context = {**RESIDENCE, "issued_on": date.today(), "expires_on": None}
@@ -40,14 +42,20 @@ def main() -> None:
         def portal_body_only():
             renderer.render(html, base_dir)
 
+        body = renderer.render(html, base_dir)
+
+        def stamp_only():
+            stamp_qr(renderer, body, "https://onewindow.gov.kh/verify/" + "A" * 164, base_dir)
+
         portal(), bare()  # first renders load fonts and caches; not measured
         results = {}
         # Interleaved rounds, so both see the same machine noise.
-        samples = {"bare": [], "portal": [], "body": []}
+        samples = {"bare": [], "portal": [], "body": [], "stamp": []}
         for _ in range(REPEAT):
             samples["bare"] += timed(bare, 1)
             samples["portal"] += timed(portal, 1)
             samples["body"] += timed(portal_body_only, 1)
+            samples["stamp"] += timed(stamp_only, 1)
         results = {name: median_ms(values) for name, values in samples.items()}
         print(f"one-page Khmer certificate, median of {REPEAT}, same process:")
         print(f"  bare weasyprint.HTML(string=...).write_pdf():   {results['bare']:8.1f} ms")
@@ -55,6 +63,8 @@ def main() -> None:
               f"   ratio {results['body'] / results['bare']:.2f}")
         print(f"  portal issue (body + signed QR stamp):          {results['portal']:8.1f} ms"
               f"   ratio {results['portal'] / results['bare']:.2f}")
+        print(f"  of which the QR stamp alone:                    {results['stamp']:8.1f} ms"
+              f"   ratio {results['stamp'] / results['bare']:.2f}")
 
 
 if __name__ == "__main__":

@@ -18,24 +18,14 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
-import segno
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
-from pypdf import PdfReader, PdfWriter
-from pypdf.generic import ArrayObject, DecodedStreamObject, DictionaryObject, NameObject
+from pypdf import PdfWriter
+from pypdf.generic import ArrayObject, DecodedStreamObject, DictionaryObject, IndirectObject, NameObject
 
-from portal.domain.rendering import signing
+from portal.domain.rendering import signing, stamp
 from portal.domain.rendering.pdf import PdfRenderer
 
 _EOF = re.compile(rb"%%EOF(\r\n|\r|\n)?")
-
-# The QR code's place on the first page: templates keep this corner free.
-QR_OVERLAY = """<!doctype html><html lang="km"><head><style>
-@page {{ size: {width}pt {height}pt; margin: 0 }}
-body {{ margin: 0; font-family: "Noto Sans Khmer", sans-serif; }}
-.qr {{ position: absolute; right: 14mm; bottom: 12mm; width: 30mm; text-align: center; font-size: 6.5pt;
-       line-height: 1.4; color: #333; }}
-.qr img {{ width: 30mm; height: 30mm; display: block; }}
-</style></head><body><div class="qr"><img src="{qr}" alt="">ស្កេនដើម្បីផ្ទៀងផ្ទាត់<br>Scan to verify</div></body></html>"""
 
 
 @dataclass(frozen=True)
@@ -82,16 +72,14 @@ def issue_pdf(
 
 
 def stamp_qr(renderer: PdfRenderer, body: bytes, url: str, base_dir: Path) -> bytes:
-    """`body` with a QR code of `url` on its first page, added as an incremental update."""
+    """`body` with a QR code of `url` on its first page, added as an incremental update.
+
+    The QR code is drawn as vector paths and its Khmer caption is copied from a render made once per page
+    size (stamp.py): no WeasyPrint render per document."""
     writer = PdfWriter(io.BytesIO(body), incremental=True)
     first_page = writer.pages[0]
-    qr = segno.make(url, error="m").svg_data_uri(scale=4, border=0)
-    overlay = renderer.render(
-        QR_OVERLAY.format(width=float(first_page.mediabox.width), height=float(first_page.mediabox.height), qr=qr),
-        base_dir,
-        tagged=False,
-    )
-    _draw_over(writer, first_page, PdfReader(io.BytesIO(overlay)).pages[0])
+    words = stamp.caption(renderer, first_page.mediabox, base_dir)
+    _draw_over(writer, first_page, stamp.stamp_form(writer, first_page, url, words))
     out = io.BytesIO()
     writer.write(out)
     stamped = out.getvalue()
@@ -100,29 +88,19 @@ def stamp_qr(renderer: PdfRenderer, body: bytes, url: str, base_dir: Path) -> by
     return stamped
 
 
-def _draw_over(writer: PdfWriter, page, overlay_page) -> None:
-    """Draw `overlay_page` over `page` as a form XObject, leaving the page's own content untouched.
+def _draw_over(writer: PdfWriter, page, form: IndirectObject) -> None:
+    """Draw the form XObject `form` over `page`, leaving the page's own content untouched.
 
     pypdf's `merge_page` parses both pages' content streams into operators to rename their resources and
     writes them out again: 70 ms of a receipt job's ~240 ms in one process, and more than anything else
     in a loaded work horse. Here the page's content streams are kept as they are (bracketed by q/Q, so
-    whatever graphics state they leave cannot move the stamp) and one `Do` of the overlay is appended.
+    whatever graphics state they leave cannot move the stamp) and one `Do` of the stamp is appended.
     The stamp is marked as an artifact: the tagged body's structure does not cover it (its link is
     printed for eyes and cameras; screen readers read the body)."""
-    contents = overlay_page[NameObject("/Contents")].get_object()
-    parts = contents if isinstance(contents, ArrayObject) else [contents]
-    form = DecodedStreamObject()
-    form.set_data(b"\n".join(part.get_object().get_data() for part in parts))
-    form.update({
-        NameObject("/Type"): NameObject("/XObject"),
-        NameObject("/Subtype"): NameObject("/Form"),
-        NameObject("/BBox"): overlay_page.mediabox,
-        NameObject("/Resources"): overlay_page[NameObject("/Resources")].get_object().clone(writer),
-    })
     resources = page[NameObject("/Resources")].get_object()
     if NameObject("/XObject") not in resources:
         resources[NameObject("/XObject")] = DictionaryObject()
-    resources[NameObject("/XObject")].get_object()[NameObject(_STAMP)] = writer._add_object(form)
+    resources[NameObject("/XObject")].get_object()[NameObject(_STAMP)] = form
     own = page[NameObject("/Contents")]
     own_parts = list(own.get_object()) if isinstance(own.get_object(), ArrayObject) else [own]
     page[NameObject("/Contents")] = ArrayObject([
