@@ -100,7 +100,10 @@ def request_key(environ) -> tuple | None:
         if any(name != LANG_COOKIE for name in cookies):
             return None  # a session, a kiosk, a remember-me cookie: the page may differ
         lang = cookies[LANG_COOKIE].value if LANG_COOKIE in cookies else None
+    # The scheme, host and prefix as the page may see them (behind trusted proxies: the X-Forwarded-* ones).
     return (environ.get("wsgi.url_scheme"), environ.get("HTTP_HOST"), environ.get("SCRIPT_NAME", ""),
+            environ.get("HTTP_X_FORWARDED_PROTO"), environ.get("HTTP_X_FORWARDED_HOST"),
+            environ.get("HTTP_X_FORWARDED_PORT"), environ.get("HTTP_X_FORWARDED_PREFIX"),
             environ.get("PATH_INFO", ""), environ.get("QUERY_STRING", ""), lang)
 
 
