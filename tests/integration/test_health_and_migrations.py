@@ -17,6 +17,21 @@ class TestHealthz:
         assert response.json["redis"] == "down"
         assert response.json["database"] == "up"
 
+    def test_one_check_answers_for_a_second_at_most(self, client, monkeypatch):
+        from portal.web.public import routes
+
+        checks = []
+        monkeypatch.setattr(redis_connection, "is_up", lambda: checks.append(1) or True)
+        now = [1000.0]
+        monkeypatch.setattr(routes.time, "monotonic", lambda: now[0])
+        monkeypatch.setattr(routes, "_last_check", (float("-inf"), (), {}))
+        for _ in range(3):
+            assert client.get("/healthz").status_code == 200
+        assert len(checks) == 1
+        now[0] += routes.HEALTH_CHECK_REUSE_SECONDS
+        monkeypatch.setattr(redis_connection, "is_up", lambda: False)
+        assert client.get("/healthz").status_code == 503  # a second later the outage shows
+
     def test_public_pages_still_answer_while_redis_is_down(self, client, monkeypatch):
         monkeypatch.setattr(redis_connection, "_client", connect("redis://127.0.0.1:1/0"))
         assert client.get("/services/residence-certificate").status_code == 200

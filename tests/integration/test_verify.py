@@ -90,6 +90,14 @@ class TestVerdicts:
     def test_garbage_is_not_valid_and_not_an_error(self, client):
         assert "Not valid" in verdict(client, "/verify/not-a-real-code")
 
+    def test_a_made_up_code_offers_no_file_check_and_makes_no_session(self, client):
+        from tests.sessions import stored_sessions
+
+        before = stored_sessions()
+        page = client.get("/verify/not-a-real-code")
+        assert page.soup.select_one("input[type=file]") is None
+        assert client.get_cookie("session") is None and stored_sessions() == before
+
     @pytest.mark.parametrize("spelling", ["{}=", "{}==", "{}%3D", "{}%3D%3D", "%20{}", "{}.", "{}%0A"])
     def test_only_the_token_exactly_as_issued_is_valid(self, client, issued, spelling):
         """Padding or any other spelling that decodes to the same bytes is refused: each document has

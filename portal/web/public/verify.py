@@ -79,7 +79,11 @@ def _page(verdict: Verdict, form, file_result: str | None):
 
 @blueprint.get("/<token>")
 def verify(token: str):
-    return _page(judge(token), CheckFileForm(), None)
+    verdict = judge(token)
+    # The file check is offered only for a code that was signed (the template shows it then). Building its
+    # form makes a CSRF token, and so a session row: not for every scan of a mistyped or made-up code.
+    form = CheckFileForm() if verdict.payload is not None else None
+    return _page(verdict, form, None)
 
 
 @blueprint.post("/<token>")
