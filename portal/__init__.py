@@ -28,6 +28,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     from portal.extensions import csrf, db, login_manager, redis_connection
     from portal.web.i18n import init_i18n
     from portal.web.security import init_security
+    from portal.web.widget_params import install as install_widget_params
 
     db.init_app(app, settings.database_url)
     redis_connection.init_app(settings.redis_url, settings.instance_path)
@@ -35,6 +36,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     login_manager.init_app(app)
     init_i18n(app)
     init_security(app)
+    install_widget_params()
     if settings.production:
         from portal.web import static_files
 

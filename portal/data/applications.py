@@ -7,6 +7,7 @@ from collections.abc import Callable
 
 from sqlalchemy import and_, or_, select, text, update
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import joinedload
 
 from portal.data.db import db, utcnow
 from portal.data.inserts import insert_or_get
@@ -56,16 +57,24 @@ def get_by_id(application_id: int) -> Application | None:
     return db.session.get(Application, application_id)
 
 
+def _with_version():
+    """The version pinned by each application, in the same query: the pages read its slug and content hash
+    (versions.definition_for's key) every time; its definition text only once per process."""
+    return joinedload(Application.service_version).load_only(ServiceVersion.slug, ServiceVersion.content_hash)
+
+
 def get_for_applicant(public_id: str, person: Person) -> Application | None:
     """The application if `person` made it or is a member of the organisation it is for; else None."""
     if not public_id or len(public_id) > 32:
         return None
-    return db.session.scalar(select(Application).where(Application.public_id == public_id, _visible_to(person)))
+    return db.session.scalar(select(Application).where(Application.public_id == public_id, _visible_to(person))
+                             .options(_with_version()))
 
 
 def list_for_applicant(person: Person, limit: int = 200) -> list[Application]:
     return list(db.session.scalars(
-        select(Application).where(_visible_to(person)).order_by(Application.updated_at.desc()).limit(limit)
+        select(Application).where(_visible_to(person)).options(_with_version())
+        .order_by(Application.updated_at.desc()).limit(limit)
     ))
 
 

@@ -25,7 +25,7 @@ def init_app(app: Flask) -> None:
 
     @login_manager.user_loader
     def load_user(public_id: str):
-        person = people.get_by_public_id(public_id)
+        person = people.get_signed_in(public_id)
         if person is None or not person.is_active:
             return None
         # An operator assisting a citizen at a kiosk, with their consent: the citizen (kiosk/assisting.py).
