@@ -11,3 +11,8 @@ from portal.jobs.registry import job
 @job(queues.DEFAULT, name="bench.trivial", retry_intervals=())
 def trivial(number: int) -> int:
     return number
+
+
+def plain_trivial(number: int) -> int:
+    """The same work as `trivial`, unregistered: the plain RQ baseline enqueues it straight to RQ."""
+    return number
