@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import operator
+import os
 import re
 import subprocess
 import sys
@@ -79,7 +80,9 @@ def run(path: Path, quick: bool) -> tuple[int, list[Row]]:
     command = [sys.executable, "-u", str(path), *(["--quick"] if quick and accepts_quick(path) else [])]
     print(f"== {path.relative_to(HERE.parent)}{' --quick' if '--quick' in command else ''}", flush=True)
     rows = []
-    with subprocess.Popen(command, stdout=subprocess.PIPE, text=True, bufsize=1) as process:
+    # This checkout's portal first, whatever the virtualenv installs (a worktree, an older checkout).
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(HERE.parent), os.environ.get("PYTHONPATH")]))}
+    with subprocess.Popen(command, stdout=subprocess.PIPE, text=True, bufsize=1, env=env) as process:
         for line in process.stdout:
             sys.stdout.write(line)
             sys.stdout.flush()
