@@ -45,8 +45,8 @@ translations: extract ## Extract UI strings, update the km and en catalogues, co
 	$(BIN)/pybabel -q update -i translations/messages.pot -d translations --no-fuzzy-matching --ignore-obsolete
 	$(MAKE) compile
 
-bench: install ## Run the benchmarks (figures, never pass/fail on time; own SQLite, or own DB on DATABASE_URL's server)
-	@for b in bench/[!_]*.py; do echo "== $$b"; $(BIN)/python $$b || exit 1; done
+bench: install ## Run every benchmark, then one table of all rows (never fails on time; own SQLite, or own DB on DATABASE_URL's server; BENCH_ARGS="--quick --only x,y --out FILE")
+	$(BIN)/python bench/report.py $(BENCH_ARGS)
 
 clean: ## Remove the virtualenv and the local instance data
 	rm -rf $(VENV) instance

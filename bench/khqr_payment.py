@@ -21,6 +21,7 @@ from datetime import timedelta
 
 import segno
 from _portal import median_ms, portal_app, timed
+from _rows import row
 from flask import Flask
 
 REPEAT = int(sys.argv[1]) if len(sys.argv) > 1 else 30
@@ -84,6 +85,7 @@ def main() -> None:
         code, bare_qr = median_ms(timed(make_code, REPEAT)), median_ms(timed(qr_alone, REPEAT))
         print(f"code: KHQR string + QR (SVG)     {code:7.2f} ms   QR alone {bare_qr:7.2f} ms   "
               f"ratio {code / bare_qr:5.2f}")
+        row("KHQR code ms vs QR alone", code, bare_qr, code / bare_qr)
 
         # The payment page, beside a bare Flask page and /healthz.
         client, bare = app.test_client(), bare_flask_client()
@@ -107,6 +109,7 @@ def main() -> None:
         page_ms, bare_ms, health_ms = (median_ms(rounds[k]) for k in ("page", "bare", "healthz"))
         print(f"payment page                     {page_ms:7.2f} ms   bare Flask {bare_ms:7.2f} ms   ratio "
               f"{bare_ms / page_ms:5.3f} (bare/page)   /healthz {health_ms:6.2f} ms")
+        row("payment page ms vs bare Flask (in-process)", page_ms, bare_ms, page_ms / bare_ms)
 
         # Signed callbacks: each owing application's code paid once, then the same transaction told again.
         def post(request, reference):
@@ -134,6 +137,7 @@ def main() -> None:
         print(f"callback accepted                {median_ms(accepted):7.2f} ms   (median of {len(accepted)}; "
               f"{paid} requests paid)")
         print(f"callback told again (duplicate)  {median_ms(again):7.2f} ms")
+        row("KHQR callback accepted ms", median_ms(accepted))
 
 
 if __name__ == "__main__":

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import weasyprint
 from _portal import median_ms, portal_app, timed
+from _rows import row
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from tests.integration.test_issuing_documents import RESIDENCE  # noqa: E402 - realistic Khmer data
@@ -65,6 +66,10 @@ def main() -> None:
               f"   ratio {results['portal'] / results['bare']:.2f}")
         print(f"  of which the QR stamp alone:                    {results['stamp']:8.1f} ms"
               f"   ratio {results['stamp'] / results['bare']:.2f}")
+        row("PDF issue ms vs bare WeasyPrint", results["portal"], results["bare"],
+            results["portal"] / results["bare"], "<= 1.25")
+        row("PDF body render ms vs bare WeasyPrint", results["body"], results["bare"],
+            results["body"] / results["bare"])
 
 
 if __name__ == "__main__":

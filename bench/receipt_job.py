@@ -28,6 +28,7 @@ os.environ.pop("DATABASE_URL", None)
 os.environ.pop("REDIS_URL", None)
 
 from _portal import portal_app  # noqa: E402
+from _rows import row
 
 RUNS = int(sys.argv[1]) if len(sys.argv) > 1 else 10
 # Wall time by default; `cpu` as second argument measures the horse's own CPU time instead, which other
@@ -102,6 +103,7 @@ def main() -> None:
         if not hasattr(registry, "run_warm_ups"):  # an older checkout (before issue 11): the cold figure only
             print(f"receipt job in a forked work horse (no warm-up in this version), median of {RUNS}: "
                   f"{statistics.median(cold) * 1000:.0f} ms")
+            row("receipt job ms in a horse vs bare WeasyPrint", statistics.median(cold) * 1000)
             return
         registry.run_warm_ups(app, freeze=False)
         with app.app_context():
@@ -131,6 +133,7 @@ def main() -> None:
         print(f"  warm horse, heap frozen (gc):     {med['frozen']:7.0f}   {med['frozen'] / med['bare']:.2f} x bare")
         print(f"  bare WeasyPrint render:           {med['bare']:7.0f}")
         print(f"  cold / (warm, frozen) = before / after: {med['cold'] / med['frozen']:.2f}")
+        row("receipt job ms in a horse vs bare WeasyPrint", med["frozen"], med["bare"], med["frozen"] / med["bare"])
 
 
 if __name__ == "__main__":
