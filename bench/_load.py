@@ -171,5 +171,5 @@ def row(name: str, portal: float, baseline: float, aim: str) -> str:
     """One machine-readable line: ROW|name|portal|baseline|portal/baseline|aim."""
     ratio = portal / baseline if baseline else 0.0
     # Two decimals, or two significant digits for a ratio below 0.1 (0.0044 rather than 0.00).
-    shown = f"{ratio:.2f}" if ratio >= 0.1 else f"{ratio:.2g}"
+    shown = f"{ratio:.2f}" if ratio >= 0.095 else f"{ratio:.2g}"
     return f"ROW|{name}|{portal:.0f}|{baseline:.0f}|{shown}|{aim}"
