@@ -7,13 +7,15 @@ once, after everything succeeded; anything uncommitted is rolled back when the r
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 
 from flask import Flask
 from flask.globals import app_ctx
 from sqlalchemy import MetaData, create_engine, event, text
 from sqlalchemy.engine import Engine
-from sqlalchemy.orm import DeclarativeBase, scoped_session, sessionmaker
+from sqlalchemy.orm import DeclarativeBase, Session, scoped_session, sessionmaker
 
 # Stable constraint names, so that migrations can name what they alter on every database.
 NAMING_CONVENTION = {
@@ -23,6 +25,8 @@ NAMING_CONVENTION = {
     "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
     "pk": "pk_%(table_name)s",
 }
+# An execution option: this connection's transactions only read (see `Database.reading`).
+READ_ONLY = "portal_read_only"
 
 
 class Base(DeclarativeBase):
@@ -62,9 +66,10 @@ def _make_sqlite_transactional(engine: Engine, begin: str) -> None:
     # one-machine development database: serialising its writers costs nothing there. The test suite
     # keeps the plain BEGIN: each test holds one connection's transaction open from start to end, and
     # a second connection (a CLI command's database check) must still be able to read.
+    # A transaction that only reads (READ_ONLY) takes no lock at all: in WAL mode a reader waits for no writer.
     @event.listens_for(engine, "begin")
     def _on_begin(connection):
-        connection.exec_driver_sql(begin)
+        connection.exec_driver_sql("BEGIN" if connection.get_execution_options().get(READ_ONLY) else begin)
 
 
 def _app_context_id() -> int:
@@ -87,9 +92,22 @@ class Database:
     def _remove_session(self, _exc: BaseException | None) -> None:
         self.session.remove()
 
+    @contextmanager
+    def reading(self) -> Iterator[Session]:
+        """A short unit of work of its own that only reads, ended when the block ends.
+
+        For what a request reads before its own unit of work starts (its session): a read in `db.session`
+        would open the request's transaction, and on SQLite (BEGIN IMMEDIATE) hold the write lock from then
+        to the end of the request; any second connection the request opens meanwhile (a unit of work of
+        its own, the health check) would wait 15 s for it and fail. Here SQLite takes no lock."""
+        with self.session_factory() as store:
+            store.connection(execution_options={READ_ONLY: True})
+            yield store
+
     def is_up(self) -> bool:
         try:
-            with self.engine.connect() as connection:
+            # Read-only: on SQLite the check must not queue behind a request that holds the write lock.
+            with self.engine.connect().execution_options(**{READ_ONLY: True}) as connection:
                 connection.execute(text("SELECT 1"))
             return True
         except Exception:  # noqa: BLE001 - any failure means "down" to the health check

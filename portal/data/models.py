@@ -439,6 +439,9 @@ class Application(Base):
         # The clerk's queue reads one agency's cases in (due_at, id) order and stops after a page:
         # this index lets it do so without sorting the agency's whole backlog.
         Index("ix_applications_queue_order", "current_agency", "due_at", "id"),
+        # The queue's service filter asks, per service, whether an agency holds an open case of it: without
+        # this index a service with none there read the agency's whole backlog to find so (migration 0031).
+        Index("ix_applications_queue_services", "current_agency", "service_slug", "state"),
         Index("ix_applications_applicant", "applicant_person_id", "updated_at"),
     )
 

@@ -10,7 +10,7 @@ from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import Boolean, and_, case, func, or_, select, update
+from sqlalchemy import Boolean, and_, case, false, func, literal, or_, select, tuple_, update
 
 from portal.data.db import db, utcnow
 from portal.data.models import Agency, Application, ApplicationEvent, Person, StaffRole
@@ -63,15 +63,20 @@ class QueuePage:
     next_cursor: Cursor | None
 
 
-def _after(cursor: Cursor):
-    """Rows after `cursor` in (due_at nulls last, id) order, written so the queue index can seek."""
-    if cursor.due_at is None:
-        return and_(Application.due_at.is_(None), Application.id > cursor.id)
-    return or_(
-        Application.due_at > cursor.due_at,
-        and_(Application.due_at == cursor.due_at, Application.id > cursor.id),
-        Application.due_at.is_(None),
-    )
+def _after(cursor: Cursor | None, dated: bool):
+    """Rows after `cursor` in (due_at nulls last, id) order, among the rows with a due date (`dated`) or
+    among those without. Each part is one range of the queue index, which the database seeks to and reads
+    in order; a single condition with an OR for the undated rows made it read the agency's backlog from
+    its start and filter it (a page deep in a queue of 100,000 read 90,000 rows)."""
+    if dated:
+        if cursor is None:
+            return Application.due_at.is_not(None)
+        if cursor.due_at is None:
+            return false()  # past the dated rows already
+        return tuple_(Application.due_at, Application.id) > tuple_(literal(cursor.due_at), literal(cursor.id))
+    if cursor is None or cursor.due_at is not None:
+        return Application.due_at.is_(None)
+    return and_(Application.due_at.is_(None), Application.id > cursor.id)
 
 
 def queue(agencies: Collection[str], person_id: int, where: QueueFilter, after: Cursor | None = None,
@@ -112,10 +117,12 @@ def queue(agencies: Collection[str], person_id: int, where: QueueFilter, after: 
                 func.lower(Person.name_latin).contains(where.name.lower(), autoescape=True),
             )),
         ))
-    if after is not None:
-        query = query.where(_after(after))
-    query = query.order_by(Application.due_at.asc().nulls_last(), Application.id).limit(limit + 1)
-    rows = [tuple(row) for row in db.session.execute(query)]
+    # The dated rows first (most urgent first), then, if the page is not full, the undated ones.
+    rows = [tuple(row) for row in db.session.execute(
+        query.where(_after(after, dated=True)).order_by(Application.due_at, Application.id).limit(limit + 1))]
+    if len(rows) <= limit:
+        rows += [tuple(row) for row in db.session.execute(
+            query.where(_after(after, dated=False)).order_by(Application.id).limit(limit + 1 - len(rows)))]
     more = len(rows) > limit
     rows = rows[:limit]
     last = rows[-1][0] if more else None

@@ -18,17 +18,17 @@ class TestHealthz:
         assert response.json["database"] == "up"
 
     def test_one_check_answers_for_a_second_at_most(self, client, monkeypatch):
-        from portal.web.public import routes
+        from portal.web.public import health
 
         checks = []
         monkeypatch.setattr(redis_connection, "is_up", lambda: checks.append(1) or True)
         now = [1000.0]
-        monkeypatch.setattr(routes.time, "monotonic", lambda: now[0])
-        monkeypatch.setattr(routes, "_last_check", (float("-inf"), (), {}))
+        monkeypatch.setattr(health.time, "monotonic", lambda: now[0])
+        monkeypatch.setattr(health, "_last_check", (float("-inf"), (), {}))
         for _ in range(3):
             assert client.get("/healthz").status_code == 200
         assert len(checks) == 1
-        now[0] += routes.HEALTH_CHECK_REUSE_SECONDS
+        now[0] += health.HEALTH_CHECK_REUSE_SECONDS
         monkeypatch.setattr(redis_connection, "is_up", lambda: False)
         assert client.get("/healthz").status_code == 503  # a second later the outage shows
 

@@ -23,16 +23,25 @@ CONTENT_SECURITY_POLICY = "; ".join(
 STRICT_TRANSPORT_SECURITY = "max-age=63072000; includeSubDomains"
 
 
+def security_headers(app: Flask) -> list[tuple[str, str]]:
+    """The headers every response carries, also one answered ahead of Flask (/healthz, health.py)."""
+    headers = [
+        ("Content-Security-Policy", CONTENT_SECURITY_POLICY),
+        ("X-Content-Type-Options", "nosniff"),
+        ("X-Frame-Options", "DENY"),
+        ("Referrer-Policy", "same-origin"),
+        ("Permissions-Policy", "camera=(), microphone=(), geolocation=(), payment=()"),
+        ("Cross-Origin-Opener-Policy", "same-origin"),
+    ]
+    if app.config["SESSION_COOKIE_SECURE"]:
+        headers.append(("Strict-Transport-Security", STRICT_TRANSPORT_SECURITY))
+    return headers
+
+
 def add_security_headers(response: Response) -> Response:
     headers = response.headers
-    headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
-    headers.setdefault("X-Content-Type-Options", "nosniff")
-    headers.setdefault("X-Frame-Options", "DENY")
-    headers.setdefault("Referrer-Policy", "same-origin")
-    headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=(), payment=()")
-    headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
-    if current_app.config["SESSION_COOKIE_SECURE"]:
-        headers.setdefault("Strict-Transport-Security", STRICT_TRANSPORT_SECURITY)
+    for name, value in security_headers(current_app):
+        headers.setdefault(name, value)
     if g.get("outage"):
         return response  # the outage page sets its own; the signed-in user cannot be loaded now
     if request.endpoint != "static" and current_user and current_user.is_authenticated:
