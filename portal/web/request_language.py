@@ -9,20 +9,28 @@ Flask-Babel's context, so a kept answer whose Locale is no longer the current on
 
 from __future__ import annotations
 
-from flask import Flask, g
+from flask import Flask
+from flask.globals import _cv_app
 from flask_babel import get_locale, get_translations
 
 from portal.domain.i18n import formatting
 
 
 def _kept():
-    locale = get_locale()
-    if locale is None:  # outside a request or application context
+    app_context = _cv_app.get(None)
+    if app_context is None:
         return None
-    kept = g.get("_request_language")
+    kept_in = app_context.g.__dict__  # read directly: each `g.` through the proxy is a context lookup
+    # Flask-Babel keeps the request's Locale in g._flask_babel.babel_locale; get_locale() works it out
+    # the first time (and says the same, at a few context lookups a call, after).
+    babel_state = kept_in.get("_flask_babel")
+    locale = getattr(babel_state, "babel_locale", None) or get_locale()
+    if locale is None:
+        return None
+    kept = kept_in.get("_request_language")
     if kept is None or kept[0] is not locale:
         kept = (locale, str(locale), get_translations())
-        g._request_language = kept
+        kept_in["_request_language"] = kept
     return kept
 
 
