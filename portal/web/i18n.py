@@ -11,6 +11,7 @@ from markupsafe import Markup, escape
 from portal.domain.applications.fee_explained import describe as describe_fee_rule
 from portal.domain.i18n import formatting
 from portal.extensions import babel
+from portal.web import request_language
 from portal.web.locale import LANGUAGES, remember_locale_cookie, select_locale
 
 
@@ -24,6 +25,7 @@ def init_i18n(app: Flask) -> None:
         default_timezone="Asia/Phnom_Penh",
         locale_selector=select_locale,
     )
+    request_language.install(app)
     app.after_request(remember_locale_cookie)
     app.jinja_env.filters.update(
         digits=_per_request(formatting.digits),

@@ -531,3 +531,18 @@ def test_the_form_checks_its_csrf_token(app):
         form = build_step_form(SERVICE, STEP, {}, "en", posted=posted_form())
         assert not form.validate()
         assert "csrf_token" in form.errors
+
+
+def test_a_step_form_class_is_built_once_per_version_step_and_language(app):
+    from portal.domain.fields.builder import build_step_form
+
+    service = replace(SERVICE, content_hash="kept-class-test")
+    built = {}
+    for lang in ("en", "km", "en"):
+        with app.test_request_context(f"/?lang={lang}"):
+            built.setdefault(lang, []).append(type(build_step_form(service, STEP, {}, lang)))
+    assert built["en"][0] is built["en"][1]
+    assert built["km"][0] is not built["en"][0]
+    with app.test_request_context("/?lang=en"):
+        # Another person's documents offered beside the file inputs: another class.
+        assert type(build_step_form(service, STEP, {}, "en", documents=[("d1", "mine.pdf")])) is not built["en"][0]

@@ -85,7 +85,7 @@ def build_step_form(service: ServiceSpec, step: StepSpec, answers: dict, locale:
     _check_ids(step.fields, RESERVED_IDS)
     answers = dict(answers or {})
     documents = tuple((str(public_id), str(name)) for public_id, name in documents)
-    form_class = _form_class(step, locale, documents)
+    form_class = _form_class(step, locale, documents, service)
     submitted: dict = {}
     if posted is not None and _has_conditions(step.fields):
         # Which fields are shown can depend on what was just typed on this very page: read it
@@ -262,9 +262,29 @@ def _has_conditions(fields: Sequence[FieldSpec]) -> bool:
     return any(f.show_when is not None or f.required_when is not None or _has_conditions(f.fields) for f in fields)
 
 
-def _form_class(step: StepSpec, locale: str, documents: tuple[tuple[str, str], ...]) -> type[StepForm]:
+# Form classes already built, per (service version, step, languages, documents offered): building one
+# walks every field kind and translates every label, a few percent of a step page. The labels are in
+# `locale` and WTForms' own messages in the request's language, so both are in the key. A kept class
+# is used only for the very Step object it was built from (versions are parsed once per process and
+# kept, versions.py), so a step parsed again, or one without a content hash, is simply built again.
+_FORM_CLASSES: dict[tuple, tuple[StepSpec, type[StepForm]]] = {}
+FORM_CLASSES_KEPT = 512
+
+
+def _form_class(step: StepSpec, locale: str, documents: tuple[tuple[str, str], ...],
+                service: ServiceSpec | None = None) -> type[StepForm]:
+    content_hash = getattr(service, "content_hash", None)
+    key = (getattr(service, "slug", None), content_hash, step.id, locale, current_locale(), documents)
+    kept = _FORM_CLASSES.get(key) if content_hash else None
+    if kept is not None and kept[0] is step:
+        return kept[1]
     attributes = {spec.id: unbound(spec, locale, documents) for spec in step.fields}
-    return type("StepForm", (StepForm,), attributes)
+    form_class = type("StepForm", (StepForm,), attributes)
+    if content_hash:
+        if len(_FORM_CLASSES) >= FORM_CLASSES_KEPT:
+            _FORM_CLASSES.clear()  # bounded: the people's own documents are part of the key
+        _FORM_CLASSES[key] = (step, form_class)
+    return form_class
 
 
 def _add_error(form: StepForm, field_id: str, message: str) -> None:

@@ -31,9 +31,24 @@ def _babel(locale: str) -> Locale:
     return Locale.parse(locale)
 
 
-def current_locale() -> str:
+def _babel_code() -> str:
     locale = get_locale()
     return str(locale) if locale else "km"
+
+
+# Where the current language code comes from. The web layer swaps in one that remembers the code for
+# the request (portal/web/request_language.py): every `bilingual`, `date` and `digits` of a page asks,
+# dozens of times, and Flask-Babel's answer costs a context lookup and a `str(Locale)` each time.
+_code_source = _babel_code
+
+
+def use_locale_source(source) -> None:
+    global _code_source
+    _code_source = source
+
+
+def current_locale() -> str:
+    return _code_source()
 
 
 def digits(value: object, locale: str | None = None) -> str:
