@@ -139,6 +139,14 @@ def _no_published_audit_head(request):
         request.getfixturevalue("app").config["PORTAL_SETTINGS"].audit_head_file.unlink(missing_ok=True)
 
 
+@pytest.fixture(autouse=True)
+def _no_kept_pages(request):
+    """A catalogue page kept by one test (the app is the session's) must not answer the next one, which may
+    have changed what the page is made from (static file names, templates, settings)."""
+    if "app" in request.fixturenames or _needs_the_database(request):
+        request.getfixturevalue("app").extensions["public_page_cache"].clear()
+
+
 @pytest.fixture
 def client(app, database) -> PortalClient:
     app.test_client_class = PortalClient

@@ -83,6 +83,11 @@ class PageCache:
             while len(self._pages) > self.max_pages:
                 self._pages.popitem(last=False)
 
+    def clear(self) -> None:
+        """Forget every kept page (tests that change what a page is made from, other than the catalogue)."""
+        with self._lock:
+            self._pages.clear()
+
     def __len__(self) -> int:
         return len(self._pages)
 
