@@ -37,9 +37,11 @@ def test_a_row_line_is_parsed_and_other_lines_are_not():
 
 def test_what_a_bench_prints_is_what_the_report_reads(capsys):
     rows.row("PDF issue ms vs bare WeasyPrint", 497.045, 406.012, 1.2242, "<= 1.25")
+    rows.row("My applications req/s", 6.0, 1364.0, 6.0 / 1364, ">= 0.15")
     rows.row("mixed load errors", 0, aim="= 0")
     printed = capsys.readouterr().out.splitlines()
-    assert printed == ["ROW|PDF issue ms vs bare WeasyPrint|497|406|1.224|<= 1.25", "ROW|mixed load errors|0|-|-|= 0"]
+    assert printed == ["ROW|PDF issue ms vs bare WeasyPrint|497|406|1.224|<= 1.25",
+                       "ROW|My applications req/s|6.000|1364|0.0044|>= 0.15", "ROW|mixed load errors|0|-|-|= 0"]
     with pytest.raises(ValueError):
         rows.row("a|b", 1)
 
