@@ -28,6 +28,7 @@ import sys
 import tempfile
 import time
 import urllib.request
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -129,7 +130,8 @@ class ServedPortal(Served):
         return load_settings(_development(self.environ))
 
     def python(self, module: str, *arguments: str) -> str:
-        """`python -m module arguments` on the same instance and database (tests/reliability/seed.py)."""
+        """`python -m module arguments` on the same instance and database (tests/reliability/seed.py). In a
+        process of its own: the portal's app cannot be made twice in one process (its blueprints are shared)."""
         return _run([sys.executable, "-m", module, *arguments], _development(self.environ))
 
 
@@ -147,6 +149,11 @@ def _run(command: list[str], environ: dict) -> str:
 
 def _flask(environ: dict, *arguments: str) -> str:
     return _run([sys.executable, "-m", "flask", "--app", "app", *arguments], environ)
+
+
+def _flask_at_once(environ: dict, commands: list[tuple[str, ...]]) -> list[str]:
+    with ThreadPoolExecutor(len(commands)) as pool:
+        return list(pool.map(lambda command: _flask(environ, *command), commands))
 
 
 @contextmanager
@@ -192,8 +199,9 @@ def served_portal(workers: int = WORKERS, worker_for_jobs: bool = False, citizen
             return result
 
         step("migrate", migrate.upgrade, database_url)
-        for command in (("keys", "generate"), ("audit", "keys", "generate"), ("data-keys", "generate")):
-            step("keys", _flask, environ, *command)
+        # Three keyrings, three files: made at once, since each command spends most of its time starting up.
+        step("keys", _flask_at_once, environ, [("keys", "generate"), ("audit", "keys", "generate"),
+                                               ("data-keys", "generate")])
         demo_output = step("demo load", _flask, _development(environ), "demo", "load")
         if citizens:
             step("seed citizens", _run, [sys.executable, "-m", "tests.reliability.seed", "people", "citizen",
