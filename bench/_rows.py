@@ -21,7 +21,7 @@ def number(value) -> str:
         return f"{value:.1f}"
     if size >= 0.1 or size == 0:
         return f"{value:.3f}"
-    return f"{value:.2g}"
+    return f"{value:#.2g}"  # "#": 0.010, not 0.01
 
 
 def line(name: str, figure, baseline=None, ratio=None, aim: str = "-") -> str:

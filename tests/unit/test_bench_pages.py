@@ -68,6 +68,7 @@ def test_rows_have_the_aggregators_format(bench):
     assert line == "ROW|home (catalogue) req/s|686|4108|0.167|>= 0.5"
     assert _rows.compared("service page req/s", 67.0, 670.0, ">= 0.5").split("|")[4] == "0.100"
     small = _rows.compared("My applications req/s", 6.0, 1364.0, ">= 0.15").split("|")
+    assert _rows.compared("My applications req/s", 7.6, 735.0, ">= 0.15").split("|")[4] == "0.010"  # not 0.01
     assert small[4] == "0.0044"  # not "0.004" or "0.000": a tiny ratio keeps two significant digits
     assert _rows.compared("x", 1.0, 0.0).split("|")[3:] == ["0.000", "-", "-"]  # no baseline: no ratio
 
