@@ -85,13 +85,14 @@ def test_the_report_fails_only_when_a_bench_fails(tmp_path, monkeypatch, capsys)
         """))
     (tmp_path / "bad.py").write_text("print('ROW|bad row|1|-|-|-')\nraise SystemExit(3)\n")
     (tmp_path / "_helper.py").write_text("raise SystemExit('helpers are not benchmarks')\n")
+    (tmp_path / "profiler.py").write_text("raise SystemExit('a profiler run by hand prints no rows')\n")
     monkeypatch.setattr(report, "HERE", tmp_path)
     out = tmp_path / "table.md"
 
     assert report.main(["--quick", "--out", str(out)]) == 1
     printed = capsys.readouterr()
     assert "human line" in printed.out and "given --quick" in printed.out
-    assert "bad (exit 3)" in printed.err and "helper" not in printed.err
+    assert "bad (exit 3)" in printed.err and "helper" not in printed.err and "profiler" not in printed.err
     table = out.read_text()
     assert "| good row | 900 | 100 | 9 | <= 1.25 | no |" in table
     assert "| bad row | 1 | - | - | - | - |" in table
