@@ -1,5 +1,5 @@
 """Load for served apps: `wrk` for GET pages (every answer must be a 200), a small threaded generator for
-POSTs, a cookie-keeping HTTP client for signing in, and the ROW lines the benchmark aggregator reads."""
+POSTs, and a cookie-keeping HTTP client for signing in (ROW lines: bench/_rows.py)."""
 
 from __future__ import annotations
 
@@ -166,10 +166,3 @@ def post_many(base_url: str, paths: list[str], body: dict, headers: dict, succee
 def median(values: list[float]) -> float:
     return statistics.median(values)
 
-
-def row(name: str, portal: float, baseline: float, aim: str) -> str:
-    """One machine-readable line: ROW|name|portal|baseline|portal/baseline|aim."""
-    ratio = portal / baseline if baseline else 0.0
-    # Two decimals, or two significant digits for a ratio below 0.1 (0.0044 rather than 0.00).
-    shown = f"{ratio:.2f}" if ratio >= 0.095 else f"{ratio:.2g}"
-    return f"ROW|{name}|{portal:.0f}|{baseline:.0f}|{shown}|{aim}"

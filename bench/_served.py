@@ -1,17 +1,26 @@
 """Apps served over HTTP for benchmarks: the portal and a bare Flask app, each under gunicorn with the same
-worker settings, each torn down (processes, temporary folder, database) when its `with` block ends.
+worker settings, each torn down (processes, temporary folder, database) when its `with` block ends. The one
+starter of bench/pages.py and bench/mixed_load.py.
 
 The portal runs as production runs it (PORTAL_ENV=production: Secure `__Host-` cookie, hashed and compressed
 static files, keys required at start-up), with keys made by its own CLI in a temporary instance folder, its own
 database (`_portal.bench_database`: SQLite in that folder, or a new PostgreSQL database when DATABASE_URL names a
 PostgreSQL server) and its own embedded Redis. Demo data is loaded with `flask demo load`, which refuses
-production, so that one command runs with PORTAL_ENV=development on the same instance, database and keys.
+production, so that command and the seeding of extra citizens (tests/reliability/seed.py, one password hash for
+all of them) run with PORTAL_ENV=development on the same instance, database and keys. On request, one
+`flask jobs worker` (as deploy.md runs it) works the portal's queues.
+
+Over the plain http of a benchmark a client must send the Secure cookie back by hand (bench/_load.py's
+`Client`, bench/mixed_load.py's browsers): the TLS proxy production sits behind is left out.
+
+Only commands present at 45c40ae are used, so the same starter serves an older checkout too.
 """
 
 from __future__ import annotations
 
 import os
 import secrets
+import shutil
 import signal
 import socket
 import subprocess
@@ -19,7 +28,8 @@ import sys
 import tempfile
 import time
 import urllib.request
-from contextlib import contextmanager
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -35,7 +45,14 @@ import _portal  # noqa: E402
 WORKERS = 2
 WORKER_CLASS = "gthread"
 THREADS = 4
-SETTINGS_TEXT = f"gunicorn {WORKERS} workers, {WORKER_CLASS} x {THREADS} threads"
+CITIZEN_PASSWORD = "reliable-tea-7-ទឹកដោះគោ"  # noqa: S105 - tests/reliability/walk.py's, for seeded citizens
+
+
+def settings_text(workers: int = WORKERS) -> str:
+    return f"gunicorn {workers} workers, {WORKER_CLASS} x {THREADS} threads"
+
+
+SETTINGS_TEXT = settings_text()
 
 
 def free_port() -> int:
@@ -75,11 +92,11 @@ def _wait_until_up(process: subprocess.Popen, url: str, log: Path, seconds: floa
 
 
 @contextmanager
-def gunicorn(app: str, chdir: Path, environ: dict, log: Path, probe: str = "/"):
+def gunicorn(app: str, chdir: Path, environ: dict, log: Path, probe: str = "/", workers: int = WORKERS):
     """`app` ("module:variable", imported from `chdir`) under gunicorn on a free port, until the block ends."""
     port = free_port()
     command = [sys.executable, "-m", "gunicorn", "--chdir", str(chdir), "--bind", f"127.0.0.1:{port}",
-               "--workers", str(WORKERS), "--worker-class", WORKER_CLASS, "--threads", str(THREADS),
+               "--workers", str(workers), "--worker-class", WORKER_CLASS, "--threads", str(THREADS),
                "--keep-alive", "5", "--log-level", "warning", "--backlog", "2048", app]
     with log.open("ab") as output:
         process = subprocess.Popen(command, cwd=chdir, env=environ, stdout=output, stderr=output,  # noqa: S603
@@ -102,45 +119,100 @@ def served_bare(folder: Path):
 class ServedPortal(Served):
     environ: dict  # the production environment it runs with
     demo_output: str  # what `flask demo load` printed (its table of demo accounts)
+    citizens: list[str]  # emails of the seeded citizens, all with CITIZEN_PASSWORD
+    database: str  # "postgresql" or "sqlite"
+    startup: dict[str, float]  # seconds each start-up step took
 
     def development_settings(self):
         """Settings for working on the same instance and database in this process (`flask demo load` style)."""
         from portal.config import load_settings
 
-        return load_settings({**self.environ, "PORTAL_ENV": "development"})
+        return load_settings(_development(self.environ))
+
+    def python(self, module: str, *arguments: str) -> str:
+        """`python -m module arguments` on the same instance and database (tests/reliability/seed.py). In a
+        process of its own: the portal's app cannot be made twice in one process (its blueprints are shared)."""
+        return _run([sys.executable, "-m", module, *arguments], _development(self.environ))
 
 
-def _flask(environ: dict, *arguments: str) -> str:
-    result = subprocess.run([sys.executable, "-m", "flask", "--app", "app", *arguments], cwd=ROOT, env=environ,  # noqa: S603
-                            capture_output=True, text=True, timeout=600, check=False)
+def _development(environ: dict) -> dict:
+    return {**environ, "PORTAL_ENV": "development"}
+
+
+def _run(command: list[str], environ: dict) -> str:
+    result = subprocess.run(command, cwd=ROOT, env=environ, capture_output=True, text=True,  # noqa: S603
+                            timeout=600, check=False)
     if result.returncode != 0:
-        raise RuntimeError(f"flask {' '.join(arguments)} failed:\n{result.stdout}\n{result.stderr}")
+        raise RuntimeError(f"{' '.join(command[1:])} failed:\n{result.stdout[-3000:]}\n{result.stderr[-3000:]}")
     return result.stdout
 
 
+def _flask(environ: dict, *arguments: str) -> str:
+    return _run([sys.executable, "-m", "flask", "--app", "app", *arguments], environ)
+
+
+def _flask_at_once(environ: dict, commands: list[tuple[str, ...]]) -> list[str]:
+    with ThreadPoolExecutor(len(commands)) as pool:
+        return list(pool.map(lambda command: _flask(environ, *command), commands))
+
+
 @contextmanager
-def served_portal():
+def rq_worker(environ: dict, folder: Path):
+    """One `flask jobs worker` until the block ends. RQ forks each job's work horse into a process group of
+    its own: whatever is left of it naming `folder` is killed after the worker stops."""
+    from tests.reliability.harness import kill_leftovers
+
+    with (folder / "worker.log").open("ab") as output:
+        process = subprocess.Popen([sys.executable, "-m", "flask", "--app", "app", "jobs", "worker"],  # noqa: S603
+                                   cwd=ROOT, env=environ, stdout=output, stderr=output, start_new_session=True)
+    try:
+        yield process
+    finally:
+        _stop(process)
+        kill_leftovers(folder)
+
+
+@contextmanager
+def served_portal(workers: int = WORKERS, worker_for_jobs: bool = False, citizens: int = 0):
+    """The portal under gunicorn (`workers` processes); with `worker_for_jobs` one RQ worker beside it; with
+    `citizens` that many citizens (citizen-1@example.com ...) besides the demo data."""
     from portal.data import migrate
 
-    with tempfile.TemporaryDirectory(prefix="portal-served-") as name:
-        folder = Path(name)
-        with _portal.bench_database(folder) as database_url:
-            redis_server = _portal.EmbeddedRedis(folder / "redis").start()
-            try:
-                environ = {
-                    **{k: v for k, v in os.environ.items() if not k.startswith(("PORTAL_", "KHQR_"))},
-                    "PORTAL_ENV": "production", "PORTAL_INSTANCE_PATH": str(folder / "instance"),
-                    "DATABASE_URL": database_url, "REDIS_URL": redis_server.url,
-                    "SECRET_KEY": secrets.token_urlsafe(48), "PORTAL_BASE_URL": "https://onewindow.gov.kh",
-                }
-                migrate.upgrade(database_url)
-                for command in (("keys", "generate"), ("audit", "keys", "generate"), ("data-keys", "generate")):
-                    _flask(environ, *command)
-                demo_output = _flask({**environ, "PORTAL_ENV": "development"}, "demo", "load")
-                with gunicorn("app:app", ROOT, environ, folder / "portal.log", probe="/healthz") as served:
-                    yield ServedPortal(served.url, served.log, environ, demo_output)
-            finally:
-                redis_server.stop()
+    folder = Path(tempfile.mkdtemp(prefix="portal-served-"))
+    with ExitStack() as stack:
+        stack.callback(shutil.rmtree, folder, ignore_errors=True)
+        database_url = stack.enter_context(_portal.bench_database(folder))
+        redis_server = _portal.EmbeddedRedis(folder / "redis").start()
+        stack.callback(redis_server.stop)
+        environ = {
+            **{k: v for k, v in os.environ.items() if not k.startswith(("PORTAL_", "KHQR_"))},
+            "PORTAL_ENV": "production", "PORTAL_INSTANCE_PATH": str(folder / "instance"),
+            "DATABASE_URL": database_url, "REDIS_URL": redis_server.url,
+            "SECRET_KEY": secrets.token_urlsafe(48), "PORTAL_BASE_URL": "https://onewindow.gov.kh",
+        }
+        startup: dict[str, float] = {}
+
+        def step(name: str, work, *arguments):
+            began = time.perf_counter()
+            result = work(*arguments)
+            startup[name] = startup.get(name, 0.0) + time.perf_counter() - began
+            return result
+
+        step("migrate", migrate.upgrade, database_url)
+        # Three keyrings, three files: made at once, since each command spends most of its time starting up.
+        step("keys", _flask_at_once, environ, [("keys", "generate"), ("audit", "keys", "generate"),
+                                               ("data-keys", "generate")])
+        demo_output = step("demo load", _flask, _development(environ), "demo", "load")
+        if citizens:
+            step("seed citizens", _run, [sys.executable, "-m", "tests.reliability.seed", "people", "citizen",
+                                         str(citizens), CITIZEN_PASSWORD], _development(environ))
+        served = step("gunicorn up", stack.enter_context,
+                      gunicorn("app:app", ROOT, environ, folder / "portal.log", "/healthz", workers))
+        if worker_for_jobs:
+            stack.enter_context(rq_worker(environ, folder))
+        yield ServedPortal(served.url, served.log, environ, demo_output,
+                           [f"citizen-{n}@example.com" for n in range(1, citizens + 1)],
+                           "postgresql" if database_url.startswith("postgres") else "sqlite", startup)
 
 
 @contextmanager

@@ -48,9 +48,9 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("jobs", nargs="?", type=int, default=500)
     parser.add_argument("--rounds", type=int, default=3)
-    parser.add_argument("--quick", action="store_true", help="200 jobs, 2 rounds")
+    parser.add_argument("--quick", action="store_true", help="100 jobs, 2 rounds")
     options = parser.parse_args()
-    jobs, rounds = (200, 2) if options.quick else (options.jobs, options.rounds)
+    jobs, rounds = (100, 2) if options.quick else (options.jobs, options.rounds)
 
     with portal_app() as app:
         def through_outbox(make) -> float:

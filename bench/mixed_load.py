@@ -1,5 +1,6 @@
-"""Mixed load on the portal as deployed: gunicorn + one `flask jobs worker` + PostgreSQL + Redis
-(bench/_load_portal.py; SQLite with a warning when DATABASE_URL is not PostgreSQL), the demo data loaded.
+"""Mixed load on the portal as deployed: in production mode under gunicorn with the page benchmark's settings
+(bench/_served.py), one `flask jobs worker`, its own database (PostgreSQL when DATABASE_URL names a server;
+SQLite with a warning otherwise) and Redis, the demo data loaded and citizens seeded to apply as.
 
 Concurrent users, each a thread with a browser of its own (cookies, forms and their CSRF tokens, redirects
 followed), for a fixed time:
@@ -10,16 +11,20 @@ followed), for a fixed time:
   clerks     -- demo staff signing in with password and TOTP (the secret `flask demo load` prints, as a
                 developer reads it), then their queue page and case pages from it.
 Each user waits a think time (uniform around --think seconds) between two page views.
+The portal's session cookie is Secure (`__Host-`): over the benchmark's plain http each browser sends it back
+as the TLS proxy in front of production would let it (`SecureOverHttp`). Start-up (database, keys, demo data,
+citizens, learning the walk) is timed apart and never inside the measured seconds.
 Reported: page views per second, p50/p95/p99 per page kind (one page view = a request and the redirects it
 is answered with, as a browser sees it) and errors: any response that is not 2xx/3xx, a transport error, or
 a page that is not the one the user expected.
 
-Usage: .venv/bin/python bench/mixed_load.py [--users 50] [--seconds 60] [--think 1.0] [--web-workers 4] [--quick]
+Usage: .venv/bin/python bench/mixed_load.py [--users 50] [--seconds 60] [--think 1.0] [--web-workers 2] [--quick]
        (--quick: 20 users for 15 s)"""
 
 from __future__ import annotations
 
 import argparse
+import http.cookiejar
 import random
 import re
 import statistics
@@ -27,12 +32,14 @@ import sys
 import threading
 import time
 from collections import defaultdict
+from dataclasses import dataclass
 
-from _load_portal import served_portal
+import _served
 from _rows import row
 
+from tests.reliability import walk as walking
 from tests.reliability.browser import Browser, Page, Statuses, WalkFailed
-from tests.reliability.walk import Applicant, learn
+from tests.reliability.walk import Applicant
 
 AIM_P95_MS = 250
 KINDS = [  # (method or None for any, path pattern, kind): the first that matches
@@ -75,7 +82,54 @@ class Results:
             self.errors.append(what)
 
 
-class TimedBrowser(Browser):
+@dataclass(frozen=True)
+class StaffAccount:
+    role: str
+    agency: str
+    email: str
+    password: str
+    totp_secret: str
+
+
+def demo_staff(table: str) -> list[StaffAccount]:
+    """The staff accounts `flask demo load` prints (ROLE AGENCY SIGN-IN PASSWORD TOTP-SECRET columns, then
+    an otpauth:// line under each): the same table a developer reads to sign in as a demo clerk."""
+    accounts = []
+    lines = table.splitlines()
+    header = next((i for i, line in enumerate(lines) if line.startswith("ROLE") and "TOTP SECRET" in line), None)
+    if header is None:
+        return accounts
+    starts = [lines[header].index(name) for name in ("AGENCY", "SIGN IN WITH", "PASSWORD", "TOTP SECRET")]
+    for line in lines[header + 1:]:
+        if not line.strip() or line.startswith(" "):
+            continue
+        cells = [line[:starts[0]], *(line[a:b] for a, b in zip(starts, [*starts[1:], None], strict=True))]
+        role, agency, email, password, secret = (cell.strip() for cell in cells)
+        if secret and secret != "-" and "@" in email:
+            accounts.append(StaffAccount(role, agency, email, password, secret))
+    return accounts
+
+
+class SecureOverHttp(Browser):
+    """A browser that sends the Secure `__Host-` session cookie back over the benchmark's plain http, as it
+    would over the HTTPS a proxy in front of production terminates (a stock cookie jar keeps it back)."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.jar.set_policy(http.cookiejar.DefaultCookiePolicy(secure_protocols=("https", "http")))
+
+
+def learn(served, statuses: Statuses, template_email: str, probe_email: str):
+    """tests/reliability/walk.py's `learn`, its browsers sending the Secure cookie over http too."""
+    plain = walking.Browser
+    walking.Browser = SecureOverHttp
+    try:
+        return walking.learn(served, statuses, template_email, probe_email)
+    finally:
+        walking.Browser = plain
+
+
+class TimedBrowser(SecureOverHttp):
     """A page view timed (with its redirects) by kind; a status that is not 2xx/3xx is an error."""
 
     def __init__(self, base: str, results: Results, statuses: Statuses) -> None:
@@ -201,7 +255,7 @@ def main() -> None:
     parser.add_argument("--users", type=int, default=50)
     parser.add_argument("--seconds", type=float, default=60)
     parser.add_argument("--think", type=float, default=1.0, help="mean seconds between a user's page views")
-    parser.add_argument("--web-workers", type=int, default=4)
+    parser.add_argument("--web-workers", type=int, default=_served.WORKERS, help="gunicorn worker processes")
     parser.add_argument("--quick", action="store_true", help="20 users for 15 s")
     options = parser.parse_args()
     if options.quick:
@@ -210,17 +264,22 @@ def main() -> None:
     applicants_wanted = max(1, (options.users - clerks_wanted) // 2)
 
     began = time.perf_counter()
-    with served_portal(web_workers=options.web_workers, citizens=applicants_wanted + 2) as served:
+    with _served.served_portal(options.web_workers, worker_for_jobs=True, citizens=applicants_wanted + 2) as served:
         if served.database != "postgresql":
             print("WARNING: SQLite (DATABASE_URL is not PostgreSQL): not how the portal is deployed", file=sys.stderr)
-        walk = learn(served.portal, Statuses(), served.citizens[0], served.citizens[1])
+        learning = time.perf_counter()
+        walk = learn(served, Statuses(), served.citizens[0], served.citizens[1])
+        served.startup["learn walk"] = time.perf_counter() - learning
         # Staff with a case queue; each clerk user signs in with an account of its own (a TOTP code is
         # accepted once: two users on one account in the same 30 s would turn one away).
-        staff = [a for a in served.staff if a.role not in ("administrator", "kiosk operator", "cashier")]
+        staff = [a for a in demo_staff(served.demo_output)
+                 if a.role not in ("administrator", "kiosk operator", "cashier")]
         clerks = min(clerks_wanted, len(staff))
         browsers = options.users - clerks - applicants_wanted
-        print(f"portal up in {time.perf_counter() - began:.0f} s ({served.database}, gunicorn "
-              f"{options.web_workers} workers, 1 RQ worker); walk learned: {walk.slug}", flush=True)
+        steps = ", ".join(f"{name} {seconds:.0f} s" for name, seconds in served.startup.items())
+        print(f"start-up {time.perf_counter() - began:.0f} s, not measured ({steps}); {served.database}, "
+              f"{_served.settings_text(options.web_workers)}, 1 RQ worker, PORTAL_ENV=production; "
+              f"walk learned: {walk.slug}", flush=True)
         print(f"{options.users} users for {options.seconds:.0f} s, think time ~{options.think} s: "
               f"{browsers} browsing, {applicants_wanted} applying, {clerks} clerks", flush=True)
 

@@ -34,6 +34,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import _load  # noqa: E402
+import _rows  # noqa: E402
 import _served  # noqa: E402
 
 PUBLIC_AIM, SIGNED_IN_AIM = ">= 0.5", ">= 0.15"
@@ -183,10 +184,10 @@ def measure_pages(portal, bare, client, pages: list[Page], seconds: int, rounds:
             bare_rates.append(result.requests_per_second)
         portal_rate, bare_rate = _load.median(portal_rates), _load.median(bare_rates)
         print(f"{page.name:32} portal {portal_rate:8.0f} req/s   bare {bare_rate:8.0f} req/s   "
-              f"ratio {portal_rate / bare_rate:.2f} (aim {page.aim})   rounds: "
+              f"ratio {_rows.number(portal_rate / bare_rate)} (aim {page.aim})   rounds: "
               f"{', '.join(f'{r:.0f}' for r in portal_rates)} / {', '.join(f'{r:.0f}' for r in bare_rates)}",
               flush=True)
-        rows.append(_load.row(f"{page.name} req/s", portal_rate, bare_rate, page.aim))
+        rows.append(_rows.compared(f"{page.name} req/s", portal_rate, bare_rate, page.aim))
     return rows
 
 
@@ -206,9 +207,9 @@ def measure_submissions(portal, bare, client, drafts: Drafts, concurrency: int) 
         raise _load.InvalidMeasurement(f"bare app POSTs failed, e.g. {baseline.failures[:3]}")
     ratio = run.requests_per_second / baseline.requests_per_second
     print(f"{'submission POST':32} portal {run.requests_per_second:8.0f} req/s   bare "
-          f"{baseline.requests_per_second:8.0f} req/s   ratio {ratio:.2f}"
+          f"{baseline.requests_per_second:8.0f} req/s   ratio {_rows.number(ratio)}"
           f"   ({len(paths)} POSTs, {concurrency} at a time, {drafts.service_slug})", flush=True)
-    return _load.row("submission POST req/s", run.requests_per_second, baseline.requests_per_second, "-")
+    return _rows.compared("submission POST req/s", run.requests_per_second, baseline.requests_per_second)
 
 
 def arguments(argv=None):

@@ -1,7 +1,8 @@
-"""Runs every benchmark (bench/[!_]*.py but this one), each in a subprocess with its output streamed
-to the terminal, collects the `ROW|...` lines they print (bench/_rows.py) and prints ONE markdown table
-of every row at the end: Row | Portal | Baseline | Ratio | Aim | Met?. "Met?" is worked out from the
-aim's text (on the ratio when the row has one, else on the figure); "-" where there is no aim.
+"""Runs every benchmark (bench/[!_]*.py but this one and scripts that print no ROW line), each in a
+subprocess with its output streamed to the terminal, collects the `ROW|...` lines they print
+(bench/_rows.py) and prints ONE markdown table of every row at the end: Row | Portal | Baseline | Ratio |
+Aim | Met?. "Met?" is worked out from the aim's text (on the ratio when the row has one, else on the
+figure); "-" where there is no aim.
 Exits non-zero only when a benchmark failed (exited non-zero): never on time.
 
 Usage: .venv/bin/python bench/report.py [--only name,...] [--quick] [--out FILE]"""
@@ -60,8 +61,15 @@ def table(rows: list[Row]) -> str:
     return "\n".join(lines)
 
 
+def prints_rows(path: Path) -> bool:
+    """A benchmark prints ROW lines (through bench/_rows.py); a script that prints none, such as the profiler
+    bench/profile_page.py (run by hand with a page kind), is not one."""
+    text = path.read_text(encoding="utf-8")
+    return "_rows" in text or "ROW|" in text
+
+
 def benches(only: list[str] | None) -> list[Path]:
-    found = sorted(p for p in HERE.glob("[!_]*.py") if p.name != Path(__file__).name)
+    found = sorted(p for p in HERE.glob("[!_]*.py") if p.name != Path(__file__).name and prints_rows(p))
     if only:
         wanted = {name.removesuffix(".py") for name in only}
         unknown = wanted - {p.stem for p in found}

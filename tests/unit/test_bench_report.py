@@ -37,9 +37,11 @@ def test_a_row_line_is_parsed_and_other_lines_are_not():
 
 def test_what_a_bench_prints_is_what_the_report_reads(capsys):
     rows.row("PDF issue ms vs bare WeasyPrint", 497.045, 406.012, 1.2242, "<= 1.25")
+    rows.row("My applications req/s", 6.0, 1364.0, 6.0 / 1364, ">= 0.15")
     rows.row("mixed load errors", 0, aim="= 0")
     printed = capsys.readouterr().out.splitlines()
-    assert printed == ["ROW|PDF issue ms vs bare WeasyPrint|497|406|1.224|<= 1.25", "ROW|mixed load errors|0|-|-|= 0"]
+    assert printed == ["ROW|PDF issue ms vs bare WeasyPrint|497|406|1.224|<= 1.25",
+                       "ROW|My applications req/s|6.000|1364|0.0044|>= 0.15", "ROW|mixed load errors|0|-|-|= 0"]
     with pytest.raises(ValueError):
         rows.row("a|b", 1)
 
@@ -83,13 +85,14 @@ def test_the_report_fails_only_when_a_bench_fails(tmp_path, monkeypatch, capsys)
         """))
     (tmp_path / "bad.py").write_text("print('ROW|bad row|1|-|-|-')\nraise SystemExit(3)\n")
     (tmp_path / "_helper.py").write_text("raise SystemExit('helpers are not benchmarks')\n")
+    (tmp_path / "profiler.py").write_text("raise SystemExit('a profiler run by hand prints no rows')\n")
     monkeypatch.setattr(report, "HERE", tmp_path)
     out = tmp_path / "table.md"
 
     assert report.main(["--quick", "--out", str(out)]) == 1
     printed = capsys.readouterr()
     assert "human line" in printed.out and "given --quick" in printed.out
-    assert "bad (exit 3)" in printed.err and "helper" not in printed.err
+    assert "bad (exit 3)" in printed.err and "helper" not in printed.err and "profiler" not in printed.err
     table = out.read_text()
     assert "| good row | 900 | 100 | 9 | <= 1.25 | no |" in table
     assert "| bad row | 1 | - | - | - | - |" in table
