@@ -11,9 +11,7 @@ with more than one step, one without fees preferred: submitting never asks for p
 made in this process through the portal's own domain code, as `flask demo load` makes its cases.
 
 Public pages are asked for without a cookie (a first visit; a load balancer's health check), signed-in pages
-with the citizen's session cookie. (On SQLite, /healthz with a session cookie waits 15 s and answers 503
-"database down": the request's session read holds SQLite's write lock, BEGIN IMMEDIATE, and the check's own
-connection waits for it. A portal bug, reported; PostgreSQL is not affected.)
+with the citizen's session cookie.
 
 Every answer measured must be a 200 (a submission: the redirect to the application's page); anything else
 ends the run with an error and no figure. Prints readable lines and `ROW|...` lines for the aggregator.
