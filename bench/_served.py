@@ -115,6 +115,15 @@ def served_bare(folder: Path):
         yield served
 
 
+@contextmanager
+def served_floor(folder: Path, database_url: str, session_digest: str, application: str):
+    """bench/_floor_app.py (bare Flask plus a signed-in page's reads) against the portal's database."""
+    environ = {**os.environ, "FLOOR_DATABASE_URL": database_url, "FLOOR_SESSION_DIGEST": session_digest,
+               "FLOOR_APPLICATION": application}
+    with gunicorn("_floor_app:app", BENCH, environ, folder / "floor.log") as served:
+        yield served
+
+
 @dataclass
 class ServedPortal(Served):
     environ: dict  # the production environment it runs with

@@ -16,6 +16,11 @@ with the citizen's session cookie.
 Every answer measured must be a 200 (a submission: the redirect to the application's page); anything else
 ends the run with an error and no figure. Prints readable lines and `ROW|...` lines for the aggregator.
 
+One more row is a second baseline, not a portal page: the "signed-in floor", bench/_floor_app.py (bare Flask
+plus the three reads by key every signed-in page of an application makes: session, application, applicant,
+against the portal's database and this citizen's rows) beside bare Flask. Its ratio bounds what any signed-in
+page can reach on this machine and database, however fast its rendering.
+
     .venv/bin/python bench/pages.py [--quick] [--seconds 5] [--rounds 3] [--posts 200]
     DATABASE_URL=postgresql://postgres@127.0.0.1:5432/<db> .venv/bin/python bench/pages.py --quick
 """
@@ -23,6 +28,7 @@ ends the run with an error and no figure. Prints readable lines and `ROW|...` li
 from __future__ import annotations
 
 import argparse
+import functools
 import re
 import signal
 import sys
@@ -159,34 +165,53 @@ def check_page(client: _load.Client, path: str) -> None:
                                        f"{body[:300]}")
 
 
+def compare_with_bare(name: str, aim: str, url: str, headers: dict | None, bare, seconds: int, rounds: int,
+                      before_round=lambda: None) -> str:
+    """`url`'s median requests/s beside the bare app's, in alternating rounds; prints a line, returns the ROW."""
+    rates, bare_rates = [], []
+    # Warm-up, not counted: every worker process has loaded what the page needs.
+    _load.wrk(url, 1, headers).check(f"warm-up {name}")
+    _load.wrk(bare.url + "/", 1).check("warm-up bare app")
+    for _ in range(rounds):
+        before_round()
+        result = _load.wrk(url, seconds, headers)
+        result.check(name)
+        rates.append(result.requests_per_second)
+        result = _load.wrk(bare.url + "/", seconds)
+        result.check("bare app /")
+        bare_rates.append(result.requests_per_second)
+    rate, bare_rate = _load.median(rates), _load.median(bare_rates)
+    print(f"{name:32} served {rate:8.0f} req/s   bare {bare_rate:8.0f} req/s   "
+          f"ratio {_rows.number(rate / bare_rate)} (aim {aim})   rounds: "
+          f"{', '.join(f'{r:.0f}' for r in rates)} / {', '.join(f'{r:.0f}' for r in bare_rates)}", flush=True)
+    return _rows.compared(f"{name} req/s", rate, bare_rate, aim)
+
+
 def measure_pages(portal, bare, client, pages: list[Page], seconds: int, rounds: int) -> list[str]:
     """Public pages as an anonymous visitor (a health check, a first visit: no cookie), the others signed in."""
     rows = []
     cookie = {"Cookie": client.cookie_header()}
     anonymous = _load.Client(portal.url)
     for page in pages:
-        portal_rates, bare_rates = [], []
         visitor = client if page.signed_in else anonymous
         check_page(visitor, page.path)
-        # Warm-up, not counted: every worker process has loaded what the page needs.
-        _load.wrk(portal.url + page.path, 1, cookie if page.signed_in else None).check(f"warm-up {page.path}")
-        _load.wrk(bare.url + "/", 1).check("warm-up bare app")
-        for _ in range(rounds):
-            # Each portal round uses the session, so its idle clock keeps moving (see main's check).
-            check_page(visitor, page.path)
-            result = _load.wrk(portal.url + page.path, seconds, cookie if page.signed_in else None)
-            result.check(f"portal {page.path}")
-            portal_rates.append(result.requests_per_second)
-            result = _load.wrk(bare.url + "/", seconds)
-            result.check("bare app /")
-            bare_rates.append(result.requests_per_second)
-        portal_rate, bare_rate = _load.median(portal_rates), _load.median(bare_rates)
-        print(f"{page.name:32} portal {portal_rate:8.0f} req/s   bare {bare_rate:8.0f} req/s   "
-              f"ratio {_rows.number(portal_rate / bare_rate)} (aim {page.aim})   rounds: "
-              f"{', '.join(f'{r:.0f}' for r in portal_rates)} / {', '.join(f'{r:.0f}' for r in bare_rates)}",
-              flush=True)
-        rows.append(_rows.compared(f"{page.name} req/s", portal_rate, bare_rate, page.aim))
+        # Each portal round uses the session, so its idle clock keeps moving (see main's check).
+        rows.append(compare_with_bare(page.name, page.aim, portal.url + page.path,
+                                      cookie if page.signed_in else None, bare, seconds, rounds,
+                                      functools.partial(check_page, visitor, page.path)))
     return rows
+
+
+def measure_floor(portal, bare, client, folder: Path, shown: str, keep_alive: str, seconds: int,
+                  rounds: int) -> str:
+    """bench/_floor_app.py beside the bare app: what is left of bare Flask's rate once the reads every
+    signed-in page of an application must make are paid, with this citizen's session and application."""
+    from portal.web.security.sessions import digest
+
+    session_id = next(value for name, value in client.cookies.items() if name.endswith("session") and value)
+    with _served.served_floor(folder, portal.environ["DATABASE_URL"], digest(session_id), shown) as floor:
+        return compare_with_bare("signed-in floor (3 reads only)", "-", floor.url + "/", None, bare, seconds,
+                                 rounds, functools.partial(check_page, client, keep_alive))
 
 
 def measure_submissions(portal, bare, client, drafts: Drafts, concurrency: int) -> str:
@@ -243,15 +268,18 @@ def main(argv=None) -> int:
             drafts.public_ids = to_submit
             print(f"Database: {portal.environ['DATABASE_URL'].split(':')[0]}; citizen {contact}; drafts of "
                   f"{drafts.service_slug} ({'with' if drafts.with_fees else 'no'} fees)", flush=True)
+            step_page = Page("form step (signed in)", drafts.first_step.format(shown), SIGNED_IN_AIM, True)
             pages = [
                 Page("home (catalogue)", "/", PUBLIC_AIM, False),
                 Page("service page", f"/services/{drafts.service_slug}", PUBLIC_AIM, False),
                 Page("/healthz", "/healthz", PUBLIC_AIM, False),
-                Page("form step (signed in)", drafts.first_step.format(shown), SIGNED_IN_AIM, True),
+                step_page,
                 Page("My applications", "/applications", SIGNED_IN_AIM, True),
                 Page("review page", f"/applications/{shown}/review", SIGNED_IN_AIM, True),
             ]
             rows = measure_pages(portal, bare, client, pages, options.seconds, options.rounds)
+            rows.append(measure_floor(portal, bare, client, folder, shown, step_page.path, options.seconds,
+                                      options.rounds))
             rows.append(measure_submissions(portal, bare, client, drafts, options.concurrency))
     except _load.InvalidMeasurement as error:
         print(f"INVALID MEASUREMENT: {error}", file=sys.stderr)

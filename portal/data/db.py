@@ -7,6 +7,7 @@ once, after everything succeeded; anything uncommitted is rolled back when the r
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
@@ -14,6 +15,7 @@ from datetime import UTC, datetime
 from flask import Flask
 from flask.globals import app_ctx
 from sqlalchemy import MetaData, create_engine, event, text
+from sqlalchemy import exc as sa_exc
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import DeclarativeBase, Session, scoped_session, sessionmaker
 
@@ -27,6 +29,9 @@ NAMING_CONVENTION = {
 }
 # An execution option: this connection's transactions only read (see `Database.reading`).
 READ_ONLY = "portal_read_only"
+# A pooled server connection left unused this long is pinged before it is handed out (see `_ping_when_idle`).
+PING_AFTER_IDLE_SECONDS = 5.0
+_IDLE_SINCE = "portal_idle_since"
 
 
 class Base(DeclarativeBase):
@@ -45,7 +50,36 @@ def make_engine(url: str, sqlite_write_lock_first: bool = True, pool_size: int |
         engine = create_engine(url, connect_args={"timeout": 15}, **pool)
         _make_sqlite_transactional(engine, "BEGIN IMMEDIATE" if sqlite_write_lock_first else "BEGIN")
         return engine
-    return create_engine(url, pool_pre_ping=True, **{"pool_size": 5, "max_overflow": 10, **pool})
+    engine = create_engine(url, **{"pool_size": 5, "max_overflow": 10, **pool})
+    _ping_when_idle(engine)
+    return engine
+
+
+def _ping_when_idle(engine: Engine) -> None:
+    """Ping a pooled connection before use only if it sat unused for `PING_AFTER_IDLE_SECONDS`.
+
+    `pool_pre_ping` pings on every checkout: a round trip per unit of work, an eighth of a signed-in page's
+    time under load (docs/performance.md). What the ping is for still holds: a connection that sat idle
+    through a server restart, an idle timeout or a dropped TCP link is found dead here and replaced
+    before any request uses it. A connection that was in use a moment ago and dies in between fails at its
+    first statement instead: SQLAlchemy then invalidates the whole pool (every connection older than the
+    failure is replaced at its next checkout), and that one request gets the outage page (503), as any
+    request running while the server went away does; the next ones get fresh connections."""
+    @event.listens_for(engine, "checkin")
+    def _on_checkin(_dbapi_connection, record):
+        record.info[_IDLE_SINCE] = time.monotonic()
+
+    @event.listens_for(engine, "checkout")
+    def _on_checkout(dbapi_connection, record, _proxy):
+        idle_since = record.info.get(_IDLE_SINCE)
+        if idle_since is None or time.monotonic() - idle_since < PING_AFTER_IDLE_SECONDS:
+            return
+        try:
+            engine.dialect.do_ping(dbapi_connection)
+        except engine.dialect.loaded_dbapi.Error as error:
+            if engine.dialect.is_disconnect(error, dbapi_connection, None):
+                raise sa_exc.DisconnectionError() from error  # the pool replaces it and tries again
+            raise
 
 
 def _make_sqlite_transactional(engine: Engine, begin: str) -> None:
@@ -81,12 +115,14 @@ class Database:
 
     def __init__(self) -> None:
         self.engine: Engine | None = None
+        self._readers_queue = True  # SQLite: see `reading`
         self.session_factory = sessionmaker(expire_on_commit=False)
         self.session = scoped_session(self.session_factory, scopefunc=_app_context_id)
 
     def init_app(self, app: Flask, url: str) -> None:
         self.engine = make_engine(url, sqlite_write_lock_first=not app.config.get("TESTING"))
         self.session_factory.configure(bind=self.engine)
+        self._readers_queue = self.engine.dialect.name == "sqlite"
         app.teardown_appcontext(self._remove_session)
 
     def _remove_session(self, _exc: BaseException | None) -> None:
@@ -94,12 +130,17 @@ class Database:
 
     @contextmanager
     def reading(self) -> Iterator[Session]:
-        """A short unit of work of its own that only reads, ended when the block ends.
+        """Where a request reads what it needs before its own unit of work starts (its session).
 
-        For what a request reads before its own unit of work starts (its session): a read in `db.session`
-        would open the request's transaction, and on SQLite (BEGIN IMMEDIATE) hold the write lock from then
-        to the end of the request; any second connection the request opens meanwhile (a unit of work of
-        its own, the health check) would wait 15 s for it and fail. Here SQLite takes no lock."""
+        On SQLite, a short unit of work of its own that only reads, ended when the block ends: a read in
+        `db.session` would open the request's transaction, which there (BEGIN IMMEDIATE) holds the write lock
+        from then to the end of the request; any second connection the request opens meanwhile (a unit of
+        work of its own, the health check) would wait 15 s for it and fail. Here SQLite takes no lock.
+        On PostgreSQL a read takes no lock, so it is simply the request's unit of work: one pool checkout,
+        BEGIN and ROLLBACK per request instead of two."""
+        if not self._readers_queue:
+            yield self.session
+            return
         with self.session_factory() as store:
             store.connection(execution_options={READ_ONLY: True})
             yield store

@@ -3,8 +3,9 @@
 A request that fails because PostgreSQL (or SQLite) or Redis cannot be reached is not a bug in the
 page: it gets 503 with `Retry-After`, in the person's language and the other one, rendered from a
 lean layout that touches neither the database, nor the session, nor the signed-in user (all three may
-be what failed). The database session is rolled back first; the engine's `pool_pre_ping` replaces the
-connections the outage broke, so the portal recovers by itself once the server is back.
+be what failed). The database session is rolled back first; the failed connection invalidates the pool, and
+connections left idle are pinged before use (`portal.data.db`), so the portal recovers by itself once the
+server is back.
 
 If even that page cannot be rendered, `static_page` answers in both languages from a constant.
 """

@@ -1,0 +1,48 @@
+"""On PostgreSQL a request reads its session inside its own unit of work (`db.reading`): one pool checkout per
+request, not one for the session and another for the page (issue 16: each checkout is a BEGIN and a ROLLBACK
+more, round trips that were a sixth of a signed-in page's time under load). SQLite keeps the separate read-only
+unit of work its write lock needs (tests/integration/test_sqlite_session_lock.py)."""
+
+from __future__ import annotations
+
+import pytest
+from flask import request
+from sqlalchemy import delete, event, text
+
+from portal.data.db import db, make_engine
+from portal.data.models import WebSession
+from tests.integration.test_sqlite_session_lock import a_session_with_data
+
+pytestmark = pytest.mark.no_db_transaction
+
+
+@pytest.fixture
+def server_engine(app, monkeypatch):
+    url = app.config["PORTAL_SETTINGS"].database_url
+    if not url.startswith("postgresql"):
+        pytest.skip("SQLite reads the session apart from the request, for its write lock")
+    db.session.remove()
+    original = db.engine
+    engine = make_engine(url)  # a real pool, as outside the test suite
+    monkeypatch.setattr(db, "engine", engine)
+    db.session_factory.configure(bind=engine)
+    try:
+        yield engine
+    finally:
+        db.session.remove()
+        with engine.begin() as connection:
+            connection.execute(delete(WebSession))
+        db.session_factory.configure(bind=original)
+        engine.dispose()
+
+
+def test_the_session_is_read_in_the_requests_own_unit_of_work(app, client, server_engine):
+    cookie = app.config["SESSION_COOKIE_NAME"]
+    sid = a_session_with_data(client)
+    checkouts: list[int] = []
+    event.listen(server_engine, "checkout", lambda *_: checkouts.append(1))
+    with app.test_request_context("/", headers={"Cookie": f"{cookie}={sid}"}):
+        session = app.session_interface.open_session(app, request)
+        assert session["remembered"] == "something"
+        db.session.execute(text("SELECT 1"))  # the page's own reads
+    assert checkouts == [1]
