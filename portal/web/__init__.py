@@ -7,6 +7,7 @@ Routes translate HTTP to and from calls into `portal.domain`; they hold no busin
 - `staff/`: the back office (queue, case page, notes, dashboard)
 - `admin/`: staff accounts and failed jobs
 - `kiosk/`: kiosk devices at centres: enrolment, the kiosk home, finishing a person's session
+- `api/`: the JSON API, `/api/v1`, and its page for people (docs/api.md)
 - `providers/`: what payment providers call (the KHQR callback), and the test bank (development only)
 Shared: `security/` (sessions, timeouts, headers), `i18n.py` and `locale.py` (which language a request
 is answered in), `errors.py` (error pages), `helpers.py`.
@@ -18,7 +19,7 @@ from flask import Flask
 
 
 def register_blueprints(app: Flask) -> None:
-    from portal.web import accounts, admin, applicant, kiosk, providers, public, staff
+    from portal.web import accounts, admin, api, applicant, kiosk, providers, public, staff
 
     public.init_app(app)
     accounts.init_app(app)
@@ -27,3 +28,4 @@ def register_blueprints(app: Flask) -> None:
     staff.init_app(app)
     providers.init_app(app)
     kiosk.init_app(app)
+    api.init_app(app)

@@ -12,7 +12,9 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
-from portal.web import outages
+from portal.web import api, outages
+from portal.web.api import problems
+from portal.web.api.texts import PROBLEMS as API_PROBLEMS
 
 log = logging.getLogger(__name__)
 
@@ -37,10 +39,13 @@ CSRF_MESSAGE = (
 
 
 def _wants_json() -> bool:
-    return request.path.startswith("/api/") or request.accept_mimetypes.best == "application/json"
+    return request.accept_mimetypes.best == "application/json"
 
 
 def render_error(code: int, title=None, detail=None):
+    if api.is_api_path(request.path):
+        api_title, api_detail = API_PROBLEMS.get(code, API_PROBLEMS[500])
+        return problems.response(code, title or api_title, detail or api_detail)
     default_title, default_detail = MESSAGES.get(code, MESSAGES[500])
     if _wants_json():
         return {"error": str(title or default_title), "detail": str(detail or default_detail)}, code
@@ -60,6 +65,10 @@ def render_error(code: int, title=None, detail=None):
 
 
 def outage_error(kind: str):
+    if api.is_api_path(request.path):
+        g.outage = kind
+        outages.rollback()
+        return problems.response(503, outages.TITLE, outages.DETAIL, headers={"Retry-After": str(outages.RETRY_AFTER)})
     if _wants_json():
         g.outage = kind
         outages.rollback()
@@ -71,6 +80,10 @@ def outage_error(kind: str):
 def init_app(app: Flask) -> None:
     @app.errorhandler(CSRFError)
     def csrf_error(_error):
+        if api.is_api_path(request.path):
+            # The API's routes are exempt (tokens, no cookies); only a URL no route takes gets here.
+            routing = request.routing_exception
+            return render_error(getattr(routing, "code", None) or 400)
         return render_error(400, *CSRF_MESSAGE)
 
     app.wsgi_app = outages.LastResort(app.wsgi_app)

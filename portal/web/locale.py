@@ -1,13 +1,16 @@
 """Which language a request is answered in.
 
 Order: `?lang=` on the URL, then the signed-in user's saved choice, then the `lang` cookie,
-then Khmer. Khmer is the default for everyone; we do not guess from Accept-Language.
+then Khmer. Khmer is the default for everyone; we do not guess from Accept-Language, except for the API
+(`api_locale`), whose clients have no other way to ask.
 """
 
 from __future__ import annotations
 
 from flask import Response, current_app, g, request
 from flask_login import current_user
+
+from portal.web.api import is_api_path
 
 DEFAULT_LOCALE = "km"
 # Each language named in its own language, as the switch shows it.
@@ -21,6 +24,8 @@ def normalise(value: str | None) -> str | None:
 
 
 def select_locale() -> str:
+    if is_api_path(request.path):
+        return api_locale()
     from_query = normalise(request.args.get("lang"))
     if from_query:
         g.remember_locale = from_query
@@ -29,6 +34,12 @@ def select_locale() -> str:
     if not g.get("outage") and current_user and current_user.is_authenticated and normalise(current_user.locale):
         return current_user.locale
     return chosen_in_browser() or DEFAULT_LOCALE
+
+
+def api_locale() -> str:
+    """An API client asks with `?lang=` or, as HTTP clients do, Accept-Language; nothing is remembered."""
+    return (normalise(request.args.get("lang")) or request.accept_languages.best_match(list(LANGUAGES))
+            or DEFAULT_LOCALE)
 
 
 def chosen_in_browser() -> str | None:

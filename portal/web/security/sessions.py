@@ -38,6 +38,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from portal.data import web_sessions
 from portal.data.db import db, utcnow
+from portal.web.api import is_api_path
 
 log = logging.getLogger(__name__)
 
@@ -102,6 +103,8 @@ class DatabaseSessionInterface(SessionInterface):
     def open_session(self, app: Flask, request: Request) -> ServerSession:
         if request.path.startswith(f"{app.static_url_path}/"):
             return ServerSession(new=True)  # files need no session: no query for them
+        if is_api_path(request.path):
+            return ServerSession(new=True)  # the API authorises by token only, never by a browser's cookie
         sid = request.cookies.get(self.get_cookie_name(app))
         if not (sid and _SID.match(sid)):
             return ServerSession(new=True)

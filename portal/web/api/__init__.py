@@ -1,0 +1,33 @@
+"""The JSON API for businesses' software and partner systems, under `/api/v1` (issue 17; docs/api.md).
+
+Routes call the same domain functions as the pages; nothing here is a second implementation of a rule.
+Every route is declared with `operations.operation`, which registers it with Flask and describes it for the
+OpenAPI document (`openapi.py`), so the document is generated from the code and cannot leave a route out.
+Errors are RFC 9457 problem details (`problems.py`) in the language the client asks for.
+
+The API takes no session cookie and sets none: a browser's ambient sign-in must never authorise an API call.
+
+- `catalogue.py`: discovery, the services and what applying to each asks for, in both languages
+- `openapi.py`: the OpenAPI 3.1 document, and the route that serves it
+- `docs_page.py`: the page for people (`/developers/api`), made from the same document
+"""
+
+from __future__ import annotations
+
+from flask import Blueprint, Flask
+
+PREFIX = "/api/v1"
+blueprint = Blueprint("api", __name__, url_prefix=PREFIX)
+
+
+def is_api_path(path: str) -> bool:
+    return path == PREFIX or path.startswith(f"{PREFIX}/")
+
+
+def init_app(app: Flask) -> None:
+    from portal.extensions import csrf
+    from portal.web.api import catalogue, docs_page, openapi  # noqa: F401 - their routes join the blueprint
+
+    csrf.exempt(blueprint)  # no cookie authorises an API call (see above): there is no request to forge
+    app.register_blueprint(blueprint)
+    app.register_blueprint(docs_page.blueprint)

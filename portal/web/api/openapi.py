@@ -1,0 +1,50 @@
+"""The OpenAPI 3.1 document of `/api/v1`, generated from the declared operations (`operations.py`) and the
+schemas (`schemas.py`) each time it is asked for, in the language asked for (Accept-Language, else Khmer)."""
+
+from __future__ import annotations
+
+from portal.web.api import PREFIX, schemas
+from portal.web.api.operations import OPERATIONS, Operation, operation
+from portal.web.api.texts import API_DESCRIPTION, API_TITLE, CATALOGUE, DOCUMENT, PROBLEMS
+
+VERSION = "1.0.0"
+TAGS = {"catalogue": CATALOGUE["tag"], "document": DOCUMENT["tag"]}
+
+
+def _problem(status: int) -> dict:
+    return {"description": str(PROBLEMS[status][0]),
+            "content": {"application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}}}
+
+
+def _operation(entry: Operation) -> dict:
+    parameters = [{"name": name, "in": "path", "required": True, "schema": {"type": "string"}}
+                  for name in entry.path_parameters] + list(entry.parameters)
+    responses = {"200": {"description": str(entry.summary),
+                         "content": {entry.media_type: {"schema": {"$ref": f"#/components/schemas/{entry.response}"}}}}}
+    for status in sorted({*entry.errors, 500, 503}):
+        responses[str(status)] = _problem(status)
+    described = {"operationId": entry.operation_id, "tags": [entry.tag], "summary": str(entry.summary),
+                 "description": str(entry.description), "responses": responses}
+    if parameters:
+        described["parameters"] = parameters
+    return described
+
+
+def build() -> dict:
+    paths: dict[str, dict] = {}
+    for entry in OPERATIONS:
+        paths.setdefault(entry.path, {})[entry.method] = _operation(entry)
+    return {
+        "openapi": "3.1.0",
+        "info": {"title": str(API_TITLE), "version": VERSION, "description": str(API_DESCRIPTION)},
+        "servers": [{"url": PREFIX}],
+        "tags": [{"name": name, "description": str(text)} for name, text in TAGS.items()],
+        "paths": paths,
+        "components": {"schemas": schemas.COMPONENTS},
+    }
+
+
+@operation("/openapi.json", "GET", operation_id="openapi_document", tag="document", response="OpenApiDocument",
+           summary=DOCUMENT["summary"], description=DOCUMENT["description"])
+def openapi_document():
+    return build()

@@ -1,0 +1,97 @@
+"""The JSON Schemas (2020-12, as OpenAPI 3.1 uses them) of what the API answers: the document's components."""
+
+from __future__ import annotations
+
+TEXT = {"$ref": "#/components/schemas/Text"}
+EXPRESSION = {"type": "string", "description": "An expression of the service definition language (docs/services.md)."}
+MONEY = {"type": "string", "pattern": r"^-?\d+(\.\d+)?$", "description": "A decimal amount, as a string."}
+
+
+def _array(items: dict) -> dict:
+    return {"type": "array", "items": items}
+
+
+def _ref(name: str) -> dict:
+    return {"$ref": f"#/components/schemas/{name}"}
+
+
+COMPONENTS: dict[str, dict] = {
+    "Text": {
+        "type": "object", "description": "A text in Khmer and English.",
+        "properties": {"km": {"type": "string"}, "en": {"type": "string"}}, "required": ["km", "en"],
+    },
+    "Problem": {
+        "type": "object", "description": "RFC 9457 problem details.",
+        "properties": {
+            "type": {"type": "string", "format": "uri"}, "title": {"type": "string"},
+            "status": {"type": "integer"}, "detail": {"type": "string"},
+            "errors": _array({"type": "object", "properties": {
+                "field": {"type": "string"}, "message": {"type": "string"}}, "required": ["field", "message"]}),
+        },
+        "required": ["type", "title", "status"],
+    },
+    "Option": {"type": "object", "properties": {"value": {"type": "string"}, "label": TEXT},
+               "required": ["value", "label"]},
+    "Field": {
+        "type": "object",
+        "properties": {
+            "id": {"type": "string"}, "type": {"type": "string"}, "label": TEXT, "hint": TEXT,
+            "required": {"type": "boolean"}, "required_when": EXPRESSION, "show_when": EXPRESSION,
+            "min_length": {"type": "integer"}, "max_length": {"type": "integer"},
+            "pattern": {"type": "string"}, "pattern_message": TEXT, "min": MONEY, "max": MONEY,
+            "currencies": _array({"type": "string"}), "options": _array(_ref("Option")),
+            "options_from": {"type": "string"}, "fields": _array(_ref("Field")),
+            "min_items": {"type": "integer"}, "max_items": {"type": "integer"},
+            "accept": _array({"type": "string"}), "max_mb": {"type": "integer"},
+            "not_in_future": {"type": "boolean"}, "not_in_past": {"type": "boolean"},
+        },
+        "required": ["id", "type", "label", "required"],
+    },
+    "Step": {
+        "type": "object",
+        "properties": {
+            "id": {"type": "string"}, "title": TEXT, "intro": TEXT, "show_when": EXPRESSION,
+            "fields": _array(_ref("Field")),
+            "rules": _array({"type": "object", "properties": {"field": {"type": "string"}, "check": EXPRESSION,
+                                                              "message": TEXT}}),
+        },
+        "required": ["id", "title", "fields"],
+    },
+    "ServiceSummary": {
+        "type": "object",
+        "properties": {
+            "slug": {"type": "string"}, "version": {"type": "integer"}, "content_hash": {"type": "string"},
+            "title": TEXT, "summary": TEXT, "audience": _array({"type": "string"}),
+            "category": {"type": "object", "properties": {"slug": {"type": "string"}, "name": TEXT}},
+            "agencies": _array({"type": "object", "properties": {"slug": {"type": "string"}, "name": TEXT}}),
+            "processing_working_days": {"type": "object", "properties": {"min": {"type": "integer"},
+                                                                         "max": {"type": "integer"}}},
+            "takes_applications": {"type": "boolean"},
+            "links": {"type": "object", "properties": {"self": {"type": "string", "format": "uri"},
+                                                       "page": {"type": "string", "format": "uri"}}},
+        },
+        "required": ["slug", "version", "title", "summary", "audience", "takes_applications", "links"],
+    },
+    "ServiceList": {"type": "object", "properties": {"services": _array(_ref("ServiceSummary"))},
+                    "required": ["services"]},
+    "Service": {
+        "allOf": [_ref("ServiceSummary"), {
+            "type": "object",
+            "properties": {
+                "eligibility": TEXT, "requirements": _array(TEXT), "legal_basis": TEXT,
+                "steps": _array(_ref("Step")),
+                "documents": _array({"type": "object", "properties": {
+                    "id": {"type": "string"}, "label": TEXT, "hint": TEXT, "accept": _array({"type": "string"}),
+                    "max_mb": {"type": "integer"}, "required": {"type": "boolean"}, "required_when": EXPRESSION}}),
+                "fees": _array({"type": "object", "properties": {
+                    "id": {"type": "string"}, "label": TEXT, "note": TEXT,
+                    "amounts": {"type": "object", "additionalProperties": MONEY},
+                    "computed": TEXT, "currency": {"type": "string"}, "when": EXPRESSION, "per": {"type": "string"}}}),
+                "waivers": _array({"type": "object", "properties": {
+                    "id": {"type": "string"}, "label": TEXT, "when": EXPRESSION,
+                    "fees": _array({"type": "string"})}}),
+            },
+        }],
+    },
+    "OpenApiDocument": {"type": "object", "description": "An OpenAPI 3.1 document."},
+}
