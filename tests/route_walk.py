@@ -554,6 +554,11 @@ NOT_PER_RECORD = MappingProxyType({
     "/language": Listed(PUBLIC, "choosing Khmer or English, for the visitor's own session"),
     "/geo/children": Listed(PUBLIC, "the public list of provinces, districts, communes and villages"),
     "/verify/keys.json": Listed(PUBLIC, "the published public keys for checking documents offline"),
+    "/developers/api": Listed(PUBLIC, "the API's page for people, made from its OpenAPI document"),
+    "/api/v1/openapi.json": Listed(PUBLIC, "the API's OpenAPI document"),
+    "/api/v1/services": Listed(PUBLIC, "the live services, as the public catalogue lists them"),
+    "/api/v1/services/<slug>": Listed(PUBLIC, "a live service's definition, as its public page describes it "
+                                              "(tests/integration/test_api_document.py)"),
     "/verify/<token>": Listed(PUBLIC, "the signed token printed in a document's QR code is the credential: "
                                       "whoever holds the document may check it (tests/integration/test_verify.py)"),
     "/register": Listed(PUBLIC, "making an account"),

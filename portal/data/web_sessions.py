@@ -16,8 +16,8 @@ from portal.data.models import WebSession
 
 
 def read(id_digest: str) -> str | None:
-    """The stored data of a session that has not expired, or None. Read in a unit of work of its own, ended
-    at once (`db.reading`): the request's own transaction starts with the request's own first query."""
+    """The stored data of a session that has not expired, or None. Read where `db.reading` says: on SQLite in a
+    unit of work of its own, ended at once (its write lock); on PostgreSQL in the request's own."""
     with db.reading() as store:
         return store.scalar(select(WebSession.data).where(WebSession.id_digest == id_digest,
                                                           WebSession.expires_at > utcnow()))

@@ -39,22 +39,27 @@ CSRF_MESSAGE = (
 
 
 def _wants_json() -> bool:
-    return request.accept_mimetypes.best == "application/json"
+    return request.path.startswith("/api/") or request.accept_mimetypes.best == "application/json"
 
 
-def render_error(code: int, title=None, detail=None):
+def _answer(body, code: int, headers: dict | None = None) -> tuple:
+    """(body, status), as the callers that add to an error page unpack it; with headers when there are any."""
+    return (body, code, headers) if headers else (body, code)
+
+
+def render_error(code: int, title=None, detail=None, headers: dict | None = None):
     if api.is_api_path(request.path):
         api_title, api_detail = API_PROBLEMS.get(code, API_PROBLEMS[500])
-        return problems.response(code, title or api_title, detail or api_detail)
+        return _answer(problems.response(code, title or api_title, detail or api_detail, headers=headers), code)
     default_title, default_detail = MESSAGES.get(code, MESSAGES[500])
     if _wants_json():
-        return {"error": str(title or default_title), "detail": str(detail or default_detail)}, code
+        return _answer({"error": str(title or default_title), "detail": str(detail or default_detail)}, code, headers)
     if g.get("outage"):
         return outages.outage_response(g.outage)
     try:
-        return render_template(
+        return _answer(render_template(
             "errors/error.html", code=code, title=title or default_title, detail=detail or default_detail
-        ), code
+        ), code, headers)
     except Exception as error:
         # The layout reads the signed-in user and the session: an outage shows here first.
         kind = outages.outage_of(error)
@@ -80,10 +85,6 @@ def outage_error(kind: str):
 def init_app(app: Flask) -> None:
     @app.errorhandler(CSRFError)
     def csrf_error(_error):
-        if api.is_api_path(request.path):
-            # The API's routes are exempt (tokens, no cookies); only a URL no route takes gets here.
-            routing = request.routing_exception
-            return render_error(getattr(routing, "code", None) or 400)
         return render_error(400, *CSRF_MESSAGE)
 
     app.wsgi_app = outages.LastResort(app.wsgi_app)
@@ -105,7 +106,9 @@ def init_app(app: Flask) -> None:
         original = getattr(error, "original_exception", None)
         if original is not None:
             return unexpected_error(original)
-        return render_error(error.code)
+        # A 405 must say which methods the address takes (RFC 9110), on a page or in a problem.
+        allowed = {"Allow": ", ".join(sorted(error.valid_methods))} if getattr(error, "valid_methods", None) else None
+        return render_error(error.code, headers=allowed)
 
     @app.errorhandler(Exception)
     def unexpected_error(error: Exception):

@@ -13,6 +13,7 @@ If even that page cannot be rendered, `static_page` answers in both languages fr
 from __future__ import annotations
 
 import contextlib
+import json
 import logging
 
 import redis
@@ -20,6 +21,11 @@ from flask import g, render_template
 from flask_babel import force_locale, get_locale
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import exc as sa_exc
+from werkzeug.datastructures import LanguageAccept
+from werkzeug.http import parse_accept_header
+
+from portal.web.api import is_api_path
+from portal.web.api.problems import TYPE_BASE as PROBLEM_TYPES
 
 log = logging.getLogger(__name__)
 
@@ -116,6 +122,15 @@ def static_page(code: int) -> str:
     )
 
 
+def static_problem(code: int, environ: dict) -> str:
+    """The API's problem details (portal/web/api/problems.py) from constants, in the language asked for."""
+    km_title, km_detail, en_title, en_detail = FALLBACK[503 if code == 503 else 500]
+    asked = parse_accept_header(environ.get("HTTP_ACCEPT_LANGUAGE"), LanguageAccept).best_match(["km", "en"])
+    title, detail = (en_title, en_detail) if asked == "en" else (km_title, km_detail)
+    return json.dumps({"type": f"{PROBLEM_TYPES}{code}", "title": title, "status": code, "detail": detail},
+                      ensure_ascii=False)
+
+
 class LastResort:
     """WSGI middleware: whatever escapes Flask (an error inside an error handler, a session that could
     not be saved while an error was handled) still gets a page in both languages, never the server's
@@ -132,9 +147,13 @@ class LastResort:
         except Exception as error:
             code = 503 if outage_of(error) else 500
             log.exception("an error escaped the error pages; the static page was sent")
-            headers = [("Content-Type", "text/html; charset=utf-8"), ("Cache-Control", "no-store")]
+            if is_api_path(environ.get("PATH_INFO", "")):
+                content_type, body = "application/problem+json", static_problem(code, environ)
+            else:
+                content_type, body = "text/html; charset=utf-8", static_page(code)
+            headers = [("Content-Type", content_type), ("Cache-Control", "no-store")]
             if code == 503:
                 headers.append(("Retry-After", str(RETRY_AFTER)))
             status = "503 Service Unavailable" if code == 503 else "500 Internal Server Error"
             start_response(status, headers, sys.exc_info())
-            return [static_page(code).encode()]
+            return [body.encode()]

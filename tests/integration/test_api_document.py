@@ -3,14 +3,19 @@ answers validate against the schemas it publishes; errors are problem details in
 
 from __future__ import annotations
 
+import json
 import re
 
 import pytest
 from jsonschema import Draft202012Validator
 from openapi_spec_validator import validate
 
+from portal.domain import links
 from portal.domain.catalogue import get_catalogue
 from portal.web.api import PREFIX
+from portal.web.kiosk import device
+from portal.web.outages import LastResort
+from tests.service_roots import copy_of_fixture, edit_service, services_root
 from tests.sessions import sign_in_as
 
 _CONVERTER = re.compile(r"<(?:[a-z_]+:)?([a-z_]+)>")
@@ -68,6 +73,33 @@ def test_the_catalogue_answers_conform_to_the_published_schemas(client):
         assert conforms(doc, "Service", answer.json) == [], slug
 
 
+def test_drafts_and_retired_services_are_neither_listed_nor_given(app, client, tmp_path):
+    with services_root(app, copy_of_fixture(tmp_path)) as root:
+        drafted, retired = [service.slug for service in get_catalogue().live()][:2]
+        edit_service(app, root, drafted, lambda data: data.update(status="draft"))
+        edit_service(app, root, retired, lambda data: data.update(status="retired"))
+        listed = {entry["slug"] for entry in client.get(f"{PREFIX}/services").json["services"]}
+        assert listed == {service.slug for service in get_catalogue().live()}
+        assert not listed & {drafted, retired}
+        for slug in (drafted, retired):
+            assert client.get(f"{PREFIX}/services/{slug}").status_code == 404
+
+
+def test_links_come_from_the_portals_address_not_the_requests_host(app, client):
+    answer = client.get(f"{PREFIX}/services", headers={"Host": "evil.example"}).json
+    base = links.base_url().rstrip("/")
+    for entry in answer["services"]:
+        assert entry["links"]["self"] == f"{base}{PREFIX}/services/{entry['slug']}"
+        assert entry["links"]["page"] == f"{base}/services/{entry['slug']}"
+
+
+def test_answers_say_their_language_and_vary_by_it(client):
+    for language in ("km", "en"):
+        response = client.get(f"{PREFIX}/openapi.json", headers={"Accept-Language": language})
+        assert response.headers["Content-Language"] == language
+        assert "Accept-Language" in response.headers["Vary"]
+
+
 def test_a_service_gives_every_field_document_and_fee_of_its_definition(client):
     for service in get_catalogue().live():
         answer = client.get(f"{PREFIX}/services/{service.slug}").json
@@ -101,6 +133,15 @@ def test_a_method_the_route_does_not_take_is_a_problem_not_a_form_error(client):
     response = client.post(f"{PREFIX}/services", headers={"Accept-Language": "en"})
     assert (response.status_code, response.mimetype) == (405, "application/problem+json")
     assert response.json["title"] == "Method not allowed"
+    assert response.headers["Allow"] == "GET, HEAD, OPTIONS"
+
+
+def test_a_kiosks_cookie_means_nothing_to_the_api(client):
+    """Not even a dead one: the kiosk's "not enrolled" page and its cookie clearing are for its browser."""
+    client.set_cookie(device.cookie_name(), "a-device-secret-no-kiosk-has")
+    response = client.get(f"{PREFIX}/services")
+    assert response.status_code == 200
+    assert "Set-Cookie" not in response.headers
 
 
 def test_the_api_ignores_a_browser_session_and_sets_no_cookie(client, factories):
@@ -120,3 +161,18 @@ def test_the_page_for_people_lists_every_operation_in_its_language(client, lang)
     listed = {article["id"] for article in page.soup.select("article.api-operation")}
     assert listed == {described["operationId"] for methods in doc["paths"].values() for described in methods.values()}
     assert page.soup.select_one("h1").get_text(strip=True) == doc["info"]["title"]
+
+
+@pytest.mark.parametrize(("language", "title"), [("km", "សូមអភ័យទោស"), ("en", "Sorry")])
+def test_an_error_that_escapes_every_handler_is_still_a_problem_on_the_api(language, title):
+    def broken_app(environ, start_response):
+        raise RuntimeError("a bug inside an error handler")
+
+    statuses = []
+    environ = {"PATH_INFO": f"{PREFIX}/services", "HTTP_ACCEPT_LANGUAGE": language}
+    body = b"".join(LastResort(broken_app)(environ, lambda status, headers, exc_info=None: statuses.append(
+        (status, dict(headers)))))
+    status, headers = statuses[0]
+    assert status.startswith("500") and headers["Content-Type"] == "application/problem+json"
+    problem = json.loads(body)
+    assert problem["status"] == 500 and problem["title"].startswith(title)

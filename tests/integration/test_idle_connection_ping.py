@@ -56,6 +56,7 @@ def _count_pings(engine, monkeypatch) -> list[int]:
 
 
 def test_a_connection_used_a_moment_ago_is_not_pinged_and_an_idle_one_is(engine, monkeypatch):
+    monkeypatch.setattr(db_module, "PING_AFTER_IDLE_SECONDS", 3600.0)  # "a moment ago", however slow the machine
     _backend_pid(engine)
     pings = _count_pings(engine, monkeypatch)
     _backend_pid(engine)
@@ -72,7 +73,8 @@ def test_a_connection_dropped_while_idle_is_replaced_before_use(app, engine, mon
     assert _backend_pid(engine) != pid  # no error: the ping found it dead and the pool made a new one
 
 
-def test_a_connection_dropped_while_in_use_fails_once_then_the_pool_is_fresh(app, engine):
+def test_a_connection_dropped_while_in_use_fails_once_then_the_pool_is_fresh(app, engine, monkeypatch):
+    monkeypatch.setattr(db_module, "PING_AFTER_IDLE_SECONDS", 3600.0)  # in steady use: never pinged
     first = _backend_pid(engine)
     _terminate(app, first)
     with pytest.raises(sa_exc.DBAPIError) as failure:

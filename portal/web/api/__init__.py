@@ -14,10 +14,21 @@ The API takes no session cookie and sets none: a browser's ambient sign-in must 
 
 from __future__ import annotations
 
-from flask import Blueprint, Flask
+from flask import Blueprint, Flask, Response
 
 PREFIX = "/api/v1"
 blueprint = Blueprint("api", __name__, url_prefix=PREFIX)
+
+
+@blueprint.after_request
+def _say_the_language(response: Response) -> Response:
+    """Answers differ by Accept-Language (the document's prose, problems): say which, for clients and caches."""
+    from flask_babel import get_locale
+
+    response.headers.setdefault("Content-Language", str(get_locale() or "km"))
+    response.vary.add("Accept-Language")
+    response.headers.setdefault("Cache-Control", "no-cache")  # the catalogue changes with a reload
+    return response
 
 
 def is_api_path(path: str) -> bool:

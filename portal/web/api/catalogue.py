@@ -11,8 +11,9 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from flask import abort, url_for
+from flask import abort
 
+from portal.domain import links
 from portal.domain.applications.fee_explained import describe as describe_fee_rule
 from portal.domain.catalogue import get_catalogue
 from portal.domain.catalogue.model import Field, Service, Step
@@ -70,8 +71,9 @@ def summary_json(service: Service) -> dict:
                      if slug in catalogue.agencies],
         "processing_working_days": {"min": fewest, "max": most},
         "takes_applications": service.takes_applications,
-        "links": {"self": url_for("api.get_service", slug=service.slug, _external=True),
-                  "page": url_for("public.service", slug=service.slug, _external=True)},
+        # From PORTAL_BASE_URL, never from the request's Host header (portal.domain.links).
+        "links": {"self": links.external_url("api.get_service", slug=service.slug),
+                  "page": links.external_url("public.service", slug=service.slug)},
     })
 
 

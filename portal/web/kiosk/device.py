@@ -19,6 +19,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user, logout_user
 
 from portal.domain import kiosks
+from portal.web.api import is_api_path
 from portal.web.locale import LANG_COOKIE
 
 GRACE = 15
@@ -37,7 +38,8 @@ def current():
     """The enrolled kiosk this request comes from, or None."""
     kiosk = g.get("kiosk", _UNSET)
     if kiosk is _UNSET:
-        secret = request.cookies.get(cookie_name())
+        # The API answers software with tokens: a kiosk's cookie means nothing there (portal/web/api).
+        secret = None if is_api_path(request.path) else request.cookies.get(cookie_name())
         kiosk = kiosks.by_device_secret(secret) if secret else None
         g.kiosk = kiosk
         g.kiosk_cookie_dead = bool(secret) and kiosk is None
