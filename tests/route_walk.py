@@ -36,6 +36,7 @@ from portal.data.models import (
     OrganisationMember,
     Person,
 )
+from portal.domain import api_tokens
 from portal.domain.applications import case_notes, journey
 from portal.domain.catalogue import get_catalogue
 from portal.domain.documents import get_document_store
@@ -71,6 +72,9 @@ PUBLIC, SIGNED_IN, STAFF, SUPERVISORS, ADMIN_ONLY, WITH_AUTHENTICATOR = (
 # An agency's finance page: its supervisors and cashiers (none of the walk's roles is a cashier; the
 # cashier's access is tested in tests/integration/test_reconciliation.py).
 FINANCE = "supervisors and cashiers"
+# The API's business routes: no browser role, signed in or not, may open them; only a business's token does
+# (tests/integration/test_api_applications.py: B's token never reads A's, on every such route).
+TOKEN_ONLY = "a business's API token"
 ACCESS = MappingProxyType({
     ANONYMOUS: {PUBLIC},
     OTHER_APPLICANT: {PUBLIC, SIGNED_IN},
@@ -197,6 +201,13 @@ class Records:
         return business
 
     @cached_property
+    def business_api_token(self):
+        """A live API token of A's business (for A, its owner, to revoke)."""
+        made = api_tokens.make(self.business, self.applicant, "Walk", ("read",), 30)
+        db.session.commit()
+        return made.token
+
+    @cached_property
     def business_member(self) -> Person:
         return self.factories.person()
 
@@ -299,6 +310,12 @@ def _members_and_invitations(organisation_id: int) -> dict:
 
 def business_unchanged(r: Records):
     return _members_and_invitations(r.business.id)
+
+
+def api_tokens_unchanged(r: Records):
+    """The API tokens of A's business: which exist, and which are revoked."""
+    db.session.expire_all()
+    return sorted((token.public_id, token.revoked_at is None) for token in api_tokens.of_organisation(r.business))
 
 
 def invitation_to_applicant_unchanged(r: Records):
@@ -505,6 +522,15 @@ WALKS = (
     Walk("POST", "/account/businesses/<public_id>/invitations/<invitation_id>/withdraw", APPLICANT_ONLY,
          lambda r: {"public_id": r.business.public_id, "invitation_id": r.business_invitation.public_id},
          unchanged=business_unchanged),
+    # The API tokens of A's business: its owners only (tests/integration/test_api_token_pages.py).
+    Walk("GET", "/account/businesses/<public_id>/api-tokens", APPLICANT_ONLY,
+         lambda r: {"public_id": r.business.public_id}, unchanged=api_tokens_unchanged),
+    Walk("POST", "/account/businesses/<public_id>/api-tokens", APPLICANT_ONLY,
+         lambda r: {"public_id": r.business.public_id}, unchanged=api_tokens_unchanged,
+         form=lambda r: {"name": "Books", "scopes": "read", "lifetime": "90"}),
+    Walk("POST", "/account/businesses/<public_id>/api-tokens/<token_id>/revoke", APPLICANT_ONLY,
+         lambda r: {"public_id": r.business.public_id, "token_id": r.business_api_token.public_id},
+         unchanged=api_tokens_unchanged),
     # An invitation sent to A: only A answers it.
     *(Walk("POST", f"/account/invitations/<public_id>/{answer}", APPLICANT_ONLY,
            lambda r: {"public_id": r.invitation_to_applicant.public_id}, unchanged=invitation_to_applicant_unchanged)
@@ -557,6 +583,9 @@ NOT_PER_RECORD = MappingProxyType({
     "/developers/api": Listed(PUBLIC, "the API's page for people, made from its OpenAPI document"),
     "/api/v1/openapi.json": Listed(PUBLIC, "the API's OpenAPI document"),
     "/api/v1/services": Listed(PUBLIC, "the live services, as the public catalogue lists them"),
+    "/api/v1/applications": Listed(TOKEN_ONLY, "the token's own business's applications; a cookie opens nothing"),
+    "/api/v1/applications/<public_id>": Listed(TOKEN_ONLY, "one of the token's own business's applications; "
+                                                           "another business's is a 404", _app),
     "/api/v1/services/<slug>": Listed(PUBLIC, "a live service's definition, as its public page describes it "
                                               "(tests/integration/test_api_document.py)"),
     "/verify/<token>": Listed(PUBLIC, "the signed token printed in a document's QR code is the credential: "

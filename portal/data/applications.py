@@ -78,6 +78,23 @@ def list_for_applicant(person: Person, limit: int = 200) -> list[Application]:
     ))
 
 
+def list_for_organisation(organisation_id: int, before_id: int | None, limit: int) -> list[Application]:
+    """A business's applications, newest first, from just below `before_id` (a page's cursor) on."""
+    query = select(Application).where(Application.organisation_id == organisation_id)
+    if before_id is not None:
+        query = query.where(Application.id < before_id)
+    return list(db.session.scalars(query.options(_with_version()).order_by(Application.id.desc()).limit(limit)))
+
+
+def get_for_organisation(public_id: str, organisation_id: int) -> Application | None:
+    """The application if it is this business's; else None (another business's looks like none at all)."""
+    if not public_id or len(public_id) > 32:
+        return None
+    return db.session.scalar(select(Application).where(Application.public_id == public_id,
+                                                       Application.organisation_id == organisation_id)
+                             .options(_with_version()))
+
+
 def move(application: Application, from_state: str, **changes) -> bool:
     """Change the state only if it is still `from_state` (compare and set): of two people acting on
     the same application at once, one wins and the other is told; there is never a double move."""

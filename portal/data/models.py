@@ -896,3 +896,29 @@ class HandoffLink(Base):
     cancelled_at: Mapped[datetime | None] = mapped_column(DateTime)
 
     application: Mapped[Application] = relationship()
+
+
+API_TOKEN_SCOPES = ("read", "file")
+
+
+class ApiToken(Base):
+    """A business's personal API token (issue 17, docs/api.md). The secret is shown once, when it is made; only
+    its SHA-256 is kept (a random 256-bit secret needs no slow hash). It acts for one business, within its
+    scopes, until it expires or is revoked."""
+
+    __tablename__ = "api_tokens"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    public_id: Mapped[str] = mapped_column(String(32), unique=True, default=new_public_id)
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id", ondelete="CASCADE"), index=True)
+    created_by_person_id: Mapped[int | None] = mapped_column(ForeignKey("people.id", ondelete="SET NULL"))
+    name: Mapped[str] = mapped_column(String(80), comment="what the owner calls it: the software that uses it")
+    secret_digest: Mapped[str] = mapped_column(String(64), unique=True, comment="SHA-256 of the secret, hex")
+    shown_prefix: Mapped[str] = mapped_column(String(12), comment="the secret's first characters, to tell tokens apart")
+    scopes: Mapped[list] = mapped_column(JSON, comment="of API_TOKEN_SCOPES")
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(DateTime)
+    last_used_at: Mapped[datetime | None] = mapped_column(DateTime, comment="moved at most once a minute")
+    revoked_at: Mapped[datetime | None] = mapped_column(DateTime)
+
+    organisation: Mapped[Organisation] = relationship()

@@ -87,7 +87,8 @@ def refusal_problem(response, role: str, not_found_only: bool) -> str | None:
         if status in (302, 303) and urlsplit(response.headers.get("Location", "")).path == "/sign-in":
             return None
         return None if status in (401, 403, 404) else f"got {status}, not the sign-in page or 401/403/404"
-    expected = (404,) if not_found_only else (403, 404)
+    # 401: a route no browser's sign-in opens (the API's, for tokens only) says so the same to everyone.
+    expected = (404,) if not_found_only else (401, 403, 404)
     return None if status in expected else f"got {status}, expected {' or '.join(map(str, expected))}"
 
 

@@ -17,7 +17,15 @@ blueprint = Blueprint("accounts", __name__)
 
 def init_app(app: Flask) -> None:
     from portal.data import people
-    from portal.web.accounts import auth, business, enrol, invitations, profile, security  # noqa: F401 - they add routes
+    from portal.web.accounts import (  # noqa: F401 - they add routes
+        api_tokens,
+        auth,
+        business,
+        enrol,
+        invitations,
+        profile,
+        security,
+    )
     from portal.web.kiosk import assisting
 
     login_manager.login_view = "accounts.sign_in"

@@ -8,6 +8,7 @@ Errors are RFC 9457 problem details (`problems.py`) in the language the client a
 The API takes no session cookie and sets none: a browser's ambient sign-in must never authorise an API call.
 
 - `catalogue.py`: discovery, the services and what applying to each asks for, in both languages
+- `auth.py`: businesses' API tokens (`Authorization: Bearer`); `applications.py`: a business's applications
 - `openapi.py`: the OpenAPI 3.1 document, and the route that serves it
 - `docs_page.py`: the page for people (`/developers/api`), made from the same document
 """
@@ -37,7 +38,7 @@ def is_api_path(path: str) -> bool:
 
 def init_app(app: Flask) -> None:
     from portal.extensions import csrf
-    from portal.web.api import catalogue, docs_page, openapi  # noqa: F401 - their routes join the blueprint
+    from portal.web.api import applications, catalogue, docs_page, openapi  # noqa: F401 - their routes join it
 
     csrf.exempt(blueprint)  # no cookie authorises an API call (see above): there is no request to forge
     app.register_blueprint(blueprint)

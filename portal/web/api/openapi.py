@@ -5,10 +5,10 @@ from __future__ import annotations
 
 from portal.web.api import PREFIX, schemas
 from portal.web.api.operations import OPERATIONS, Operation, operation
-from portal.web.api.texts import API_DESCRIPTION, API_TITLE, CATALOGUE, DOCUMENT, PROBLEMS
+from portal.web.api.texts import API_DESCRIPTION, API_TITLE, APPLICATIONS, CATALOGUE, DOCUMENT, PROBLEMS, TOKENS
 
 VERSION = "1.0.0"
-TAGS = {"catalogue": CATALOGUE["tag"], "document": DOCUMENT["tag"]}
+TAGS = {"catalogue": CATALOGUE["tag"], "applications": APPLICATIONS["tag"], "document": DOCUMENT["tag"]}
 
 
 def _problem(status: int) -> dict:
@@ -21,10 +21,13 @@ def _operation(entry: Operation) -> dict:
                   for name in entry.path_parameters] + list(entry.parameters)
     responses = {"200": {"description": str(entry.summary),
                          "content": {entry.media_type: {"schema": {"$ref": f"#/components/schemas/{entry.response}"}}}}}
-    for status in sorted({*entry.errors, 500, 503}):
+    guarded = {401, 403} if entry.scope else set()
+    for status in sorted({*entry.errors, *guarded, 500, 503}):
         responses[str(status)] = _problem(status)
     described = {"operationId": entry.operation_id, "tags": [entry.tag], "summary": str(entry.summary),
                  "description": str(entry.description), "responses": responses}
+    if entry.scope:
+        described["security"] = [{"businessToken": [entry.scope]}]
     if parameters:
         described["parameters"] = parameters
     return described
@@ -40,7 +43,9 @@ def build() -> dict:
         "servers": [{"url": PREFIX}],
         "tags": [{"name": name, "description": str(text)} for name, text in TAGS.items()],
         "paths": paths,
-        "components": {"schemas": schemas.COMPONENTS},
+        "components": {"schemas": schemas.COMPONENTS, "securitySchemes": {"businessToken": {
+            "type": "http", "scheme": "bearer",
+            "description": str(TOKENS["scheme"])}}},
     }
 
 

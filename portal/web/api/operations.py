@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from portal.web.api import blueprint
+from portal.web.api.auth import token_required
 
 _CONVERTER = re.compile(r"<(?:[a-z_]+:)?([a-z_]+)>")
 
@@ -29,6 +30,7 @@ class Operation:
     media_type: str = "application/json"
     errors: tuple[int, ...] = ()
     parameters: tuple[dict, ...] = field(default_factory=tuple)  # query parameters, OpenAPI objects
+    scope: str | None = None  # the token scope it needs (auth.token_required); None: open to anyone
 
     @property
     def path(self) -> str:
@@ -45,11 +47,14 @@ OPERATIONS: list[Operation] = []
 
 def operation(rule: str, method: str, *, operation_id: str, tag: str, summary, description, response: str,
               media_type: str = "application/json", errors: tuple[int, ...] = (),
-              parameters: tuple[dict, ...] = ()) -> Callable:
+              parameters: tuple[dict, ...] = (), scope: str | None = None) -> Callable:
+    """With `scope`, the route takes only a token with that scope: the guard and the document's `security`
+    come from this one argument, so they cannot disagree."""
     def register(view: Callable) -> Callable:
         OPERATIONS.append(Operation(rule, method.lower(), operation_id, tag, summary, description, response,
-                                    media_type, errors, parameters))
-        blueprint.add_url_rule(rule, endpoint=operation_id, view_func=view, methods=[method.upper()])
+                                    media_type, errors, parameters, scope))
+        served = token_required(scope)(view) if scope else view
+        blueprint.add_url_rule(rule, endpoint=operation_id, view_func=served, methods=[method.upper()])
         return view
 
     return register

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 TEXT = {"$ref": "#/components/schemas/Text"}
 EXPRESSION = {"type": "string", "description": "An expression of the service definition language (docs/services.md)."}
+TIME = {"type": "string", "format": "date-time", "description": "UTC, ISO 8601."}
 MONEY = {"type": "string", "pattern": r"^-?\d+(\.\d+)?$", "description": "A decimal amount, as a string."}
 
 
@@ -91,6 +92,39 @@ COMPONENTS: dict[str, dict] = {
                     "id": {"type": "string"}, "label": TEXT, "when": EXPRESSION,
                     "fees": _array({"type": "string"})}}),
             },
+        }],
+    },
+    "ApplicationSummary": {
+        "type": "object",
+        "properties": {
+            "id": {"type": "string"}, "reference": {"type": ["string", "null"]},
+            "service": {"type": "object", "properties": {"slug": {"type": "string"}, "version": {"type": "integer"},
+                                                         "title": TEXT}, "required": ["slug", "version", "title"]},
+            "state": {"type": "string"}, "state_label": TEXT,
+            "created_at": TIME, "submitted_at": {"oneOf": [TIME, {"type": "null"}]}, "updated_at": TIME,
+            "links": {"type": "object", "properties": {"self": {"type": "string", "format": "uri"}}},
+        },
+        "required": ["id", "reference", "service", "state", "state_label", "created_at", "submitted_at",
+                     "updated_at", "links"],
+    },
+    "ApplicationList": {
+        "type": "object",
+        "properties": {"applications": _array(_ref("ApplicationSummary")),
+                       "next": {"type": ["string", "null"], "description": "The next page, or null after the last."}},
+        "required": ["applications", "next"],
+    },
+    "Application": {
+        "allOf": [_ref("ApplicationSummary"), {
+            "type": "object",
+            "properties": {
+                "history": _array({"type": "object", "properties": {
+                    "at": TIME, "action": {"type": "string"}, "label": TEXT, "from_state": {"type": "string"},
+                    "to_state": {"type": "string"}}, "required": ["at", "action", "label", "from_state", "to_state"]}),
+                "issued_documents": _array({"type": "object", "properties": {
+                    "id": {"type": "string"}, "name": {"type": "string"}, "issued_at": TIME,
+                    "status": {"type": "string"}}, "required": ["id", "name", "issued_at", "status"]}),
+            },
+            "required": ["history", "issued_documents"],
         }],
     },
     "OpenApiDocument": {"type": "object", "description": "An OpenAPI 3.1 document."},

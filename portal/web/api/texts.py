@@ -19,6 +19,21 @@ CATALOGUE = {
         "Everything applying asks for, as the service's definition states it: field types, required and "
         "conditional fields, lengths, patterns, ranges, options, cross-field rules, documents and fees."),
 }
+APPLICATIONS = {
+    "tag": _l("A business's applications"),
+    "list_summary": _l("List the business's applications, newest first"),
+    "list_description": _l("The applications of the business the token belongs to, a page at a time: follow "
+                           "the link in next until it is null."),
+    "get_summary": _l("Get one application: its state, history and issued documents"),
+    "get_description": _l("Only an application of the token's own business: any other is not found."),
+    "limit": _l("How many applications a page holds (1 to 100; 50 if not given)."),
+    "cursor": _l("Where the page starts: the value from the previous page's next link."),
+    "bad_cursor": _l("The cursor is not one this API gave. Start again from the first page."),
+    "bad_limit": _l("The limit must be a whole number from 1 to 100."),
+}
+TOKENS = {
+    "scheme": _l("A business's personal API token (ow_...), made by one of its owners in their account."),
+}
 DOCUMENT = {
     "tag": _l("This API's own description"),
     "summary": _l("The OpenAPI 3.1 document of this API"),
