@@ -11,29 +11,16 @@ from sqlalchemy import delete, event, text
 
 from portal.data.db import db, make_engine
 from portal.data.models import WebSession
-from tests.integration.test_sqlite_session_lock import a_session_with_data
+from tests.integration.test_sqlite_session_lock import a_session_with_data, engine_as_outside_the_suite
 
 pytestmark = pytest.mark.no_db_transaction
 
 
 @pytest.fixture
 def server_engine(app, monkeypatch):
-    url = app.config["PORTAL_SETTINGS"].database_url
-    if not url.startswith("postgresql"):
-        pytest.skip("SQLite reads the session apart from the request, for its write lock")
-    db.session.remove()
-    original = db.engine
-    engine = make_engine(url)  # a real pool, as outside the test suite
-    monkeypatch.setattr(db, "engine", engine)
-    db.session_factory.configure(bind=engine)
-    try:
+    with engine_as_outside_the_suite(app, monkeypatch, "postgresql",
+                                     "SQLite reads the session apart from the request, for its write lock") as engine:
         yield engine
-    finally:
-        db.session.remove()
-        with engine.begin() as connection:
-            connection.execute(delete(WebSession))
-        db.session_factory.configure(bind=original)
-        engine.dispose()
 
 
 def test_the_session_is_read_in_the_requests_own_unit_of_work(app, client, server_engine):

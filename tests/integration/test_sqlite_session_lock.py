@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import sqlite3
 import time
+from contextlib import contextmanager
 
 import pytest
 from flask import request
@@ -18,14 +19,16 @@ from portal.web.public import health
 pytestmark = pytest.mark.no_db_transaction
 
 
-@pytest.fixture
-def production_engine(app, monkeypatch):
+@contextmanager
+def engine_as_outside_the_suite(app, monkeypatch, database: str, why_else: str):
+    """The portal on an engine of its own, made as outside the test suite (a real pool; on SQLite BEGIN
+    IMMEDIATE), for `database` ("sqlite" or "postgresql") only; the sessions it stored are deleted after."""
     url = app.config["PORTAL_SETTINGS"].database_url
-    if not url.startswith("sqlite"):
-        pytest.skip("SQLite's locking")
+    if not url.startswith(database):
+        pytest.skip(why_else)
     db.session.remove()
     original = db.engine
-    engine = make_engine(url, sqlite_write_lock_first=True)  # as outside the test suite
+    engine = make_engine(url, sqlite_write_lock_first=True)
     monkeypatch.setattr(db, "engine", engine)
     db.session_factory.configure(bind=engine)
     try:
@@ -36,6 +39,12 @@ def production_engine(app, monkeypatch):
             connection.execute(delete(WebSession))
         db.session_factory.configure(bind=original)
         engine.dispose()
+
+
+@pytest.fixture
+def production_engine(app, monkeypatch):
+    with engine_as_outside_the_suite(app, monkeypatch, "sqlite", "SQLite's locking") as engine:
+        yield engine
 
 
 def test_healthz_with_a_session_cookie_answers_at_once(app, client, production_engine, monkeypatch):
