@@ -7,10 +7,9 @@ from __future__ import annotations
 
 import pytest
 from flask import request
-from sqlalchemy import delete, event, text
+from sqlalchemy import event, text
 
-from portal.data.db import db, make_engine
-from portal.data.models import WebSession
+from portal.data.db import db
 from tests.integration.test_sqlite_session_lock import a_session_with_data, engine_as_outside_the_suite
 
 pytestmark = pytest.mark.no_db_transaction
