@@ -922,3 +922,4 @@ class ApiToken(Base):
     revoked_at: Mapped[datetime | None] = mapped_column(DateTime)
 
     organisation: Mapped[Organisation] = relationship()
+    created_by: Mapped[Person | None] = relationship()

@@ -100,6 +100,15 @@ def revoke(token: ApiToken, owner) -> None:
                  details={"token": token.public_id, "name": token.name})
 
 
+def revoke_made_by(organisation, maker, acting_person) -> int:
+    """Revoke every live token `maker` made for `organisation` (they are leaving it); how many. Caller commits."""
+    live = [token for token in of_organisation(organisation)
+            if token.created_by_person_id == maker.id and is_live(token)]
+    for token in live:
+        revoke(token, acting_person)
+    return len(live)
+
+
 def of_organisation(organisation) -> list[ApiToken]:
     return token_data.of_organisation(organisation.id)
 

@@ -3,6 +3,8 @@ never reads business B's (nor a person's own), on every route that takes a token
 
 from __future__ import annotations
 
+import base64
+
 import pytest
 from jsonschema import Draft202012Validator
 
@@ -114,7 +116,12 @@ def test_the_list_comes_a_page_at_a_time_newest_first_until_next_is_null(client,
     assert seen == [application.public_id for application in reversed(a.applications)]
 
 
-@pytest.mark.parametrize("query", ["limit=0", "limit=101", "limit=two", "cursor=not-ours", "cursor=eyJiZWZvcmUiOiAwfQ"])
+FORGED = base64.urlsafe_b64encode(b'{"before": 1}').decode().rstrip("=")
+NESTED = base64.urlsafe_b64encode(b"[" * 1500).decode()
+
+
+@pytest.mark.parametrize("query", ["limit=0", "limit=101", "limit=two", "cursor=not-ours", f"cursor={FORGED}",
+                                   f"cursor={FORGED}.c2lnbmF0dXJl", f"cursor={NESTED}", "cursor=" + "A" * 5000])
 def test_a_bad_limit_or_cursor_is_a_400_problem_in_the_language_asked_for(client, a, query):
     answer = client.get(f"{PREFIX}/applications?{query}", headers=a.headers())
     assert (answer.status_code, answer.mimetype) == (400, "application/problem+json")
@@ -139,10 +146,26 @@ def test_an_application_gives_its_state_and_history_without_staff_records(client
     assert answer.json["state"] == application.state and answer.json["service"]["slug"] == application.service_slug
 
 
+def test_a_cursor_made_for_another_page_size_still_continues_where_it_stopped(client, a):
+    first = client.get(f"{PREFIX}/applications?limit=3", headers=a.headers()).json
+    cursor = first["next"].split("cursor=")[1]
+    rest = client.get(f"{PREFIX}/applications?limit=100&cursor={cursor}", headers=a.headers()).json
+    ids = [item["id"] for item in first["applications"] + rest["applications"]]
+    assert ids == [application.public_id for application in reversed(a.applications)] and rest["next"] is None
+
+
+def test_an_expired_token_is_refused(client, a):
+    [token] = [t for t in api_tokens.of_organisation(a.organisation) if t.name == "Books"]
+    token.expires_at = token.created_at
+    db.session.commit()
+    assert client.get(f"{PREFIX}/applications", headers=a.headers()).status_code == 401
+
+
 def test_using_a_token_shows_as_its_last_use_and_sets_no_cookie(client, a):
     [token] = [t for t in api_tokens.of_organisation(a.organisation) if t.name == "Books"]
     assert token.last_used_at is None
     answer = client.get(f"{PREFIX}/applications", headers=a.headers())
     assert "Set-Cookie" not in answer.headers
+    assert answer.headers["Cache-Control"] == "private, no-store"
     db.session.expire_all()
     assert token.last_used_at is not None

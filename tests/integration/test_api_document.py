@@ -51,6 +51,21 @@ def test_every_api_route_is_in_the_document_with_its_methods(app, client):
     assert routed == described
 
 
+def test_every_route_that_takes_a_token_says_so_in_the_document(client):
+    from portal.web.api.operations import OPERATIONS
+
+    doc = document(client)
+    assert doc["components"]["securitySchemes"]["businessToken"] == {**doc["components"]["securitySchemes"][
+        "businessToken"], "type": "http", "scheme": "bearer"}
+    for entry in OPERATIONS:
+        described = doc["paths"][entry.path][entry.method]
+        if entry.scope:
+            assert described["security"] == [{"businessToken": [entry.scope]}], entry.operation_id
+            assert {"401", "403"} <= set(described["responses"]), entry.operation_id
+        else:
+            assert "security" not in described and "401" not in described["responses"], entry.operation_id
+
+
 def test_every_operation_names_a_schema_the_document_has(client):
     doc = document(client)
     for methods in doc["paths"].values():

@@ -59,17 +59,44 @@ def test_an_owner_revokes_a_token_and_it_stops_working(client, business, owner):
     answer = client.submit(page, {}, selector=f"form[action$='/api-tokens/{made.token.public_id}/revoke']")
     assert answer.status_code == 302
     assert api_tokens.authenticate(made.secret) is None
-    assert "Revoke" not in client.get(_page(business)).soup.select_one("table.api-tokens").get_text()
+    after = client.get(_page(business)).soup
+    assert after.select_one(f"form[action$='/api-tokens/{made.token.public_id}/revoke']") is None
+    assert after.select_one("table.api-tokens tbody tr") is not None  # still listed, as revoked
 
 
-def test_a_member_who_is_not_an_owner_gets_403_and_an_outsider_404(client, factories, business):
+def test_a_member_who_is_not_an_owner_gets_403_and_an_outsider_404(client, factories, business, owner):
+    made = api_tokens.make(business, owner, "Books", ("read",), 30)
+    db.session.commit()
     member = factories.person(email="dara@example.com")
     organisations.add_member(business, member)
     db.session.commit()
-    sign_in_as(client, member)
-    assert client.get(_page(business)).status_code == 403
-    sign_in_as(client, factories.person(email="outsider@example.com"))
-    assert client.get(_page(business)).status_code == 404
+    for person, refused in ((member, 403), (factories.person(email="outsider@example.com"), 404)):
+        sign_in_as(client, person)
+        token = client.csrf_token()
+        assert client.get(_page(business)).status_code == refused
+        assert client.post(_page(business), data={"csrf_token": token, "name": "Mine", "scopes": "read",
+                                                   "lifetime": "30"}).status_code == refused
+        assert client.post(f"{_page(business)}/{made.token.public_id}/revoke",
+                           data={"csrf_token": token}).status_code == refused
+    assert len(api_tokens.of_organisation(business)) == 1
+    assert api_tokens.authenticate(made.secret) is not None
+
+
+def test_an_owner_who_leaves_takes_their_tokens_with_them(client, factories, business, owner):
+    partner = factories.person(email="partner@example.com")
+    organisations.add_member(business, partner, role="owner")
+    db.session.commit()
+    leaving = api_tokens.make(business, partner, "Partner's script", ("read",), 30)
+    staying = api_tokens.make(business, owner, "Books", ("read",), 30)
+    db.session.commit()
+    sign_in_as(client, owner)
+    page = client.get(f"/account/businesses/{business.public_id}")
+    answer = client.submit(page, {}, selector=f"form[action$='/members/{partner.public_id}/remove']")
+    assert answer.status_code == 302
+    assert api_tokens.authenticate(leaving.secret) is None
+    assert api_tokens.authenticate(staying.secret) is not None
+    listed = client.get(_page(business)).soup.select_one("table.api-tokens").get_text()
+    assert partner.display_name in listed  # who made each token is shown
 
 
 def test_another_business_token_cannot_be_revoked_through_mine(client, factories, business, owner):

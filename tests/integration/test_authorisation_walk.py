@@ -28,6 +28,7 @@ from tests.route_walk import (
     NOT_PER_RECORD,
     PUBLIC,
     ROLES,
+    TOKEN_ONLY,
     WALKS,
     Records,
     a_staff_step,
@@ -80,15 +81,17 @@ def visit(client, person, method: str, url: str, form: dict | None = None):
     return client.post(url, data={"csrf_token": token, **(form or {})})
 
 
-def refusal_problem(response, role: str, not_found_only: bool) -> str | None:
-    """Why `response` is not a refusal `role` should get, or None if it is one."""
+def refusal_problem(response, role: str, not_found_only: bool, token_only: bool = False) -> str | None:
+    """Why `response` is not a refusal `role` should get, or None if it is one. `token_only`: a route no
+    browser's sign-in opens (the API's, for tokens), which says 401 to everyone alike."""
     status = response.status_code
+    if token_only:
+        return None if status == 401 else f"got {status}, expected 401"
     if role == ANONYMOUS:
         if status in (302, 303) and urlsplit(response.headers.get("Location", "")).path == "/sign-in":
             return None
         return None if status in (401, 403, 404) else f"got {status}, not the sign-in page or 401/403/404"
-    # 401: a route no browser's sign-in opens (the API's, for tokens only) says so the same to everyone.
-    expected = (404,) if not_found_only else (401, 403, 404)
+    expected = (404,) if not_found_only else (403, 404)
     return None if status in expected else f"got {status}, expected {' or '.join(map(str, expected))}"
 
 
@@ -156,7 +159,7 @@ def test_a_route_that_is_not_per_record_shows_no_one_else_s_record(app, client, 
         form = listed.form(records) if listed.form and method == "POST" else None
         response = visit(client, records.visitor(role), method, url, form)
         if not may_open:
-            problem = refusal_problem(response, role, not_found_only=False)
+            problem = refusal_problem(response, role, not_found_only=False, token_only=listed.access == TOKEN_ONLY)
             assert problem is None, f"{where}: {problem}"
             continue
         assert response.status_code < 500, f"{where}: got {response.status_code}"

@@ -8,7 +8,7 @@ Nobody is made a member by someone else: owners invite, and the invited person a
 from __future__ import annotations
 
 from portal.data import organisations
-from portal.domain import audit
+from portal.domain import api_tokens, audit
 
 # As the database allows them (`OrganisationMember.role`).
 ROLES = ("owner", "member")
@@ -41,6 +41,9 @@ def remove(organisation, acting_person, person_public_id: str):
             raise LastOwner
     person, role = member.person, member.role
     organisations.remove_member(member)
+    # The tokens they made stop with their membership: the business's software must not keep acting on the
+    # word of someone who no longer belongs to it (the remaining owners make new ones).
+    api_tokens.revoke_made_by(organisation, person, acting_person)
     audit.record(MEMBER_REMOVED, actor=acting_person, subject_type="organisation", subject_id=organisation.public_id,
                  details={"person": person.public_id, "role": role})
     return person

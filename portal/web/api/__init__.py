@@ -28,7 +28,12 @@ def _say_the_language(response: Response) -> Response:
 
     response.headers.setdefault("Content-Language", str(get_locale() or "km"))
     response.vary.add("Accept-Language")
-    response.headers.setdefault("Cache-Control", "no-cache")  # the catalogue changes with a reload
+    from flask import request
+
+    # A business's data (a token was asked for) is kept by no cache; the public catalogue may be, but must be
+    # asked for again (a reload changes it).
+    private = "Authorization" in request.headers
+    response.headers.setdefault("Cache-Control", "private, no-store" if private else "no-cache")
     return response
 
 
