@@ -70,15 +70,11 @@ def render_error(code: int, title=None, detail=None, headers: dict | None = None
 
 
 def outage_error(kind: str):
-    if api.is_api_path(request.path):
+    if _wants_json():  # the API's paths too
         g.outage = kind
         outages.rollback()
-        return problems.response(503, outages.TITLE, outages.DETAIL, headers={"Retry-After": str(outages.RETRY_AFTER)})
-    if _wants_json():
-        g.outage = kind
-        outages.rollback()
-        body = {"error": str(outages.TITLE), "detail": str(outages.DETAIL)}
-        return body, 503, {"Retry-After": str(outages.RETRY_AFTER)}
+        # render_error answers the API with a problem, other JSON clients with {"error", "detail"}.
+        return render_error(503, outages.TITLE, outages.DETAIL, headers={"Retry-After": str(outages.RETRY_AFTER)})
     return outages.outage_response(kind)
 
 

@@ -15,7 +15,8 @@ The API takes no session cookie and sets none: a browser's ambient sign-in must 
 
 from __future__ import annotations
 
-from flask import Blueprint, Flask, Response
+from flask import Blueprint, Flask, Response, request
+from flask_babel import get_locale
 
 PREFIX = "/api/v1"
 blueprint = Blueprint("api", __name__, url_prefix=PREFIX)
@@ -24,12 +25,8 @@ blueprint = Blueprint("api", __name__, url_prefix=PREFIX)
 @blueprint.after_request
 def _say_the_language(response: Response) -> Response:
     """Answers differ by Accept-Language (the document's prose, problems): say which, for clients and caches."""
-    from flask_babel import get_locale
-
     response.headers.setdefault("Content-Language", str(get_locale() or "km"))
     response.vary.add("Accept-Language")
-    from flask import request
-
     # A business's data (a token was asked for) is kept by no cache; the public catalogue may be, but must be
     # asked for again (a reload changes it).
     private = "Authorization" in request.headers

@@ -29,8 +29,8 @@ def _time(value) -> str | None:
     return None if value is None else value.isoformat(timespec="seconds") + "Z"  # stored as naive UTC
 
 
-def summary_json(application) -> dict:
-    service = versions.definition_for(application)
+def summary_json(application, service=None) -> dict:
+    service = service or versions.definition_for(application)
     return {
         "id": application.public_id, "reference": application.reference,
         "service": {"slug": service.slug, "version": service.version, "title": service.title},
@@ -44,7 +44,7 @@ def summary_json(application) -> dict:
 def application_json(application) -> dict:
     service = versions.definition_for(application)
     return {
-        **summary_json(application),
+        **summary_json(application, service),
         "history": [{"at": _time(event.at), "action": event.action,
                      "label": labels.action_label(service, event.action, event.from_state),
                      "from_state": event.from_state, "to_state": event.to_state}

@@ -41,7 +41,6 @@ def token_required(scope: str):
             g.api_token = token
             return view(*args, **kwargs)
 
-        guarded.required_scope = scope
         return guarded
 
     return decorate
