@@ -586,6 +586,13 @@ NOT_PER_RECORD = MappingProxyType({
     "/api/v1/applications": Listed(TOKEN_ONLY, "the token's own business's applications; a cookie opens nothing"),
     "/api/v1/applications/<public_id>": Listed(TOKEN_ONLY, "one of the token's own business's applications; "
                                                            "another business's is a 404", _app),
+    "/api/v1/applications/<public_id>/steps/<step_id>": Listed(
+        TOKEN_ONLY, "answers one step of the token's own business's draft; another business's is a 404 "
+                    "(tests/integration/test_api_applications.py)", lambda r: {**_app(r), "step_id": "any"}),
+    "/api/v1/applications/<public_id>/documents": Listed(
+        TOKEN_ONLY, "attaches a file to the token's own business's draft; another business's is a 404", _app),
+    "/api/v1/applications/<public_id>/submit": Listed(
+        TOKEN_ONLY, "submits the token's own business's draft; another business's is a 404", _app),
     "/api/v1/services/<slug>": Listed(PUBLIC, "a live service's definition, as its public page describes it "
                                               "(tests/integration/test_api_document.py)"),
     "/verify/<token>": Listed(PUBLIC, "the signed token printed in a document's QR code is the credential: "

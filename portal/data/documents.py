@@ -128,3 +128,11 @@ def handled_by_agencies(document: Document) -> set[str]:
     for current, routed, _slug in rows:
         agencies.update(a for a in (current, routed) if a)
     return agencies
+
+
+def uploads_of_organisation(organisation_id: int) -> list[Document]:
+    """A business's own active uploads, newest first: what its API filings may name as a file answer."""
+    return list(db.session.scalars(
+        select(Document).where(Document.owner_organisation_id == organisation_id, Document.kind == "upload",
+                               Document.status == "active")
+        .order_by(Document.created_at.desc(), Document.id.desc())))

@@ -923,3 +923,21 @@ class ApiToken(Base):
 
     organisation: Mapped[Organisation] = relationship()
     created_by: Mapped[Person | None] = relationship()
+
+
+class ApiIdempotencyKey(Base):
+    """The first answer to a write sent with an `Idempotency-Key` header (issue 17, docs/api.md): a retry with
+    the same key and the same request gets this answer again instead of filing twice. Written in the same
+    transaction as what the request did, so the two exist together or not at all; kept for a day."""
+
+    __tablename__ = "api_idempotency_keys"
+    __table_args__ = (UniqueConstraint("token_id", "key", name="one_answer_per_key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token_id: Mapped[int] = mapped_column(ForeignKey("api_tokens.id", ondelete="CASCADE"))
+    key: Mapped[str] = mapped_column(String(255), comment="as the client sent it")
+    request_digest: Mapped[str] = mapped_column(String(64), comment="SHA-256 of the method, path and body")
+    status: Mapped[int] = mapped_column(Integer)
+    body: Mapped[str] = mapped_column(Text, comment="the answer's JSON")
+    location: Mapped[str | None] = mapped_column(String(500))
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, index=True)

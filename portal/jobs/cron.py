@@ -35,7 +35,8 @@ def periodic_jobs(app) -> list[tuple[str, str, int]]:
     jobs = [(names.ESCALATE_DUE_CASES, DEFAULT, app.config["ESCALATION_INTERVAL"]),
             (names.PUBLISH_AUDIT_HEAD, DEFAULT, app.config["AUDIT_HEAD_INTERVAL"]),
             (names.EXPIRE_INVITATIONS, DEFAULT, INVITATION_SWEEP_INTERVAL),
-            (names.PURGE_EXPIRED_SESSIONS, DEFAULT, SESSION_SWEEP_INTERVAL)]
+            (names.PURGE_EXPIRED_SESSIONS, DEFAULT, SESSION_SWEEP_INTERVAL),
+            (names.PURGE_IDEMPOTENCY_KEYS, DEFAULT, SESSION_SWEEP_INTERVAL)]
     khqr = app.config["PORTAL_SETTINGS"].khqr
     if khqr is not None:  # asking the provider about KHQR requests still open (portal.payments.polling)
         jobs.append((names.SCHEDULE_KHQR_POLLS, DEFAULT, khqr.poll_interval))

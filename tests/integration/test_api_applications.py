@@ -32,6 +32,7 @@ class Business:
                              for _ in range(applications)]
         self.read = api_tokens.make(self.organisation, self.owner, "Books", ("read",), 30).secret
         self.file_only = api_tokens.make(self.organisation, self.owner, "Filer", ("file",), 30).secret
+        self.both = api_tokens.make(self.organisation, self.owner, "Both", ("read", "file"), 30).secret
         db.session.commit()
 
     def headers(self, secret: str | None = None) -> dict:
@@ -50,6 +51,7 @@ def b(factories):
 
 def _filled(entry: Operation, records: dict) -> str:
     path = entry.path
+    records = {"step_id": _business_service().steps[0].id, **records}
     for name in entry.path_parameters:
         path = path.replace("{" + name + "}", records[name])
     return PREFIX + path
@@ -78,14 +80,16 @@ def test_every_route_that_takes_a_token_refuses_a_missing_or_dead_one_alike(clie
 
 
 def test_a_token_without_the_scope_gets_403(client, a):
+    other_scope = {"read": a.file_only, "file": a.read}
     for entry in guarded():
         answer = client.open(_filled(entry, {"public_id": a.applications[0].public_id}),
-                             method=entry.method.upper(), headers=a.headers(a.file_only))
+                             method=entry.method.upper(), headers=a.headers(other_scope[entry.scope]))
         assert answer.status_code == 403, entry.operation_id
 
 
 def test_a_token_of_business_b_never_reads_business_a(client, factories, a, b):
-    """Every route with an application in its address answers 404 to B; every list leaves A's out."""
+    """Every route with an application in its address answers 404 to B, reading or filing, and changes
+    nothing; every list leaves A's out."""
     own = journey.start(_business_service(), factories.person(email="someone@example.com"))  # nobody's business
     db.session.commit()
     theirs = {application.public_id for application in a.applications} | {own.public_id}
@@ -93,12 +97,14 @@ def test_a_token_of_business_b_never_reads_business_a(client, factories, a, b):
         if entry.path_parameters:
             for public_id in sorted(theirs):
                 answer = client.open(_filled(entry, {"public_id": public_id}), method=entry.method.upper(),
-                                     headers=b.headers())
+                                     headers=b.headers(b.both), json={})
                 assert answer.status_code == 404, (entry.operation_id, public_id)
-        else:
+        elif entry.method == "get":
             answer = client.open(PREFIX + entry.path, method=entry.method.upper(), headers=b.headers())
             assert answer.status_code == 200
             assert not theirs & {item["id"] for item in answer.json["applications"]}
+    db.session.expire_all()
+    assert all(application.answers == {} and application.state == "draft" for application in a.applications)
 
 
 def test_the_list_comes_a_page_at_a_time_newest_first_until_next_is_null(client, a, b):

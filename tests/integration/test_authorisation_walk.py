@@ -78,7 +78,7 @@ def visit(client, person, method: str, url: str, form: dict | None = None):
     if method == "GET":
         return client.get(url)
     token = client.csrf_token()
-    return client.post(url, data={"csrf_token": token, **(form or {})})
+    return client.open(url, method=method, data={"csrf_token": token, **(form or {})})
 
 
 def refusal_problem(response, role: str, not_found_only: bool, token_only: bool = False) -> str | None:

@@ -34,12 +34,13 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 from flask_wtf import FlaskForm
+from werkzeug.datastructures import MultiDict
 from wtforms import Form
 
 from portal.domain.expression_contexts import FORMS
 from portal.domain.fields.definition_fields import CompositeField, DocumentForm, GroupField
 from portal.domain.fields.kinds import kind_of
-from portal.domain.fields.kinds.base import FieldSpec, ServiceSpec, StepSpec
+from portal.domain.fields.kinds.base import FieldSpec, ServiceSpec, StepSpec, WrongShape
 from portal.domain.fields.kinds.walk import initial_data, prepare, read_answers, typed_answers, unbound
 from portal.domain.fields.values import values_for
 from portal.domain.i18n.formatting import current_locale, pick
@@ -77,11 +78,12 @@ _RESERVED_IN_ITEMS = frozenset(name for name in dir(Form) if not name.startswith
 
 
 def build_step_form(service: ServiceSpec, step: StepSpec, answers: dict, locale: str, *,
-                    documents: Iterable[tuple[str, str]] = (), posted=None) -> StepForm:
+                    documents: Iterable[tuple[str, str]] = (), posted=None, csrf: bool = True) -> StepForm:
     """The form for `step`: bound to `posted` (the submitted form fields and files, as the route read
     them from the request; None when nothing was posted), else filled from `answers`. Labels, hints
     and option names are in `locale`; `documents` are the person's documents ((public_id, name) pairs)
-    offered beside each file input."""
+    offered beside each file input. `csrf=False` only for callers no browser can be tricked into
+    (the API, authorised by a bearer token rather than a cookie)."""
     _check_ids(step.fields, RESERVED_IDS)
     answers = dict(answers or {})
     documents = tuple((str(public_id), str(name)) for public_id, name in documents)
@@ -96,7 +98,7 @@ def build_step_form(service: ServiceSpec, step: StepSpec, answers: dict, locale:
                 field.validate(draft)
         submitted = read_answers(draft, step.fields, lenient=True)
     if posted is not None:
-        form = form_class(formdata=posted)
+        form = form_class(formdata=posted, **({} if csrf else {"meta": {"csrf": False}}))
     else:
         form = form_class(formdata=None, data=initial_data(step.fields, answers))
     form._posted = posted
@@ -114,6 +116,54 @@ def step_answers(form: StepForm, step: StepSpec) -> dict[str, Any]:
     `{province, district, commune, village, street}`, groups as lists of dicts, files as a
     document public id (or None), a declaration as true; hidden fields as None."""
     return read_answers(form, step.fields, lenient=False)
+
+
+def posted_answers(step: StepSpec, given: dict) -> tuple[MultiDict, dict[str, str]]:
+    """Answers given as JSON (the API: `{field id: value}`, values in the shapes `step_answers` gives) as
+    the form data a browser would post for the step, so that the very same form checks them. Also
+    {JSON Pointer: reason} for what cannot be posted at all: "unknown" (not a field of the step) or
+    "shape" (a value no input of the field could hold)."""
+    fields = {spec.id: spec for spec in step.fields}
+    posted: MultiDict = MultiDict()
+    wrong: dict[str, str] = {}
+    for field_id, value in given.items():
+        spec = fields.get(field_id)
+        if spec is None:
+            wrong[f"/{field_id}"] = "unknown"
+        elif value is not None:
+            try:
+                posted.update(kind_of(spec).posted(field_id, value))
+            except WrongShape as shape:
+                wrong[f"/{field_id}{shape.pointer}"] = "shape"
+    return posted, wrong
+
+
+def errors_by_place(form: StepForm) -> list[tuple[str | None, str]]:
+    """After `validate()`: each message with the JSON Pointer of its answer ("/owners/0/name_km", "/turnover");
+    None for a message about the step as a whole."""
+    found: list[tuple[str | None, str]] = []
+    placed: set[str] = set()
+    for field in form:
+        if field.name == "csrf_token":
+            continue
+        pointer = f"/{field.name}"
+        if isinstance(field, GroupField):
+            found += [(pointer, str(message)) for message in field.group_errors]
+            placed.update(str(message) for message in field.group_errors)
+            for index, entry in enumerate(field.entries):
+                for inner in entry.form:
+                    found += [(f"{pointer}/{index}/{inner.name.rsplit('-', 1)[-1]}", message)
+                              for message in _messages(inner)]
+        else:
+            found += [(pointer, message) for message in _messages(field)]
+    found += [(None, str(message)) for message in form.form_errors if str(message) not in placed]
+    return found
+
+
+def _messages(field) -> list[str]:
+    if isinstance(field, CompositeField):
+        return [str(message) for inner in field.form for message in inner.errors]
+    return [str(message) for message in field.errors]
 
 
 def apply_rules(step: StepSpec, answers: dict, *, service: ServiceSpec | None = None) -> dict[str, str]:

@@ -10,10 +10,10 @@ from wtforms.validators import DataRequired, Length
 from portal.domain import api_tokens
 from portal.domain.fields.definition_fields import MultiCheckboxField
 
-# The scopes an owner can choose: those the API has routes for. `file` (api_tokens.API_TOKEN_SCOPES) joins
-# when filing through the API lands (issue 17); offering it before would make tokens that do nothing.
+# The scopes an owner can choose (api_tokens.API_TOKEN_SCOPES).
 SCOPE_LABELS = {
     "read": _l("Read: see the business's applications, their status and issued documents"),
+    "file": _l("File: start, answer, attach documents to and submit applications for the business"),
 }
 LIFETIME_LABELS = {30: _l("30 days"), 90: _l("90 days"), 365: _l("1 year")}
 

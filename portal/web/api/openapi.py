@@ -5,10 +5,11 @@ from __future__ import annotations
 
 from portal.web.api import PREFIX, schemas
 from portal.web.api.operations import OPERATIONS, Operation, operation
-from portal.web.api.texts import API_DESCRIPTION, API_TITLE, APPLICATIONS, CATALOGUE, DOCUMENT, PROBLEMS, TOKENS
+from portal.web.api.texts import API_DESCRIPTION, API_TITLE, APPLICATIONS, CATALOGUE, DOCUMENT, FILING, PROBLEMS, TOKENS
 
 VERSION = "1.0.0"
-TAGS = {"catalogue": CATALOGUE["tag"], "applications": APPLICATIONS["tag"], "document": DOCUMENT["tag"]}
+TAGS = {"catalogue": CATALOGUE["tag"], "applications": APPLICATIONS["tag"], "filing": FILING["tag"],
+        "document": DOCUMENT["tag"]}
 
 
 def _problem(status: int) -> dict:
@@ -19,7 +20,7 @@ def _problem(status: int) -> dict:
 def _operation(entry: Operation) -> dict:
     parameters = [{"name": name, "in": "path", "required": True, "schema": {"type": "string"}}
                   for name in entry.path_parameters] + list(entry.parameters)
-    responses = {"200": {"description": str(entry.summary),
+    responses = {str(entry.status): {"description": str(entry.summary),
                          "content": {entry.media_type: {"schema": {"$ref": f"#/components/schemas/{entry.response}"}}}}}
     guarded = {401, 403} if entry.scope else set()
     for status in sorted({*entry.errors, *guarded, 500, 503}):
@@ -30,6 +31,9 @@ def _operation(entry: Operation) -> dict:
         described["security"] = [{"businessToken": [entry.scope]}]
     if parameters:
         described["parameters"] = parameters
+    if entry.request_body:
+        described["requestBody"] = {"required": True, "content": {entry.request_media_type: {
+            "schema": {"$ref": f"#/components/schemas/{entry.request_body}"}}}}
     return described
 
 

@@ -14,6 +14,7 @@ from typing import Any
 
 from portal.web.api import blueprint
 from portal.web.api.auth import token_required
+from portal.web.api.writes import KEY_PARAMETER, unit_of_work
 
 _CONVERTER = re.compile(r"<(?:[a-z_]+:)?([a-z_]+)>")
 
@@ -31,6 +32,10 @@ class Operation:
     errors: tuple[int, ...] = ()
     parameters: tuple[dict, ...] = field(default_factory=tuple)  # query parameters, OpenAPI objects
     scope: str | None = None  # the token scope it needs (auth.token_required); None: open to anyone
+    status: int = 200  # of a successful answer
+    request_body: str | None = None  # the component schema of the request's body
+    request_media_type: str = "application/json"
+    idempotent: bool = False  # honours an Idempotency-Key header (writes.py)
 
     @property
     def path(self) -> str:
@@ -47,13 +52,19 @@ OPERATIONS: list[Operation] = []
 
 def operation(rule: str, method: str, *, operation_id: str, tag: str, summary, description, response: str,
               media_type: str = "application/json", errors: tuple[int, ...] = (),
-              parameters: tuple[dict, ...] = (), scope: str | None = None) -> Callable:
+              parameters: tuple[dict, ...] = (), scope: str | None = None, status: int = 200,
+              request_body: str | None = None, request_media_type: str = "application/json",
+              idempotent: bool = False) -> Callable:
     """With `scope`, the route takes only a token with that scope: the guard and the document's `security`
-    come from this one argument, so they cannot disagree."""
+    come from this one argument, so they cannot disagree. A route that is not a GET is one unit of work
+    (writes.py); with `idempotent`, also one answer per Idempotency-Key, and the document says so."""
     def register(view: Callable) -> Callable:
+        declared = (*parameters, KEY_PARAMETER) if idempotent else parameters
         OPERATIONS.append(Operation(rule, method.lower(), operation_id, tag, summary, description, response,
-                                    media_type, errors, parameters, scope))
-        served = token_required(scope)(view) if scope else view
+                                    media_type, errors, declared, scope, status, request_body, request_media_type,
+                                    idempotent))
+        served = view if method.upper() == "GET" else unit_of_work(view, idempotent)
+        served = token_required(scope)(served) if scope else served
         blueprint.add_url_rule(rule, endpoint=operation_id, view_func=served, methods=[method.upper()])
         return view
 

@@ -27,7 +27,10 @@ COMPONENTS: dict[str, dict] = {
             "type": {"type": "string", "format": "uri"}, "title": {"type": "string"},
             "status": {"type": "integer"}, "detail": {"type": "string"},
             "errors": _array({"type": "object", "properties": {
-                "field": {"type": "string"}, "message": {"type": "string"}}, "required": ["field", "message"]}),
+                "field": {"type": ["string", "null"], "description": "The field's id; null: the request as a whole."},
+                "pointer": {"type": ["string", "null"], "description": "JSON Pointer into what was sent."},
+                "step": {"type": ["string", "null"], "description": "The step a missing answer belongs to."},
+                "message": {"type": "string"}}, "required": ["field", "message"]}),
         },
         "required": ["type", "title", "status"],
     },
@@ -125,6 +128,42 @@ COMPONENTS: dict[str, dict] = {
                     "status": {"type": "string"}}, "required": ["id", "name", "issued_at", "status"]}),
             },
             "required": ["history", "issued_documents"],
+        }],
+    },
+    "NewApplication": {
+        "type": "object", "properties": {"service": {"type": "string", "description": "The service's slug."}},
+        "required": ["service"],
+    },
+    "StepAnswers": {
+        "type": "object", "description": (
+            "{field id: answer}, in the shapes the service's fields take: text, numbers and dates (YYYY-MM-DD) as "
+            "strings or numbers; money as {amount, currency}; an address as {province, district, commune, "
+            "village, street}; a choice as its value, several as a list; a declaration as true; a group as a "
+            "list of objects; a file as the id of one of the business's documents. null clears an answer."),
+        "additionalProperties": True,
+    },
+    "Attachment": {
+        "type": "object", "properties": {
+            "requirement": {"type": "string", "description": "The id of one of the service's documents."},
+            "file": {"type": "string", "contentMediaType": "application/octet-stream"}},
+        "required": ["requirement", "file"],
+    },
+    "Draft": {
+        "allOf": [_ref("ApplicationSummary"), {
+            "type": "object",
+            "properties": {
+                "answers": {"type": "object"},
+                "steps": _array({"type": "object", "properties": {"id": {"type": "string"}, "title": TEXT},
+                                 "required": ["id", "title"]}),
+                "documents": _array({"type": "object", "properties": {
+                    "id": {"type": "string"}, "label": TEXT, "required": {"type": "boolean"},
+                    "attached": _array({"type": "object", "properties": {
+                        "id": {"type": "string"}, "name": {"type": "string"}}, "required": ["id", "name"]})},
+                    "required": ["id", "label", "required", "attached"]}),
+                "missing": _array({"type": "object", "properties": {
+                    "step": {"type": ["string", "null"]}, "label": TEXT}, "required": ["step", "label"]}),
+            },
+            "required": ["answers", "steps", "documents", "missing"],
         }],
     },
     "OpenApiDocument": {"type": "object", "description": "An OpenAPI 3.1 document."},

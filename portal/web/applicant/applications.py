@@ -11,7 +11,7 @@ from flask_login import current_user, login_required
 from portal.data import applications as application_data
 from portal.data import documents as document_data
 from portal.data import organisations, people
-from portal.domain import assisted, audit
+from portal.domain import application_files, assisted, audit
 from portal.domain.applications import (
     actions,
     case_notes,
@@ -28,11 +28,10 @@ from portal.domain.applications.labels import state_label
 from portal.domain.catalogue import get_catalogue
 from portal.domain.catalogue.model import for_persons
 from portal.domain.documents import get_document_store
-from portal.domain.documents.sniff import KINDS
 from portal.domain.documents.store import can_read
 from portal.domain.documents.uploads import UploadRefused
 from portal.domain.fields import builder
-from portal.domain.i18n.formatting import current_locale, digits, pick
+from portal.domain.i18n.formatting import current_locale, pick
 from portal.domain.rendering import photos
 from portal.domain.workflow import engine
 from portal.extensions import db
@@ -164,34 +163,25 @@ def application_documents(public_id: str):
 
 
 def _chosen_or_uploaded(form, service, application, requirement):
-    accept = tuple(KINDS[kind] for kind in requirement.accept)
-    photo = photos.printed_as_photo(service, requirement.id)
     if form.existing.data:
         document = document_data.get_by_public_id(form.existing.data)
         if document is None or not can_read(current_user, document):
             abort(404)
-        if document.blob.media_type not in accept:
+        if document.blob.media_type not in application_files.accepted(requirement.accept):
             form.existing.errors = [_("This document is not of a kind this requirement accepts.")]
             return None
-        if photo and photos.too_small_to_print(get_document_store().read(document)):
-            form.existing.errors = [_photo_too_small()]
+        if photos.printed_as_photo(service, requirement.id) and \
+                photos.too_small_to_print(get_document_store().read(document)):
+            form.existing.errors = [application_files.photo_too_small_message()]
             return None
         return document
     upload = form.file.data
-    if photo:  # read before it is stored, so a refused photo leaves nothing behind
-        too_small = photos.too_small_to_print(upload.stream.read(requirement.max_mb * 1024 * 1024 + 1))
-        upload.stream.seek(0)
-        if too_small:
-            form.file.errors = [_photo_too_small()]
-            return None
-    return _store_upload(application, upload, requirement.max_mb, accept)
-
-
-def _photo_too_small() -> str:
-    width, height = photos.MIN_SIZE
-    return _("This photo is too small to print on the document: it must be at least %(width)s by %(height)s "
-             "pixels. Take a closer photo, or scan it at a higher resolution.",
-             width=digits(str(width)), height=digits(str(height)))
+    try:
+        return application_files.store_for_requirement(service, application, current_user, requirement,
+                                                       upload.stream, upload.filename)
+    except application_files.PhotoTooSmall:
+        form.file.errors = [application_files.photo_too_small_message()]
+        return None
 
 
 @blueprint.post("/applications/<public_id>/documents/<requirement_id>/<document_id>/remove")
@@ -258,8 +248,9 @@ def step(public_id: str, step_id: str):
     valid = form.validate()
     for upload in builder.pending_uploads(form):
         try:
-            document = _store_upload(application, upload.file, upload.max_mb,
-                                     tuple(KINDS[kind] for kind in upload.accept))
+            document = application_files.store_upload(application, current_user, upload.file.stream,
+                                                      upload.file.filename, upload.max_mb,
+                                                      application_files.accepted(upload.accept))
         except UploadRefused as refused:
             db.session.rollback()
             upload.refuse(refusal_message(refused))
@@ -317,15 +308,6 @@ def _save_draft(form, step, application, valid: bool, switched: str | None):
     else:
         flash(_("Your answers are saved in your draft. You can continue later from “My applications”."), "success")
     return redirect(url_for(".application", public_id=application.public_id))
-
-
-def _store_upload(application, upload, max_mb: int, accept: tuple[str, ...] | None = None):
-    """Into the store, owned by whoever applies (the person, or the business they act for)."""
-    data = upload.stream.read(max_mb * 1024 * 1024 + 1)
-    owner = {"owner_person": current_user} if application.organisation_id is None else {
-        "owner_organisation": organisations.get_by_id(application.organisation_id)}
-    return get_document_store().add_upload(data, upload.filename, created_by=current_user,
-                                           max_bytes=max_mb * 1024 * 1024, accept=accept, **owner)
 
 
 def _after_step(service, application, step) -> str:

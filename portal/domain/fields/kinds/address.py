@@ -13,7 +13,7 @@ from functools import cache
 from portal.domain.fields.address import fill_choices
 from portal.domain.fields.definition_fields import AddressForm, CompositeField
 from portal.domain.fields.kinds.base import FieldKind
-from portal.domain.fields.kinds.money import composite_initial
+from portal.domain.fields.kinds.money import composite_initial, composite_posted
 from portal.domain.geo import places
 from portal.domain.i18n import formatting
 
@@ -33,6 +33,9 @@ class AddressKind(FieldKind):
 
     def value_of(self, field, lenient):
         return field.form.answer()
+
+    def posted(self, name, value):
+        return composite_posted(name, value)
 
     def display(self, value, locale):
         return written_out(value, locale) if isinstance(value, dict) else str(value)

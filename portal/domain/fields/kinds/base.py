@@ -23,6 +23,23 @@ ServiceSpec: TypeAlias = Any
 
 BLANK = (None, "", [], {})
 NOT_GIVEN = object()  # what `initial` returns for a saved answer that does not fit the field any more
+Posted: TypeAlias = list[tuple[str, str]]  # (input name, text) pairs, as a browser posts a form
+
+
+class WrongShape(ValueError):
+    """An answer given as JSON (the API) that no input of its field could hold: a list for a text, a
+    number for an address. `pointer` is where, under the field (JSON Pointer, "" for the field itself)."""
+
+    def __init__(self, pointer: str = "") -> None:
+        super().__init__(pointer)
+        self.pointer = pointer
+
+
+def scalar_text(value: Any) -> str:
+    """A JSON scalar as the text a person would have typed; anything else is `WrongShape`."""
+    if isinstance(value, bool) or not isinstance(value, (str, int, float, Decimal)):
+        raise WrongShape
+    return str(value)
 
 
 class FieldKind(ABC):
@@ -56,6 +73,8 @@ class FieldKind(ABC):
         (place lists, documents, group items) once the field is bound;
       `initial(value)`  a saved answer in the shape the field takes, or `NOT_GIVEN`;
       `answer(field, lenient)`  the validated field's value as JSON;
+      `posted(name, value)`  an answer given as JSON (the API) as the inputs a browser would post, so
+        that it is checked by the very same form (`builder.posted_answers`);
       `widget`, `input_attributes`, `default_hint`  how `components/definition_step.html` renders it.
     The values:
       `typed(value)`  what expressions and documents see for a saved answer (numbers as Decimal).
@@ -109,6 +128,11 @@ class FieldKind(ABC):
         if lenient and field.errors:
             return None
         return self.value_of(field, lenient)
+
+    def posted(self, name: str, value: Any) -> Posted:
+        """`value` (JSON, in the shape `answer` gives; not None) as the (input name, text) pairs a browser
+        posts for this field under `name`. Raises `WrongShape` when no input of the kind could hold it."""
+        return [(name, scalar_text(value))]
 
     def value_of(self, field, lenient: bool) -> Any:
         value = field.data

@@ -16,7 +16,7 @@ from portal.domain.fields.definition_fields import (
     OptionSelectField,
     say,
 )
-from portal.domain.fields.kinds.base import NOT_GIVEN, FieldKind, option_label
+from portal.domain.fields.kinds.base import NOT_GIVEN, FieldKind, WrongShape, option_label, scalar_text
 from portal.domain.i18n.formatting import pick
 
 RADIO_LIMIT = 5  # more options than this are a select
@@ -66,6 +66,10 @@ class MultiChoiceKind(FieldKind):
     def value_of(self, field, lenient):
         return list(field.data or [])
 
+    def posted(self, name, value):
+        chosen = value if isinstance(value, list) else [value]  # one chosen value may be given alone
+        return [(name, scalar_text(item)) for item in chosen]
+
     def display(self, value, locale):
         if not isinstance(value, list):
             return str(value)
@@ -91,6 +95,11 @@ class DeclarationKind(FieldKind):
 
     def value_of(self, field, lenient):
         return True if field.data else None
+
+    def posted(self, name, value):
+        if not isinstance(value, bool):
+            raise WrongShape
+        return [(name, "y")] if value else []
 
     def display(self, value, locale):
         return "✓"

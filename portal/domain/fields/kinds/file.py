@@ -6,7 +6,7 @@ from flask_babel import lazy_gettext as _l
 from wtforms import SelectChoice
 
 from portal.domain.fields.definition_fields import CompositeField, DocumentForm
-from portal.domain.fields.kinds.base import NOT_GIVEN, FieldKind
+from portal.domain.fields.kinds.base import NOT_GIVEN, FieldKind, WrongShape
 
 EARLIER_DOCUMENT = _l("A file you gave before")
 
@@ -37,6 +37,12 @@ class FileKind(FieldKind):
 
     def value_of(self, field, lenient):
         return field.form.answer(lenient)
+
+    def posted(self, name, value):
+        """A document already in the store (its public id): the API gives files to requirements, not fields."""
+        if not isinstance(value, str):
+            raise WrongShape
+        return [(f"{name}-existing", value)]
 
     def display(self, value, locale):
         return str(value)

@@ -6,7 +6,7 @@ from __future__ import annotations
 from wtforms import Form, FormField
 
 from portal.domain.fields.definition_fields import GroupField
-from portal.domain.fields.kinds.base import NOT_GIVEN, FieldKind
+from portal.domain.fields.kinds.base import NOT_GIVEN, FieldKind, WrongShape
 from portal.domain.fields.kinds.walk import initial_data, kind_of, prepare, read_answers, typed_answers, unbound
 from portal.domain.i18n.formatting import pick
 
@@ -53,6 +53,28 @@ class GroupKind(FieldKind):
         if not isinstance(value, list):
             return NOT_GIVEN
         return [initial_data(self.spec.fields, item) for item in value[: self.spec.max_items] if isinstance(item, dict)]
+
+    def posted(self, name, value):
+        if not isinstance(value, list):
+            raise WrongShape
+        return [pair for index, item in enumerate(value) for pair in self._posted_item(name, index, item)]
+
+    def _posted_item(self, name: str, index: int, item):
+        if not isinstance(item, dict):
+            raise WrongShape(f"/{index}")
+        known = {inner.id for inner in self.spec.fields}
+        unknown = next((key for key in item if key not in known), None)
+        if unknown is not None:
+            raise WrongShape(f"/{index}/{unknown}")
+        # An item with nothing given still posts its place, so that the form sees (and refuses) it.
+        pairs = [(f"{name}-{index}-_item", "")]
+        for inner in self.spec.fields:
+            if item.get(inner.id) is not None:
+                try:
+                    pairs += kind_of(inner).posted(f"{name}-{index}-{inner.id}", item[inner.id])
+                except WrongShape as wrong:
+                    raise WrongShape(f"/{index}/{inner.id}{wrong.pointer}") from None
+        return pairs
 
     def answer(self, field, lenient):
         # Never None as a whole: each item's fields say what is wrong with them.

@@ -5,7 +5,7 @@ from __future__ import annotations
 from decimal import Decimal, InvalidOperation
 
 from portal.domain.fields.definition_fields import CompositeField, MoneyForm
-from portal.domain.fields.kinds.base import NOT_GIVEN, FieldKind
+from portal.domain.fields.kinds.base import NOT_GIVEN, FieldKind, Posted, WrongShape, scalar_text
 from portal.domain.i18n import formatting
 
 
@@ -24,6 +24,9 @@ class MoneyKind(FieldKind):
 
     def value_of(self, field, lenient):
         return field.form.answer()
+
+    def posted(self, name, value):
+        return composite_posted(name, value)
 
     def typed(self, value):
         if value in (None, ""):
@@ -64,3 +67,17 @@ def composite_initial(value):
     if not isinstance(value, dict):
         return NOT_GIVEN
     return {key: part for key, part in value.items() if isinstance(part, (str, int)) and key != "meta"}
+
+
+def composite_posted(name: str, value) -> Posted:
+    """A JSON answer made of named parts (`{"amount": "1000", "currency": "KHR"}`) as its inputs' pairs."""
+    if not isinstance(value, dict):
+        raise WrongShape
+    pairs = []
+    for part, text in value.items():
+        if text is not None:
+            try:
+                pairs.append((f"{name}-{part}", scalar_text(text)))
+            except WrongShape:
+                raise WrongShape(f"/{part}") from None
+    return pairs
