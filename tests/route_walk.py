@@ -593,6 +593,9 @@ NOT_PER_RECORD = MappingProxyType({
         TOKEN_ONLY, "attaches a file to the token's own business's draft; another business's is a 404", _app),
     "/api/v1/applications/<public_id>/submit": Listed(
         TOKEN_ONLY, "submits the token's own business's draft; another business's is a 404", _app),
+    "/api/v1/oauth/token": Listed(PUBLIC, "partner systems' token endpoint: the client id and secret are the "
+                                          "credential (tests/integration/test_api_partners.py)"),
+    "/api/v1/verifications": Listed(TOKEN_ONLY, "a partner's check of an issued document, /verify's own verdict"),
     "/api/v1/services/<slug>": Listed(PUBLIC, "a live service's definition, as its public page describes it "
                                               "(tests/integration/test_api_document.py)"),
     "/verify/<token>": Listed(PUBLIC, "the signed token printed in a document's QR code is the credential: "
@@ -663,6 +666,9 @@ NOT_PER_RECORD = MappingProxyType({
     "/admin/kiosks/operators/new": Listed(ADMIN_ONLY, "makes an account an operator of a centre, or a new account "
                                                       "(tests/integration/test_centre_operators.py)"),
     "/admin/kiosks/operators/remove": Listed(ADMIN_ONLY, "removes the operator named in the form"),
+    "/admin/partners": Listed(ADMIN_ONLY, "partner systems' API clients, which belong to no applicant; makes one"),
+    "/admin/partners/<public_id>/revoke": Listed(ADMIN_ONLY, "revokes a partner system's API client",
+                                                 lambda r: {"public_id": "no-such-client"}),
     # Kiosk devices (tests/integration/test_kiosks.py): the device cookie is the credential; without it, 404.
     "/kiosk/enrol/<secret>": Listed(PUBLIC, "the one-time enrolment link's secret is the credential"),
     "/kiosk": Listed(PUBLIC, "the kiosk home, on an enrolled kiosk only"),

@@ -941,3 +941,38 @@ class ApiIdempotencyKey(Base):
     body: Mapped[str] = mapped_column(Text, comment="the answer's JSON")
     location: Mapped[str | None] = mapped_column(String(500))
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, index=True)
+
+
+PARTNER_SCOPES = ("verify:read",)
+
+
+class PartnerClient(Base):
+    """A partner system (a bank, another agency) that calls the API with OAuth 2.0 client credentials (issue 17,
+    docs/api.md). An administrator makes it; its secret is shown once and only its SHA-256 is kept."""
+
+    __tablename__ = "partner_clients"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    public_id: Mapped[str] = mapped_column(String(32), unique=True, default=new_public_id)
+    client_id: Mapped[str] = mapped_column(String(48), unique=True, comment="what the partner sends as client_id")
+    secret_digest: Mapped[str] = mapped_column(String(64), comment="SHA-256 of the client secret, hex")
+    name: Mapped[str] = mapped_column(String(120), comment="the partner organisation and its system")
+    scopes: Mapped[list] = mapped_column(JSON, comment="of PARTNER_SCOPES")
+    created_by_person_id: Mapped[int | None] = mapped_column(ForeignKey("people.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    revoked_at: Mapped[datetime | None] = mapped_column(DateTime)
+
+
+class PartnerAccessToken(Base):
+    """An access token issued to a partner client (client credentials grant): short-lived, kept as a digest."""
+
+    __tablename__ = "partner_access_tokens"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    client_id: Mapped[int] = mapped_column(ForeignKey("partner_clients.id", ondelete="CASCADE"), index=True)
+    token_digest: Mapped[str] = mapped_column(String(64), unique=True, comment="SHA-256 of the access token, hex")
+    scopes: Mapped[list] = mapped_column(JSON)
+    issued_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(DateTime, index=True)
+
+    client: Mapped[PartnerClient] = relationship()

@@ -87,10 +87,6 @@ def authenticate(presented: str | None) -> ApiToken | None:
     return token
 
 
-def allows(token: ApiToken, scope: str) -> bool:
-    return scope in token.scopes
-
-
 def revoke(token: ApiToken, owner) -> None:
     """Stops the token at once, for good (idempotent). The caller commits."""
     if token.revoked_at is not None:

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from portal.data import api_idempotency
+from portal.data import partners as partner_data
 from portal.data.db import db, utcnow
 from portal.jobs import names
 from portal.jobs.queues import DEFAULT
@@ -67,7 +68,9 @@ def record(row, status: int, body: str, location: str | None) -> None:
 
 @job(DEFAULT, timeout=300, retry_intervals=(), name=names.PURGE_IDEMPOTENCY_KEYS)
 def purge_idempotency_keys() -> int:
-    """The hourly sweep (portal.jobs.cron): answers older than a day are forgotten. Idempotent."""
-    removed = api_idempotency.purge_older_than(utcnow() - KEPT_FOR)
+    """The hourly sweep (portal.jobs.cron): answers older than a day are forgotten, and partners' access tokens
+    that have expired with them. Idempotent."""
+    now = utcnow()
+    removed = api_idempotency.purge_older_than(now - KEPT_FOR) + partner_data.purge_access_tokens_expired_before(now)
     db.session.commit()
     return removed

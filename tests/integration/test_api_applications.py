@@ -80,7 +80,7 @@ def test_every_route_that_takes_a_token_refuses_a_missing_or_dead_one_alike(clie
 
 
 def test_a_token_without_the_scope_gets_403(client, a):
-    other_scope = {"read": a.file_only, "file": a.read}
+    other_scope = {"read": a.file_only, "file": a.read, "verify:read": a.both}
     for entry in guarded():
         answer = client.open(_filled(entry, {"public_id": a.applications[0].public_id}),
                              method=entry.method.upper(), headers=a.headers(other_scope[entry.scope]))

@@ -57,10 +57,15 @@ def test_every_route_that_takes_a_token_says_so_in_the_document(client):
     doc = document(client)
     assert doc["components"]["securitySchemes"]["businessToken"] == {**doc["components"]["securitySchemes"][
         "businessToken"], "type": "http", "scheme": "bearer"}
+    partner = doc["components"]["securitySchemes"]["partnerClient"]
+    assert partner["type"] == "oauth2"
+    partner_scopes = set(partner["flows"]["clientCredentials"]["scopes"])
+    assert doc["paths"][partner["flows"]["clientCredentials"]["tokenUrl"].removeprefix("/api/v1")]["post"]
     for entry in OPERATIONS:
         described = doc["paths"][entry.path][entry.method]
         if entry.scope:
-            assert described["security"] == [{"businessToken": [entry.scope]}], entry.operation_id
+            scheme = "partnerClient" if entry.scope in partner_scopes else "businessToken"
+            assert described["security"] == [{scheme: [entry.scope]}], entry.operation_id
             assert {"401", "403"} <= set(described["responses"]), entry.operation_id
         else:
             assert "security" not in described and "401" not in described["responses"], entry.operation_id

@@ -91,7 +91,8 @@ def test_a_case_recorded_by_another_run_is_not_told_twice(applicant, supervisor)
 
 def test_the_cron_scheduler_puts_the_job_on_the_queue_and_a_worker_runs_it(app, applicant, supervisor):
     late = submitted(applicant, due_in=timedelta(hours=-1))
-    assert sorted(run_cron_once(app)) == ["portal.domain.applications.escalation.escalate_due_cases",
+    assert sorted(run_cron_once(app)) == ["portal.domain.api_writes.purge_idempotency_keys",
+                                          "portal.domain.applications.escalation.escalate_due_cases",
                                           "portal.domain.audit.head.publish_head",
                                           "portal.domain.identity.sessions.purge_expired_sessions",
                                           "portal.domain.organisations.invitations.expire_invitations",

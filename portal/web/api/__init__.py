@@ -10,6 +10,7 @@ The API takes no session cookie and sets none: a browser's ambient sign-in must 
 - `catalogue.py`: discovery, the services and what applying to each asks for, in both languages
 - `auth.py`: businesses' API tokens (`Authorization: Bearer`); `applications.py`: a business's applications
 - `filing.py`: drafts, answers, files and submission; `writes.py`: one unit of work per write, Idempotency-Key
+- `oauth.py`: partner systems' token endpoint (client credentials, Authlib); `verifications.py`: /verify for them
 - `openapi.py`: the OpenAPI 3.1 document, and the route that serves it
 - `docs_page.py`: the page for people (`/developers/api`), made from the same document
 """
@@ -41,8 +42,17 @@ def is_api_path(path: str) -> bool:
 
 def init_app(app: Flask) -> None:
     from portal.extensions import csrf
-    from portal.web.api import applications, catalogue, docs_page, filing, openapi  # noqa: F401 - routes join it
+    from portal.web.api import (  # noqa: F401 - their routes join it
+        applications,
+        catalogue,
+        docs_page,
+        filing,
+        oauth,
+        openapi,
+        verifications,
+    )
 
+    oauth.init_app(app)
     csrf.exempt(blueprint)  # no cookie authorises an API call (see above): there is no request to forge
     app.register_blueprint(blueprint)
     app.register_blueprint(docs_page.blueprint)

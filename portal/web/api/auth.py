@@ -1,9 +1,10 @@
-"""Who is calling: a business's API token in `Authorization: Bearer ...` (portal.domain.api_tokens).
+"""Who is calling, from `Authorization: Bearer ...`: a business's API token (`ow_...`, portal.domain.api_tokens)
+or a partner system's access token (`owp_...`, from the client credentials grant: portal.domain.partners).
 
 `token_required(scope)` wraps a route: no token, a malformed, unknown, expired or revoked one all get the
 same 401 problem with `WWW-Authenticate: Bearer` (nothing tells a guesser which); a live token without the
-scope gets 403. The token is then `current_token()`. Its "last used" time is committed at once (at most once
-a minute), apart from anything the route does.
+scope gets 403. A business token is then `current_token()`, a partner's `current_partner()`. A business
+token's "last used" time is committed at once (at most once a minute), apart from anything the route does.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ import functools
 
 from flask import g, request
 
-from portal.domain import api_tokens
+from portal.domain import api_tokens, partners
 from portal.extensions import db
 from portal.web.api import problems
 from portal.web.api.texts import PROBLEMS
@@ -29,16 +30,21 @@ def token_required(scope: str):
     def decorate(view):
         @functools.wraps(view)
         def guarded(*args, **kwargs):
-            token = api_tokens.authenticate(_presented())
+            presented = _presented()
+            is_partner = bool(presented) and presented.startswith(partners.ACCESS_PREFIX)
+            token = partners.authenticate(presented) if is_partner else api_tokens.authenticate(presented)
             if token is None:
                 return problems.response(401, *PROBLEMS[401], kind="unauthorized",
                                          headers={"WWW-Authenticate": f'{SCHEME} realm="api"'})
             if db.session.is_modified(token):
                 db.session.commit()
-            if not api_tokens.allows(token, scope):
+            if scope not in token.scopes:
                 return problems.response(403, *PROBLEMS[403], kind="insufficient-scope",
                                          headers={"WWW-Authenticate": f'{SCHEME} error="insufficient_scope"'})
-            g.api_token = token
+            if is_partner:
+                g.partner_token = token
+            else:
+                g.api_token = token
             return view(*args, **kwargs)
 
         return guarded
@@ -48,3 +54,7 @@ def token_required(scope: str):
 
 def current_token():
     return g.api_token
+
+
+def current_partner():
+    return g.partner_token

@@ -3,13 +3,28 @@ schemas (`schemas.py`) each time it is asked for, in the language asked for (Acc
 
 from __future__ import annotations
 
+from portal.domain.partners import SCOPES as PARTNER_SCOPES
 from portal.web.api import PREFIX, schemas
 from portal.web.api.operations import OPERATIONS, Operation, operation
-from portal.web.api.texts import API_DESCRIPTION, API_TITLE, APPLICATIONS, CATALOGUE, DOCUMENT, FILING, PROBLEMS, TOKENS
+from portal.web.api.texts import (
+    API_DESCRIPTION,
+    API_TITLE,
+    APPLICATIONS,
+    CATALOGUE,
+    DOCUMENT,
+    FILING,
+    PARTNERS,
+    PROBLEMS,
+    TOKENS,
+)
 
 VERSION = "1.0.0"
 TAGS = {"catalogue": CATALOGUE["tag"], "applications": APPLICATIONS["tag"], "filing": FILING["tag"],
-        "document": DOCUMENT["tag"]}
+        "verification": PARTNERS["tag"], "document": DOCUMENT["tag"]}
+
+
+def _scheme(scope: str) -> str:
+    return "partnerClient" if scope in PARTNER_SCOPES else "businessToken"
 
 
 def _problem(status: int) -> dict:
@@ -28,7 +43,7 @@ def _operation(entry: Operation) -> dict:
     described = {"operationId": entry.operation_id, "tags": [entry.tag], "summary": str(entry.summary),
                  "description": str(entry.description), "responses": responses}
     if entry.scope:
-        described["security"] = [{"businessToken": [entry.scope]}]
+        described["security"] = [{_scheme(entry.scope): [entry.scope]}]
     if parameters:
         described["parameters"] = parameters
     if entry.request_body:
@@ -47,9 +62,12 @@ def build() -> dict:
         "servers": [{"url": PREFIX}],
         "tags": [{"name": name, "description": str(text)} for name, text in TAGS.items()],
         "paths": paths,
-        "components": {"schemas": schemas.COMPONENTS, "securitySchemes": {"businessToken": {
-            "type": "http", "scheme": "bearer",
-            "description": str(TOKENS["scheme"])}}},
+        "components": {"schemas": schemas.COMPONENTS, "securitySchemes": {
+            "businessToken": {"type": "http", "scheme": "bearer", "description": str(TOKENS["scheme"])},
+            "partnerClient": {"type": "oauth2", "description": str(PARTNERS["scheme"]), "flows": {
+                "clientCredentials": {"tokenUrl": f"{PREFIX}/oauth/token",
+                                      "scopes": {scope: str(PARTNERS["scheme"]) for scope in PARTNER_SCOPES}}}},
+        }},
     }
 
 

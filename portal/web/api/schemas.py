@@ -5,6 +5,7 @@ from __future__ import annotations
 TEXT = {"$ref": "#/components/schemas/Text"}
 EXPRESSION = {"type": "string", "description": "An expression of the service definition language (docs/services.md)."}
 TIME = {"type": "string", "format": "date-time", "description": "UTC, ISO 8601."}
+DAY = {"type": "string", "format": "date"}
 MONEY = {"type": "string", "pattern": r"^-?\d+(\.\d+)?$", "description": "A decimal amount, as a string."}
 
 
@@ -165,6 +166,41 @@ COMPONENTS: dict[str, dict] = {
             },
             "required": ["answers", "steps", "documents", "missing"],
         }],
+    },
+    "TokenRequest": {
+        "type": "object", "properties": {
+            "grant_type": {"const": "client_credentials"}, "scope": {"type": "string"},
+            "client_id": {"type": "string"}, "client_secret": {"type": "string"}},
+        "required": ["grant_type"],
+    },
+    "AccessToken": {
+        "type": "object", "properties": {
+            "access_token": {"type": "string"}, "token_type": {"const": "Bearer"},
+            "expires_in": {"type": "integer"}, "scope": {"type": "string"}},
+        "required": ["access_token", "token_type", "expires_in"],
+    },
+    "VerificationRequest": {
+        "type": "object", "properties": {
+            "token": {"type": "string", "description": "From the QR code: the token, or the whole link."},
+            "file": {"type": "string", "contentMediaType": "application/pdf",
+                     "description": "Optional, multipart only: the PDF to compare with the document issued."}},
+        "required": ["token"],
+    },
+    "Verification": {
+        "type": "object", "properties": {
+            "state": {"enum": ["valid", "expired", "revoked", "superseded", "invalid"]},
+            "document": {"oneOf": [{"type": "null"}, {"type": "object", "properties": {
+                "title": TEXT, "holder": TEXT, "issued_on": DAY, "expires_on": {"oneOf": [DAY, {"type": "null"}]},
+                "issued_by": {"oneOf": [TEXT, {"type": "null"}]},
+                "copy": {"oneOf": [{"type": "null"}, {"type": "object", "properties": {
+                    "number": {"type": "integer"}, "of": {"type": "integer"}}}]},
+                "revoked_on": {"oneOf": [DAY, {"type": "null"}]},
+                "revocation_reason": {"oneOf": [TEXT, {"type": "null"}]},
+                "replaced_on": {"oneOf": [DAY, {"type": "null"}]}},
+                "required": ["title", "holder", "issued_on", "expires_on", "issued_by"]}]},
+            "file": {"enum": ["identical", "changed_after_issue", "different", None]},
+        },
+        "required": ["state", "document", "file"],
     },
     "OpenApiDocument": {"type": "object", "description": "An OpenAPI 3.1 document."},
 }

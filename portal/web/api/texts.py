@@ -75,6 +75,25 @@ WRITES = {
     "key_reused_title": _l("This Idempotency-Key was used for another request"),
     "key_reused": _l("Use a new key for each different request; reuse a key only to retry the same request."),
 }
+PARTNERS = {
+    "tag": _l("Partner systems: checking issued documents"),
+    "scheme": _l("A partner system's access token, from the token endpoint with the client id and secret an "
+                 "administrator gave it (OAuth 2.0 client credentials)."),
+    "token_summary": _l("Get an access token for a partner system"),
+    "token_description": _l(
+        "OAuth 2.0 client credentials: grant_type=client_credentials, with the client id and secret in HTTP "
+        "Basic authentication or in the form, and optionally the scopes wanted. The token is valid for an "
+        "hour. Errors are OAuth's own JSON, such as {\"error\": \"invalid_client\"}."),
+}
+VERIFY = {
+    "summary": _l("Check an issued document"),
+    "description": _l(
+        "The token from the document's QR code (or the whole link in it), as JSON {\"token\": ...}, or as "
+        "multipart/form-data with token and the PDF you were given in file. The answer is the one the public "
+        "check page gives: valid, expired, revoked, superseded or invalid, what the document says, and whether "
+        "the file is exactly the document issued."),
+    "no_token": _l("Send the token from the document's QR code."),
+}
 TOKENS = {
     "scheme": _l("A business's personal API token (ow_...), made by one of its owners in their account."),
 }

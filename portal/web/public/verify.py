@@ -2,56 +2,21 @@
 
 from __future__ import annotations
 
-import hashlib
-from dataclasses import dataclass
-
 from flask import Blueprint, jsonify, render_template, request
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms.validators import InputRequired
 
-from portal.data import documents as document_data
-from portal.domain import clock
-from portal.domain.rendering import lifecycle, signing
+from portal.domain.rendering import lifecycle
 from portal.domain.rendering.documents import get_keyring
-from portal.domain.rendering.issuing import matches
+from portal.domain.rendering.verification import MAX_CHECK_BYTES, Verdict, compare_file, judge
 
 blueprint = Blueprint("verify", __name__, url_prefix="/verify")
-MAX_CHECK_BYTES = 20 * 1024 * 1024
 
 
 class CheckFileForm(FlaskForm):
     file = FileField(_l("The PDF you were given"), validators=[InputRequired(_l("Choose the PDF file to check."))])
-
-
-@dataclass(frozen=True)
-class Verdict:
-    state: str  # valid, expired, revoked, superseded, invalid
-    token: str
-    payload: signing.Payload | None = None
-    document: object | None = None
-
-    @property
-    def is_valid(self) -> bool:
-        return self.state == "valid"
-
-
-def judge(token: str) -> Verdict:
-    try:
-        payload = signing.verify(token, get_keyring().public_keys())
-    except signing.InvalidToken:
-        return Verdict("invalid", token)
-    document = document_data.get_by_verification_id(payload.document_id.hex())
-    if document is None:
-        return Verdict("invalid", token, payload)
-    if document.status == "revoked":
-        return Verdict("revoked", token, payload, document)
-    if document.status == "superseded":
-        return Verdict("superseded", token, payload, document)
-    if payload.is_expired(clock.today()):
-        return Verdict("expired", token, payload, document)
-    return Verdict("valid", token, payload, document)
 
 
 @blueprint.after_request
@@ -95,13 +60,7 @@ def check_file(token: str):
     if verdict.payload is None or not form.validate():
         status = 400
     else:
-        data = form.file.data.stream.read(MAX_CHECK_BYTES + 1)
-        if verdict.document is not None and hashlib.sha256(data).hexdigest() == verdict.document.sha256:
-            file_result = "identical"
-        elif matches(data, verdict.payload.sha256):
-            file_result = "changed_after_issue"
-        else:
-            file_result = "different"
+        file_result = compare_file(verdict, form.file.data.stream.read(MAX_CHECK_BYTES + 1))
     return _page(verdict, form, file_result), status
 
 
