@@ -36,7 +36,7 @@ from portal.data.models import (
     OrganisationMember,
     Person,
 )
-from portal.domain import api_tokens
+from portal.domain import api_tokens, webhooks
 from portal.domain.applications import case_notes, journey
 from portal.domain.catalogue import get_catalogue
 from portal.domain.documents import get_document_store
@@ -208,6 +208,13 @@ class Records:
         return made.token
 
     @cached_property
+    def business_webhook(self):
+        """A live webhook of A's business (for A, its owner, to stop)."""
+        webhook, _secret = webhooks.add(self.business, self.applicant, "https://books.example.com/hook")
+        db.session.commit()
+        return webhook
+
+    @cached_property
     def business_member(self) -> Person:
         return self.factories.person()
 
@@ -316,6 +323,12 @@ def api_tokens_unchanged(r: Records):
     """The API tokens of A's business: which exist, and which are revoked."""
     db.session.expire_all()
     return sorted((token.public_id, token.revoked_at is None) for token in api_tokens.of_organisation(r.business))
+
+
+def webhooks_unchanged(r: Records):
+    """The webhooks of A's business: which exist, and which are stopped."""
+    db.session.expire_all()
+    return sorted((webhook.public_id, webhook.disabled_at is None) for webhook in webhooks.of_organisation(r.business))
 
 
 def invitation_to_applicant_unchanged(r: Records):
@@ -531,6 +544,15 @@ WALKS = (
     Walk("POST", "/account/businesses/<public_id>/api-tokens/<token_id>/revoke", APPLICANT_ONLY,
          lambda r: {"public_id": r.business.public_id, "token_id": r.business_api_token.public_id},
          unchanged=api_tokens_unchanged),
+    # The webhooks of A's business: its owners only (tests/integration/test_api_webhooks.py).
+    Walk("GET", "/account/businesses/<public_id>/webhooks", APPLICANT_ONLY,
+         lambda r: {"public_id": r.business.public_id}, unchanged=webhooks_unchanged),
+    Walk("POST", "/account/businesses/<public_id>/webhooks", APPLICANT_ONLY,
+         lambda r: {"public_id": r.business.public_id}, unchanged=webhooks_unchanged,
+         form=lambda r: {"url": "https://books.example.com/another"}),
+    Walk("POST", "/account/businesses/<public_id>/webhooks/<webhook_id>/disable", APPLICANT_ONLY,
+         lambda r: {"public_id": r.business.public_id, "webhook_id": r.business_webhook.public_id},
+         unchanged=webhooks_unchanged),
     # An invitation sent to A: only A answers it.
     *(Walk("POST", f"/account/invitations/<public_id>/{answer}", APPLICANT_ONLY,
            lambda r: {"public_id": r.invitation_to_applicant.public_id}, unchanged=invitation_to_applicant_unchanged)

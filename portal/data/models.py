@@ -976,3 +976,42 @@ class PartnerAccessToken(Base):
     expires_at: Mapped[datetime] = mapped_column(DateTime, index=True)
 
     client: Mapped[PartnerClient] = relationship()
+
+
+class Webhook(Base):
+    """An HTTPS endpoint of a business's software, told of every state change of the business's applications
+    (issue 17, docs/api.md). Deliveries are signed with HMAC-SHA256 under `secret`, named by `secret_id`; the
+    secret must be kept to sign, so it is stored (shown to the owner once, like a token)."""
+
+    __tablename__ = "api_webhooks"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    public_id: Mapped[str] = mapped_column(String(32), unique=True, default=new_public_id)
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id", ondelete="CASCADE"), index=True)
+    url: Mapped[str] = mapped_column(String(500))
+    secret: Mapped[str] = mapped_column(String(80), comment="the HMAC key deliveries are signed with")
+    secret_id: Mapped[str] = mapped_column(String(40), unique=True, comment="sent with each signature")
+    created_by_person_id: Mapped[int | None] = mapped_column(ForeignKey("people.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    disabled_at: Mapped[datetime | None] = mapped_column(DateTime)
+
+
+class WebhookDelivery(Base):
+    """One event sent (or being sent) to one webhook, with the outcome of its latest attempt."""
+
+    __tablename__ = "api_webhook_deliveries"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    public_id: Mapped[str] = mapped_column(String(32), unique=True, default=new_public_id)
+    webhook_id: Mapped[int] = mapped_column(ForeignKey("api_webhooks.id", ondelete="CASCADE"), index=True)
+    event: Mapped[str] = mapped_column(String(60))
+    body: Mapped[str] = mapped_column(Text, comment="the JSON sent, the same bytes at every attempt")
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    last_attempt_at: Mapped[datetime | None] = mapped_column(DateTime)
+    last_status: Mapped[int | None] = mapped_column(Integer, comment="the receiver's HTTP status, if it answered")
+    last_error: Mapped[str | None] = mapped_column(String(200), comment="why the last attempt failed, if it did")
+    delivered_at: Mapped[datetime | None] = mapped_column(DateTime)
+    given_up_at: Mapped[datetime | None] = mapped_column(DateTime)
+
+    webhook: Mapped[Webhook] = relationship()

@@ -19,7 +19,8 @@ JOB_MODULES = ("portal.domain.notify.jobs", "portal.domain.rendering.jobs", "por
                "portal.domain.identity.registration", "portal.domain.identity.enrolment",
                "portal.domain.applications.escalation", "portal.domain.audit.head",
                "portal.domain.organisations.invitations", "portal.domain.identity.sessions",
-               "portal.payments.polling", "portal.payments.dev_bank", "portal.domain.api_writes")
+               "portal.payments.polling", "portal.payments.dev_bank", "portal.domain.api_writes",
+               "portal.domain.webhooks")
 
 
 @dataclass(frozen=True)

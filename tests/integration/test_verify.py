@@ -28,7 +28,9 @@ def scan_qr(pdf: bytes, tmp_path) -> str:
     subprocess.run(["pdftoppm", "-r", "150", "-png", "-f", "1", "-l", "1", str(tmp_path / "issued.pdf"),
                     str(tmp_path / "page")], check=True)
     page = next(tmp_path.glob("page*.png"))
-    scanned = subprocess.run(["zbarimg", "-q", "--raw", str(page)], capture_output=True, text=True, check=True)
+    # QR codes only: a line of printed text can pass for a one-dimensional barcode.
+    scanned = subprocess.run(["zbarimg", "-q", "--raw", "-Sdisable", "-Sqrcode.enable", str(page)],
+                             capture_output=True, text=True, check=True)
     return scanned.stdout.strip()
 
 

@@ -45,8 +45,9 @@ def scan(pdf: bytes, tmp_path) -> list[str]:
     (tmp_path / "stamped.pdf").write_bytes(pdf)
     subprocess.run(["pdftoppm", "-r", "150", "-png", "-f", "1", "-l", "1", "-singlefile", str(tmp_path / "stamped.pdf"),
                     str(tmp_path / "page")], check=True, timeout=60)
-    scanned = subprocess.run(["zbarimg", "-q", "--raw", str(tmp_path / "page.png")], capture_output=True, text=True,
-                             timeout=60)
+    # QR codes only: a line of printed text can pass for a one-dimensional barcode.
+    scanned = subprocess.run(["zbarimg", "-q", "--raw", "-Sdisable", "-Sqrcode.enable", str(tmp_path / "page.png")],
+                             capture_output=True, text=True, timeout=60)
     return scanned.stdout.split()
 
 

@@ -9,7 +9,7 @@ from portal.data import agencies as agency_data
 from portal.data import applications as application_data
 from portal.data import document_requests, organisations, people
 from portal.data.db import utcnow
-from portal.domain import audit, expression_contexts
+from portal.domain import audit, expression_contexts, webhooks
 from portal.domain.applications import case_records, naming, staff_data, versions
 from portal.domain.applications.fees import fee_values, lines_for, to_be_assessed, totals
 from portal.domain.applications.reference import new_reference
@@ -126,6 +126,7 @@ def apply(service: Service, application, decision: Decision, person, *, note: st
         details=details,
     )
     audit.record_state_change(application, decision, person)
+    webhooks.announce_state_change(application, service.slug, decision.action, decision.from_state, decision.to_state)
     try:
         staff_data.assign_numbers(service, application, decision.action, deciding_office, person)
     except staff_data.Stale:

@@ -25,6 +25,7 @@ def init_app(app: Flask) -> None:
         invitations,
         profile,
         security,
+        webhooks,
     )
     from portal.web.kiosk import assisting
 
