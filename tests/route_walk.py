@@ -611,6 +611,9 @@ NOT_PER_RECORD = MappingProxyType({
     "/api/v1/applications/<public_id>/steps/<step_id>": Listed(
         TOKEN_ONLY, "answers one step of the token's own business's draft; another business's is a 404 "
                     "(tests/integration/test_api_applications.py)", lambda r: {**_app(r), "step_id": "any"}),
+    "/api/v1/applications/<public_id>/documents/<document_id>": Listed(
+        TOKEN_ONLY, "a document issued for the token's own business's application; another's is a 404",
+        lambda r: {**_app(r), "document_id": "any"}),
     "/api/v1/applications/<public_id>/documents": Listed(
         TOKEN_ONLY, "attaches a file to the token's own business's draft; another business's is a 404", _app),
     "/api/v1/applications/<public_id>/submit": Listed(

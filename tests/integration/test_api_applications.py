@@ -51,7 +51,7 @@ def b(factories):
 
 def _filled(entry: Operation, records: dict) -> str:
     path = entry.path
-    records = {"step_id": _business_service().steps[0].id, **records}
+    records = {"step_id": _business_service().steps[0].id, "document_id": "any", **records}
     for name in entry.path_parameters:
         path = path.replace("{" + name + "}", records[name])
     return PREFIX + path

@@ -22,7 +22,7 @@ from portal.domain.catalogue import get_catalogue
 from portal.domain.catalogue.samples import samples_path
 from portal.paths import PROJECT_ROOT
 from portal.web.api import PREFIX
-from tests import docfiles
+from tests import docfiles, journey
 from tests.integration.test_api_document import document
 
 ROOT = PROJECT_ROOT / "services"
@@ -93,7 +93,7 @@ def _answer_every_step(client, filer, draft: dict, samples: dict) -> dict:
 
 
 @pytest.mark.parametrize("slug", business_services())
-def test_a_business_files_its_application_end_to_end_through_the_api(client, filer, slug):
+def test_a_business_files_its_application_end_to_end_through_the_api(app, client, factories, filer, slug):
     samples = _samples(get_catalogue().get(slug))
     before = _applications()
     create_key = str(uuid.uuid4())
@@ -133,9 +133,17 @@ def test_a_business_files_its_application_end_to_end_through_the_api(client, fil
     assert submissions == 1  # filed once
     assert application.organisation_id == filer.organisation.id and application.applicant_person_id == filer.owner.id
 
+    journey.run_jobs(app)  # a real worker issues what the submission asked for (the receipt)
     read = client.get(f"{PREFIX}/applications/{draft['id']}", headers=filer.headers())
     assert read.status_code == 200 and read.json["state"] == service.workflow.start
     assert [event["action"] for event in read.json["history"]] == ["submit"]
+    assert read.json["issued_documents"], "the submission's receipt"
+    for issued in read.json["issued_documents"]:
+        pdf = client.get(issued["download"][issued["download"].index(PREFIX):], headers=filer.headers())
+        assert pdf.status_code == 200 and pdf.data.startswith(b"%PDF") and pdf.mimetype == "application/pdf"
+        other = Filer(factories, email="b@example.com", phone="+85512770009")
+        assert client.get(issued["download"][issued["download"].index(PREFIX):],
+                          headers=other.headers()).status_code == 404  # B's token finds nothing of A's
 
 
 def _first_step_with_a_required_field(service):

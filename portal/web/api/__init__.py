@@ -11,6 +11,7 @@ The API takes no session cookie and sets none: a browser's ambient sign-in must 
 - `auth.py`: businesses' API tokens (`Authorization: Bearer`); `applications.py`: a business's applications
 - `filing.py`: drafts, answers, files and submission; `writes.py`: one unit of work per write, Idempotency-Key
 - `oauth.py`: partner systems' token endpoint (client credentials, Authlib); `verifications.py`: /verify for them
+- `quotas.py`: rate limits per token and per address, and the size of bodies
 - `openapi.py`: the OpenAPI 3.1 document, and the route that serves it
 - `docs_page.py`: the page for people (`/developers/api`), made from the same document
 """
@@ -24,6 +25,19 @@ PREFIX = "/api/v1"
 blueprint = Blueprint("api", __name__, url_prefix=PREFIX)
 
 
+@blueprint.before_request
+def _within_limits():
+    """Bodies within the API's size; calls that take no token counted per address (quotas.py). The routes
+    that take a token count per token, once it is known (auth.py)."""
+    from portal.web.api import quotas
+    from portal.web.api.operations import GUARDED_ENDPOINTS
+
+    refused = quotas.too_large()
+    if refused is None and request.endpoint not in GUARDED_ENDPOINTS:
+        refused = quotas.spend(quotas.for_address(), "API_ANONYMOUS_RATE_LIMIT")
+    return refused
+
+
 @blueprint.after_request
 def _say_the_language(response: Response) -> Response:
     """Answers differ by Accept-Language (the document's prose, problems): say which, for clients and caches."""
@@ -33,7 +47,9 @@ def _say_the_language(response: Response) -> Response:
     # asked for again (a reload changes it).
     private = "Authorization" in request.headers
     response.headers.setdefault("Cache-Control", "private, no-store" if private else "no-cache")
-    return response
+    from portal.web.api import quotas
+
+    return quotas.say_what_is_left(response)
 
 
 def is_api_path(path: str) -> bool:
@@ -49,9 +65,12 @@ def init_app(app: Flask) -> None:
         filing,
         oauth,
         openapi,
+        quotas,
         verifications,
     )
 
+    for setting, value in quotas.DEFAULTS.items():
+        app.config.setdefault(setting, value)
     oauth.init_app(app)
     csrf.exempt(blueprint)  # no cookie authorises an API call (see above): there is no request to forge
     app.register_blueprint(blueprint)

@@ -5,16 +5,18 @@ and are left out of the history, as on the applicant's own page."""
 
 from __future__ import annotations
 
-from flask import abort, request
+from flask import Response, abort, request
 
 from portal.data import applications as application_data
 from portal.data import documents as document_data
 from portal.domain import links
 from portal.domain.applications import case_records, labels, versions
+from portal.domain.documents import get_document_store
 from portal.web.api import cursors, problems
 from portal.web.api.auth import current_token
 from portal.web.api.operations import operation
 from portal.web.api.texts import APPLICATIONS, PROBLEMS
+from portal.web.applicant.documents import attachment_header
 
 DEFAULT_LIMIT, MAX_LIMIT = 50, 100
 LIST_PARAMETERS = (
@@ -51,7 +53,9 @@ def application_json(application) -> dict:
                     for event in application.events if not case_records.is_record(event)],
         "issued_documents": [{"id": document.public_id, "name": document.original_name,
                               "issued_at": _time(document.created_at),
-                              "status": "revoked" if document.revoked_at else document.status}
+                              "status": "revoked" if document.revoked_at else document.status,
+                              "download": links.external_url("api.download_document", public_id=application.public_id,
+                                                             document_id=document.public_id)}
                              for document in document_data.for_application(application.id)],
     }
 
@@ -92,3 +96,18 @@ def get_application(public_id: str):
     if application is None:
         abort(404)
     return application_json(application)
+
+
+@operation("/applications/<public_id>/documents/<document_id>", "GET", operation_id="download_document",
+           tag="applications", scope="read", response="DocumentFile", media_type="application/pdf", errors=(404,),
+           summary=APPLICATIONS["download_summary"], description=APPLICATIONS["download_description"])
+def download_document(public_id: str, document_id: str):
+    application = application_data.get_for_organisation(public_id, current_token().organisation_id)
+    document = next((d for d in document_data.for_application(application.id) if d.public_id == document_id),
+                    None) if application is not None else None
+    if document is None:
+        abort(404)
+    answer = Response(get_document_store().read(document), mimetype=document.blob.media_type)
+    answer.headers["Content-Disposition"] = attachment_header(document.original_name)
+    answer.headers["X-Content-Type-Options"] = "nosniff"
+    return answer

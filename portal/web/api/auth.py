@@ -11,14 +11,16 @@ from __future__ import annotations
 
 import functools
 
-from flask import g, request
+from flask import current_app, g, request
+from werkzeug.exceptions import HTTPException
 
-from portal.domain import api_tokens, partners
+from portal.domain import api_tokens, audit, partners
 from portal.extensions import db
-from portal.web.api import problems
+from portal.web.api import problems, quotas
 from portal.web.api.texts import PROBLEMS
 
 SCHEME = "Bearer"
+API_CALL = "api_call"
 
 
 def _presented() -> str | None:
@@ -34,22 +36,51 @@ def token_required(scope: str):
             is_partner = bool(presented) and presented.startswith(partners.ACCESS_PREFIX)
             token = partners.authenticate(presented) if is_partner else api_tokens.authenticate(presented)
             if token is None:
-                return problems.response(401, *PROBLEMS[401], kind="unauthorized",
-                                         headers={"WWW-Authenticate": f'{SCHEME} realm="api"'})
+                # Guessing counts against the caller's address, as calls without a token do.
+                return quotas.spend(quotas.for_address(), "API_ANONYMOUS_RATE_LIMIT") or problems.response(
+                    401, *PROBLEMS[401], kind="unauthorized", headers={"WWW-Authenticate": f'{SCHEME} realm="api"'})
             if db.session.is_modified(token):
                 db.session.commit()
-            if scope not in token.scopes:
-                return problems.response(403, *PROBLEMS[403], kind="insufficient-scope",
-                                         headers={"WWW-Authenticate": f'{SCHEME} error="insufficient_scope"'})
+            refused = quotas.spend(_quota_key(token, is_partner), "API_RATE_LIMIT")
+            if refused is None and scope not in token.scopes:
+                refused = problems.response(403, *PROBLEMS[403], kind="insufficient-scope",
+                                            headers={"WWW-Authenticate": f'{SCHEME} error="insufficient_scope"'})
+            if refused is not None:
+                _audit(token, is_partner, refused.status_code)
+                return refused
             if is_partner:
                 g.partner_token = token
             else:
                 g.api_token = token
-            return view(*args, **kwargs)
+            try:
+                answer = current_app.make_response(view(*args, **kwargs))
+            except HTTPException as error:
+                _audit(token, is_partner, error.code)
+                raise
+            _audit(token, is_partner, answer.status_code)
+            return answer
 
         return guarded
 
     return decorate
+
+
+def _quota_key(token, is_partner: bool) -> str:
+    return f"partner:{token.client.public_id}" if is_partner else f"token:{token.public_id}"
+
+
+def _audit(token, is_partner: bool, status: int) -> None:
+    """Every call with a token is an audit entry: which token, which route (its rule: no record's id, no
+    query), and the answer's status. Its own commit: a write that failed (rolled back) is recorded too."""
+    details = {"method": request.method, "route": request.url_rule.rule if request.url_rule else None,
+               "status": status}
+    if is_partner:
+        audit.record(API_CALL, actor_role="partner", subject_type="partner_client",
+                     subject_id=token.client.public_id, details=details)
+    else:
+        audit.record(API_CALL, actor=token.created_by, actor_role="api_token", subject_type="api_token",
+                     subject_id=token.public_id, details=details)
+    db.session.commit()
 
 
 def current_token():

@@ -48,6 +48,7 @@ class Operation:
 
 
 OPERATIONS: list[Operation] = []
+GUARDED_ENDPOINTS: set[str] = set()  # "api.<operation_id>" of the routes that take a token
 
 
 def operation(rule: str, method: str, *, operation_id: str, tag: str, summary, description, response: str,
@@ -64,7 +65,9 @@ def operation(rule: str, method: str, *, operation_id: str, tag: str, summary, d
                                     media_type, errors, declared, scope, status, request_body, request_media_type,
                                     idempotent))
         served = view if method.upper() == "GET" else unit_of_work(view, idempotent)
-        served = token_required(scope)(served) if scope else served
+        if scope:
+            served = token_required(scope)(served)
+            GUARDED_ENDPOINTS.add(f"{blueprint.name}.{operation_id}")
         blueprint.add_url_rule(rule, endpoint=operation_id, view_func=served, methods=[method.upper()])
         return view
 

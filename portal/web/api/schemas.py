@@ -126,7 +126,8 @@ COMPONENTS: dict[str, dict] = {
                     "to_state": {"type": "string"}}, "required": ["at", "action", "label", "from_state", "to_state"]}),
                 "issued_documents": _array({"type": "object", "properties": {
                     "id": {"type": "string"}, "name": {"type": "string"}, "issued_at": TIME,
-                    "status": {"type": "string"}}, "required": ["id", "name", "issued_at", "status"]}),
+                    "status": {"type": "string"}, "download": {"type": "string", "format": "uri"}},
+                    "required": ["id", "name", "issued_at", "status", "download"]}),
             },
             "required": ["history", "issued_documents"],
         }],
@@ -202,5 +203,6 @@ COMPONENTS: dict[str, dict] = {
         },
         "required": ["state", "document", "file"],
     },
+    "DocumentFile": {"type": "string", "contentMediaType": "application/pdf", "description": "The file's bytes."},
     "OpenApiDocument": {"type": "object", "description": "An OpenAPI 3.1 document."},
 }

@@ -30,6 +30,9 @@ APPLICATIONS = {
     "cursor": _l("Where the page starts: the value from the previous page's next link."),
     "bad_cursor": _l("The cursor is not one this API gave. Start again from the first page."),
     "bad_limit": _l("The limit must be a whole number from 1 to 100."),
+    "download_summary": _l("Download a document issued for the application"),
+    "download_description": _l("The signed PDF, exactly as issued (its QR code checks it). Only a document of "
+                               "the token's own business's application: any other is not found."),
 }
 FILING = {
     "tag": _l("Filing an application for the business"),
