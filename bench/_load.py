@@ -82,11 +82,12 @@ class Client:
 
     base_url: str
     cookies: dict[str, str] = field(default_factory=dict)
+    headers: dict[str, str] = field(default_factory=dict)  # sent with every request (an API token)
 
     def request(self, method: str, path: str, form: dict | None = None) -> tuple[int, dict, str]:
         parts = urllib.parse.urlsplit(self.base_url)
         connection = http.client.HTTPConnection(parts.hostname, parts.port, timeout=60)
-        headers = {"Cookie": self.cookie_header()} if self.cookies else {}
+        headers = {**self.headers, **({"Cookie": self.cookie_header()} if self.cookies else {})}
         body = None
         if form is not None:
             body = urllib.parse.urlencode(form)

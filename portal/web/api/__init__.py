@@ -18,6 +18,8 @@ The API takes no session cookie and sets none: a browser's ambient sign-in must 
 
 from __future__ import annotations
 
+import os
+
 from flask import Blueprint, Flask, Response, request
 from flask_babel import get_locale
 
@@ -70,7 +72,8 @@ def init_app(app: Flask) -> None:
     )
 
     for setting, value in quotas.DEFAULTS.items():
-        app.config.setdefault(setting, value)
+        # An operator may set each in the environment (API_RATE_LIMIT="600/minute"); tests set the config.
+        app.config.setdefault(setting, type(value)(os.environ.get(setting, value)))
     oauth.init_app(app)
     csrf.exempt(blueprint)  # no cookie authorises an API call (see above): there is no request to forge
     app.register_blueprint(blueprint)
