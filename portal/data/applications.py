@@ -86,13 +86,14 @@ def list_for_organisation(organisation_id: int, before_id: int | None, limit: in
     return list(db.session.scalars(query.options(_with_version()).order_by(Application.id.desc()).limit(limit)))
 
 
-def get_for_organisation(public_id: str, organisation_id: int) -> Application | None:
-    """The application if it is this business's; else None (another business's looks like none at all)."""
+def get_for_organisation(public_id: str, organisation_id: int, *, for_update: bool = False) -> Application | None:
+    """The application if it is this business's; else None (another business's looks like none at all).
+    `for_update`: locked until the transaction ends (PostgreSQL), for a write that reads what it changes."""
     if not public_id or len(public_id) > 32:
         return None
-    return db.session.scalar(select(Application).where(Application.public_id == public_id,
-                                                       Application.organisation_id == organisation_id)
-                             .options(_with_version()))
+    query = select(Application).where(Application.public_id == public_id,
+                                      Application.organisation_id == organisation_id).options(_with_version())
+    return db.session.scalar(query.with_for_update(of=Application) if for_update else query)
 
 
 def move(application: Application, from_state: str, **changes) -> bool:

@@ -10,22 +10,30 @@ told without having happened, none that happened goes untold. A job POSTs the JS
     Webhook-Key-Id: <the secret's id>  which secret signed (an owner may have several endpoints)
     Webhook-Signature: v1=<hex>        HMAC-SHA256(secret, "<timestamp>.<body>")
 
-and retries with growing waits (RETRY_INTERVALS) until the receiver answers 2xx, then gives up. Every attempt's
-outcome is kept on the delivery, for the owner's page. Requests follow no redirect; in production the address
-must be HTTPS and must not resolve to a private, loopback or link-local address (no reaching into our network).
+and retries with growing waits (RETRY_INTERVALS) until the receiver answers 2xx, then gives up: at least once,
+the same Webhook-Id each time. Every attempt's outcome is kept on the delivery, for the owner's page (the kind of
+failure only, not the network's details). Deliveries have a queue of their own, which workers take in turn with
+the others, and an attempt lasts at most ATTEMPT_SECONDS: a slow receiver delays a sign-in code or a receipt by
+one attempt at most. Requests follow no redirect and connect to the very address that was
+checked; in production the address must be HTTPS and resolve only to public addresses (none private, loopback,
+link-local, or an IPv6 form carrying an IPv4 address): no reaching into our network.
 """
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import hmac
+import http.client
 import ipaddress
 import json
+import logging
 import secrets
 import socket
+import ssl
+import threading
 import time
-import urllib.error
-import urllib.request
+from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 from flask import current_app
@@ -37,12 +45,14 @@ from portal.data.models import Webhook, WebhookDelivery
 from portal.domain import audit
 from portal.jobs import names
 from portal.jobs.outbox import schedule
-from portal.jobs.queues import NOTIFICATIONS
+from portal.jobs.queues import WEBHOOKS
 from portal.jobs.registry import job
 
+log = logging.getLogger(__name__)
 STATE_CHANGED = "application.state_changed"
 RETRY_INTERVALS = (30, 120, 600, 3600, 4 * 3600)  # then the delivery is given up (5 h 42 min after the first)
-TIMEOUT_SECONDS = 10
+SOCKET_TIMEOUT_SECONDS = 10  # each connect, send or read
+ATTEMPT_SECONDS = 15  # the whole attempt: a receiver cannot hold a worker longer by answering slowly
 MAX_PER_BUSINESS = 5
 WEBHOOK_ADDED, WEBHOOK_DISABLED = "webhook_added", "webhook_disabled"
 
@@ -63,24 +73,59 @@ def _strict() -> bool:
     return current_app.config["PORTAL_SETTINGS"].production
 
 
+# IPv6 ranges that carry an IPv4 address inside (NAT64, 6to4, Teredo, IPv4-compatible, IPv4-mapped): a
+# private IPv4 address can hide in them, so none of them is an address a receiver may have.
+_CARRIERS = tuple(ipaddress.ip_network(net) for net in (
+    "64:ff9b::/96", "64:ff9b:1::/48", "2002::/16", "2001::/32", "::/96", "::ffff:0:0/96"))
+
+
+def _public(ip) -> bool:
+    if ip.version == 6 and any(ip in network for network in _CARRIERS):
+        return False
+    return ip.is_global and not ip.is_multicast
+
+
+@dataclass(frozen=True)
+class Target:
+    """Where one attempt goes: the URL's parts, and the address it resolved to (connected to as such, so that a
+    second lookup cannot send it elsewhere)."""
+
+    scheme: str
+    host: str
+    port: int
+    path: str
+    ip: str
+
+
 def check_address(url: str) -> None:
-    """HTTPS to a public address (in development and tests, plain HTTP and local receivers are allowed).
-    Raises AddressRefused. Checked when registered and again before each attempt (DNS can change)."""
+    """Raises AddressRefused unless `url` may be a receiver (see `resolve`). Checked when an endpoint is added;
+    outside production the name need not resolve yet (a receiver being set up on a developer's machine)."""
+    resolve(url, look_up=_strict())
+
+
+def resolve(url: str, look_up: bool = True) -> Target | None:
+    """HTTPS to a public address (in development and tests, plain HTTP and local receivers are allowed), and
+    the address to connect to. Raises AddressRefused. Done again before each attempt (DNS can change)."""
     parts = urlsplit(url or "")
     if parts.scheme != "https" and (_strict() or parts.scheme != "http"):
         raise AddressRefused("scheme")
+    try:
+        port = parts.port or (443 if parts.scheme == "https" else 80)
+    except ValueError:
+        raise AddressRefused("host") from None
     if not parts.hostname or parts.username or parts.password or len(url) > 500:
         raise AddressRefused("host")
-    if not _strict():
-        return
+    if not look_up:
+        return None
     try:
-        found = socket.getaddrinfo(parts.hostname, parts.port or 443, proto=socket.IPPROTO_TCP)
-    except (socket.gaierror, UnicodeError):
+        found = socket.getaddrinfo(parts.hostname, port, proto=socket.IPPROTO_TCP)
+    except (socket.gaierror, UnicodeError, OSError):
         raise AddressRefused("host") from None
-    for *_rest, address in found:
-        ip = ipaddress.ip_address(address[0])
-        if not ip.is_global:
-            raise AddressRefused("private")
+    addresses = [ipaddress.ip_address(address[0].split("%")[0]) for *_rest, address in found]
+    if _strict() and not all(_public(ip) for ip in addresses):
+        raise AddressRefused("private")
+    path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
+    return Target(parts.scheme, parts.hostname, port, path, str(addresses[0]))
 
 
 def add(organisation, owner, url: str) -> tuple[Webhook, str]:
@@ -93,8 +138,10 @@ def add(organisation, owner, url: str) -> tuple[Webhook, str]:
     webhook = webhook_data.add(Webhook(organisation_id=organisation.id, url=url, secret=secret,
                                        secret_id="whk_" + secrets.token_urlsafe(12),
                                        created_by_person_id=owner.id, created_at=utcnow()))
+    parts = urlsplit(url)
     audit.record(WEBHOOK_ADDED, actor=owner, subject_type="organisation", subject_id=organisation.public_id,
-                 details={"webhook": webhook.public_id, "url": url})
+                 details={"webhook": webhook.public_id,  # no query string: a receiver may put its own key there
+                          "url": f"{parts.scheme}://{parts.netloc}{parts.path}"})
     return webhook, secret
 
 
@@ -127,34 +174,70 @@ def sign(secret: str, timestamp: int, body: bytes) -> str:
     return hmac.new(secret.encode(), str(timestamp).encode() + b"." + body, hashlib.sha256).hexdigest()
 
 
-class _NoRedirects(urllib.request.HTTPRedirectHandler):
-    def redirect_request(self, *args, **kwargs):
-        return None  # a 3xx is the receiver's answer, not somewhere else to send the event
+class _PinnedHTTPS(http.client.HTTPSConnection):
+    """HTTPS to the address already checked, with the name's certificate and SNI."""
+
+    def __init__(self, target: Target):
+        super().__init__(target.host, target.port, timeout=SOCKET_TIMEOUT_SECONDS,
+                         context=ssl.create_default_context())
+        self._ip = target.ip
+
+    def connect(self):
+        raw = socket.create_connection((self._ip, self.port), self.timeout)
+        self.sock = self._context.wrap_socket(raw, server_hostname=self.host)
 
 
-_opener = urllib.request.build_opener(_NoRedirects)
+class _PinnedHTTP(http.client.HTTPConnection):
+    """Plain HTTP (development and tests only) to the address already checked."""
+
+    def __init__(self, target: Target):
+        super().__init__(target.host, target.port, timeout=SOCKET_TIMEOUT_SECONDS)
+        self._ip = target.ip
+
+    def connect(self):
+        self.sock = socket.create_connection((self._ip, self.port), self.timeout)
 
 
-def _post(webhook: Webhook, delivery: WebhookDelivery) -> int:
-    """Send one attempt; the receiver's status (raises OSError when it could not be reached)."""
+def _post(target: Target, webhook: Webhook, delivery: WebhookDelivery) -> int:
+    """Send one attempt, within ATTEMPT_SECONDS in all (a receiver that trickles its answer a byte at a time is
+    cut off); the receiver's status. Follows no redirect: a 3xx is the answer. Raises OSError (TimeoutError)."""
     body = delivery.body.encode()
     timestamp = int(time.time())
-    # The scheme was checked (check_address): http(s) only, never file: or another opener's.
-    request = urllib.request.Request(webhook.url, data=body, method="POST", headers={  # noqa: S310
-        "Content-Type": "application/json", "User-Agent": "OneWindow-Webhooks/1",
-        "Webhook-Id": delivery.public_id, "Webhook-Timestamp": str(timestamp), "Webhook-Key-Id": webhook.secret_id,
-        "Webhook-Signature": "v1=" + sign(webhook.secret, timestamp, body)})
-    try:
-        with _opener.open(request, timeout=TIMEOUT_SECONDS) as answer:
-            return answer.status
-    except urllib.error.HTTPError as error:
-        return error.code
+    headers = {"Content-Type": "application/json", "User-Agent": "OneWindow-Webhooks/1",
+               "Webhook-Id": delivery.public_id, "Webhook-Timestamp": str(timestamp),
+               "Webhook-Key-Id": webhook.secret_id, "Webhook-Signature": "v1=" + sign(webhook.secret, timestamp, body)}
+    connection = (_PinnedHTTPS if target.scheme == "https" else _PinnedHTTP)(target)
+    outcome: dict = {}
+
+    def send() -> None:
+        try:
+            connection.request("POST", target.path, body=body, headers=headers)
+            outcome["status"] = connection.getresponse().status  # the body is not read: nothing in it counts
+        except (OSError, http.client.HTTPException) as error:
+            outcome["error"] = error
+
+    sender = threading.Thread(target=send, daemon=True)
+    sender.start()
+    sender.join(ATTEMPT_SECONDS)
+    if sender.is_alive():
+        with contextlib.suppress(OSError, AttributeError):
+            connection.sock.shutdown(socket.SHUT_RDWR)  # unblocks the sender's read
+        connection.close()
+        raise TimeoutError(f"no answer within {ATTEMPT_SECONDS} s")
+    connection.close()
+    if "error" in outcome:
+        error = outcome["error"]
+        raise error if isinstance(error, OSError) else OSError(f"{type(error).__name__}: {error}")
+    return outcome["status"]
 
 
-@job(NOTIFICATIONS, name=names.DELIVER_WEBHOOK, retry_intervals=RETRY_INTERVALS)
+@job(WEBHOOKS, name=names.DELIVER_WEBHOOK, timeout=60, retry_intervals=RETRY_INTERVALS)
 def deliver(delivery_id: int) -> str:
     """One attempt at one delivery. Delivered or given up: nothing more to do (a second run of the job does
-    nothing). Otherwise the attempt is recorded and committed, and a failure raises for RQ to retry."""
+    nothing). The attempt is counted and committed before anything is sent, so that even an attempt cut off by
+    the job's own timeout leaves its trace; its outcome is committed after. A failure raises, for RQ to retry.
+    Delivery is at least once: a receiver that answered 2xx just before the worker died hears it again, with
+    the same Webhook-Id."""
     delivery = webhook_data.lock_delivery(delivery_id)
     if delivery is None or delivery.delivered_at is not None or delivery.given_up_at is not None:
         db.session.rollback()
@@ -167,24 +250,41 @@ def deliver(delivery_id: int) -> str:
         return "disabled"
     delivery.attempts += 1
     delivery.last_attempt_at = utcnow()
-    delivery.last_status, delivery.last_error = None, None
+    delivery.last_status, delivery.last_error = None, "no answer: the attempt was cut off"
+    last_chance = delivery.attempts > len(RETRY_INTERVALS)
+    if last_chance:
+        delivery.given_up_at = utcnow()  # whatever happens now, no other attempt follows
+    url, secret_id = webhook.url, webhook.secret_id
+    db.session.commit()
+    status, error = None, None
     try:
-        check_address(webhook.url)
-        delivery.last_status = _post(webhook, delivery)
+        status = _post(resolve(url), webhook, delivery)
     except AddressRefused as refused:
-        delivery.last_error = f"address refused: {refused.reason}"
-    except (OSError, ValueError) as error:
-        delivery.last_error = (type(error).__name__ + ": " + str(error))[:200]
-    if delivery.last_status is not None and 200 <= delivery.last_status < 300:
-        delivery.delivered_at = utcnow()
+        error = f"address refused: {refused.reason}"
+    except OSError as failed:
+        error = _error_text(failed)
+    delivery = webhook_data.lock_delivery(delivery_id)
+    delivery.last_status = status
+    if status is not None and 200 <= status < 300:
+        delivery.last_error, delivery.delivered_at, delivery.given_up_at = None, utcnow(), None
         db.session.commit()
         return "delivered"
-    if delivery.last_error is None:
-        delivery.last_error = f"the receiver answered {delivery.last_status}"
-    if delivery.attempts > len(RETRY_INTERVALS):
-        delivery.given_up_at = utcnow()
+    delivery.last_error = error or f"the receiver answered {status}"
     db.session.commit()
+    log.info("webhook delivery %s to %s failed (attempt %s): %s", delivery.public_id, secret_id,
+             delivery.attempts, delivery.last_error)
     raise DeliveryFailed(delivery.last_error)
+
+
+def _error_text(error: OSError) -> str:
+    """What the owner's page says about a failed attempt: the kind of failure, not the network's details."""
+    if isinstance(error, TimeoutError | socket.timeout):
+        return "no answer in time"
+    if isinstance(error, ssl.SSLError):
+        return "the TLS handshake failed"
+    if isinstance(error, ConnectionRefusedError | ConnectionResetError):
+        return "the connection was refused or reset"
+    return "the receiver could not be reached"
 
 
 def _time(value) -> str:

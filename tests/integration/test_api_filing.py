@@ -267,3 +267,62 @@ def test_a_failed_submission_is_not_kept_under_its_key(client, filer):
                     content_type="multipart/form-data")
     done = client.post(f"{PREFIX}/applications/{draft['id']}/submit", headers=filer.headers(key=key))
     assert done.status_code == 200 and "Idempotent-Replayed" not in done.headers
+
+
+def test_bodies_no_one_means_are_problems_never_500s(client, filer):
+    slug = business_services()[0]
+    draft = _draft(client, filer, slug)
+    url = f"{PREFIX}/applications/{draft['id']}/steps/{draft['steps'][0]['id']}"
+    json_headers = {**filer.headers(), "Content-Type": "application/json"}
+    deep = client.put(url, headers=json_headers, data=b"[" * 100_000 + b"]" * 100_000)
+    assert (deep.status_code, deep.mimetype) == (400, "application/problem+json")
+    lone = client.put(url, headers=json_headers, data=b'{"\\ud800": 1, "a/b~c": 2}')
+    assert lone.status_code == 422
+    unknown = {error["pointer"]: error["field"] for error in lone.json["errors"]
+               if error["pointer"] in ("/a~1b~0c", "/\ud800")}
+    assert unknown == {"/a~1b~0c": None, "/\ud800": None}  # escaped as JSON Pointers; no field has these ids
+
+
+def _fields_of(service, kind: str):
+    for step in service.steps:
+        for field in step.fields:
+            if field.type == kind:
+                yield step, field
+
+
+def test_a_part_a_money_or_address_answer_does_not_have_is_named(client, filer):
+    found = [(slug, step, field) for slug in business_services()
+             for step, field in _fields_of(get_catalogue().get(slug), "money")]
+    if not found:
+        pytest.skip("no business service asks for an amount")
+    slug, step, field = found[0]
+    draft = _draft(client, filer, slug)
+    given = {**(_samples(get_catalogue().get(slug))["steps"].get(step.id) or {}),
+             field.id: {"amount": "1", "currency": "KHR", "bogus": "x"}}
+    answer = client.put(f"{PREFIX}/applications/{draft['id']}/steps/{step.id}", headers=filer.headers(), json=given)
+    assert answer.status_code == 422
+    assert (field.id, f"/{field.id}/bogus") in {(e["field"], e["pointer"]) for e in answer.json["errors"]}
+    wrong = client.put(f"{PREFIX}/applications/{draft['id']}/steps/{step.id}", headers=filer.headers(),
+                       json={**given, field.id: {"amount": "not money", "currency": "KHR"}})
+    assert f"/{field.id}/amount" in {e["pointer"] for e in wrong.json["errors"]}
+
+
+def test_an_answer_to_a_hidden_question_in_a_group_item_is_refused_not_dropped(client, filer):
+    found = [(slug, step, group, inner) for slug in business_services()
+             for step, group in _fields_of(get_catalogue().get(slug), "group")
+             for inner in group.fields if inner.show_when is not None]
+    if not found:
+        pytest.skip("no business service has a conditional question inside a group")
+    slug, step, group, inner = found[0]
+    samples = _samples(get_catalogue().get(slug))["steps"].get(step.id) or {}
+    items = samples.get(group.id) or []
+    draft = _draft(client, filer, slug)
+    url = f"{PREFIX}/applications/{draft['id']}/steps/{step.id}"
+    # Each sample item, with the conditional question answered: wherever it is hidden, that is a problem.
+    answered = [{**item, inner.id: item.get(inner.id) or "M12345678"} for item in items]
+    answer = client.put(url, headers=filer.headers(), json={**samples, group.id: answered})
+    hidden = [f"/{group.id}/{i}/{inner.id}" for i, item in enumerate(items) if item.get(inner.id) is None]
+    if not hidden:
+        pytest.skip("the samples answer the conditional question in every item")
+    assert answer.status_code == 422
+    assert set(hidden) <= {e["pointer"] for e in answer.json["errors"]}

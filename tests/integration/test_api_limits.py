@@ -66,3 +66,24 @@ def test_every_call_with_a_token_is_in_the_audit_log_with_the_token_s_id(client,
         ("GET", "/api/v1/applications/<public_id>", 404)]
     assert all(c.actor_id == filer.owner.id for c in calls)
     assert audit_log.verify(client.application).exit_code == 0  # the chain holds
+
+
+def test_only_the_routes_that_take_files_take_a_large_multipart_body(client, factories, limits):
+    import io
+
+    limits["API_MAX_JSON_BYTES"] = 10_000
+    filer = Filer(factories)
+    big = {"service": business_services()[0], "file": (io.BytesIO(b"x" * 50_000), "big.bin")}
+    answer = client.post(f"{PREFIX}/applications", headers={**filer.headers(), "Idempotency-Key": "k-1"},
+                         data=big, content_type="multipart/form-data")
+    assert (answer.status_code, answer.mimetype) == (413, "application/problem+json")
+    draft = _draft(client, filer, business_services()[0])
+    requirement = draft["documents"][0]["id"]
+    from tests import docfiles
+
+    pdf = docfiles.pdf("x" * 30_000)
+    assert len(pdf) > 10_000
+    upload = client.post(f"{PREFIX}/applications/{draft['id']}/documents", headers=filer.headers(),
+                         data={"requirement": requirement, "file": (io.BytesIO(pdf), "a.pdf")},
+                         content_type="multipart/form-data")
+    assert upload.status_code in (201, 422)  # taken in, and judged by the document's own rules

@@ -133,3 +133,23 @@ def test_a_partner_token_reads_no_business_s_applications_and_a_business_token_v
     secret = api_tokens.make(business, owner, "Books", ("read", "file"), 30).secret
     db.session.commit()
     assert _verify(client, secret, {"token": "x"}).status_code == 403
+
+
+def test_the_token_endpoint_does_not_tell_an_unknown_or_revoked_client_from_a_wrong_secret(client, partner, factories):
+    row, secret = partner
+    other, other_secret = partners.make_client("Other Bank", ["verify:read"], factories.admin())
+    partners.revoke_client(other, factories.admin())
+    db.session.commit()
+    for send in (lambda cid, s: client.post(TOKEN_URL, headers=_basic(cid, s), data=GRANT),
+                 lambda cid, s: client.post(TOKEN_URL, data={**GRANT, "client_id": cid, "client_secret": s})):
+        answers = [send(row.client_id, "owcs_wrong"), send("owc_nobody", secret), send(other.client_id, other_secret)]
+        assert len({(a.status_code, a.get_data()) for a in answers}) == 1, [a.get_data() for a in answers]
+        assert answers[0].status_code == 401
+
+
+def test_only_the_token_as_issued_or_the_qr_code_s_own_link_is_valid(client, partner, issued):  # noqa: F811
+    document_row, _pdf, path = issued
+    access = _access_token(client, partner)
+    token = document_row.verification_token
+    for spelling in (f" {token}\n", f"https://evil.example/anything/{token}", f"{token}/"):
+        assert _verify(client, access, {"token": spelling}).json["state"] == "invalid", spelling

@@ -5,11 +5,14 @@ signature over the timestamp and the body; a failed attempt is kept, shown to th
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import hmac
 import io
 import json
+import socket
 import threading
+import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
@@ -180,3 +183,73 @@ def test_a_refused_address_is_named_on_the_page(client, factories):
     page = client.get(f"/account/businesses/{filer.organisation.public_id}/webhooks")
     refused = client.submit(page, {"url": "ftp://books.example.com/"}, selector="main form[action$='/webhooks']")
     assert refused.status_code == 400 and webhooks.of_organisation(filer.organisation) == []
+
+
+def test_in_production_no_ipv6_form_of_an_ipv4_address_and_no_bad_port(app, monkeypatch):
+    monkeypatch.setattr(webhooks, "_strict", lambda: True)
+    for url in ("https://[64:ff9b::a9fe:a9fe]/", "https://[64:ff9b::a00:1]/", "https://[2002:a00:1::]/",
+                "https://[::7f00:1]/", "https://[::ffff:127.0.0.1]/", "https://[2001:0:4136:e378::1]/"):
+        with pytest.raises(webhooks.AddressRefused) as refused:
+            webhooks.check_address(url)
+        assert refused.value.reason == "private", url
+    for url in ("https://example.com:99999/", "https://example.com:abc/"):
+        with pytest.raises(webhooks.AddressRefused) as refused:
+            webhooks.check_address(url)
+        assert refused.value.reason == "host", url
+
+
+def test_the_attempt_connects_to_the_address_that_was_checked(app, factories, receiver, monkeypatch):
+    """A second DNS answer (rebinding) cannot send the attempt elsewhere: the checked address is the one used."""
+    real = socket.getaddrinfo
+    answers = iter(["127.0.0.1"])
+
+    def rebinding(host, *args, **kwargs):
+        if host == "receiver.test":  # the first answer is the receiver; any later one a black hole
+            return real(next(answers, "192.0.2.1"), *args, **kwargs)
+        return real(host, *args, **kwargs)
+
+    monkeypatch.setattr(socket, "getaddrinfo", rebinding)
+    filer = Filer(factories)
+    webhooks.add(filer.organisation, filer.owner, receiver.url.replace("127.0.0.1", "receiver.test"))
+    answers = iter(["127.0.0.1"])  # `add` checked with one answer; the attempt resolves once more, then connects
+    application = applying.start(get_catalogue().get(business_services()[0]), filer.owner, filer.organisation)
+    webhooks.announce_state_change(application, "x", "submit", "draft", "submitted")
+    db.session.commit()
+    delivery = db.session.scalar(select(WebhookDelivery))
+    assert webhooks.deliver(delivery.id) == "delivered"
+    assert len(receiver.received) == 1
+
+
+def test_a_receiver_that_trickles_its_answer_is_cut_off(app, factories, monkeypatch):
+    monkeypatch.setattr(webhooks, "ATTEMPT_SECONDS", 1)
+    server = socket.socket()
+    server.bind(("127.0.0.1", 0))
+    server.listen()
+    stop = threading.Event()
+
+    def trickle():
+        connection, _ = server.accept()
+        connection.recv(65536)
+        connection.sendall(b"HTTP/1.1 200 OK\r\n")
+        while not stop.wait(0.2):
+            with contextlib.suppress(OSError):
+                connection.sendall(b"X-Slow: 1\r\n")
+        connection.close()
+
+    threading.Thread(target=trickle, daemon=True).start()
+    filer = Filer(factories)
+    webhooks.add(filer.organisation, filer.owner, f"http://127.0.0.1:{server.getsockname()[1]}/hook")
+    application = applying.start(get_catalogue().get(business_services()[0]), filer.owner, filer.organisation)
+    webhooks.announce_state_change(application, "x", "submit", "draft", "submitted")
+    db.session.commit()
+    delivery = db.session.scalar(select(WebhookDelivery))
+    started = time.monotonic()
+    try:
+        with pytest.raises(webhooks.DeliveryFailed):
+            webhooks.deliver(delivery.id)
+    finally:
+        stop.set()
+        server.close()
+    assert time.monotonic() - started < 3
+    db.session.expire_all()
+    assert delivery.attempts == 1 and delivery.last_error == "no answer in time"

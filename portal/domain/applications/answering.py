@@ -47,9 +47,7 @@ def answer_step(service: Service, application, step, given: dict, person, locale
     problems = [Problem(pointer, str(REASONS[reason])) for pointer, reason in wrong.items()]
     form = builder.build_step_form(service, step, shown, locale, documents=documents, posted=posted, csrf=False)
     valid = form.validate()
-    hidden = getattr(form, "hidden_by_condition", {})
-    problems += [Problem(f"/{field_id}", str(REASONS["hidden"])) for field_id in hidden
-                 if given.get(field_id) is not None]
+    problems += [Problem(pointer, str(REASONS["hidden"])) for pointer in builder.hidden_answers(form, given)]
     problems += [Problem(pointer, message) for pointer, message in builder.errors_by_place(form)]
     if problems or not valid:
         return problems or [Problem(None, str(REASONS["invalid"]))]

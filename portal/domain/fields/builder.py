@@ -40,12 +40,12 @@ from wtforms import Form
 from portal.domain.expression_contexts import FORMS
 from portal.domain.fields.definition_fields import CompositeField, DocumentForm, GroupField
 from portal.domain.fields.kinds import kind_of
-from portal.domain.fields.kinds.base import FieldSpec, ServiceSpec, StepSpec, WrongShape
+from portal.domain.fields.kinds.base import FieldSpec, ServiceSpec, StepSpec, WrongShape, pointer_part
 from portal.domain.fields.kinds.walk import initial_data, prepare, read_answers, typed_answers, unbound
 from portal.domain.fields.values import values_for
 from portal.domain.i18n.formatting import current_locale, pick
 
-_FIELD_ID = re.compile(r"[A-Za-z][A-Za-z0-9_]*")
+FIELD_ID = re.compile(r"[A-Za-z][A-Za-z0-9_]*")
 
 
 class StepForm(FlaskForm):
@@ -129,7 +129,7 @@ def posted_answers(step: StepSpec, given: dict) -> tuple[MultiDict, dict[str, st
     for field_id, value in given.items():
         spec = fields.get(field_id)
         if spec is None:
-            wrong[f"/{field_id}"] = "unknown"
+            wrong[f"/{pointer_part(field_id)}"] = "unknown"
         elif value is not None:
             try:
                 posted.update(kind_of(spec).posted(field_id, value))
@@ -152,18 +152,36 @@ def errors_by_place(form: StepForm) -> list[tuple[str | None, str]]:
             placed.update(str(message) for message in field.group_errors)
             for index, entry in enumerate(field.entries):
                 for inner in entry.form:
-                    found += [(f"{pointer}/{index}/{inner.name.rsplit('-', 1)[-1]}", message)
-                              for message in _messages(inner)]
+                    found += _messages(inner, f"{pointer}/{index}/{inner.name.rsplit('-', 1)[-1]}")
         else:
-            found += [(pointer, message) for message in _messages(field)]
+            found += _messages(field, pointer)
     found += [(None, str(message)) for message in form.form_errors if str(message) not in placed]
     return found
 
 
-def _messages(field) -> list[str]:
-    if isinstance(field, CompositeField):
-        return [str(message) for inner in field.form for message in inner.errors]
-    return [str(message) for message in field.errors]
+def _messages(field, pointer: str) -> list[tuple[str, str]]:
+    """A field's messages at `pointer`; a composite's (money, address) at its parts: "/turnover/amount"."""
+    if isinstance(field, CompositeField) and not isinstance(field.form, DocumentForm):
+        return [(f"{pointer}/{inner.name.rsplit('-', 1)[-1]}", str(message))
+                for inner in field.form for message in inner.errors]
+    if isinstance(field, CompositeField):  # a file: one answer, the document's id
+        return [(pointer, str(message)) for inner in field.form for message in inner.errors]
+    return [(pointer, str(message)) for message in field.errors]
+
+
+def hidden_answers(form: StepForm, given: dict) -> list[str]:
+    """JSON Pointers of the answers given to questions the other answers hide (on the step or in a group's
+    items): the API refuses them rather than dropping them unsaid."""
+    found = [f"/{field_id}" for field_id in getattr(form, "hidden_by_condition", {}) if given.get(field_id) is not None]
+    for field in form:
+        items = given.get(field.name)
+        if isinstance(field, GroupField) and isinstance(items, list):
+            for index, entry in enumerate(field.entries):
+                item = items[index] if index < len(items) and isinstance(items[index], dict) else {}
+                found += [f"/{field.name}/{index}/{inner_id}"
+                          for inner_id in getattr(entry.form, "hidden_by_condition", {})
+                          if item.get(inner_id) is not None]
+    return found
 
 
 def apply_rules(step: StepSpec, answers: dict, *, service: ServiceSpec | None = None) -> dict[str, str]:
@@ -299,7 +317,7 @@ def pending_uploads(form: Form) -> list[DocumentForm]:
 def _check_ids(fields: Sequence[FieldSpec], reserved: frozenset[str]) -> None:
     for spec in fields:
         # WTForms also calls a form's `validate_<id>` method, if there is one, to check field <id>.
-        if not _FIELD_ID.fullmatch(spec.id) or spec.id in reserved or f"validate_{spec.id}" in reserved:
+        if not FIELD_ID.fullmatch(spec.id) or spec.id in reserved or f"validate_{spec.id}" in reserved:
             raise ValueError(f"field id {spec.id!r} cannot be used in a form: choose another id "
                              "(letters, digits and _, and not a name forms use themselves)")
         if kind_of(spec).takes_fields:

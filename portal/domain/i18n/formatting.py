@@ -85,7 +85,7 @@ def money(amount: int | float | Decimal, currency: str = "KHR", locale: str | No
     return digits(text, locale)
 
 
-def _in_cambodia(value: datetime) -> datetime:
+def in_cambodia(value: datetime) -> datetime:
     # Stored in UTC without a zone; people read Cambodian time.
     aware = value if value.tzinfo else value.replace(tzinfo=ZoneInfo("UTC"))
     return aware.astimezone(CAMBODIA)
@@ -98,7 +98,7 @@ def date(value: date_type | datetime | None, format: str = "long", locale: str |
         return ""
     locale = locale or current_locale()
     if isinstance(value, datetime):
-        value = _in_cambodia(value).date()
+        value = in_cambodia(value).date()
     return digits(babel_dates.format_date(value, format=format, locale=_babel(locale)), locale)
 
 
@@ -113,7 +113,7 @@ def date_time(value: datetime | None, format: str = "medium", locale: str | None
     # Babel's own "medium" is `h:mm:ss a` for Khmer too, with the Latin AM/PM: people here read the
     # 24-hour clock, and the seconds of a deadline or an event say nothing.
     pattern = MOMENT.get(locale, MOMENT["en"]) if format == "medium" else format
-    text = babel_dates.format_datetime(_in_cambodia(value), format=pattern, tzinfo=CAMBODIA, locale=_babel(locale))
+    text = babel_dates.format_datetime(in_cambodia(value), format=pattern, tzinfo=CAMBODIA, locale=_babel(locale))
     return digits(text, locale)
 
 

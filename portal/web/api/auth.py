@@ -42,12 +42,12 @@ def token_required(scope: str):
             if db.session.is_modified(token):
                 db.session.commit()
             refused = quotas.spend(_quota_key(token, is_partner), "API_RATE_LIMIT")
-            if refused is None and scope not in token.scopes:
-                refused = problems.response(403, *PROBLEMS[403], kind="insufficient-scope",
-                                            headers={"WWW-Authenticate": f'{SCHEME} error="insufficient_scope"'})
             if refused is not None:
-                _audit(token, is_partner, refused.status_code)
-                return refused
+                return refused  # not audited: a flood beyond the limit must cost no write each
+            if scope not in token.scopes:
+                _audit(token, is_partner, 403)
+                return problems.response(403, *PROBLEMS[403], kind="insufficient-scope",
+                                         headers={"WWW-Authenticate": f'{SCHEME} error="insufficient_scope"'})
             if is_partner:
                 g.partner_token = token
             else:
@@ -57,6 +57,9 @@ def token_required(scope: str):
             except HTTPException as error:
                 _audit(token, is_partner, error.code)
                 raise
+            except Exception:
+                _audit_failure(token, is_partner)
+                raise
             _audit(token, is_partner, answer.status_code)
             return answer
 
@@ -65,13 +68,23 @@ def token_required(scope: str):
     return decorate
 
 
+def _audit_failure(token, is_partner: bool) -> None:
+    """A call that ended in an error of ours is recorded too (status 500), if the database still takes it."""
+    db.session.rollback()
+    try:
+        _audit(token, is_partner, 500)
+    except Exception:  # noqa: BLE001 - the error being raised is the one to report
+        db.session.rollback()
+
+
 def _quota_key(token, is_partner: bool) -> str:
     return f"partner:{token.client.public_id}" if is_partner else f"token:{token.public_id}"
 
 
 def _audit(token, is_partner: bool, status: int) -> None:
-    """Every call with a token is an audit entry: which token, which route (its rule: no record's id, no
-    query), and the answer's status. Its own commit: a write that failed (rolled back) is recorded too."""
+    """Every call with a token is an audit entry, but those refused for its rate: which token, which route (its
+    rule: no record's id, no query), and the answer's status. Its own commit: a write that failed (rolled back)
+    is recorded too."""
     details = {"method": request.method, "route": request.url_rule.rule if request.url_rule else None,
                "status": status}
     if is_partner:

@@ -16,6 +16,7 @@ from portal.domain import application_files, assisted, links
 from portal.domain.applications import actions, answering, display, journey, versions
 from portal.domain.catalogue import get_catalogue
 from portal.domain.documents.uploads import UploadRefused
+from portal.domain.fields.builder import FIELD_ID
 from portal.domain.i18n.formatting import current_locale, pick
 from portal.payments import submission
 from portal.web.api import problems
@@ -31,13 +32,18 @@ def _invalid(errors: list[dict], title=FILING["invalid_title"], detail=FILING["i
 
 
 def _error(pointer: str | None, message) -> dict:
-    """One entry of a problem's `errors`: the field's id, where in what was sent, and what is wrong."""
-    field = pointer.split("/")[1] if pointer else None
-    return {"field": field, "pointer": pointer, "message": str(message)}
+    """One entry of a problem's `errors`: the field's id (when what was sent names one), where in what was sent
+    (a JSON Pointer), and what is wrong."""
+    first = pointer.split("/")[1] if pointer else None
+    return {"field": first if first and FIELD_ID.fullmatch(first) else None, "pointer": pointer,
+            "message": str(message)}
 
 
 def _json_object() -> dict | None:
-    body = request.get_json(silent=True)
+    try:
+        body = request.get_json(silent=True)
+    except RecursionError:  # nested deeper than the parser goes: not a body anyone means
+        return None
     return body if isinstance(body, dict) else None
 
 
@@ -47,14 +53,21 @@ def _filer():
 
 
 def _draft(public_id: str):
-    application = application_data.get_for_organisation(public_id, current_token().organisation_id)
+    """The business's application, locked for this write: two requests changing the same draft (two steps, a
+    step and the submission) go one after the other, each on what the other left."""
+    application = application_data.get_for_organisation(public_id, current_token().organisation_id, for_update=True)
     if application is None:
         abort(404)
     return application, versions.definition_for(application)
 
 
-def draft_json(application, service) -> dict:
-    """An application being filed: its answers, its steps, the documents asked for, and what is missing."""
+def _closed():
+    return problems.response(409, FILING["closed_title"], FILING["closed"], kind="not-editable")
+
+
+def draft_json(application, service, *, with_answers: bool = True) -> dict:
+    """An application being filed: its answers, its steps, the documents asked for, and what is missing.
+    Without the answers for an answer kept for replays (writes.py): personal data is not kept there."""
     steps = journey.visible_steps(service, application.answers)
     attached = {}
     for attachment in application.attachments:
@@ -62,7 +75,7 @@ def draft_json(application, service) -> dict:
             {"id": attachment.document.public_id, "name": attachment.document.original_name})
     return {
         **summary_json(application, service),
-        "answers": application.answers or {},
+        **({"answers": application.answers or {}} if with_answers else {}),
         "steps": [{"id": step.id, "title": step.title} for step in steps],
         "documents": [{"id": needed.requirement.id, "label": needed.requirement.label, "required": needed.required,
                        "attached": attached.get(needed.requirement.id, [])}
@@ -92,6 +105,10 @@ def create_application():
            summary=FILING["answer_summary"], description=FILING["answer_description"])
 def answer_step(public_id: str, step_id: str):
     application, service = _draft(public_id)
+    if application.state != journey.DRAFT:
+        # Answering a clerk's request for information is done on the application's page for now: the API has
+        # no resubmission yet, and changed answers nobody resubmits would sit unseen.
+        return _closed()
     step = next((s for s in journey.visible_steps(service, application.answers) if s.id == step_id), None)
     if step is None:
         return problems.response(404, PROBLEMS[404][0], FILING["no_step"], kind="no-such-step")
@@ -100,10 +117,7 @@ def answer_step(public_id: str, step_id: str):
         return problems.response(400, PROBLEMS[400][0], FILING["not_object"], kind="invalid-body")
     documents = [(d.public_id, d.original_name) for d in document_data.uploads_of_organisation(
         application.organisation_id)]
-    try:
-        found = answering.answer_step(service, application, step, given, _filer(), current_locale(), documents)
-    except journey.NotEditable:
-        return problems.response(409, FILING["closed_title"], FILING["closed"], kind="not-editable")
+    found = answering.answer_step(service, application, step, given, _filer(), current_locale(), documents)
     if found:
         return _invalid([_error(problem.pointer, problem.message) for problem in found])
     return draft_json(application, service)
@@ -120,8 +134,8 @@ def attach_document(public_id: str):
                         if n.requirement.id == wanted), None)
     if requirement is None:
         return _invalid([_error("/requirement", FILING["no_requirement"])])
-    if not journey.can_attach(application, requirement.id):
-        return problems.response(409, FILING["closed_title"], FILING["closed"], kind="not-editable")
+    if application.state != journey.DRAFT:
+        return _closed()
     upload = request.files.get("file")
     if upload is None or not upload.filename:
         return problems.response(400, PROBLEMS[400][0], FILING["no_file"], kind="no-file")
@@ -133,7 +147,7 @@ def attach_document(public_id: str):
     except application_files.PhotoTooSmall:
         return _invalid([_error("/file", application_files.photo_too_small_message())], title=FILING["refused_title"])
     application_data.attach(application, requirement.id, document.id)
-    return draft_json(application, service), 201
+    return draft_json(application, service, with_answers=False), 201
 
 
 @operation("/applications/<public_id>/submit", "POST", operation_id="submit_application", tag="filing",

@@ -54,9 +54,28 @@ class ClientCredentials(grants.ClientCredentialsGrant):
     TOKEN_ENDPOINT_AUTH_METHODS = list(AUTH_METHODS)  # Authlib's default is HTTP Basic only
 
 
+class NoClient(Client):
+    """Stands for an unknown or revoked client id, so that it fails exactly as a wrong secret does: nothing tells
+    a guesser which client ids exist. Its secret check still hashes, for the same time."""
+
+    def __init__(self, client_id):
+        super().__init__(None)
+        self.client_id = client_id
+
+    def get_client_id(self):
+        return self.client_id
+
+    def get_allowed_scope(self, scope):
+        return ""
+
+    def check_client_secret(self, client_secret):
+        partners.digest(client_secret or "")
+        return False
+
+
 def _query_client(client_id):
     row = partners.live_client(client_id)
-    return Client(row) if row is not None else None
+    return Client(row) if row is not None else NoClient(client_id)
 
 
 def _save_token(token: dict, request) -> None:

@@ -49,6 +49,7 @@ class Operation:
 
 OPERATIONS: list[Operation] = []
 GUARDED_ENDPOINTS: set[str] = set()  # "api.<operation_id>" of the routes that take a token
+UPLOAD_ENDPOINTS: set[str] = set()  # those whose body is multipart/form-data (files): quotas.too_large
 
 
 def operation(rule: str, method: str, *, operation_id: str, tag: str, summary, description, response: str,
@@ -68,6 +69,8 @@ def operation(rule: str, method: str, *, operation_id: str, tag: str, summary, d
         if scope:
             served = token_required(scope)(served)
             GUARDED_ENDPOINTS.add(f"{blueprint.name}.{operation_id}")
+        if request_media_type == "multipart/form-data":
+            UPLOAD_ENDPOINTS.add(f"{blueprint.name}.{operation_id}")
         blueprint.add_url_rule(rule, endpoint=operation_id, view_func=served, methods=[method.upper()])
         return view
 

@@ -18,7 +18,9 @@ def response(status: int, title, detail=None, kind: str | None = None, headers: 
     if detail is not None:
         body["detail"] = str(detail)
     body.update(members)
-    answer = Response(json.dumps(body, ensure_ascii=False), status=status, mimetype=MEDIA_TYPE)
+    # A client's own text echoed back (a key it sent) may hold a lone surrogate: written as its JSON escape.
+    text = json.dumps(body, ensure_ascii=False).encode("utf-8", "backslashreplace")
+    answer = Response(text, status=status, mimetype=MEDIA_TYPE)
     answer.headers["Content-Language"] = _language()
     answer.headers["Cache-Control"] = "no-store"
     for name, value in (headers or {}).items():

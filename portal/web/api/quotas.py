@@ -77,8 +77,11 @@ def say_what_is_left(response):
 
 
 def too_large():
-    """The 413 problem for a body beyond the API's limit (not an upload), or None."""
-    if request.mimetype == "multipart/form-data":
+    """The 413 problem for a body beyond the API's limit, or None. Only the routes that take files (declared
+    multipart/form-data) take more, up to the app's MAX_CONTENT_LENGTH."""
+    from portal.web.api.operations import UPLOAD_ENDPOINTS
+
+    if request.endpoint in UPLOAD_ENDPOINTS:
         return None
     limit = current_app.config["API_MAX_JSON_BYTES"]
     if request.content_length is not None and request.content_length > limit:

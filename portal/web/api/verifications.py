@@ -4,8 +4,12 @@ facts the page shows, in both languages."""
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from flask import request
 
+from portal.domain import links
+from portal.domain.i18n.formatting import in_cambodia
 from portal.domain.rendering import lifecycle
 from portal.domain.rendering.verification import MAX_CHECK_BYTES, Verdict, compare_file, judge
 from portal.web.api import problems
@@ -16,7 +20,10 @@ MAX_TOKEN_LENGTH = 1000
 
 
 def _day(value) -> str | None:
-    return None if value is None else value.isoformat()[:10]
+    """A date, or a moment's date in Cambodia (as the /verify page writes it)."""
+    if value is None:
+        return None
+    return (in_cambodia(value).date() if isinstance(value, datetime) else value).isoformat()
 
 
 def _facts(verdict: Verdict) -> dict | None:
@@ -39,6 +46,13 @@ def _facts(verdict: Verdict) -> dict | None:
     }
 
 
+def _as_printed(token: str) -> str:
+    """The token as /verify would take it: exactly as issued, or inside the very link the QR code holds
+    (this portal's /verify/<token>); any other spelling is judged as it is, and so is not valid."""
+    prefix = links.external_url("verify.verify", token="t").removesuffix("t")  # ".../verify/"  # noqa: S106
+    return token.removeprefix(prefix) if token.startswith(prefix) else token
+
+
 def verdict_json(verdict: Verdict, file_result: str | None) -> dict:
     return {"state": verdict.state, "document": _facts(verdict), "file": file_result}
 
@@ -52,10 +66,9 @@ def verify_document():
     else:
         body = request.get_json(silent=True)
         token, upload = (body.get("token") if isinstance(body, dict) else None), None
-    if not isinstance(token, str) or not token.strip() or len(token) > MAX_TOKEN_LENGTH:
+    if not isinstance(token, str) or not token or len(token) > MAX_TOKEN_LENGTH:
         return problems.response(400, PROBLEMS[400][0], VERIFY["no_token"], kind="no-token")
-    token = token.strip().rsplit("/", 1)[-1]  # the QR code's whole link is taken as well as its token
-    verdict = judge(token)
+    verdict = judge(_as_printed(token))
     file_result = None
     if upload is not None and upload.filename and verdict.payload is not None:
         file_result = compare_file(verdict, upload.stream.read(MAX_CHECK_BYTES + 1))

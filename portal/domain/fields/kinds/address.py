@@ -35,7 +35,7 @@ class AddressKind(FieldKind):
         return field.form.answer()
 
     def posted(self, name, value):
-        return composite_posted(name, value)
+        return composite_posted(name, value, (*places.LEVELS, "street"))
 
     def display(self, value, locale):
         return written_out(value, locale) if isinstance(value, dict) else str(value)

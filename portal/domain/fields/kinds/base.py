@@ -35,6 +35,11 @@ class WrongShape(ValueError):
         self.pointer = pointer
 
 
+def pointer_part(key: str) -> str:
+    """A key as one part of a JSON Pointer (RFC 6901): "~" and "/" escaped."""
+    return str(key).replace("~", "~0").replace("/", "~1")
+
+
 def scalar_text(value: Any) -> str:
     """A JSON scalar as the text a person would have typed; anything else is `WrongShape`."""
     if isinstance(value, bool) or not isinstance(value, (str, int, float, Decimal)):

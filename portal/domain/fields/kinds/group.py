@@ -6,7 +6,7 @@ from __future__ import annotations
 from wtforms import Form, FormField
 
 from portal.domain.fields.definition_fields import GroupField
-from portal.domain.fields.kinds.base import NOT_GIVEN, FieldKind, WrongShape
+from portal.domain.fields.kinds.base import NOT_GIVEN, FieldKind, WrongShape, pointer_part
 from portal.domain.fields.kinds.walk import initial_data, kind_of, prepare, read_answers, typed_answers, unbound
 from portal.domain.i18n.formatting import pick
 
@@ -65,7 +65,7 @@ class GroupKind(FieldKind):
         known = {inner.id for inner in self.spec.fields}
         unknown = next((key for key in item if key not in known), None)
         if unknown is not None:
-            raise WrongShape(f"/{index}/{unknown}")
+            raise WrongShape(f"/{index}/{pointer_part(unknown)}")
         # An item with nothing given still posts its place, so that the form sees (and refuses) it.
         pairs = [(f"{name}-{index}-_item", "")]
         for inner in self.spec.fields:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from decimal import Decimal, InvalidOperation
 
 from portal.domain.fields.definition_fields import CompositeField, MoneyForm
-from portal.domain.fields.kinds.base import NOT_GIVEN, FieldKind, Posted, WrongShape, scalar_text
+from portal.domain.fields.kinds.base import NOT_GIVEN, FieldKind, Posted, WrongShape, pointer_part, scalar_text
 from portal.domain.i18n import formatting
 
 
@@ -26,7 +26,7 @@ class MoneyKind(FieldKind):
         return field.form.answer()
 
     def posted(self, name, value):
-        return composite_posted(name, value)
+        return composite_posted(name, value, ("amount", "currency"))
 
     def typed(self, value):
         if value in (None, ""):
@@ -69,12 +69,15 @@ def composite_initial(value):
     return {key: part for key, part in value.items() if isinstance(part, (str, int)) and key != "meta"}
 
 
-def composite_posted(name: str, value) -> Posted:
-    """A JSON answer made of named parts (`{"amount": "1000", "currency": "KHR"}`) as its inputs' pairs."""
+def composite_posted(name: str, value, parts: tuple[str, ...]) -> Posted:
+    """A JSON answer made of named `parts` (`{"amount": "1000", "currency": "KHR"}`) as its inputs' pairs; a
+    part the field does not have is a WrongShape at it."""
     if not isinstance(value, dict):
         raise WrongShape
     pairs = []
     for part, text in value.items():
+        if part not in parts:
+            raise WrongShape(f"/{pointer_part(part)}")
         if text is not None:
             try:
                 pairs.append((f"{name}-{part}", scalar_text(text)))
