@@ -326,3 +326,47 @@ def test_an_answer_to_a_hidden_question_in_a_group_item_is_refused_not_dropped(c
         pytest.skip("the samples answer the conditional question in every item")
     assert answer.status_code == 422
     assert set(hidden) <= {e["pointer"] for e in answer.json["errors"]}
+
+
+def _request_info_transition(service):
+    start = service.workflow.start
+    return next((t for t in service.workflow.transitions if t.request_info and start in t.sources), None)
+
+
+def test_after_a_request_for_information_the_software_corrects_the_opened_answer_and_sends_it_back(
+        app, client, factories, filer):
+    for slug in business_services():
+        service = get_catalogue().get(slug)
+        asking = _request_info_transition(service)
+        agency, _dot, role = (asking.roles[0] if asking else "").partition(".")
+        if asking and get_catalogue().agency(agency) is not None:
+            break
+    else:
+        pytest.skip("no business service whose office asks for more information from its first state")
+    samples = _samples(service)
+    draft = _answer_every_step(client, filer, _draft(client, filer, slug), samples)
+    for requirement, kind in (samples.get("documents") or {}).items():
+        data, name = _file(requirement, kind)
+        client.post(f"{PREFIX}/applications/{draft['id']}/documents", headers=filer.headers(),
+                    data={"requirement": requirement, "file": (io.BytesIO(data), name)},
+                    content_type="multipart/form-data")
+    assert client.post(f"{PREFIX}/applications/{draft['id']}/submit", headers=filer.headers()).status_code == 200
+    opened_step = next(step for step in service.steps if samples["steps"].get(step.id))
+    closed_step = next(step for step in service.steps if step.id != opened_step.id and samples["steps"].get(step.id))
+    opened = next(iter(samples["steps"][opened_step.id]))
+    application = db.session.scalar(select(Application).where(Application.public_id == draft["id"]))
+    reason = asking.reasons[0].id if asking.reasons else None
+    journey.staff_act(application, factories.staff(agency, role), asking.action, reason_id=reason,
+                      editable_fields=[opened])
+    url = f"{PREFIX}/applications/{draft['id']}"
+    closed = client.put(f"{url}/steps/{closed_step.id}", headers=filer.headers(),
+                        json=samples["steps"][closed_step.id])
+    assert closed.status_code == 409  # not opened again by the clerk
+    corrected = client.put(f"{url}/steps/{opened_step.id}", headers=filer.headers(),
+                           json=samples["steps"][opened_step.id])
+    assert corrected.status_code == 200, corrected.json
+    sent = client.post(f"{url}/submit", headers=filer.headers(key=str(uuid.uuid4())))
+    assert sent.status_code == 200, sent.json
+    assert sent.json["state"] == service.workflow.start and sent.json["history"][-1]["from_state"] == asking.target
+    again = client.post(f"{url}/submit", headers=filer.headers())
+    assert again.status_code == 409  # nothing more to send back

@@ -13,11 +13,13 @@ from flask import abort, request
 from portal.data import applications as application_data
 from portal.data import documents as document_data
 from portal.domain import application_files, assisted, links
-from portal.domain.applications import actions, answering, display, journey, versions
+from portal.domain.applications import actions, answering, display, journey, transitions, versions
 from portal.domain.catalogue import get_catalogue
 from portal.domain.documents.uploads import UploadRefused
 from portal.domain.fields.builder import FIELD_ID
 from portal.domain.i18n.formatting import current_locale, pick
+from portal.domain.workflow import engine
+from portal.extensions import db
 from portal.payments import submission
 from portal.web.api import problems
 from portal.web.api.applications import application_json, summary_json
@@ -105,10 +107,6 @@ def create_application():
            summary=FILING["answer_summary"], description=FILING["answer_description"])
 def answer_step(public_id: str, step_id: str):
     application, service = _draft(public_id)
-    if application.state != journey.DRAFT:
-        # Answering a clerk's request for information is done on the application's page for now: the API has
-        # no resubmission yet, and changed answers nobody resubmits would sit unseen.
-        return _closed()
     step = next((s for s in journey.visible_steps(service, application.answers) if s.id == step_id), None)
     if step is None:
         return problems.response(404, PROBLEMS[404][0], FILING["no_step"], kind="no-such-step")
@@ -117,7 +115,10 @@ def answer_step(public_id: str, step_id: str):
         return problems.response(400, PROBLEMS[400][0], FILING["not_object"], kind="invalid-body")
     documents = [(d.public_id, d.original_name) for d in document_data.uploads_of_organisation(
         application.organisation_id)]
-    found = answering.answer_step(service, application, step, given, _filer(), current_locale(), documents)
+    try:
+        found = answering.answer_step(service, application, step, given, _filer(), current_locale(), documents)
+    except journey.NotEditable:  # past the draft, a step no clerk opened again
+        return _closed()
     if found:
         return _invalid([_error(problem.pointer, problem.message) for problem in found])
     return draft_json(application, service)
@@ -134,7 +135,7 @@ def attach_document(public_id: str):
                         if n.requirement.id == wanted), None)
     if requirement is None:
         return _invalid([_error("/requirement", FILING["no_requirement"])])
-    if application.state != journey.DRAFT:
+    if not journey.can_attach(application, requirement.id):  # past the draft, a document no clerk asked for again
         return _closed()
     upload = request.files.get("file")
     if upload is None or not upload.filename:
@@ -155,6 +156,8 @@ def attach_document(public_id: str):
            summary=FILING["submit_summary"], description=FILING["submit_description"])
 def submit_application(public_id: str):
     application, service = _draft(public_id)
+    if application.state != journey.DRAFT:
+        return _send_back(service, application)
     try:
         submission.submit(service, application, _filer())
     except actions.AlreadySubmitted:
@@ -167,4 +170,29 @@ def submit_application(public_id: str):
         return _invalid([_error(f"/{r.field}", r.message) for r in refused.refusals], detail=FILING["refused"])
     except assisted.NoConsent:  # pragma: no cover - an API draft is never an operator's assisted filing
         abort(403)
+    return _as_now(application)
+
+
+def _send_back(service, application):
+    """Past the draft, submitting is the applicant's own next step, if the workflow gives one now: the
+    corrected application sent back after a clerk's request for information (as the page's button does)."""
+    person = _filer()
+    if not application.editable:  # no request for information open: nothing of the applicant's to send back
+        return problems.response(409, FILING["submitted_title"], FILING["submitted"], kind="already-submitted")
+    mine = [t.action for t in engine.available_actions(service, transitions.snapshot(service, application),
+                                                        transitions.actor_for(person, True))
+            if t.action != engine.WITHDRAW]
+    if not mine:
+        return problems.response(409, FILING["submitted_title"], FILING["submitted"], kind="already-submitted")
+    try:
+        submission.take_step(service, application, person, mine[0], as_applicant=True)
+    except (engine.NotAllowed, transitions.Conflict):
+        return problems.response(409, FILING["submitted_title"], FILING["submitted"], kind="already-submitted")
+    return _as_now(application)
+
+
+def _as_now(application) -> dict:
+    """The application's answer, with the step just taken in its history (written beside the loaded list)."""
+    db.session.flush()
+    db.session.expire(application, ["events"])
     return application_json(application)

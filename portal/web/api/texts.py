@@ -53,7 +53,8 @@ FILING = {
     "submit_summary": _l("Submit the draft"),
     "submit_description": _l(
         "Everything the service requires must be given. Send an Idempotency-Key: a retry with the same key "
-        "gets the first answer, and the application is filed once."),
+        "gets the first answer, and the application is filed once. After the office asked for more "
+        "information (and opened answers or documents again), this sends the corrected application back."),
     "not_object": _l("The body must be a JSON object."),
     "no_service": _l("No live service for businesses has this slug."),
     "no_step": _l("This draft has no step with this id (a step can depend on earlier answers)."),
