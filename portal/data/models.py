@@ -481,6 +481,13 @@ class Application(Base):
         comment="filed with the help of an operator at a kiosk (issue 14)")
     tracking_digest: Mapped[str | None] = mapped_column(
         String(64), comment="HMAC of the tracking secret printed on a guest's receipt (no account, issue 14)")
+    # Retention (issue 18, portal.domain.retention): the clock of a service's `retention` runs from closed_at.
+    closed_at: Mapped[datetime | None] = mapped_column(
+        DateTime, index=True, comment="when it entered a terminal state: retention counts from here")
+    documents_removed_at: Mapped[datetime | None] = mapped_column(
+        DateTime, comment="its documents' retention ended and they were removed (those no kept record uses)")
+    reduced_at: Mapped[datetime | None] = mapped_column(
+        DateTime, comment="its retention ended and it was reduced to reference, service, dates and outcome")
 
     service_version: Mapped[ServiceVersion] = relationship()
     assisted_session: Mapped[AssistedSession | None] = relationship()
@@ -601,6 +608,48 @@ class AuditEntry(Base):
     hash: Mapped[str] = mapped_column(String(64), unique=True)
     mac_key_id: Mapped[str | None] = mapped_column(String(8), comment="AUDIT_KEYS_PATH key; NULL before 0011")
     mac: Mapped[str | None] = mapped_column(String(64), comment="HMAC-SHA256 of seq, key id, hash and previous mac")
+
+
+class LegalHold(Base):
+    """A supervisor or an administrator stopped an application's removal under retention (a dispute, an
+    investigation, a court order) until the hold is lifted. At most one hold is in force per application."""
+
+    __tablename__ = "legal_holds"
+    __table_args__ = (
+        Index("one_hold_in_force", "application_id", unique=True,
+              postgresql_where=text("lifted_at IS NULL"), sqlite_where=text("lifted_at IS NULL")),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    public_id: Mapped[str] = mapped_column(String(32), unique=True, default=new_public_id)
+    application_id: Mapped[int] = mapped_column(ForeignKey("applications.id", ondelete="RESTRICT"), index=True)
+    reason: Mapped[str] = mapped_column(String(500), comment="why it is held, in the words of who placed it")
+    placed_by_id: Mapped[int | None] = mapped_column(ForeignKey("people.id", ondelete="SET NULL"))
+    placed_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    lifted_by_id: Mapped[int | None] = mapped_column(ForeignKey("people.id", ondelete="SET NULL"))
+    lifted_at: Mapped[datetime | None] = mapped_column(DateTime)
+    lift_reason: Mapped[str | None] = mapped_column(String(500))
+
+    application: Mapped[Application] = relationship()
+    placed_by: Mapped[Person | None] = relationship(foreign_keys=[placed_by_id])
+    lifted_by: Mapped[Person | None] = relationship(foreign_keys=[lifted_by_id])
+
+
+class RetentionRun(Base):
+    """One run of the retention job or of `flask retention run` (a dry run too): what it removed, per
+    service and year of closing, for the administrators' page."""
+
+    __tablename__ = "retention_runs"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    started_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    finished_at: Mapped[datetime | None] = mapped_column(DateTime)
+    as_of: Mapped[date] = mapped_column(Date, comment="the day whose retention it applied")
+    dry_run: Mapped[bool] = mapped_column(Boolean, default=False)
+    started_by: Mapped[str] = mapped_column(String(20), comment="schedule or cli")
+    totals: Mapped[dict] = mapped_column(JSON, default=dict, comment="removed, reduced, documents, files, held")
+    by_service: Mapped[list] = mapped_column(JSON, default=list, comment="one row per service and year of closing")
+    failed: Mapped[int] = mapped_column(Integer, default=0, comment="applications it could not finish (tried again)")
 
 
 class PendingRegistration(Base):

@@ -28,6 +28,8 @@ log = logging.getLogger(__name__)
 INVITATION_SWEEP_INTERVAL = 60 * 60
 # Expired sessions are already ignored when read; the sweep only keeps the table small.
 SESSION_SWEEP_INTERVAL = 60 * 60
+# Retention counts in days (portal.domain.retention); a run a worker missed is made up the next day.
+RETENTION_INTERVAL = 24 * 60 * 60
 
 
 def periodic_jobs(app) -> list[tuple[str, str, int]]:
@@ -36,7 +38,8 @@ def periodic_jobs(app) -> list[tuple[str, str, int]]:
             (names.PUBLISH_AUDIT_HEAD, DEFAULT, app.config["AUDIT_HEAD_INTERVAL"]),
             (names.EXPIRE_INVITATIONS, DEFAULT, INVITATION_SWEEP_INTERVAL),
             (names.PURGE_EXPIRED_SESSIONS, DEFAULT, SESSION_SWEEP_INTERVAL),
-            (names.PURGE_IDEMPOTENCY_KEYS, DEFAULT, SESSION_SWEEP_INTERVAL)]
+            (names.PURGE_IDEMPOTENCY_KEYS, DEFAULT, SESSION_SWEEP_INTERVAL),
+            (names.RUN_RETENTION, DEFAULT, RETENTION_INTERVAL)]
     khqr = app.config["PORTAL_SETTINGS"].khqr
     if khqr is not None:  # asking the provider about KHQR requests still open (portal.payments.polling)
         jobs.append((names.SCHEDULE_KHQR_POLLS, DEFAULT, khqr.poll_interval))

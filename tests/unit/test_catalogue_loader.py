@@ -148,6 +148,16 @@ class TestWhereAnAgencyIs:
         catalogue = load_catalogue(services)
         assert catalogue.get("tax-filing").documents_retention_years == 7
         assert catalogue.get("residence-certificate").documents_retention_years == 3
+        assert catalogue.get("residence-certificate").keep_record is False
+
+    def test_documents_outlive_an_application_only_when_its_record_is_kept(self, services):
+        edit(services, "residence-certificate", lambda d: d.update(
+            retention={"applications_years": 2, "documents_years": 5}))
+        with pytest.raises(DefinitionError, match="documents_years.*cannot be longer than applications_years"):
+            load_catalogue(services)
+        edit(services, "residence-certificate", lambda d: d.update(
+            retention={"applications_years": 2, "documents_years": 5, "keep_record": True}))
+        assert load_catalogue(services).get("residence-certificate").keep_record is True
 
 
 def edit_samples(root, slug, change):

@@ -106,6 +106,8 @@ def apply(service: Service, application, decision: Decision, person, *, note: st
         # address data grew since the last `flask services sync-agencies`) gets its row now.
         for office in dict.fromkeys(routed.values()):
             agency_data.ensure(get_catalogue().agency(office))
+    if decision.terminal:  # the service's retention counts from here (portal.domain.retention)
+        changes["closed_at"] = utcnow()
     if decision.action == "submit":
         changes["submitted_at"] = utcnow()
         moved = application_data.move_giving_reference(

@@ -406,9 +406,7 @@ def load_service_text(
         _notification(r, item, f"notifications[{i}]", workflow)
         for i, item in enumerate(r.list_of(data.get("notifications", []), "notifications", False))
     )
-    retention = r.mapping(
-        data.get("retention", {"applications_years": 10}), "retention", set(), {"applications_years", "documents_years"}
-    )
+    retention = _retention(r, data.get("retention", {"applications_years": 10}))
     period = _period(r, data["period"], fields) if "period" in data else None
     once = _once_per_applicant(r, data["once_per_applicant"], fields, workflow) \
         if "once_per_applicant" in data else None
@@ -452,14 +450,27 @@ def load_service_text(
         once_per_applicant=once,
         without_account=without_account,
         routing=routing,
-        retention_years=r.integer(retention.get("applications_years", 10), "retention.applications_years", 1),
-        documents_retention_years=r.integer(
-            retention.get("documents_years", retention.get("applications_years", 10)), "retention.documents_years", 1
-        ),
+        retention_years=retention[0],
+        documents_retention_years=retention[1],
+        keep_record=retention[2],
         content_hash=snapshots.content_hash(raw, templates),
         templates=templates,
         raw=raw,
     )
+
+
+def _retention(r: _Reader, value: Any) -> tuple[int, int, bool]:
+    """`retention`: years applications and their documents are kept after they close, and whether the
+    application is then reduced to a record (reference, service, dates, outcome) rather than removed."""
+    retention = r.mapping(value, "retention", set(), {"applications_years", "documents_years", "keep_record"})
+    years = r.integer(retention.get("applications_years", 10), "retention.applications_years", 1)
+    documents_years = r.integer(retention.get("documents_years", years), "retention.documents_years", 1)
+    keep_record = _bool(r, retention.get("keep_record", False), "retention.keep_record")
+    if documents_years > years and not keep_record:
+        # Documents are the application's: removing the application takes them (portal.domain.retention).
+        raise r.fail("retention.documents_years", "cannot be longer than applications_years unless keep_record is "
+                                                  "true (the application is removed with its documents)")
+    return years, documents_years, keep_record
 
 
 NAME_TYPES = ("text", "khmer_name", "latin_name")

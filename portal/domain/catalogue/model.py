@@ -311,6 +311,9 @@ class Service:
     notifications: tuple[NotificationRule, ...] = ()
     retention_years: int = 10  # applications (answers, history) are kept this long after they end
     documents_retention_years: int = 10  # uploaded and issued documents
+    # After retention_years: reduce the application to reference, service, dates and outcome (kept for good)
+    # instead of removing it (portal.domain.retention).
+    keep_record: bool = False
     period: Period | None = None
     once_per_applicant: OncePerApplicant | None = None
     # A citizen alone at an enrolled kiosk may apply without an account (a guest, issue 14; docs/kiosks.md).

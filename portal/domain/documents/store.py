@@ -129,6 +129,11 @@ class DocumentStore:
             raise BlobDamaged(document.public_id)
         return data
 
+    def forget(self, sha256: str) -> bool:
+        """Remove the bytes of a blob whose row was removed (retention). Spared if touched within ORPHAN_GRACE:
+        an upload of the same bytes may be in flight (its row comes after its file), and fsck sees it later."""
+        return self.storage.remove_if_untouched_since(sha256, time.time() - ORPHAN_GRACE.total_seconds())
+
     def fsck(self, *, repair: bool = False, now: float | None = None) -> FsckReport:
         """Re-hash every blob that has a row, and look for files that have none.
 

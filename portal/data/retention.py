@@ -1,0 +1,316 @@
+"""Rows for retention (issue 18, `portal.domain.retention`): which applications closed when, what of theirs
+other records still use, removing them, legal holds and the runs' reports."""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Iterable
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from sqlalchemy import delete, exists, func, or_, select, update
+
+from portal.data.db import db, utcnow
+from portal.data.models import (
+    Application,
+    ApplicationDocument,
+    ApplicationEvent,
+    AssistedSession,
+    Blob,
+    CaseNote,
+    Document,
+    DocumentRequest,
+    Escalation,
+    FeeAssessment,
+    HandoffLink,
+    LegalHold,
+    Notification,
+    Payment,
+    PaymentRequest,
+    RetentionRun,
+)
+
+# --- when applications closed ---------------------------------------------------------------------------
+
+def unstamped_closures() -> list[tuple[int, str]]:
+    """(service version id, state) of applications past their draft that have no `closed_at` yet."""
+    return list(db.session.execute(
+        select(Application.service_version_id, Application.state)
+        .where(Application.closed_at.is_(None), Application.state != "draft").distinct()
+    ).all())
+
+
+def stamp_closed(service_version_id: int, state: str) -> int:
+    """Closed at their last event: for applications that reached a terminal state before `closed_at` existed."""
+    last_event = (select(func.max(ApplicationEvent.at)).where(ApplicationEvent.application_id == Application.id)
+                  .scalar_subquery())
+    result = db.session.execute(
+        update(Application)
+        .where(Application.service_version_id == service_version_id, Application.state == state,
+               Application.closed_at.is_(None))
+        .values(closed_at=func.coalesce(last_event, Application.updated_at))
+        .execution_options(synchronize_session=False))
+    return result.rowcount
+
+
+# --- what is due ----------------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Candidate:
+    id: int
+    public_id: str
+    service_slug: str
+    state: str
+    closed_at: datetime  # for a draft: its last change
+    documents_removed: bool
+    reduced: bool
+    held: bool
+    paid: bool
+
+
+def candidates(slug: str, documents_before: datetime, records_before: datetime,
+               only: int | None = None) -> list[Candidate]:
+    """Applications of `slug` whose documents' or record's time may be up: closed (or, a draft, last changed)
+    before the cut-off, and not yet dealt with. Oldest first: the order retention works in."""
+    closed = func.coalesce(Application.closed_at, Application.updated_at)
+    is_closed = or_(Application.closed_at.is_not(None), Application.state == "draft")
+    held = exists().where(LegalHold.application_id == Application.id, LegalHold.lifted_at.is_(None))
+    paid = or_(exists().where(Payment.application_id == Application.id),
+               exists().where(PaymentRequest.application_id == Application.id))
+    due = or_(
+        (Application.documents_removed_at.is_(None)) & (closed < documents_before),
+        (Application.reduced_at.is_(None)) & (closed < records_before),
+    )
+    query = (select(Application.id, Application.public_id, Application.service_slug, Application.state, closed,
+                    Application.documents_removed_at.is_not(None), Application.reduced_at.is_not(None), held, paid)
+             .where(Application.service_slug == slug, is_closed, due).order_by(closed, Application.id))
+    if only is not None:  # one application, read again under its lock
+        query = query.where(Application.id == only)
+    rows = db.session.execute(query).all()
+    return [Candidate(*row) for row in rows]
+
+
+def slugs_with_closed_applications() -> list[str]:
+    return list(db.session.scalars(select(Application.service_slug).distinct().order_by(Application.service_slug)))
+
+
+def lock(application_id: int) -> Application | None:
+    """The application, locked until the transaction ends (PostgreSQL), or None if it is gone."""
+    return db.session.scalar(select(Application).where(Application.id == application_id)
+                             .with_for_update(of=Application).execution_options(populate_existing=True))
+
+
+# --- documents and who uses them ------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class StoredDocument:
+    id: int
+    public_id: str
+    sha256: str
+    kind: str
+    issued_here: bool  # issued for this application (its `application_id`), not attached to it
+
+
+def documents_of(application_id: int) -> list[StoredDocument]:
+    """The documents issued for the application and those attached to it, each once."""
+    attached = select(ApplicationDocument.document_id).where(ApplicationDocument.application_id == application_id)
+    rows = db.session.execute(
+        select(Document.id, Document.public_id, Document.sha256, Document.kind,
+               Document.application_id == application_id)
+        .where(or_(Document.application_id == application_id, Document.id.in_(attached)))
+        .order_by(Document.id)
+    ).all()
+    return [StoredDocument(*row) for row in rows]
+
+
+def payment_receipt_requests(application_id: int) -> set[int]:
+    """The document requests of the application's payment receipts: money records, kept with the payments."""
+    return set(db.session.scalars(
+        select(Payment.receipt_request_id).where(Payment.application_id == application_id,
+                                                 Payment.receipt_request_id.is_not(None))))
+
+
+def used_elsewhere(document_id: int, leaving: Collection[int]) -> bool:
+    """Whether a record other than the applications in `leaving` uses the document: another application
+    (attached, issued for it, or a request of it), a payment's receipt, or a kiosk session's signed consent."""
+    receipt_requests = select(Payment.receipt_request_id).where(Payment.receipt_request_id.is_not(None))
+    uses = (
+        exists().where(ApplicationDocument.document_id == document_id,
+                       ApplicationDocument.application_id.not_in(leaving)),
+        exists().where(Document.id == document_id, Document.application_id.is_not(None),
+                       Document.application_id.not_in(leaving)),
+        exists().where(or_(DocumentRequest.document_id == document_id,
+                           DocumentRequest.replaces_document_id == document_id),
+                       or_(DocumentRequest.application_id.is_(None), DocumentRequest.application_id.not_in(leaving),
+                           DocumentRequest.id.in_(receipt_requests))),
+        exists().where(AssistedSession.consent_document_id == document_id),
+    )
+    return bool(db.session.scalar(select(or_(*uses))))
+
+
+def blobs_left_without_documents(sha256s: Iterable[str], leaving_documents: Collection[int]) -> set[str]:
+    """Of `sha256s`, the files no document but those in `leaving_documents` points at."""
+    wanted = set(sha256s)
+    if not wanted:
+        return set()
+    still_used = set(db.session.scalars(
+        select(Document.sha256).where(Document.sha256.in_(wanted), Document.id.not_in(leaving_documents))
+        .distinct()))
+    return wanted - still_used
+
+
+# --- removing -------------------------------------------------------------------------------------------
+
+def remove_documents(application_id: int, document_ids: Collection[int], keep_requests: Collection[int]) -> None:
+    """Remove the application's attachments and document requests (but `keep_requests`), and the documents
+    `document_ids`; a kept document issued for it stays, detached only when the application itself goes."""
+    db.session.execute(delete(ApplicationDocument).where(ApplicationDocument.application_id == application_id))
+    db.session.execute(delete(DocumentRequest).where(DocumentRequest.application_id == application_id,
+                                                     DocumentRequest.id.not_in(keep_requests)))
+    if document_ids:
+        db.session.execute(update(Document).where(Document.superseded_by_id.in_(document_ids))
+                           .values(superseded_by_id=None))
+        db.session.execute(delete(Document).where(Document.id.in_(document_ids)))
+
+
+def remove_blob_rows(sha256s: Collection[str]) -> set[str]:
+    """Remove the rows of files no document points at any more; those removed."""
+    gone = set()
+    for sha256 in sorted(sha256s):
+        if not db.session.scalar(select(exists().where(Document.sha256 == sha256))):
+            db.session.execute(delete(Blob).where(Blob.sha256 == sha256))
+            gone.add(sha256)
+    return gone
+
+
+def _remove_history(application_id: int, public_id: str) -> None:
+    """What an application's history says and who it told: events, notes, escalations, hand-off links,
+    lifted holds, and the inbox messages that link to it."""
+    for model in (ApplicationEvent, CaseNote, Escalation, HandoffLink):
+        db.session.execute(delete(model).where(model.application_id == application_id))
+    db.session.execute(delete(LegalHold).where(LegalHold.application_id == application_id,
+                                               LegalHold.lifted_at.is_not(None)))
+    link = f"/applications/{public_id}"
+    db.session.execute(delete(Notification).where(or_(Notification.link == link,
+                                                      Notification.link.startswith(link + "/"))))
+
+
+def remove_application(application: Application) -> None:
+    """Remove the application and all that is its own (its documents went before, with `remove_documents`)."""
+    _remove_history(application.id, application.public_id)
+    db.session.execute(delete(FeeAssessment).where(FeeAssessment.application_id == application.id))
+    # Asked for after its documents went (a correction of a closed case): nothing of it may point at it.
+    db.session.execute(delete(DocumentRequest).where(DocumentRequest.application_id == application.id))
+    db.session.execute(update(Document).where(Document.application_id == application.id).values(application_id=None))
+    db.session.execute(delete(Application).where(Application.id == application.id)
+                       .execution_options(synchronize_session=False))
+    db.session.expunge(application)
+
+
+def reduce_application(application: Application) -> None:
+    """Keep the reference, service, dates, outcome and money (fees, payments); forget the rest."""
+    _remove_history(application.id, application.public_id)
+    db.session.execute(update(Application).where(Application.id == application.id).values(
+        answers={}, staff_data={}, editable=[], applicant_name=None, tracking_digest=None, assignee_id=None,
+        due_at=None, ready_for_decision=False, reduced_at=utcnow()))
+
+
+def mark_documents_removed(application_id: int) -> None:
+    db.session.execute(update(Application).where(Application.id == application_id)
+                       .values(documents_removed_at=utcnow()))
+
+
+# --- documents outside applications ---------------------------------------------------------------------
+
+def _unused_past(day: date):
+    used = or_(
+        exists().where(ApplicationDocument.document_id == Document.id),
+        Document.application_id.is_not(None),
+        exists().where(or_(DocumentRequest.document_id == Document.id,
+                           DocumentRequest.replaces_document_id == Document.id)),
+        exists().where(AssistedSession.consent_document_id == Document.id),
+    )
+    return (Document.retain_until < day) & ~used
+
+
+def unused_documents_past(day: date, limit: int = 500) -> list[StoredDocument]:
+    """Documents no application, request or session uses whose own `retain_until` is before `day`: uploads
+    kept in a person's documents and never used, or documents whose application went before them."""
+    rows = db.session.execute(
+        select(Document.id, Document.public_id, Document.sha256, Document.kind, False)
+        .where(_unused_past(day)).order_by(Document.id).limit(limit)
+    ).all()
+    return [StoredDocument(*row) for row in rows]
+
+
+def still_unused_past(document_id: int, day: date) -> bool:
+    return bool(db.session.scalar(select(exists().where(Document.id == document_id, _unused_past(day)))))
+
+
+def remove_unused_document(document_id: int) -> None:
+    db.session.execute(update(Document).where(Document.superseded_by_id == document_id).values(superseded_by_id=None))
+    db.session.execute(delete(Document).where(Document.id == document_id))
+
+
+# --- legal holds ----------------------------------------------------------------------------------------
+
+def hold_in_force(application_id: int) -> LegalHold | None:
+    return db.session.scalar(select(LegalHold).where(LegalHold.application_id == application_id,
+                                                     LegalHold.lifted_at.is_(None)))
+
+
+def add_hold(application_id: int, reason: str, placed_by_id: int) -> LegalHold:
+    hold = LegalHold(application_id=application_id, reason=reason, placed_by_id=placed_by_id)
+    db.session.add(hold)
+    db.session.flush()
+    return hold
+
+
+def lift_hold(hold: LegalHold, reason: str, lifted_by_id: int) -> bool:
+    """Compare and set: of two people lifting the same hold at once, one does."""
+    result = db.session.execute(
+        update(LegalHold).where(LegalHold.id == hold.id, LegalHold.lifted_at.is_(None))
+        .values(lifted_at=utcnow(), lifted_by_id=lifted_by_id, lift_reason=reason)
+        .execution_options(synchronize_session=False))
+    return result.rowcount == 1
+
+
+def holds_in_force(limit: int = 500) -> list[LegalHold]:
+    return list(db.session.scalars(select(LegalHold).where(LegalHold.lifted_at.is_(None))
+                                   .order_by(LegalHold.placed_at.desc(), LegalHold.id.desc()).limit(limit)))
+
+
+def hold_by_public_id(public_id: str) -> LegalHold | None:
+    if not public_id or len(public_id) > 32:
+        return None
+    return db.session.scalar(select(LegalHold).where(LegalHold.public_id == public_id))
+
+
+# --- runs -----------------------------------------------------------------------------------------------
+
+def start_run(as_of: date, dry_run: bool, started_by: str) -> RetentionRun:
+    run = RetentionRun(as_of=as_of, dry_run=dry_run, started_by=started_by, totals={}, by_service=[], failed=0)
+    db.session.add(run)
+    db.session.flush()
+    return run
+
+
+def finish_run(run_id: int, totals: dict, by_service: list, failed: int) -> None:
+    db.session.execute(update(RetentionRun).where(RetentionRun.id == run_id).values(
+        finished_at=utcnow(), totals=totals, by_service=by_service, failed=failed))
+
+
+def last_runs(dry_run: bool, limit: int = 1) -> list[RetentionRun]:
+    return list(db.session.scalars(
+        select(RetentionRun).where(RetentionRun.dry_run == dry_run, RetentionRun.finished_at.is_not(None))
+        .order_by(RetentionRun.id.desc()).limit(limit)))
+
+
+def an_application_of_version(service_version_id: int) -> Application | None:
+    return db.session.scalar(select(Application).where(Application.service_version_id == service_version_id)
+                             .limit(1))
+
+
+def an_application_of(slug: str) -> Application | None:
+    """The most recent application of `slug`: its pinned definition stands in for a service no longer offered."""
+    return db.session.scalar(select(Application).where(Application.service_slug == slug)
+                             .order_by(Application.id.desc()).limit(1))

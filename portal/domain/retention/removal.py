@@ -1,0 +1,87 @@
+"""Carrying out one application's part of a plan, in its own transaction: a failure leaves the others done and
+this one as it was, for the next run."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from portal.data import retention as retention_data
+from portal.data.db import db
+from portal.data.retention import StoredDocument
+from portal.domain import audit
+from portal.domain.catalogue.model import Service
+from portal.domain.documents import get_document_store
+from portal.domain.retention import planning, rules
+
+REMOVED = "retention_removed"
+REDUCED = "retention_reduced"
+DOCUMENT_REMOVED = "retention_document_removed"
+ROLE = "retention"  # the actor of its audit entries: the schedule or an operator's command, never a person
+
+
+def carry_out(service: Service, planned: planning.Step, day: date) -> planning.Step | None:
+    """Do what is due for the planned application, deciding again under its lock on what the database holds
+    now (a hold placed since, another run that did it first). Commits; returns what was done, or None."""
+    application = retention_data.lock(planned.facts.id)
+    found = list(planning.candidates(service, day, only=planned.facts.id)) if application is not None else []
+    if not found:
+        db.session.rollback()
+        return None
+    # Applications before this one in the run are gone already: only this one is leaving now.
+    step = planning.step_for(found[0], service, day, frozenset(), frozenset())
+    if not step.due.anything:
+        db.session.rollback()
+        return None
+    if step.due.documents:
+        keep = retention_data.payment_receipt_requests(application.id)
+        retention_data.remove_documents(application.id, [d.id for d in step.documents], keep)
+        for document in step.documents:
+            _record_document(document, service, application.id, "documents_years")
+        retention_data.mark_documents_removed(application.id)
+    files = retention_data.remove_blob_rows(step.files)
+    if step.due.record is not None:
+        audit.record(REMOVED if step.due.record == rules.REMOVE else REDUCED, actor_role=ROLE,
+                     subject_type="application", subject_id=application.public_id, application=application.id,
+                     details=_rule(service, "applications_years", step.facts))
+        if step.due.record == rules.REMOVE:
+            retention_data.remove_application(application)
+        else:
+            retention_data.reduce_application(application)
+    db.session.commit()
+    forget_files(files)
+    return step
+
+
+def remove_unused(document: StoredDocument, day: date) -> bool:
+    """A document past its own `retain_until` that nothing uses: gone, with its file if no other document has it."""
+    if not retention_data.still_unused_past(document.id, day):
+        db.session.rollback()
+        return False
+    retention_data.remove_unused_document(document.id)
+    audit.record(DOCUMENT_REMOVED, actor_role=ROLE, subject_type="document", subject_id=document.public_id,
+                 details={"rule": "retain_until", "kind": document.kind})
+    files = retention_data.remove_blob_rows({document.sha256})
+    db.session.commit()
+    forget_files(files)
+    return True
+
+
+def forget_files(sha256s) -> None:
+    """After the commit: the rows are gone, so are the bytes (unless an upload of the same bytes is in flight)."""
+    store = get_document_store()
+    for sha256 in sorted(sha256s):
+        store.forget(sha256)
+
+
+def _record_document(document: StoredDocument, service: Service, application_id: int, rule: str) -> None:
+    audit.record(DOCUMENT_REMOVED, actor_role=ROLE, subject_type="document", subject_id=document.public_id,
+                 application=application_id,
+                 details={"rule": rule, "kind": document.kind, "service": service.slug,
+                          "years": service.documents_retention_years})
+
+
+def _rule(service: Service, rule: str, facts: rules.Facts) -> dict:
+    """What the audit entry says: which rule, never what the application said."""
+    return {"service": service.slug, "rule": rule, "years": service.retention_years,
+            "keep_record": service.keep_record, "closed_on": rules.closed_on(facts.closed_at).isoformat(),
+            "state": facts.state, "paid": facts.paid}

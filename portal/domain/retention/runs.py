@@ -1,0 +1,102 @@
+"""A retention run: the daily job (portal.jobs.cron) and `flask retention run`. It plans the day, then
+(unless a dry run) carries out the plan application by application, and keeps the report."""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+from datetime import date
+
+from sqlalchemy.exc import SQLAlchemyError
+
+from portal.data import retention as retention_data
+from portal.data.db import db
+from portal.domain import clock
+from portal.domain.retention import planning, removal
+from portal.jobs import names
+from portal.jobs.queues import DEFAULT
+from portal.jobs.registry import job
+
+log = logging.getLogger(__name__)
+
+
+
+@dataclasses.dataclass
+class Outcome:
+    run_id: int
+    lines: list[planning.Line]
+    failed: int
+
+    @property
+    def totals(self) -> planning.Line:
+        total = planning.Line(None, 0)
+        for line in self.lines:
+            total.add(line)
+        return total
+
+
+def run(day: date | None = None, *, dry_run: bool = False, started_by: str = "schedule") -> Outcome:
+    """Plan `day` (today in Cambodia) and, unless `dry_run`, do it. Idempotent: what is done is not due again."""
+    day = day or clock.today()
+    plan = planning.plan(day)
+    record = retention_data.start_run(day, dry_run, started_by)
+    db.session.commit()  # the closing times stamped while planning, and the run as started
+    run_id = record.id
+    if dry_run:
+        lines, failed = plan.lines(), 0
+    else:
+        lines, failed = _carry_out(plan, day)
+    totals = Outcome(run_id, lines, failed).totals
+    retention_data.finish_run(run_id, _counts(totals), [_row(line) for line in lines], failed)
+    db.session.commit()
+    return Outcome(run_id, lines, failed)
+
+
+def _carry_out(plan: planning.Plan, day: date) -> tuple[list[planning.Line], int]:
+    """What was done, counted as the plan counts it (so a dry run the same day shows the same)."""
+    done = planning.Plan(day)
+    failed = 0
+    for service, planned in plan.steps:
+        try:
+            step = removal.carry_out(service, planned, day)
+        except SQLAlchemyError:
+            # This application stays as it was (its transaction is rolled back); the next run tries again.
+            db.session.rollback()
+            log.exception("retention: application %s could not be done; tried again next run", planned.facts.public_id)
+            failed += 1
+            continue
+        if step is not None:
+            done.steps.append((service, step))
+    done.held = plan.held
+    removed_files: set[str] = set()
+    for document in plan.unused:
+        try:
+            if removal.remove_unused(document, day):
+                done.unused.append(document)
+                if document.sha256 in plan.unused_files:
+                    removed_files.add(document.sha256)
+        except SQLAlchemyError:
+            db.session.rollback()
+            log.exception("retention: document %s could not be removed; tried again next run", document.public_id)
+            failed += 1
+    done.unused_files = frozenset(removed_files)
+    return done.lines(), failed
+
+
+def _counts(line: planning.Line) -> dict:
+    return {k: getattr(line, k) for k in ("removed", "reduced", "documents", "files", "held")}
+
+
+def _row(line: planning.Line) -> dict:
+    return {"service": line.service, "year": line.year, **_counts(line)}
+
+
+def last_run(dry_run: bool = False):
+    runs = retention_data.last_runs(dry_run)
+    return runs[0] if runs else None
+
+
+@job(DEFAULT, timeout=3600, retry_intervals=(), name=names.RUN_RETENTION)
+def run_retention() -> dict:
+    """The daily run. No retries: the next day's run does what this one could not."""
+    return _counts(run().totals)

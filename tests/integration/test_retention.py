@@ -1,0 +1,240 @@
+"""Retention (issue 18): on a fixture service whose retention is short, applications and their documents go
+after the period, not before; a legal hold stops it; a file another record uses stays; every removal is an
+audit entry; the store checks clean afterwards; the dry run says what the real run then does."""
+
+from __future__ import annotations
+
+import os
+import time
+from datetime import date, timedelta
+
+import pytest
+from sqlalchemy import func, select, update
+
+from portal.data.db import db
+from portal.data.models import Application, AuditEntry, Blob, Document, Notification
+from portal.domain import clock
+from portal.domain.documents import get_document_store
+from portal.domain.documents.storage import LocalDirectoryStorage
+from portal.domain.documents.store import DocumentStore
+from portal.domain.retention import holds, runs
+from tests import docfiles, journey
+from tests.service_roots import copy_of_fixture, edit_service, services_root
+from tests.sessions import sign_in_as
+
+SLUG = "market-stall-permit"
+STALL = {"market": "olympic", "stall_number": "B12", "goods": "បន្លែ", "months": "2", "equity_card": "no"}
+
+
+def short_retention(years: int = 1, documents_years: int | None = None, keep_record: bool = False):
+    def change(data):
+        data["retention"] = {"applications_years": years, "documents_years": documents_years or years,
+                             "keep_record": keep_record}
+    return change
+
+
+@pytest.fixture(autouse=True)
+def own_store(app, tmp_path):
+    """A store folder of this test's own: other tests' rolled-back uploads leave files without rows in the shared
+    one, and `fsck` must find this test's store clean."""
+    saved = app.extensions.get("docstore")
+    app.extensions["docstore"] = DocumentStore(LocalDirectoryStorage(tmp_path / "blobs"))
+    yield app.extensions["docstore"]
+    app.extensions["docstore"] = saved
+
+
+@pytest.fixture
+def services(app, tmp_path):
+    root = copy_of_fixture(tmp_path)
+    with services_root(app, root, sync_agencies=True):
+        edit_service(app, root, SLUG, short_retention())
+        yield root
+
+
+@pytest.fixture
+def clerk(factories):
+    return factories.staff("phnom-penh-capital", "clerk")
+
+
+def filed(client, factories, phone: str, id_card: bytes) -> Application:
+    person = factories.person(locale="en", name_km="សុខ ចាន់ធី", name_latin="Sok Chanthy",
+                              national_id="012345678", phone=phone)
+    sign_in_as(client, person)
+    client.expected_lang = "en"
+    first = journey.start(client, SLUG)
+    documents = journey.fill_steps(client, first, {"trader": {}, "stall": STALL, "declaration": {"declaration": "y"}})
+    journey.attach(client, documents, "id_card", id_card, "id.png")
+    url = documents.removesuffix("/documents")
+    journey.submit(client, url)
+    return journey.application_for(url)
+
+
+def closed(app, client, factories, clerk, phone: str, id_card: bytes) -> Application:
+    application = filed(client, factories, phone, id_card)
+    journey.staff_act(application, clerk, "approve")
+    journey.run_jobs(app)  # the receipt and the permit
+    return db.session.get(Application, application.id)
+
+
+def documents_of(application_id: int) -> list[Document]:
+    from portal.data.models import ApplicationDocument
+    attached = select(ApplicationDocument.document_id).where(ApplicationDocument.application_id == application_id)
+    return list(db.session.scalars(select(Document).where(
+        (Document.application_id == application_id) | Document.id.in_(attached))))
+
+
+def age_every_file(days: int = 800) -> None:
+    """The files were written a moment ago, but stand for files written years ago: older than the hour an
+    upload in flight is given (ORPHAN_GRACE)."""
+    storage = get_document_store().storage
+    then = time.time() - days * 86400
+    for key in list(storage.keys()):  # a storage, not a dict: keys() lists its files
+        os.utime(storage._path(key), (then, then))
+
+
+def audit_entries(action: str, after: int) -> list[AuditEntry]:
+    return list(db.session.scalars(select(AuditEntry).where(AuditEntry.action == action, AuditEntry.id > after)
+                                   .order_by(AuditEntry.id)))
+
+
+def last_audit_id() -> int:
+    return db.session.scalar(select(func.coalesce(func.max(AuditEntry.id), 0)))
+
+
+def a_year_and_a_day() -> date:
+    return clock.today().replace(year=clock.today().year + 1) + timedelta(days=1)
+
+
+def test_an_application_goes_after_its_years_with_its_documents_but_a_file_another_uses_stays(
+        app, client, factories, services, clerk):
+    shared_card = docfiles.png((40, 40))
+    gone = closed(app, client, factories, clerk, "+85512000001", shared_card)
+    kept = filed(client, factories, "+85512000002", shared_card)  # still open: the same file is its document too
+    gone_documents = documents_of(gone.id)
+    assert {d.kind for d in gone_documents} == {"upload", "receipt", "issued"}
+    gone_ids, gone_public = gone.id, gone.public_id
+    shared_sha = next(d.sha256 for d in gone_documents if d.kind == "upload")
+    own_files = {d.sha256 for d in gone_documents} - {shared_sha}
+    age_every_file()
+    audit_before = last_audit_id()
+
+    on_the_last_day = runs.run(a_year_and_a_day() - timedelta(days=1))
+    assert on_the_last_day.totals.removed == 0 and db.session.get(Application, gone_ids) is not None
+
+    dry = runs.run(a_year_and_a_day(), dry_run=True)
+    assert db.session.get(Application, gone_ids) is not None  # a dry run removes nothing
+    real = runs.run(a_year_and_a_day())
+    assert [vars(line) for line in real.lines] == [vars(line) for line in dry.lines]
+    line = next(x for x in real.lines if x.service == SLUG)
+    assert (line.removed, line.documents, line.files, line.year) == (1, 3, 2, clock.today().year)
+
+    db.session.expire_all()
+    assert db.session.get(Application, gone_ids) is None
+    assert not db.session.scalars(select(Document).where(Document.id.in_([d.id for d in gone_documents]))).all()
+    assert not db.session.scalars(select(Notification).where(
+        Notification.link == f"/applications/{gone_public}")).all()
+    storage = get_document_store().storage
+    assert not any(storage.exists(sha) for sha in own_files)
+    assert not db.session.scalars(select(Blob).where(Blob.sha256.in_(own_files))).all()
+    # The card is the other applicant's document too: its row and file stay.
+    assert storage.exists(shared_sha) and db.session.get(Blob, shared_sha) is not None
+    assert documents_of(kept.id) and db.session.get(Application, kept.id) is not None
+
+    removed = audit_entries("retention_removed", audit_before)
+    assert [e.subject_id for e in removed] == [gone_public]
+    assert removed[0].details["rule"] == "applications_years" and removed[0].details["service"] == SLUG
+    assert removed[0].actor_role == "retention" and removed[0].actor_id is None
+    assert sorted(e.subject_id for e in audit_entries("retention_document_removed", audit_before)) == \
+        sorted(d.public_id for d in gone_documents)
+    assert "Sok" not in str([e.details for e in removed])  # what and why, never the content
+
+    assert get_document_store().fsck().healthy
+    again = runs.run(a_year_and_a_day())
+    assert again.totals.removed == again.totals.documents == 0  # done once
+
+
+def test_a_legal_hold_keeps_everything_until_it_is_lifted(app, client, factories, services, clerk):
+    application = closed(app, client, factories, clerk, "+85512000003", docfiles.png((41, 41)))
+    supervisor = factories.staff("phnom-penh-capital", "supervisor")
+    documents = documents_of(application.id)
+    age_every_file()
+    hold = holds.place(application, "Court case 12/2026 about this stall", supervisor)
+    db.session.commit()
+    with pytest.raises(holds.AlreadyHeld):
+        holds.place(application, "again", supervisor)
+
+    dry = runs.run(a_year_and_a_day(), dry_run=True)
+    held = runs.run(a_year_and_a_day())
+    assert [vars(x) for x in held.lines] == [vars(x) for x in dry.lines]
+    assert held.totals.held == 1 and held.totals.removed == held.totals.documents == 0
+    db.session.expire_all()
+    assert db.session.get(Application, application.id) is not None
+    assert len(documents_of(application.id)) == len(documents)
+
+    assert holds.lift(hold, "The court closed the case", supervisor)
+    db.session.commit()
+    assert not holds.lift(hold, "twice", supervisor)
+    after = runs.run(a_year_and_a_day())
+    assert after.totals.removed == 1 and after.totals.held == 0
+    assert get_document_store().fsck().healthy
+
+
+def test_keep_record_reduces_the_application_to_reference_service_dates_and_outcome(
+        app, client, factories, services, clerk):
+    edit_service(app, services, SLUG, short_retention(keep_record=True))
+    application = closed(app, client, factories, clerk, "+85512000004", docfiles.png((42, 42)))
+    reference, closed_at, state = application.reference, application.closed_at, application.state
+    assert closed_at is not None and state == "approved"
+    age_every_file()
+    audit_before = last_audit_id()
+
+    outcome = runs.run(a_year_and_a_day())
+    assert (outcome.totals.reduced, outcome.totals.removed, outcome.totals.documents) == (1, 0, 3)
+    db.session.expire_all()
+    kept = db.session.get(Application, application.id)
+    assert (kept.reference, kept.service_slug, kept.state, kept.closed_at) == (reference, SLUG, state, closed_at)
+    assert kept.answers == {} and kept.applicant_name is None and not kept.events and not kept.attachments
+    assert kept.reduced_at is not None and not documents_of(application.id)
+    assert [e.subject_id for e in audit_entries("retention_reduced", audit_before)] == [application.public_id]
+    assert get_document_store().fsck().healthy
+    assert runs.run(a_year_and_a_day()).totals.reduced == 0
+
+
+def test_the_command_prints_per_service_and_year_and_the_dry_run_removes_nothing(
+        app, client, factories, services, clerk):
+    application = closed(app, client, factories, clerk, "+85512000005", docfiles.png((43, 43)))
+    day = a_year_and_a_day().isoformat()
+    result = app.test_cli_runner().invoke(args=["retention", "run", "--dry-run", "--as-of", day])
+    assert result.exit_code == 0, result.output
+    assert f"{SLUG}" in result.output and f"{clock.today().year}: 1 removed, 0 reduced; 3 documents" in result.output
+    db.session.expire_all()
+    assert db.session.get(Application, application.id) is not None
+
+
+def test_the_daily_job_runs_on_a_worker_from_the_cron_scheduler(app, client, factories, services, clerk):
+    application = closed(app, client, factories, clerk, "+85512000006", docfiles.png((44, 44)))
+    application_id = application.id
+    # Closed two years ago, as far as retention can tell.
+    db.session.execute(update(Application).where(Application.id == application_id)
+                       .values(closed_at=application.closed_at - timedelta(days=800)))
+    db.session.commit()
+    age_every_file()
+    assert "portal.domain.retention.runs.run_retention" in journey.run_cron_once(app)
+    journey.run_jobs(app)
+    assert db.session.get(Application, application_id) is None
+    last = runs.last_run()
+    assert last.started_by == "schedule" and last.totals["removed"] == 1 and last.totals["documents"] == 3
+    assert get_document_store().fsck().healthy
+
+
+def test_applications_closed_before_closing_times_were_kept_get_the_time_of_their_last_event(
+        app, client, factories, services, clerk):
+    application = closed(app, client, factories, clerk, "+85512000007", docfiles.png((45, 45)))
+    last_event = max(e.at for e in application.events)
+    db.session.execute(update(Application).where(Application.id == application.id).values(closed_at=None))
+    still_open = filed(client, factories, "+85512000008", docfiles.png((46, 46)))
+    db.session.commit()
+    runs.run(dry_run=True)
+    db.session.expire_all()
+    assert db.session.get(Application, application.id).closed_at == last_event
+    assert db.session.get(Application, still_open.id).closed_at is None
