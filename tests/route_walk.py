@@ -32,6 +32,7 @@ from portal.data.models import (
     Application,
     ApplicationEvent,
     Document,
+    LegalHold,
     OrganisationInvitation,
     OrganisationMember,
     Person,
@@ -42,6 +43,7 @@ from portal.domain.catalogue import get_catalogue
 from portal.domain.documents import get_document_store
 from portal.domain.identity.contacts import Contact
 from portal.domain.organisations import invitations
+from portal.domain.retention import holds
 from portal.jobs import failures
 from portal.jobs.outbox import relay_pending, schedule
 from portal.jobs.worker import make_simple_worker
@@ -185,6 +187,13 @@ class Records:
         return issued
 
     @cached_property
+    def hold(self):
+        """A legal hold on A's application, placed by a supervisor of X."""
+        hold = holds.place(self.application, "ការស៊ើបអង្កេត ២០២៦", self.agency_supervisor)
+        db.session.commit()
+        return hold
+
+    @cached_property
     def payment(self):
         """Cash A paid at X's counter for the application, as a clerk of X records it."""
         payment, _new = payment_data.add(
@@ -297,6 +306,13 @@ def payment_unchanged(r: Records):
     """The application as above, and whether A's payment was reversed."""
     db.session.expire_all()
     return {**application_unchanged(r), "reversed": db.session.get(type(r.payment), r.payment.id).reversed_at}
+
+
+def hold_unchanged(r: Records):
+    """The application as above, and its legal holds (placed, lifted)."""
+    db.session.expire_all()
+    rows = db.session.scalars(select(LegalHold).where(LegalHold.application_id == r.application.id)).all()
+    return {**application_unchanged(r), "holds": sorted((h.public_id, h.lifted_at is None) for h in rows)}
 
 
 def payment_requests_unchanged(r: Records):
@@ -526,6 +542,11 @@ WALKS = (
          form=lambda r: {"category": "issued_in_error", "reason": "ចេញដោយច្រឡំ"}),
     Walk("POST", "/staff/cases/<public_id>/documents/<document_id>/supersede", SUPERVISORS_OF_X,
          lambda r: _app(r) | {"document_id": r.issued.public_id}, unchanged=document_unchanged("issued")),
+    # A legal hold on the case (issue 18): X's supervisors place and lift it.
+    Walk("POST", "/staff/cases/<public_id>/hold", SUPERVISORS_OF_X, _app, unchanged=hold_unchanged,
+         form=lambda r: {"reason": "បណ្ដឹងនៅតុលាការ"}),
+    Walk("POST", "/staff/cases/<public_id>/hold/lift", SUPERVISORS_OF_X, lambda r: (r.hold, _app(r))[1],
+         unchanged=hold_unchanged, form=lambda r: {"reason": "តុលាការបានបិទរឿងក្តី"}),
     # A's business: its members see it, its owners invite and remove members.
     Walk("GET", "/account/businesses/<public_id>", APPLICANT_ONLY,
          lambda r: {"public_id": r.business.public_id}, unchanged=business_unchanged),
@@ -694,6 +715,11 @@ NOT_PER_RECORD = MappingProxyType({
     "/admin/partners": Listed(ADMIN_ONLY, "partner systems' API clients, which belong to no applicant; makes one"),
     "/admin/partners/<public_id>/revoke": Listed(ADMIN_ONLY, "revokes a partner system's API client",
                                                  lambda r: {"public_id": "no-such-client"}),
+    "/admin/retention": Listed(ADMIN_ONLY, "the last retention runs' counts and the legal holds in force"),
+    "/admin/retention/holds": Listed(ADMIN_ONLY, "places a legal hold on the application whose reference the form "
+                                                 "names (tests/integration/test_retention_pages.py)"),
+    "/admin/retention/holds/<public_id>/lift": Listed(ADMIN_ONLY, "lifts a legal hold",
+                                                      lambda r: {"public_id": "no-such-hold"}),
     # Kiosk devices (tests/integration/test_kiosks.py): the device cookie is the credential; without it, 404.
     "/kiosk/enrol/<secret>": Listed(PUBLIC, "the one-time enrolment link's secret is the credential"),
     "/kiosk": Listed(PUBLIC, "the kiosk home, on an enrolled kiosk only"),

@@ -12,7 +12,7 @@ import pytest
 from sqlalchemy import func, select, update
 
 from portal.data.db import db
-from portal.data.models import Application, AuditEntry, Blob, Document, Notification
+from portal.data.models import Application, AuditEntry, Blob, Document, Notification, Person
 from portal.domain import clock
 from portal.domain.documents import get_document_store
 from portal.domain.documents.storage import LocalDirectoryStorage
@@ -198,6 +198,17 @@ def test_keep_record_reduces_the_application_to_reference_service_dates_and_outc
     assert [e.subject_id for e in audit_entries("retention_reduced", audit_before)] == [application.public_id]
     assert get_document_store().fsck().healthy
     assert runs.run(a_year_and_a_day()).totals.reduced == 0
+
+    # The applicant still finds the record among their applications; what it said is gone.
+    sign_in_as(client, db.session.get(Person, kept.applicant_person_id))
+    client.expected_lang = "en"
+    listed = client.get("/applications")
+    assert reference in listed.get_data(as_text=True)
+    page = client.get(f"/applications/{application.public_id}")
+    assert page.status_code == 200
+    text = page.soup.select_one("main").get_text(" ", strip=True)
+    assert reference in text and "Sok Chanthy" not in text and "olympic" not in text.lower()
+    assert page.soup.select("[data-reduced-record]")
 
 
 def test_the_command_prints_per_service_and_year_and_the_dry_run_removes_nothing(

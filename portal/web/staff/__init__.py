@@ -8,7 +8,7 @@ blueprint = Blueprint("staff", __name__, url_prefix="/staff")
 
 
 def init_app(app: Flask) -> None:
-    from portal.web.staff import cases, dashboard, documents, finance, payments, queue, unstaffed  # noqa: F401 - they add routes to the blueprint
+    from portal.web.staff import cases, dashboard, documents, finance, holds, payments, queue, unstaffed  # noqa: F401 - they add routes to the blueprint
     from portal.web.staff.access import acts_as_any
 
     # The navigation shows the back-office pages by the built-in role each role acts as (a governor: a

@@ -23,6 +23,7 @@ from portal.web.staff.access import case_or_404, case_workers, payment_case_or_4
 from portal.web.staff.documents import issued_documents
 from portal.web.staff.forms import AssignForm, AssignmentForm, CaseForm, ReasonForm, RequestInfoForm
 from portal.web.staff.history import answer_changes, record_label
+from portal.web.staff.holds import hold_view
 from portal.web.staff.queue import urgency
 
 ASSIGNMENT = ("claim", "release", "assign")
@@ -91,7 +92,7 @@ def _assignee_public_id(application) -> str:
 def case_page(application, service, *, failed: tuple[str, object] | None = None, note_forms=None,
               failed_revoke: tuple[str, object] | None = None, payment_form=None,
               failed_reversal: tuple[str, object] | None = None, failed_staff: tuple[str, object] | None = None,
-              status: int = 200):
+              failed_hold=None, status: int = 200):
     locale = current_locale()
     actor = transitions.actor_for(current_user, False)
     snapshot = transitions.snapshot(service, application)
@@ -142,6 +143,7 @@ def case_page(application, service, *, failed: tuple[str, object] | None = None,
         payment_form=payment_form or payments.payment_form(service, application),
         reversal_forms=reversal_forms, markable=MARKABLE_FACTS,
         people_by_id=lambda person_id: people.get_by_id(person_id) if person_id else None,
+        **hold_view(application, failed_hold),
     ), status
 
 

@@ -11,6 +11,7 @@ from wtforms.validators import DataRequired, Length, Optional
 from portal.domain.applications.case_notes import MAX_NOTE
 from portal.domain.fields.definition_fields import MultiCheckboxField
 from portal.domain.rendering.lifecycle import CATEGORIES, CHOOSABLE, MAX_REASON
+from portal.domain.retention.holds import REASON_MAX as HOLD_REASON_MAX
 from portal.domain.workflow.engine import MAX_REASON_TEXT
 
 
@@ -205,3 +206,12 @@ class FindCaseForm(FlaskForm):
 
     reference = StringField(_l("Case reference"), validators=[DataRequired(message=_l("Write the case's reference.")),
                                                              Length(max=40)])
+
+
+class HoldForm(PrefixedForm):
+    """Placing or lifting a legal hold (portal.domain.retention.holds): always with a reason."""
+
+    reason = TextAreaField(_l("Reason"), validators=[
+        DataRequired(message=_l("Say why: the case, court order or investigation, so others know when it may end.")),
+        Length(max=HOLD_REASON_MAX, message=_l("Write at most %(max)d characters.")),
+    ])
