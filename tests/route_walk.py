@@ -671,6 +671,10 @@ NOT_PER_RECORD = MappingProxyType({
     "/inbox/read": Listed(SIGNED_IN, "marks my own messages read"),
     "/account": Listed(SIGNED_IN, "my account"),
     "/account/profile": Listed(SIGNED_IN, "my own details"),
+    "/account/my-data": Listed(SIGNED_IN, "my own data's archive: asks for one, shows the latest"),
+    "/account/my-data/<public_id>/download": Listed(
+        SIGNED_IN, "my own archive, found by its id and the signed-in person's together: anyone else's is a 404 "
+                   "(tests/integration/test_my_data.py)", lambda r: {"public_id": "no-such-archive"}),
     "/account/password": Listed(SIGNED_IN, "changes my own password"),
     "/account/authenticator": Listed(WITH_AUTHENTICATOR, "replaces my own authenticator app"),
     "/account/businesses/new": Listed(SIGNED_IN, "creates a business owned by me"),

@@ -40,7 +40,9 @@ class Person(UserMixin, Base):
 
     __tablename__ = "people"
     # A guest (someone who applied at a kiosk without an account, issue 14) has no contact and cannot sign in.
-    __table_args__ = (CheckConstraint("email IS NOT NULL OR phone IS NOT NULL OR is_guest", name="has_contact"),)
+    # A closed account keeps no contact either (issue 18, portal.domain.personal_data.closing).
+    __table_args__ = (CheckConstraint("email IS NOT NULL OR phone IS NOT NULL OR is_guest OR closed_at IS NOT NULL",
+                                      name="has_contact"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     public_id: Mapped[str] = mapped_column(String(32), unique=True, default=new_public_id)
@@ -80,6 +82,8 @@ class Person(UserMixin, Base):
         comment="applied at a kiosk without an account: no contact, no password; followed with a tracking secret")
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     last_sign_in_at: Mapped[datetime | None] = mapped_column(DateTime)
+    closed_at: Mapped[datetime | None] = mapped_column(
+        DateTime, comment="the person closed the account: no sign-in, no contact; kept cases say so to staff")
 
     staff_roles: Mapped[list[StaffRole]] = relationship(back_populates="person", cascade="all, delete-orphan")
     memberships: Mapped[list[OrganisationMember]] = relationship(
@@ -650,6 +654,23 @@ class RetentionRun(Base):
     totals: Mapped[dict] = mapped_column(JSON, default=dict, comment="removed, reduced, documents, files, held")
     by_service: Mapped[list] = mapped_column(JSON, default=list, comment="one row per service and year of closing")
     failed: Mapped[int] = mapped_column(Integer, default=0, comment="applications it could not finish (tried again)")
+
+
+class DataExport(Base):
+    """"Download my data" (issue 18): an archive of everything the portal holds about a person, built by a
+    job into a file of its own (DOCSTORE_PATH/exports), downloadable by that person until `expires_at`."""
+
+    __tablename__ = "data_exports"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    public_id: Mapped[str] = mapped_column(String(32), unique=True, default=new_public_id)
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"), index=True)
+    requested_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    ready_at: Mapped[datetime | None] = mapped_column(DateTime)
+    expires_at: Mapped[datetime | None] = mapped_column(DateTime, comment="a day after it is ready")
+    file_name: Mapped[str | None] = mapped_column(String(80), comment="in DOCSTORE_PATH/exports: random, not guessable")
+    size: Mapped[int | None] = mapped_column(BigInteger)
+    sha256: Mapped[str | None] = mapped_column(String(64))
 
 
 class PendingRegistration(Base):

@@ -20,7 +20,8 @@ JOB_MODULES = ("portal.domain.notify.jobs", "portal.domain.rendering.jobs", "por
                "portal.domain.applications.escalation", "portal.domain.audit.head",
                "portal.domain.organisations.invitations", "portal.domain.identity.sessions",
                "portal.payments.polling", "portal.payments.dev_bank", "portal.domain.api_writes",
-               "portal.domain.webhooks", "portal.domain.retention.runs")
+               "portal.domain.webhooks", "portal.domain.retention.runs",
+               "portal.domain.personal_data.exports")
 
 
 @dataclass(frozen=True)

@@ -201,13 +201,14 @@ class StaffAccessList:
 SHOWN_ACCESS_GROUPS = 10  # enough for every person who handles a case; a phone screen, not a scroll
 
 
-def staff_access(application) -> StaffAccessList:
+def staff_access(application, limit: int = SHOWN_ACCESS_GROUPS) -> StaffAccessList:
     """Who in government looked at this application or its documents: one line per person, role and
-    kind of look (how many times, first and last), most recent first. Every look stays in the log."""
+    kind of look (how many times, first and last), most recent first, the `limit` latest. Every look stays
+    in the log."""
     from portal.domain.catalogue import get_catalogue
 
     catalogue = get_catalogue()
-    groups, total = audit_data.staff_access(application.id, STAFF_ACCESS, SHOWN_ACCESS_GROUPS)
+    groups, total = audit_data.staff_access(application.id, STAFF_ACCESS, limit)
     shown = []
     for group in groups:
         person = group.person

@@ -100,6 +100,13 @@ MESSAGES = {
                 "let it expire."),
         sms=_l("One Window: a business invited you to join it. Sign in to My account to accept or decline."),
     ),
+    "data_export_ready": Message(
+        subject=_l("Your data is ready to download"),
+        body=_l("The archive of everything One Window holds about you, which you asked for, is ready. Sign in "
+                "and open My account, then Download my data, within a day: after that it is removed, and you "
+                "can ask for a new one. If you did not ask for it, change your password."),
+        sms=_l("One Window: your data is ready. Sign in, My account, Download my data, within a day."),
+    ),
 }
 
 

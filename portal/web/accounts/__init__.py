@@ -23,6 +23,7 @@ def init_app(app: Flask) -> None:
         business,
         enrol,
         invitations,
+        my_data,
         profile,
         security,
         webhooks,
