@@ -7,6 +7,7 @@ once, after everything succeeded; anything uncommitted is rolled back when the r
 
 from __future__ import annotations
 
+import logging
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -19,6 +20,7 @@ from sqlalchemy import exc as sa_exc
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import DeclarativeBase, Session, scoped_session, sessionmaker
 
+log = logging.getLogger(__name__)
 # Stable constraint names, so that migrations can name what they alter on every database.
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -126,7 +128,14 @@ class Database:
         app.teardown_appcontext(self._remove_session)
 
     def _remove_session(self, _exc: BaseException | None) -> None:
-        self.session.remove()
+        try:
+            self.session.remove()
+        except sa_exc.SQLAlchemyError as error:
+            # Teardown runs after the page was made (and handed to the server): a rollback that fails because
+            # the database went away meanwhile must not replace that page with an error. The pool has
+            # invalidated the connection; the next request gets a new one, or the outage page.
+            self.session.registry.clear()
+            log.warning("the database was unreachable when the request's session closed (%s)", type(error).__name__)
 
     @contextmanager
     def reading(self) -> Iterator[Session]:

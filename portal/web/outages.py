@@ -140,10 +140,17 @@ class LastResort:
         self.wsgi_app = wsgi_app
 
     def __call__(self, environ, start_response):
-        import sys
+        # The app's status and headers are passed on only once it has returned: an error after it started its
+        # answer (in a teardown, say) then replaces the whole answer, headers included. Passed on at once, the
+        # server would keep the first answer's Content-Length over this page's shorter body: a page cut short.
+        started: list = []
+
+        def start_later(status, headers, exc_info=None):
+            started[:] = [status, headers]
+            return lambda data: start_response(status, headers)(data)  # WSGI's write(): unused by Flask
 
         try:
-            return self.wsgi_app(environ, start_response)
+            answer = self.wsgi_app(environ, start_later)
         except Exception as error:
             code = 503 if outage_of(error) else 500
             log.exception("an error escaped the error pages; the static page was sent")
@@ -155,5 +162,7 @@ class LastResort:
             if code == 503:
                 headers.append(("Retry-After", str(RETRY_AFTER)))
             status = "503 Service Unavailable" if code == 503 else "500 Internal Server Error"
-            start_response(status, headers, sys.exc_info())
+            start_response(status, headers)
             return [body.encode()]
+        start_response(*started)
+        return answer

@@ -84,7 +84,12 @@ class Browser:
                     page = Page(response.status, response.geturl(), response.read().decode("utf-8", "replace"),
                                 dict(response.headers))
             except urllib.error.HTTPError as error:
-                page = Page(error.code, url, error.read().decode("utf-8", "replace"), dict(error.headers))
+                try:
+                    text = error.read().decode("utf-8", "replace")
+                except http.client.HTTPException as broken:  # an error page cut short: a transport error too
+                    self.statuses.failed_to_connect()
+                    raise ConnectionError(f"{method} {url}: {error.code}, {broken!r}") from broken
+                page = Page(error.code, url, text, dict(error.headers))
             except (urllib.error.URLError, ConnectionError, TimeoutError):
                 self.statuses.failed_to_connect()
                 raise
