@@ -671,6 +671,8 @@ NOT_PER_RECORD = MappingProxyType({
     "/inbox/read": Listed(SIGNED_IN, "marks my own messages read"),
     "/account": Listed(SIGNED_IN, "my account"),
     "/account/profile": Listed(SIGNED_IN, "my own details"),
+    "/account/close": Listed(SIGNED_IN, "closes my own account, with my password (tests/integration/"
+                                        "test_close_account.py)"),
     "/account/my-data": Listed(SIGNED_IN, "my own data's archive: asks for one, shows the latest"),
     "/account/my-data/<public_id>/download": Listed(
         SIGNED_IN, "my own archive, found by its id and the signed-in person's together: anyone else's is a 404 "

@@ -2,10 +2,18 @@
 
 from __future__ import annotations
 
-from sqlalchemy import or_, select
+from sqlalchemy import delete, or_, select
 
 from portal.data.db import db
-from portal.data.models import Application, ApplicationDocument, Document, Notification, Person
+from portal.data.models import (
+    Application,
+    ApplicationDocument,
+    DataExport,
+    Document,
+    Notification,
+    OrganisationMember,
+    Person,
+)
 
 
 def applications_of(person: Person) -> list[Application]:
@@ -30,3 +38,38 @@ def documents_of(person: Person) -> list[Document]:
 def inbox_of(person: Person) -> list[Notification]:
     return list(db.session.scalars(select(Notification).where(Notification.person_id == person.id)
                                    .order_by(Notification.id)))
+
+
+def drafts_of(person: Person) -> list[Application]:
+    return list(db.session.scalars(select(Application).where(Application.applicant_person_id == person.id,
+                                                             Application.state == "draft")))
+
+
+def memberships_of(person: Person) -> list[OrganisationMember]:
+    return list(db.session.scalars(select(OrganisationMember).where(OrganisationMember.person_id == person.id)))
+
+
+def other_members(member: OrganisationMember) -> list[OrganisationMember]:
+    return list(db.session.scalars(select(OrganisationMember).where(
+        OrganisationMember.organisation_id == member.organisation_id, OrganisationMember.id != member.id)))
+
+
+def remove_inbox_and_archives(person: Person) -> list[str]:
+    """The person's inbox and "download my data" archives go; the archives' file names, to remove."""
+    files = list(db.session.scalars(select(DataExport.file_name).where(DataExport.person_id == person.id,
+                                                                       DataExport.file_name.is_not(None))))
+    db.session.execute(delete(Notification).where(Notification.person_id == person.id))
+    db.session.execute(delete(DataExport).where(DataExport.person_id == person.id))
+    return files
+
+
+def anonymise(person: Person, unusable_password_hash: str, closed_at) -> None:
+    """What identified or reached the person goes; the row stays, for the cases the law still keeps."""
+    for name in ("email", "phone", "name_km", "name_latin", "national_id", "date_of_birth", "province_code",
+                 "district_code", "commune_code", "village_code", "street", "totp_secret_plain",
+                 "totp_secret_sealed", "enrolment_nonce", "enrolment_expires_at"):
+        setattr(person, name, None)
+    person.password_hash = unusable_password_hash
+    person.is_active = False
+    person.closed_at = closed_at
+    db.session.flush()

@@ -221,15 +221,18 @@ def mark_documents_removed(application_id: int) -> None:
 
 # --- documents outside applications ---------------------------------------------------------------------
 
-def _unused_past(day: date):
-    used = or_(
+def _unused():
+    return ~or_(
         exists().where(ApplicationDocument.document_id == Document.id),
         Document.application_id.is_not(None),
         exists().where(or_(DocumentRequest.document_id == Document.id,
                            DocumentRequest.replaces_document_id == Document.id)),
         exists().where(AssistedSession.consent_document_id == Document.id),
     )
-    return (Document.retain_until < day) & ~used
+
+
+def _unused_past(day: date):
+    return (Document.retain_until < day) & _unused()
 
 
 def unused_documents_past(day: date, limit: int = 500) -> list[StoredDocument]:
@@ -238,6 +241,14 @@ def unused_documents_past(day: date, limit: int = 500) -> list[StoredDocument]:
     rows = db.session.execute(
         select(Document.id, Document.public_id, Document.sha256, Document.kind, False)
         .where(_unused_past(day)).order_by(Document.id).limit(limit)
+    ).all()
+    return [StoredDocument(*row) for row in rows]
+
+
+def unused_documents_owned_by(person_id: int) -> list[StoredDocument]:
+    rows = db.session.execute(
+        select(Document.id, Document.public_id, Document.sha256, Document.kind, False)
+        .where(Document.owner_person_id == person_id, _unused()).order_by(Document.id)
     ).all()
     return [StoredDocument(*row) for row in rows]
 

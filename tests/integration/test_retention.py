@@ -4,8 +4,6 @@ audit entry; the store checks clean afterwards; the dry run says what the real r
 
 from __future__ import annotations
 
-import os
-import time
 from datetime import date, timedelta
 
 import pytest
@@ -15,81 +13,21 @@ from portal.data.db import db
 from portal.data.models import Application, AuditEntry, Blob, Document, Notification, Person
 from portal.domain import clock
 from portal.domain.documents import get_document_store
-from portal.domain.documents.storage import LocalDirectoryStorage
-from portal.domain.documents.store import DocumentStore
 from portal.domain.retention import holds, runs
 from tests import docfiles, journey
-from tests.service_roots import copy_of_fixture, edit_service, services_root
+from tests.retention_cases import (  # noqa: F401 - the fixtures
+    SLUG,
+    age_every_file,
+    clerk_fixture,
+    closed,
+    documents_of,
+    filed,
+    own_store_fixture,
+    services_fixture,
+    short_retention,
+)
+from tests.service_roots import edit_service
 from tests.sessions import sign_in_as
-
-SLUG = "market-stall-permit"
-STALL = {"market": "olympic", "stall_number": "B12", "goods": "បន្លែ", "months": "2", "equity_card": "no"}
-
-
-def short_retention(years: int = 1, documents_years: int | None = None, keep_record: bool = False):
-    def change(data):
-        data["retention"] = {"applications_years": years, "documents_years": documents_years or years,
-                             "keep_record": keep_record}
-    return change
-
-
-@pytest.fixture(autouse=True)
-def own_store(app, tmp_path):
-    """A store folder of this test's own: other tests' rolled-back uploads leave files without rows in the shared
-    one, and `fsck` must find this test's store clean."""
-    saved = app.extensions.get("docstore")
-    app.extensions["docstore"] = DocumentStore(LocalDirectoryStorage(tmp_path / "blobs"))
-    yield app.extensions["docstore"]
-    app.extensions["docstore"] = saved
-
-
-@pytest.fixture
-def services(app, tmp_path):
-    root = copy_of_fixture(tmp_path)
-    with services_root(app, root, sync_agencies=True):
-        edit_service(app, root, SLUG, short_retention())
-        yield root
-
-
-@pytest.fixture
-def clerk(factories):
-    return factories.staff("phnom-penh-capital", "clerk")
-
-
-def filed(client, factories, phone: str, id_card: bytes) -> Application:
-    person = factories.person(locale="en", name_km="សុខ ចាន់ធី", name_latin="Sok Chanthy",
-                              national_id="012345678", phone=phone)
-    sign_in_as(client, person)
-    client.expected_lang = "en"
-    first = journey.start(client, SLUG)
-    documents = journey.fill_steps(client, first, {"trader": {}, "stall": STALL, "declaration": {"declaration": "y"}})
-    journey.attach(client, documents, "id_card", id_card, "id.png")
-    url = documents.removesuffix("/documents")
-    journey.submit(client, url)
-    return journey.application_for(url)
-
-
-def closed(app, client, factories, clerk, phone: str, id_card: bytes) -> Application:
-    application = filed(client, factories, phone, id_card)
-    journey.staff_act(application, clerk, "approve")
-    journey.run_jobs(app)  # the receipt and the permit
-    return db.session.get(Application, application.id)
-
-
-def documents_of(application_id: int) -> list[Document]:
-    from portal.data.models import ApplicationDocument
-    attached = select(ApplicationDocument.document_id).where(ApplicationDocument.application_id == application_id)
-    return list(db.session.scalars(select(Document).where(
-        (Document.application_id == application_id) | Document.id.in_(attached))))
-
-
-def age_every_file(days: int = 800) -> None:
-    """The files were written a moment ago, but stand for files written years ago: older than the hour an
-    upload in flight is given (ORPHAN_GRACE)."""
-    storage = get_document_store().storage
-    then = time.time() - days * 86400
-    for key in list(storage.keys()):  # a storage, not a dict: keys() lists its files
-        os.utime(storage._path(key), (then, then))
 
 
 def audit_entries(action: str, after: int) -> list[AuditEntry]:

@@ -17,6 +17,8 @@ def notify(person, message: str, params: dict, link: str | None = None, channels
         raise KeyError(f"unknown notification message {message!r}")
     if getattr(person, "is_guest", False):
         return None  # a kiosk guest has no contact and no inbox to read: they follow it on /track (issue 14)
+    if getattr(person, "closed_at", None) is not None:
+        return None  # a closed account reads nothing any more (portal.domain.personal_data.closing)
     reachable = [c for c in channels if (c == "email" and person.email) or (c == "sms" and person.phone)]
     notification = notifications.add(person.id, message, params, link, reachable)
     for delivery in notification.deliveries:

@@ -17,6 +17,7 @@ REMOVED = "retention_removed"
 REDUCED = "retention_reduced"
 DOCUMENT_REMOVED = "retention_document_removed"
 ROLE = "retention"  # the actor of its audit entries: the schedule or an operator's command, never a person
+ACCOUNT_CLOSED = "account_closed"  # the rule when a person closes their account (portal.domain.personal_data)
 
 
 def carry_out(service: Service, planned: planning.Step, day: date) -> planning.Step | None:
@@ -50,6 +51,33 @@ def carry_out(service: Service, planned: planning.Step, day: date) -> planning.S
     db.session.commit()
     forget_files(files)
     return step
+
+
+def remove_draft(application, person) -> set[str]:
+    """Remove a draft of a person closing their account, now: no retention rule keeps a draft. Its documents go
+    unless another record uses them. The caller commits, then `forget_files` the files returned."""
+    documents = [d for d in retention_data.documents_of(application.id)
+                 if not retention_data.used_elsewhere(d.id, (application.id,))]
+    retention_data.remove_documents(application.id, [d.id for d in documents], ())
+    details = {"rule": ACCOUNT_CLOSED, "service": application.service_slug}
+    for document in documents:
+        audit.record(DOCUMENT_REMOVED, actor=person, subject_type="document", subject_id=document.public_id,
+                     application=application.id, details={**details, "kind": document.kind})
+    audit.record(REMOVED, actor=person, subject_type="application", subject_id=application.public_id,
+                 application=application.id, details={**details, "state": application.state})
+    retention_data.remove_application(application)
+    return retention_data.remove_blob_rows({d.sha256 for d in documents})
+
+
+def remove_unused_documents_of(person) -> set[str]:
+    """Remove the documents a person closing their account owns that no record uses (uploads kept in "My
+    documents"). The caller commits, then `forget_files` the files returned."""
+    documents = retention_data.unused_documents_owned_by(person.id)
+    for document in documents:
+        retention_data.remove_unused_document(document.id)
+        audit.record(DOCUMENT_REMOVED, actor=person, subject_type="document", subject_id=document.public_id,
+                     details={"rule": ACCOUNT_CLOSED, "kind": document.kind})
+    return retention_data.remove_blob_rows({d.sha256 for d in documents})
 
 
 def remove_unused(document: StoredDocument, day: date) -> bool:

@@ -21,6 +21,7 @@ def init_app(app: Flask) -> None:
         api_tokens,
         auth,
         business,
+        closing,
         enrol,
         invitations,
         my_data,

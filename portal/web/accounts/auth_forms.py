@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import HiddenField, PasswordField, StringField
+from wtforms import BooleanField, HiddenField, PasswordField, StringField
 from wtforms.validators import EqualTo, InputRequired, StopValidation
 
 from portal.domain.fields.contact import ContactField
@@ -104,3 +104,13 @@ class ChangePasswordForm(FlaskForm):
 class ReplaceAuthenticatorForm(FlaskForm):
     current_code = CodeField(_l("Code from your current app"))
     new_code = CodeField(_l("Code from the new app"))
+
+
+class CloseAccountForm(FlaskForm):
+    password = PasswordField(_l("Your password"), validators=[
+        InputRequired(message=_l("Enter your password to close your account")),
+        NotTooLong(),
+    ])
+    understood = BooleanField(_l("I understand that my account cannot be opened again"), validators=[
+        InputRequired(message=_l("Tick the box to say you understand that this cannot be undone")),
+    ])
