@@ -13,8 +13,18 @@ from portal.data.models import Blob, Document, OrganisationMember, Person
 
 def ensure_blob(sha256: str, size: int, media_type: str) -> Blob:
     """The blob row for these bytes, made unless it exists (several people may upload the same new file
-    at once: the first insert wins, the others find its row)."""
-    return insert_or_get(Blob, {"sha256": sha256}, size=size, media_type=media_type)[0]
+    at once: the first insert wins, the others find its row), and held until the caller's transaction ends:
+    retention, which removes the rows of files no document uses, waits for the document about to use it."""
+    for _attempt in range(3):
+        try:
+            insert_or_get(Blob, {"sha256": sha256}, size=size, media_type=media_type)
+        except LookupError:
+            continue  # removed by retention between the insert and the read: insert it again
+        held = db.session.scalar(select(Blob).where(Blob.sha256 == sha256)
+                                 .with_for_update(read=True, key_share=True).execution_options(populate_existing=True))
+        if held is not None:
+            return held
+    raise RuntimeError(f"the blob row {sha256} kept vanishing")
 
 
 def add(**fields) -> Document:

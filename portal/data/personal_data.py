@@ -23,13 +23,13 @@ def applications_of(person: Person) -> list[Application]:
 
 
 def documents_of(person: Person) -> list[Document]:
-    """Their documents: those they own, those they uploaded, and those issued for or attached to their
-    applications (a business's, when they made the application), each once, oldest first."""
+    """Their documents: those they own, and those issued for or attached to their applications (a business's,
+    when they made the application), each once, oldest first. Not every file they uploaded: an operator at a
+    kiosk uploads a citizen's signed consent, which is the citizen's, and a member a business's documents."""
     mine = select(Application.id).where(Application.applicant_person_id == person.id)
     attached = select(ApplicationDocument.document_id).where(ApplicationDocument.application_id.in_(mine))
     return list(db.session.scalars(select(Document).where(or_(
         Document.owner_person_id == person.id,
-        (Document.created_by_id == person.id) & (Document.kind == "upload"),
         Document.application_id.in_(mine),
         Document.id.in_(attached),
     )).order_by(Document.id)))

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from sqlalchemy import delete, exists, func, or_, select, update
+from sqlalchemy.exc import IntegrityError
 
 from portal.data.db import db, utcnow
 from portal.data.models import (
@@ -136,8 +137,8 @@ def used_elsewhere(document_id: int, leaving: Collection[int]) -> bool:
     uses = (
         exists().where(ApplicationDocument.document_id == document_id,
                        ApplicationDocument.application_id.not_in(leaving)),
-        exists().where(Document.id == document_id, Document.application_id.is_not(None),
-                       Document.application_id.not_in(leaving)),
+        exists().where(Document.id == document_id, Document.application_id.not_in(leaving),
+                       _issued_for_a_kept_application()),
         exists().where(or_(DocumentRequest.document_id == document_id,
                            DocumentRequest.replaces_document_id == document_id),
                        or_(DocumentRequest.application_id.is_(None), DocumentRequest.application_id.not_in(leaving),
@@ -176,6 +177,10 @@ def remove_blob_rows(sha256s: Collection[str]) -> set[str]:
     """Remove the rows of files no document points at any more; those removed."""
     gone = set()
     for sha256 in sorted(sha256s):
+        # Locked first, then looked at: two runs removing the last two documents of one file each wait for the
+        # other, so the second sees the first's removal; an upload of the same bytes holds it (ensure_blob).
+        if db.session.scalar(select(Blob.sha256).where(Blob.sha256 == sha256).with_for_update()) is None:
+            continue
         if not db.session.scalar(select(exists().where(Document.sha256 == sha256))):
             db.session.execute(delete(Blob).where(Blob.sha256 == sha256))
             gone.add(sha256)
@@ -221,10 +226,16 @@ def mark_documents_removed(application_id: int) -> None:
 
 # --- documents outside applications ---------------------------------------------------------------------
 
+def _issued_for_a_kept_application():
+    """The document was issued for an application whose documents are still kept (not yet due, or held). One
+    whose documents went may still hold it (another record used it then); it is no use of it any more."""
+    return exists().where(Application.id == Document.application_id, Application.documents_removed_at.is_(None))
+
+
 def _unused():
     return ~or_(
         exists().where(ApplicationDocument.document_id == Document.id),
-        Document.application_id.is_not(None),
+        _issued_for_a_kept_application(),
         exists().where(or_(DocumentRequest.document_id == Document.id,
                            DocumentRequest.replaces_document_id == Document.id)),
         exists().where(AssistedSession.consent_document_id == Document.id),
@@ -269,10 +280,15 @@ def hold_in_force(application_id: int) -> LegalHold | None:
                                                      LegalHold.lifted_at.is_(None)))
 
 
-def add_hold(application_id: int, reason: str, placed_by_id: int) -> LegalHold:
+def add_hold(application_id: int, reason: str, placed_by_id: int) -> LegalHold | None:
+    """The new hold, or None if the database refused it: another hold placed at the same instant (one in
+    force per application), or the application removed meanwhile. The caller's transaction stays usable."""
     hold = LegalHold(application_id=application_id, reason=reason, placed_by_id=placed_by_id)
-    db.session.add(hold)
-    db.session.flush()
+    try:
+        with db.session.begin_nested():
+            db.session.add(hold)
+    except IntegrityError:
+        return None
     return hold
 
 

@@ -9,6 +9,8 @@ from datetime import date, timedelta
 import pytest
 from sqlalchemy import func, select, update
 
+from portal.data import applications as application_data
+from portal.data import retention as retention_data
 from portal.data.db import db
 from portal.data.models import Application, AuditEntry, Blob, Document, Notification, Person
 from portal.domain import clock
@@ -100,6 +102,9 @@ def test_a_legal_hold_keeps_everything_until_it_is_lifted(app, client, factories
     db.session.commit()
     with pytest.raises(holds.AlreadyHeld):
         holds.place(application, "again", supervisor)
+    # Two placed at the same instant: the database keeps one in force, and the other's transaction goes on.
+    assert retention_data.add_hold(application.id, "at the same instant", supervisor.id) is None
+    db.session.commit()
 
     dry = runs.run(a_year_and_a_day(), dry_run=True)
     held = runs.run(a_year_and_a_day())
@@ -187,3 +192,32 @@ def test_applications_closed_before_closing_times_were_kept_get_the_time_of_thei
     db.session.expire_all()
     assert db.session.get(Application, application.id).closed_at == last_event
     assert db.session.get(Application, still_open.id).closed_at is None
+
+
+def test_a_certificate_reused_by_another_application_goes_with_the_last_one_and_the_dry_run_agrees(
+        app, client, factories, services, clerk):
+    edit_service(app, services, SLUG, short_retention(years=2, documents_years=1))
+    first = closed(app, client, factories, clerk, "+85512000009", docfiles.png((47, 47)))
+    permit = db.session.scalar(select(Document).where(Document.application_id == first.id,
+                                                      Document.kind == "issued"))
+    second = filed(client, factories, "+85512000010", docfiles.png((48, 48)))
+    application_data.attach(second, "id_card", permit.id)  # its holder shows it again, as people do
+    db.session.commit()
+    permit_id, first_id = permit.id, first.id
+    age_every_file()
+
+    def both_ways(day: date):
+        dry = runs.run(day, dry_run=True)
+        real = runs.run(day)
+        assert [vars(line) for line in real.lines] == [vars(line) for line in dry.lines]
+        db.session.expire_all()
+        return real
+
+    both_ways(a_year_and_a_day())  # the first's documents go, but the permit the second uses
+    assert db.session.get(Document, permit_id) is not None
+    journey.staff_act(db.session.get(Application, second.id), clerk, "approve")
+    journey.run_jobs(app)
+    later = both_ways(clock.today().replace(year=clock.today().year + 5))
+    assert later.totals.removed == 2
+    assert db.session.get(Document, permit_id) is None and db.session.get(Application, first_id) is None
+    assert get_document_store().fsck().healthy

@@ -71,4 +71,15 @@ def test_a_reduced_record_is_kept_for_good():
 
 def test_29_february():
     assert years_before(date(2025, 2, 28), 1) == date(2024, 2, 28)
-    assert years_before(date(2024, 2, 29), 1) == date(2023, 2, 28)
+    assert years_before(date(2024, 2, 29), 1) == date(2023, 3, 1)
+    closed_28_february = facts(datetime(2023, 2, 28, 3, 0))  # kept a whole year on 28 February 2024
+    assert not due(closed_28_february, service(years=1), date(2024, 2, 28)).anything
+    assert due(closed_28_february, service(years=1), date(2024, 2, 29)).record == REMOVE
+
+
+def test_a_drafts_documents_go_with_it_not_before():
+    draft = facts(CLOSED, state="draft")
+    early = due(draft, service(years=5, documents_years=2), date(2023, 1, 1))
+    assert not early.anything
+    late = due(draft, service(years=5, documents_years=2), date(2025, 3, 6))
+    assert (late.documents, late.record) == (True, REMOVE)

@@ -21,6 +21,8 @@ def place(application, reason: str, person):
     if retention_data.hold_in_force(application.id) is not None:
         raise AlreadyHeld
     hold = retention_data.add_hold(application.id, reason.strip()[:REASON_MAX], person.id)
+    if hold is None:  # placed by someone else at the same instant (or the application went meanwhile)
+        raise AlreadyHeld
     # The reason stays on the hold (it may name people): the log says who, when and which hold.
     audit.record(HOLD_PLACED, actor=person, subject_type="application", subject_id=application.public_id,
                  application=application.id, details={"hold": hold.public_id})

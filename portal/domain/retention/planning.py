@@ -142,7 +142,8 @@ def plan(day: date) -> Plan:
                 result.held.append(facts)
             elif step.due.anything:
                 result.steps.append((service, step))
-                if step.due.documents:
+                # Its documents go, or it goes (and with it what was issued for it): no use of anything after.
+                if step.due.documents or step.due.record == rules.REMOVE:
                     leaving.add(facts.id)
                     documents_leaving.update(d.id for d in step.documents)
     result.unused = retention_data.unused_documents_past(day)

@@ -41,8 +41,8 @@ class Due:
 def years_before(day: date, years: int) -> date:
     try:
         return day.replace(year=day.year - years)
-    except ValueError:  # 29 February
-        return day.replace(year=day.year - years, day=28)
+    except ValueError:  # 29 February: what closed on 28 February of that year has had its N years
+        return date(day.year - years, 3, 1)
 
 
 def closed_on(closed_at: datetime) -> date:
@@ -59,7 +59,9 @@ def cutoff(day: date, years: int) -> datetime:
 
 def due(facts: Facts, service: Service, day: date) -> Due:
     closed = closed_on(facts.closed_at)
-    documents = not facts.documents_removed and closed < years_before(day, service.documents_retention_years)
+    # A draft's documents go with it: removing them first would change it, and so restart its clock.
+    documents = (facts.state != "draft" and not facts.documents_removed
+                 and closed < years_before(day, service.documents_retention_years))
     record = None
     if not facts.reduced and closed < years_before(day, service.retention_years):
         # A draft has no outcome to keep; money received is never removed (payments are the treasury's).
