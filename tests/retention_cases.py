@@ -53,15 +53,22 @@ def clerk_fixture(factories):
 
 
 def filed(client, factories, phone: str, id_card: bytes) -> Application:
+    """A submitted application of a new person."""
     person = factories.person(locale="en", name_km="សុខ ចាន់ធី", name_latin="Sok Chanthy",
                               national_id="012345678", phone=phone)
+    return file_as(client, person, id_card)
+
+
+def file_as(client, person, id_card: bytes, submit: bool = True) -> Application:
+    """An application of `person` through the pages, its ID card attached; left a draft unless `submit`."""
     sign_in_as(client, person)
     client.expected_lang = "en"
     first = journey.start(client, SLUG)
     documents = journey.fill_steps(client, first, {"trader": {}, "stall": STALL, "declaration": {"declaration": "y"}})
     journey.attach(client, documents, "id_card", id_card, "id.png")
     url = documents.removesuffix("/documents")
-    journey.submit(client, url)
+    if submit:
+        journey.submit(client, url)
     return journey.application_for(url)
 
 

@@ -27,6 +27,7 @@ from tests.retention_cases import (  # noqa: F401 - the fixtures
     SLUG,
     age_every_file,
     documents_of,
+    file_as,
     filed,
     own_store_fixture,
     services_fixture,
@@ -39,7 +40,7 @@ def test_closing_removes_at_once_what_nothing_keeps_and_keeps_the_submitted_case
     submitted_id = submitted.id
     person = db.session.get(Person, submitted.applicant_person_id)
     person_id, phone = person.id, person.phone
-    draft = _draft(client, person, docfiles.png((61, 61)))
+    draft = file_as(client, person, docfiles.png((61, 61)), submit=False)
     draft_id = draft.id
     draft_files = {d.sha256 for d in _documents(draft_id)}
     library = get_document_store().add_upload(docfiles.pdf("my own copy"), "copy.pdf", created_by=person,
@@ -119,16 +120,6 @@ def test_staff_and_the_last_owner_of_a_business_with_members_cannot_close_their_
     sign_in_as(client, owner)
     page = client.get("/account/close")
     assert business.name_km in page.soup.select_one("[data-close-obstacles]").get_text()
-
-
-def _draft(client, person, id_card: bytes) -> Application:
-    sign_in_as(client, person)
-    first = journey.start(client, SLUG)
-    documents = journey.fill_steps(client, first, {"trader": {}, "stall": {
-        "market": "olympic", "stall_number": "C3", "goods": "ផ្លែឈើ", "months": "1", "equity_card": "no"},
-        "declaration": {"declaration": "y"}})
-    journey.attach(client, documents, "id_card", id_card, "id.png")
-    return journey.application_for(documents)
 
 
 def _documents(application_id: int) -> list[Document]:

@@ -9,7 +9,6 @@ import json
 import zipfile
 from datetime import timedelta
 
-import pytest
 from sqlalchemy import or_, select, update
 
 from portal.data.db import db, utcnow
@@ -18,29 +17,8 @@ from portal.domain import audit
 from portal.domain.documents import get_document_store
 from portal.domain.personal_data import exports
 from tests import docfiles, journey
-from tests.service_roots import copy_of_fixture, services_root
+from tests.retention_cases import file_as, own_store_fixture, services_fixture  # noqa: F401 - the fixtures
 from tests.sessions import sign_in_as
-
-SLUG = "market-stall-permit"
-STALL = {"market": "olympic", "stall_number": "B12", "goods": "បន្លែ", "months": "2", "equity_card": "no"}
-
-
-@pytest.fixture
-def services(app, tmp_path):
-    with services_root(app, copy_of_fixture(tmp_path), sync_agencies=True) as root:
-        yield root
-
-
-def file_one(client, person, id_card: bytes, submit: bool = True) -> Application:
-    sign_in_as(client, person)
-    client.expected_lang = "en"
-    first = journey.start(client, SLUG)
-    documents = journey.fill_steps(client, first, {"trader": {}, "stall": STALL, "declaration": {"declaration": "y"}})
-    journey.attach(client, documents, "id_card", id_card, "id.png")
-    url = documents.removesuffix("/documents")
-    if submit:
-        journey.submit(client, url)
-    return journey.application_for(url)
 
 
 def persons_documents(person) -> set[str]:
@@ -58,11 +36,11 @@ def test_the_archive_holds_all_of_a_persons_data_and_nothing_of_anyone_elses(app
     bob = factories.person(locale="en", name_km="ចាន់ ដារា", name_latin="Chan Dara", national_id="087654321",
                            phone="+85512300002")
     clerk = factories.staff("phnom-penh-capital", "clerk", name_latin="Keo Sophal", name_km="កែវ សុផល")
-    approved = file_one(client, alice, shared)
+    approved = file_as(client, alice, shared)
     journey.staff_act(approved, clerk, "approve")
     audit.record_staff_view(clerk, approved)
-    draft = file_one(client, alice, docfiles.png((51, 51)), submit=False)
-    bobs = file_one(client, bob, shared)
+    draft = file_as(client, alice, docfiles.png((51, 51)), submit=False)
+    bobs = file_as(client, bob, shared)
     # Alice stored Bob's paper, as an operator at a kiosk stores a citizen's signed consent: Bob's, not hers.
     bobs_paper = get_document_store().add_upload(docfiles.pdf("consent"), "consent.pdf", created_by=alice,
                                                  owner_person=bob, max_bytes=10**6)
