@@ -130,7 +130,9 @@ class Database:
     def _remove_session(self, _exc: BaseException | None) -> None:
         try:
             self.session.remove()
-        except sa_exc.SQLAlchemyError as error:
+        except sa_exc.DBAPIError as error:
+            if not (error.connection_invalidated or isinstance(error, sa_exc.OperationalError | sa_exc.InterfaceError)):
+                raise
             # Teardown runs after the page was made (and handed to the server): a rollback that fails because
             # the database went away meanwhile must not replace that page with an error. The pool has
             # invalidated the connection; the next request gets a new one, or the outage page.

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from sqlalchemy import delete, or_, select
+from sqlalchemy import delete, or_, select, update
 
 from portal.data.db import db
 from portal.data.models import (
     Application,
     ApplicationDocument,
+    AssistedSession,
     DataExport,
     Document,
     Notification,
@@ -40,9 +41,23 @@ def inbox_of(person: Person) -> list[Notification]:
                                    .order_by(Notification.id)))
 
 
-def drafts_of(person: Person) -> list[Application]:
+def own_drafts_of(person: Person) -> list[Application]:
+    """The person's drafts for themselves: a draft for a business is the business's (any member continues it)."""
     return list(db.session.scalars(select(Application).where(Application.applicant_person_id == person.id,
+                                                             Application.organisation_id.is_(None),
                                                              Application.state == "draft")))
+
+
+def lock_person(person: Person) -> Person | None:
+    """The person's row as it is now, locked until the transaction ends (PostgreSQL); None if it is gone."""
+    return db.session.scalar(select(Person).where(Person.id == person.id).with_for_update(of=Person)
+                             .execution_options(populate_existing=True))
+
+
+def end_assisted_sessions(person: Person, at) -> None:
+    """A kiosk operator helping this citizen stops acting for them."""
+    db.session.execute(update(AssistedSession).where(AssistedSession.citizen_id == person.id,
+                                                     AssistedSession.ended_at.is_(None)).values(ended_at=at))
 
 
 def memberships_of(person: Person) -> list[OrganisationMember]:

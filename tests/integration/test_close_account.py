@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
+from portal.data import applications as application_data
 from portal.data.db import db
 from portal.data.models import (
     ApiToken,
@@ -15,11 +16,14 @@ from portal.data.models import (
     DataExport,
     Document,
     Notification,
+    OrganisationInvitation,
     OrganisationMember,
     Person,
 )
 from portal.domain import api_tokens
 from portal.domain.documents import get_document_store
+from portal.domain.identity.contacts import Contact
+from portal.domain.organisations import invitations
 from portal.domain.personal_data import exports
 from tests import docfiles, journey
 from tests import factories as factory_module
@@ -48,6 +52,12 @@ def test_closing_removes_at_once_what_nothing_keeps_and_keeps_the_submitted_case
     library_id, library_sha = library.id, library.sha256
     business = factories.business(person)
     token = api_tokens.make(business, person, "accounting", ["read"], 30).token
+    # A draft for the business is the business's; an invitation into it would make a member of nobody's business.
+    business_draft = application_data.create(
+        service_version_id=submitted.service_version_id, service_slug=SLUG, applicant_person_id=person.id,
+        organisation_id=business.id, state="draft", answers={"stall_number": "D4"})
+    invitation = invitations.invite(business, person, Contact("email", "friend@example.org"), "member")
+    business_draft_id, invitation_id = business_draft.id, invitation.id
     exports.request(person)
     db.session.commit()
     journey.run_jobs(app)  # the receipt, and the data archive (a file, and a message in the inbox)
@@ -81,6 +91,8 @@ def test_closing_removes_at_once_what_nothing_keeps_and_keeps_the_submitted_case
     assert not db.session.scalars(select(Notification).where(Notification.person_id == person_id)).all()
     assert not db.session.scalars(select(OrganisationMember).where(OrganisationMember.person_id == person_id)).all()
     assert db.session.get(ApiToken, token.id).revoked_at is not None
+    assert db.session.get(Application, business_draft_id) is not None
+    assert db.session.get(OrganisationInvitation, invitation_id).status != "pending"
     kept = db.session.get(Application, submitted_id)
     assert kept.answers["stall_number"] == "B12" and _documents(kept.id)  # the office's record, for its retention
     assert get_document_store().fsck().healthy

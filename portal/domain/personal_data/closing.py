@@ -13,6 +13,7 @@ from portal.data import organisations, people, personal_data
 from portal.data.db import utcnow
 from portal.domain import api_tokens, audit
 from portal.domain.identity.passwords import hash_password, verify_password
+from portal.domain.organisations import invitations
 from portal.domain.personal_data import exports
 from portal.domain.retention import removal
 
@@ -40,23 +41,31 @@ def obstacles(person) -> list[tuple[str, object]]:
     return found
 
 
+class Refused(Exception):
+    """The account cannot be closed now: closed already (another tab, a moment ago), or `obstacles` arose."""
+
+
 def password_matches(person, password: str) -> bool:
     return verify_password(person.password_hash, password)
 
 
-def close(person) -> Closing:
-    """Close the account (the caller has checked `obstacles` and the password, then commits and calls
-    `finish`)."""
+def close(person, password: str) -> Closing:
+    """Close the account, if `password` is the person's and nothing stands in the way, all checked again under
+    the person's lock (two tabs closing at once close once). The caller commits, then calls `finish`.
+    Raises Refused; returns None if the password is wrong."""
+    person = personal_data.lock_person(person)
+    if person is None or person.closed_at is not None or obstacles(person):
+        raise Refused
+    if not password_matches(person, password):
+        return None
     done = Closing()
-    for draft in personal_data.drafts_of(person):
+    for draft in personal_data.own_drafts_of(person):
         done.files |= removal.remove_draft(draft, person)
         done.drafts += 1
     done.files |= removal.remove_unused_documents_of(person)
     for member in personal_data.memberships_of(person):
-        organisation = member.organisation
-        organisations.remove_member(member)
-        # As when a member leaves (portal.domain.organisations.membership): their tokens stop with them.
-        api_tokens.revoke_made_by(organisation, person, person)
+        _leave(member, person)
+    personal_data.end_assisted_sessions(person, utcnow())
     done.archives = personal_data.remove_inbox_and_archives(person)
     audit.record(CLOSED, actor=person, subject_type="person", subject_id=person.public_id,
                  details={"drafts_removed": done.drafts})
@@ -64,6 +73,23 @@ def close(person) -> Closing:
     # A password nobody knows: the account can never be signed in to again, even if reopened by mistake.
     personal_data.anonymise(person, hash_password(secrets.token_urlsafe(32)), utcnow())
     return done
+
+
+def _leave(member, person) -> None:
+    organisation = member.organisation
+    if member.role == "owner":
+        # Locked, as when owners remove each other (portal.domain.organisations.membership): two co-owners
+        # closing at once cannot leave a business with members and no owner.
+        owners = [o for o in organisations.owners(organisation, lock=True) if o.person_id != person.id]
+        if not owners and personal_data.other_members(member):
+            raise Refused
+        if not owners:
+            # Nobody is left to manage it: an invitation accepted later would make a member of nobody's business.
+            for invitation in invitations.open_for(organisation):
+                invitations.withdraw(organisation, person, invitation.public_id)
+    organisations.remove_member(member)
+    # As when a member leaves (portal.domain.organisations.membership): their tokens stop with them.
+    api_tokens.revoke_made_by(organisation, person, person)
 
 
 def finish(done: Closing) -> None:

@@ -27,13 +27,25 @@ def close_account():
         return render_template(PAGE, form=form, obstacles=obstacles), 200 if request.method == "GET" else 409
     if not form.validate_on_submit():
         return render_template(PAGE, form=form, obstacles=obstacles), 400
-    proved, refused = _check_proof(person, lambda: closing.password_matches(person, form.password.data))
+    outcome: list = []
+
+    def proved() -> bool:
+        outcome.append(closing.close(person, form.password.data))
+        return outcome[0] is not None
+
+    try:
+        _proved, refused = _check_proof(person, proved)
+    except closing.Refused:
+        db.session.rollback()
+        flash(_("Your account could not be closed now: it may have changed meanwhile. Nothing was changed."), "info")
+        return redirect(url_for(".close_account"))
     if refused is not None:
         return refused
-    if not proved:
+    done = outcome[0] if outcome else None
+    if done is None:
+        db.session.rollback()
         form.password.errors.append(_("That is not your password"))
         return render_template(PAGE, form=form, obstacles=obstacles), 400
-    done = closing.close(person)
     db.session.commit()
     closing.finish(done)
     logout_user()
