@@ -7,7 +7,7 @@ from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import delete, exists, func, or_, select, update
+from sqlalchemy import Integer, delete, exists, func, literal, or_, select, union_all, update
 from sqlalchemy.exc import IntegrityError
 
 from portal.data.db import db, utcnow
@@ -132,20 +132,22 @@ def payment_receipt_requests(application_id: int) -> set[int]:
 
 def used_elsewhere(document_id: int, leaving: Collection[int]) -> bool:
     """Whether a record other than the applications in `leaving` uses the document: another application
-    (attached, issued for it, or a request of it), a payment's receipt, or a kiosk session's signed consent."""
+    (attached, issued for it, or a request of it), a payment's receipt, or a kiosk session's signed consent.
+    The document's few users are read and compared here: a run's `leaving` may hold thousands of ids, which
+    would make every query of the plan carry all of them."""
     receipt_requests = select(Payment.receipt_request_id).where(Payment.receipt_request_id.is_not(None))
-    uses = (
-        exists().where(ApplicationDocument.document_id == document_id,
-                       ApplicationDocument.application_id.not_in(leaving)),
-        exists().where(Document.id == document_id, Document.application_id.not_in(leaving),
-                       _issued_for_a_kept_application()),
-        exists().where(or_(DocumentRequest.document_id == document_id,
-                           DocumentRequest.replaces_document_id == document_id),
-                       or_(DocumentRequest.application_id.is_(None), DocumentRequest.application_id.not_in(leaving),
-                           DocumentRequest.id.in_(receipt_requests))),
-        exists().where(AssistedSession.consent_document_id == document_id),
+    users = union_all(
+        select(ApplicationDocument.application_id, literal(False))
+        .where(ApplicationDocument.document_id == document_id),
+        select(Document.application_id, literal(False))
+        .where(Document.id == document_id, _issued_for_a_kept_application()),
+        select(DocumentRequest.application_id,
+               DocumentRequest.application_id.is_(None) | DocumentRequest.id.in_(receipt_requests))
+        .where(or_(DocumentRequest.document_id == document_id, DocumentRequest.replaces_document_id == document_id)),
+        select(literal(None, Integer), literal(True)).where(AssistedSession.consent_document_id == document_id),
     )
-    return bool(db.session.scalar(select(or_(*uses))))
+    leaving = set(leaving)
+    return any(pinned or application_id not in leaving for application_id, pinned in db.session.execute(users))
 
 
 def blobs_left_without_documents(sha256s: Iterable[str], leaving_documents: Collection[int]) -> set[str]:
@@ -153,9 +155,9 @@ def blobs_left_without_documents(sha256s: Iterable[str], leaving_documents: Coll
     wanted = set(sha256s)
     if not wanted:
         return set()
-    still_used = set(db.session.scalars(
-        select(Document.sha256).where(Document.sha256.in_(wanted), Document.id.not_in(leaving_documents))
-        .distinct()))
+    leaving = set(leaving_documents)
+    still_used = {sha256 for sha256, document_id in db.session.execute(
+        select(Document.sha256, Document.id).where(Document.sha256.in_(wanted))) if document_id not in leaving}
     return wanted - still_used
 
 
