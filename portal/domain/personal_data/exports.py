@@ -98,9 +98,10 @@ def build(export_id: int) -> str | None:
         os.replace(partial, folder / name)
     finally:
         Path(partial).unlink(missing_ok=True)
-    data = (folder / name).read_bytes()
+    with (folder / name).open("rb") as built:  # hashed as it is read: an archive may be large
+        sha256 = hashlib.file_digest(built, "sha256").hexdigest()
     now = utcnow()
-    if not data_exports.mark_ready(export_id, file_name=name, size=len(data), sha256=hashlib.sha256(data).hexdigest(),
+    if not data_exports.mark_ready(export_id, file_name=name, size=(folder / name).stat().st_size, sha256=sha256,
                                    ready_at=now, expires_at=now + VALID_FOR):
         db.session.rollback()
         (folder / name).unlink(missing_ok=True)

@@ -59,28 +59,25 @@ class Plan:
     unused_files: frozenset[str] = frozenset()
 
     def lines(self) -> list[Line]:
-        return report_lines(self)
+        """The report: one line per service and year of closing."""
+        lines: dict[tuple[str | None, int], Line] = {}
 
+        def line(service: str | None, year: int) -> Line:
+            return lines.setdefault((service, year), Line(service, year))
 
-def report_lines(plan: Plan) -> list[Line]:
-    lines: dict[tuple[str | None, int], Line] = {}
-
-    def line(service: str | None, year: int) -> Line:
-        return lines.setdefault((service, year), Line(service, year))
-
-    for _service, step in plan.steps:
-        counts = line(step.facts.service_slug, step.year)
-        counts.removed += step.due.record == rules.REMOVE
-        counts.reduced += step.due.record == rules.REDUCE
-        counts.documents += len(step.documents)
-        counts.files += len(step.files)
-    for facts in plan.held:
-        line(facts.service_slug, rules.closed_on(facts.closed_at).year).held += 1
-    if plan.unused:
-        counts = line(None, plan.day.year)
-        counts.documents += len(plan.unused)
-        counts.files += len(plan.unused_files)
-    return sorted(lines.values(), key=lambda x: (x.service is None, x.service or "", x.year))
+        for _service, step in self.steps:
+            counts = line(step.facts.service_slug, step.year)
+            counts.removed += step.due.record == rules.REMOVE
+            counts.reduced += step.due.record == rules.REDUCE
+            counts.documents += len(step.documents)
+            counts.files += len(step.files)
+        for facts in self.held:
+            line(facts.service_slug, rules.closed_on(facts.closed_at).year).held += 1
+        if self.unused:
+            counts = line(None, self.day.year)
+            counts.documents += len(self.unused)
+            counts.files += len(self.unused_files)
+        return sorted(lines.values(), key=lambda x: (x.service is None, x.service or "", x.year))
 
 
 def stamp_closures() -> int:

@@ -37,7 +37,8 @@ def carry_out(service: Service, planned: planning.Step, day: date) -> planning.S
         keep = retention_data.payment_receipt_requests(application.id)
         retention_data.remove_documents(application.id, [d.id for d in step.documents], keep)
         for document in step.documents:
-            _record_document(document, service, application.id, "documents_years")
+            _record_document(document, "documents_years", application_id=application.id, service=service.slug,
+                             years=service.documents_retention_years)
         retention_data.mark_documents_removed(application.id)
     files = retention_data.remove_blob_rows(step.files)
     if step.due.record is not None:
@@ -59,12 +60,12 @@ def remove_draft(application, person) -> set[str]:
     documents = [d for d in retention_data.documents_of(application.id)
                  if not retention_data.used_elsewhere(d.id, (application.id,))]
     retention_data.remove_documents(application.id, [d.id for d in documents], ())
-    details = {"rule": ACCOUNT_CLOSED, "service": application.service_slug}
     for document in documents:
-        audit.record(DOCUMENT_REMOVED, actor=person, subject_type="document", subject_id=document.public_id,
-                     application=application.id, details={**details, "kind": document.kind})
+        _record_document(document, ACCOUNT_CLOSED, actor=person, application_id=application.id,
+                         service=application.service_slug)
     audit.record(REMOVED, actor=person, subject_type="application", subject_id=application.public_id,
-                 application=application.id, details={**details, "state": application.state})
+                 application=application.id,
+                 details={"rule": ACCOUNT_CLOSED, "service": application.service_slug, "state": application.state})
     retention_data.remove_application(application)
     return retention_data.remove_blob_rows({d.sha256 for d in documents})
 
@@ -75,8 +76,7 @@ def remove_unused_documents_of(person) -> set[str]:
     documents = retention_data.unused_documents_owned_by(person.id)
     for document in documents:
         retention_data.remove_unused_document(document.id)
-        audit.record(DOCUMENT_REMOVED, actor=person, subject_type="document", subject_id=document.public_id,
-                     details={"rule": ACCOUNT_CLOSED, "kind": document.kind})
+        _record_document(document, ACCOUNT_CLOSED, actor=person)
     return retention_data.remove_blob_rows({d.sha256 for d in documents})
 
 
@@ -86,8 +86,7 @@ def remove_unused(document: StoredDocument, day: date) -> bool:
         db.session.rollback()
         return False
     retention_data.remove_unused_document(document.id)
-    audit.record(DOCUMENT_REMOVED, actor_role=ROLE, subject_type="document", subject_id=document.public_id,
-                 details={"rule": "retain_until", "kind": document.kind})
+    _record_document(document, "retain_until")
     files = retention_data.remove_blob_rows({document.sha256})
     db.session.commit()
     forget_files(files)
@@ -101,11 +100,13 @@ def forget_files(sha256s) -> None:
         store.forget(sha256)
 
 
-def _record_document(document: StoredDocument, service: Service, application_id: int, rule: str) -> None:
-    audit.record(DOCUMENT_REMOVED, actor_role=ROLE, subject_type="document", subject_id=document.public_id,
-                 application=application_id,
-                 details={"rule": rule, "kind": document.kind, "service": service.slug,
-                          "years": service.documents_retention_years})
+def _record_document(document: StoredDocument, rule: str, *, actor=None, application_id: int | None = None,
+                     **details) -> None:
+    """The audit entry of a removed document: the rule and ids, never its content. `actor`: the person closing
+    their account; none for the retention run."""
+    audit.record(DOCUMENT_REMOVED, actor=actor, actor_role=ROLE if actor is None else None, subject_type="document",
+                 subject_id=document.public_id, application=application_id,
+                 details={"rule": rule, "kind": document.kind, **details})
 
 
 def _rule(service: Service, rule: str, facts: rules.Facts) -> dict:

@@ -20,7 +20,6 @@ from portal.jobs.registry import job
 log = logging.getLogger(__name__)
 
 
-
 @dataclasses.dataclass
 class Outcome:
     run_id: int
@@ -46,10 +45,10 @@ def run(day: date | None = None, *, dry_run: bool = False, started_by: str = "sc
         lines, failed = plan.lines(), 0
     else:
         lines, failed = _carry_out(plan, day)
-    totals = Outcome(run_id, lines, failed).totals
-    retention_data.finish_run(run_id, _counts(totals), [_row(line) for line in lines], failed)
+    outcome = Outcome(run_id, lines, failed)
+    retention_data.finish_run(run_id, _counts(outcome.totals), [_row(line) for line in lines], failed)
     db.session.commit()
-    return Outcome(run_id, lines, failed)
+    return outcome
 
 
 def _carry_out(plan: planning.Plan, day: date) -> tuple[list[planning.Line], int]:
