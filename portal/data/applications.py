@@ -152,6 +152,7 @@ def detach(application: Application, attachment_id: int) -> bool:
         return False
     db.session.delete(attachment)
     db.session.flush()
+    db.session.expire(application, ["attachments"])
     return True
 
 

@@ -526,14 +526,16 @@ class ApplicationEvent(Base):
 
 
 class ApplicationDocument(Base):
-    """A stored document attached to an application for one of the service's requirements."""
+    """A stored document attached to an application for one of the service's requirements, or named by a file
+    field's answer (`field:<field id>`, kept in step with the answers by domain/applications/answer_files.py)."""
 
     __tablename__ = "application_documents"
     __table_args__ = (UniqueConstraint("application_id", "requirement_id", "document_id", name="attached_once"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     application_id: Mapped[int] = mapped_column(ForeignKey("applications.id", ondelete="CASCADE"), index=True)
-    requirement_id: Mapped[str] = mapped_column(String(41))
+    requirement_id: Mapped[str] = mapped_column(
+        String(48), comment="the service's document requirement, or field:<id> for a file field's answer")
     document_id: Mapped[int] = mapped_column(ForeignKey("documents.id", ondelete="RESTRICT"))
     attached_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from portal.data import applications as application_data
 from portal.data.models import Application
-from portal.domain.applications import versions
+from portal.domain.applications import answer_files, versions
 from portal.domain.catalogue import Service
 from portal.domain.catalogue.prefills import PREFILLS
 
@@ -45,6 +45,7 @@ def save_answers(application: Application, new_answers: dict) -> None:
             raise NotEditable
         new_answers = {k: v for k, v in new_answers.items() if k in allowed}
     application.answers = {**(application.answers or {}), **new_answers}
+    answer_files.sync(versions.definition_for(application), application)
 
 
 def can_attach(application: Application, requirement_id: str) -> bool:

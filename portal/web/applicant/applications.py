@@ -14,6 +14,7 @@ from portal.data import organisations, people
 from portal.domain import application_files, assisted, audit
 from portal.domain.applications import (
     actions,
+    answer_files,
     case_notes,
     case_records,
     display,
@@ -190,8 +191,9 @@ def remove_document(public_id: str, requirement_id: str, document_id: str):
     application, _service = own_application(public_id)
     attachment = next((a for a in application.attachments
                        if a.requirement_id == requirement_id and a.document.public_id == document_id), None)
-    if attachment is None or not journey.can_attach(application, attachment.requirement_id):
-        abort(404)
+    if attachment is None or answer_files.is_field_link(requirement_id) \
+            or not journey.can_attach(application, attachment.requirement_id):
+        abort(404)  # a file field's document goes when its answer changes, on its step's page
     if not ConfirmForm().validate():
         abort(400)
     application_data.detach(application, attachment.id)

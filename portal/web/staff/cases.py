@@ -10,7 +10,7 @@ from flask_login import current_user
 from portal.data import organisations, people
 from portal.data.db import utcnow
 from portal.domain import audit
-from portal.domain.applications import case_notes, case_records, display, journey, transitions
+from portal.domain.applications import answer_files, case_notes, case_records, display, journey, transitions
 from portal.domain.applications.labels import action_label, agency_name, staff_state_label
 from portal.domain.documents.sniff import VIEWABLE
 from portal.domain.i18n.formatting import current_locale, pick
@@ -109,8 +109,7 @@ def case_page(application, service, *, failed: tuple[str, object] | None = None,
         assign_form = AssignForm(formdata=None, id_prefix="assign", people=[
             (p.public_id, p.display_name) for p in case_workers(application.current_agency)], **seen)
     steps = journey.visible_steps(service, application.answers)
-    requirements = {d.id: d for d in service.documents}
-    attachments = [(requirements.get(a.requirement_id), a.document) for a in application.attachments]
+    attachments = [(answer_files.label_of(service, a.requirement_id), a.document) for a in application.attachments]
     actors = {e.actor_id: people.get_by_id(e.actor_id) for e in application.events if e.actor_id}
     assignees = {e.details["assignee"]: people.get_by_public_id(e.details["assignee"])
                  for e in application.events if e.details and e.details.get("assignee")}
