@@ -136,6 +136,14 @@ def add_event(application: Application, **fields) -> ApplicationEvent:
     return event
 
 
+def lock_for_write(application: Application) -> None:
+    """Lock the application's row until the transaction ends (PostgreSQL) and read it again, attachments too:
+    a write that merges into what is stored starts from what another request committed meanwhile."""
+    db.session.scalar(select(Application).where(Application.id == application.id).with_for_update(of=Application)
+                      .execution_options(populate_existing=True))
+    db.session.expire(application, ["attachments"])
+
+
 def attach(application: Application, requirement_id: str, document_id: int) -> ApplicationDocument:
     """Attach once, however many times the form is sent (a double click posts it twice at once)."""
     attached, inserted = insert_or_get(ApplicationDocument, {

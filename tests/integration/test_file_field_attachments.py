@@ -6,12 +6,15 @@ from __future__ import annotations
 
 import hashlib
 import io
+from datetime import date
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import create_engine, select, text
+from sqlalchemy.orm import Session
 
+from portal.data import migrate
 from portal.data.db import db
-from portal.data.models import Application, ApplicationDocument, Document, Person
+from portal.data.models import Application, ApplicationDocument, Blob, Document, Person, ServiceVersion
 from portal.domain.documents import get_document_store
 from portal.domain.retention import runs
 from tests import docfiles, journey
@@ -141,3 +144,74 @@ def test_retention_takes_a_file_fields_document_with_its_application(app, client
     assert db.session.get(Application, application_id) is None
     assert db.session.get(Document, plan_id) is None and not get_document_store().storage.exists(plan_sha)
     assert get_document_store().fsck().healthy
+
+
+@pytest.fixture(name="with_conditional_plan")
+def with_conditional_plan_fixture(app, services):
+    """The plan asked on a step of its own, only of Equity Card holders."""
+    def add(data):
+        at = [s["id"] for s in data["steps"]].index("stall") + 1
+        data["steps"].insert(at, {"id": "equity", "title": {"km": "ប័ណ្ណសមធម៌", "en": "Equity Card"},
+                                  "show_when": "equity_card == 'yes'", "fields": [PLAN]})
+    edit_service(app, services, SLUG, add)
+    return services
+
+
+def test_a_file_given_for_a_question_no_longer_asked_is_no_part_of_the_application(
+        app, client, factories, with_conditional_plan, clerk):
+    sign_in_as(client, a_person(factories, "+85512500005"))
+    client.expected_lang = "en"
+    first = journey.start(client, SLUG)
+    documents = journey.fill_steps(client, first, {
+        "trader": {}, "stall": {**STALL, "equity_card": "yes"},
+        "equity": {"stall_plan-upload": (io.BytesIO(docfiles.png((74, 74))), "card.png"), "stall_plan-existing": ""},
+        "declaration": {"declaration": "y"}})
+    url = documents.removesuffix("/documents")
+    application_id = journey.application_for(url).id
+    assert field_links(application_id) == [("field:stall_plan", "card.png")]
+
+    stall = client.get(f"{url}/steps/stall")  # no Equity Card after all: the step with the file is not asked
+    assert client.submit(stall, {**STALL, "equity_card": "no"}, selector="main form[enctype]").status_code == 302
+    assert field_links(application_id) == []
+    journey.attach(client, documents, "id_card", docfiles.png((50, 50)), "id.png")
+    journey.submit(client, url)
+    application = journey.application_for(url)
+    card = application.answers["stall_plan"]  # kept in the answers, should the question come back
+
+    sign_in_as(client, clerk)
+    client.expected_lang = "km"
+    assert f"/documents/{card}/" not in client.get(f"/staff/cases/{application.public_id}").get_data(as_text=True)
+    refused = client.get(f"/documents/{card}/download")
+    assert refused.status_code == 404
+    refused.close()
+
+
+@pytest.mark.no_db_transaction
+def test_applications_saved_before_0038_get_what_their_file_fields_name_attached(tmp_path):
+    """Migration 0038 attaches what saving the answers would have, from the pinned definition's text."""
+    url = f"sqlite:///{tmp_path / 'before.sqlite3'}"
+    migrate.upgrade(url, "0037")
+    engine = create_engine(url)
+    definition = ("slug: s\nsteps:\n  - id: one\n    fields:\n      - {id: plan, type: file}\n"
+                  "      - {id: owners, type: group, fields: [{id: photo, type: file}]}\n")
+    with Session(engine) as session:
+        person = Person(phone="+85512600001", password_hash="x")
+        version = ServiceVersion(slug="s", version=1, content_hash="h", definition=definition)
+        session.add_all([person, version, Blob(sha256="a" * 64, size=1, media_type="image/png")])
+        session.flush()
+        plan = Document(sha256="a" * 64, kind="upload", original_name="plan.png", retain_until=date(2040, 1, 1),
+                        owner_person_id=person.id)
+        session.add(plan)
+        session.flush()
+        answered = Application(service_version_id=version.id, service_slug="s", applicant_person_id=person.id,
+                               answers={"plan": plan.public_id, "photo": plan.public_id})
+        unanswered = Application(service_version_id=version.id, service_slug="s", applicant_person_id=person.id,
+                                 answers={"plan": "no-such-document"})
+        session.add_all([answered, unanswered])
+        session.commit()
+        ids = answered.id, unanswered.id
+    migrate.upgrade(url, "head")
+    with engine.connect() as connection:
+        links = connection.execute(text("SELECT application_id, requirement_id FROM application_documents")).all()
+    engine.dispose()
+    assert links == [(ids[0], "field:plan")]

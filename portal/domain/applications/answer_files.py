@@ -8,7 +8,9 @@ from __future__ import annotations
 from portal.data import applications as application_data
 from portal.data import documents as document_data
 from portal.data.models import Application
+from portal.domain.applications.values import values_for
 from portal.domain.catalogue import Service
+from portal.domain.expression_contexts import FORMS
 
 PREFIX = "field:"
 
@@ -26,12 +28,22 @@ def file_fields(service: Service) -> dict[str, object]:
     return {field.id: field for step in service.steps for field in step.fields if field.type == "file"}
 
 
+def _asked(service: Service, answers: dict) -> list[str]:
+    """The file fields these answers ask: on a step that is shown, and shown on it. An answer to a question no
+    longer asked stays in the answers (it comes back if the question does) but is no part of the application."""
+    values = values_for(FORMS, service, answers)
+    return [field.id for step in service.steps if step.show_when is None or step.show_when.is_true(values)
+            for field in step.fields
+            if field.type == "file" and (field.show_when is None or field.show_when.is_true(values))]
+
+
 def sync(service: Service, application: Application) -> None:
-    """Attach what the file fields' answers name, and detach what they no longer name. A name that is not a
-    document (it cannot be: the form offers the person's own) is left out rather than trusted."""
+    """Attach what the asked file fields' answers name, and detach what they no longer name. The caller holds
+    the application's row lock (journey.save_answers), so two saves at once cannot both keep their own file.
+    A name that is not a document (it cannot be: the form offers the person's own) is left out."""
     answers = application.answers or {}
     wanted = {}
-    for field_id in file_fields(service):
+    for field_id in _asked(service, answers):
         public_id = answers.get(field_id)
         document = document_data.get_by_public_id(public_id) if isinstance(public_id, str) else None
         if document is not None:

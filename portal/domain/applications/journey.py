@@ -39,6 +39,9 @@ def editable_ids(application: Application) -> set[str] | None:
 
 
 def save_answers(application: Application, new_answers: dict) -> None:
+    """Merge `new_answers` into the stored ones, under the application's row lock and read afresh: two tabs or a
+    double click saving at once each add to what the other left, and the file fields' attachments follow."""
+    application_data.lock_for_write(application)
     allowed = editable_ids(application)
     if allowed is not None:
         if not allowed:
