@@ -48,7 +48,10 @@ def _attach_answered_files() -> None:
         fields = _file_fields(definition)
         if not fields:
             continue
-        rows = bind.execute(sa.text("SELECT id, answers FROM applications WHERE service_version_id = :v"),
+        # Not one whose documents retention has already removed, or that it reduced: linking a file to it now
+        # would keep the file for ever, for a record that no longer has documents.
+        rows = bind.execute(sa.text("SELECT id, answers FROM applications WHERE service_version_id = :v "
+                                    "AND documents_removed_at IS NULL AND reduced_at IS NULL"),
                             {"v": version_id}).all()
         for application_id, answers in rows:
             answers = json.loads(answers) if isinstance(answers, str) else (answers or {})

@@ -136,12 +136,14 @@ def add_event(application: Application, **fields) -> ApplicationEvent:
     return event
 
 
-def lock_for_write(application: Application) -> None:
+def lock_for_write(application: Application) -> bool:
     """Lock the application's row until the transaction ends (PostgreSQL) and read it again, attachments too:
-    a write that merges into what is stored starts from what another request committed meanwhile."""
-    db.session.scalar(select(Application).where(Application.id == application.id).with_for_update(of=Application)
-                      .execution_options(populate_existing=True))
+    a write that merges into what is stored starts from what another request committed meanwhile. False: the
+    row is gone (removed meanwhile: a closed account's draft, say)."""
+    found = db.session.scalar(select(Application).where(Application.id == application.id)
+                              .with_for_update(of=Application).execution_options(populate_existing=True))
     db.session.expire(application, ["attachments"])
+    return found is not None
 
 
 def attach(application: Application, requirement_id: str, document_id: int) -> ApplicationDocument:

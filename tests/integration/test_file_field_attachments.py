@@ -6,10 +6,10 @@ from __future__ import annotations
 
 import hashlib
 import io
-from datetime import date
+from datetime import date, datetime
 
 import pytest
-from sqlalchemy import create_engine, select, text
+from sqlalchemy import create_engine, select, text, update
 from sqlalchemy.orm import Session
 
 from portal.data import migrate
@@ -207,7 +207,11 @@ def test_applications_saved_before_0038_get_what_their_file_fields_name_attached
                                answers={"plan": plan.public_id, "photo": plan.public_id})
         unanswered = Application(service_version_id=version.id, service_slug="s", applicant_person_id=person.id,
                                  answers={"plan": "no-such-document"})
-        session.add_all([answered, unanswered])
+        # Retention removed its documents already (the record is kept): a link now would keep the file for ever.
+        past_documents = Application(service_version_id=version.id, service_slug="s", applicant_person_id=person.id,
+                                     state="approved", closed_at=datetime(2015, 1, 1),
+                                     documents_removed_at=datetime(2020, 1, 1), answers={"plan": plan.public_id})
+        session.add_all([answered, unanswered, past_documents])
         session.commit()
         ids = answered.id, unanswered.id
     migrate.upgrade(url, "head")
@@ -215,3 +219,31 @@ def test_applications_saved_before_0038_get_what_their_file_fields_name_attached
         links = connection.execute(text("SELECT application_id, requirement_id FROM application_documents")).all()
     engine.dispose()
     assert links == [(ids[0], "field:plan")]
+
+
+@pytest.mark.parametrize("button", ["save_draft", None])
+def test_a_draft_submitted_from_another_tab_while_a_step_is_saved_keeps_its_answers(
+        app, client, factories, with_plan, monkeypatch, button):
+    """The step page decided what to save for a draft; by the time it saves, another tab has submitted it."""
+    from portal.web.applicant import applications as route
+
+    url = started_with_plan(client, a_person(factories, "+85512500006"), docfiles.png((75, 75)))
+    application = journey.application_for(url)
+    application_id, answers_before = application.id, dict(application.answers)
+    checked = route.limits.refusals if button is None else route.builder.relax_for_draft
+
+    def checked_then_another_tab_submits(*args, **kwargs):
+        result = checked(*args, **kwargs)
+        db.session.execute(update(Application).where(Application.id == application_id)
+                           .values(state="submitted", editable=[]).execution_options(synchronize_session=False))
+        return result
+
+    monkeypatch.setattr(route.limits if button is None else route.builder, checked.__name__,
+                        checked_then_another_tab_submits)
+    stall = client.get(f"{url}/steps/stall")
+    response = client.submit(stall, {"stall_number": "Z9", **({button: "1"} if button else {})},
+                             selector="main form[enctype]")
+    assert response.status_code == 302 and response.headers["Location"] == url
+    assert "changed while you were saving" in client.get(url).get_data(as_text=True)
+    db.session.expire_all()
+    assert db.session.get(Application, application_id).answers == answers_before

@@ -38,10 +38,14 @@ def editable_ids(application: Application) -> set[str] | None:
     return set(application.editable or ())
 
 
-def save_answers(application: Application, new_answers: dict) -> None:
+def save_answers(application: Application, new_answers: dict, seen_state: str | None = None) -> None:
     """Merge `new_answers` into the stored ones, under the application's row lock and read afresh: two tabs or a
-    double click saving at once each add to what the other left, and the file fields' attachments follow."""
-    application_data.lock_for_write(application)
+    double click saving at once each add to what the other left, and the file fields' attachments follow.
+    `seen_state`: the state the caller's checks were made in; NotEditable if another request moved it since
+    (submitted from another tab), or removed the application."""
+    if not application_data.lock_for_write(application) or (seen_state is not None
+                                                             and application.state != seen_state):
+        raise NotEditable
     allowed = editable_ids(application)
     if allowed is not None:
         if not allowed:

@@ -220,6 +220,7 @@ def step(public_id: str, step_id: str):
     language switch (`switch_language`: what was typed is kept, then the same step in the other
     language)."""
     application, service = own_application(public_id)
+    seen_state = application.state  # what is decided below is decided for this state: saving checks it still is
     step, steps = _step_or_404(service, application, step_id)
     editable = journey.editable_ids(application)
     if editable is not None and not editable & {f.id for f in step.fields}:
@@ -260,7 +261,7 @@ def step(public_id: str, step_id: str):
         else:
             upload.attach(document.public_id, document.original_name)
     if drafting:
-        return _save_draft(form, step, application, valid, switched) or page(400)
+        return _save_draft(form, step, application, valid, switched, seen_state) or page(400)
     newly_shown = builder.newly_shown(form)
     if newly_shown:
         return page(400 if form.errors else 200)
@@ -275,11 +276,20 @@ def step(public_id: str, step_id: str):
     if refused:
         return page(400)
     try:
-        journey.save_answers(application, given)
+        journey.save_answers(application, given, seen_state)
     except journey.NotEditable:
-        abort(403)
+        return _changed_meanwhile(application)
     db.session.commit()
     return redirect(_after_step(service, application, step))
+
+
+def _changed_meanwhile(application):
+    """Another request moved the application on (submitted it from another tab, say) while this page was being
+    saved: nothing of the page is kept, and the person sees the application as it now is."""
+    db.session.rollback()
+    flash(_("This application changed while you were saving (it may have been submitted from another window): "
+            "nothing on that page was saved. Here it is as it is now."), "info")
+    return redirect(url_for(".application", public_id=application.public_id))
 
 
 def _switch_language() -> str | None:
@@ -294,14 +304,17 @@ def _switch_language() -> str | None:
     return chosen
 
 
-def _save_draft(form, step, application, valid: bool, switched: str | None):
+def _save_draft(form, step, application, valid: bool, switched: str | None, seen_state: str):
     """Keep the page's answers in the draft, or (something given is not well-formed) nothing at all:
     None, and the page shows what to correct."""
     if not valid:
         form.form_errors.append(_("Nothing on this page was saved yet: correct or clear the answers marked "
                                   "below, then save again."))
         return None
-    journey.save_answers(application, builder.step_answers(form, step))
+    try:
+        journey.save_answers(application, builder.step_answers(form, step), seen_state)
+    except journey.NotEditable:
+        return _changed_meanwhile(application)
     db.session.commit()
     if switched:
         return redirect(url_for(".step", public_id=application.public_id, step_id=step.id))
