@@ -41,6 +41,8 @@ def sync(service: Service, application: Application) -> None:
     """Attach what the asked file fields' answers name, and detach what they no longer name. The caller holds
     the application's row lock (journey.save_answers), so two saves at once cannot both keep their own file.
     A name that is not a document (it cannot be: the form offers the person's own) is left out."""
+    if not file_fields(service):
+        return  # most services: and an application keeps the definition it started on, so it has no links either
     answers = application.answers or {}
     wanted = {}
     for field_id in _asked(service, answers):
