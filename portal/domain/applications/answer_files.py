@@ -44,17 +44,17 @@ def sync(service: Service, application: Application) -> None:
     if not file_fields(service):
         return  # most services: and an application keeps the definition it started on, so it has no links either
     answers = application.answers or {}
-    wanted = {}
+    wanted = set()
     for field_id in _asked(service, answers):
         public_id = answers.get(field_id)
         document = document_data.get_by_public_id(public_id) if isinstance(public_id, str) else None
         if document is not None:
-            wanted[(link_id(field_id), document.id)] = document
+            wanted.add((link_id(field_id), document.id))
     linked = {(a.requirement_id, a.document_id): a for a in application.attachments if is_field_link(a.requirement_id)}
     for key, attachment in linked.items():
         if key not in wanted:
             application_data.detach(application, attachment.id)
-    for requirement_id, document_id in wanted.keys() - linked.keys():
+    for requirement_id, document_id in wanted - linked.keys():
         application_data.attach(application, requirement_id, document_id)
 
 
