@@ -17,7 +17,7 @@ import json
 import logging
 
 import redis
-from flask import g, render_template
+from flask import current_app, g, render_template
 from flask_babel import force_locale, get_locale
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import exc as sa_exc
@@ -85,10 +85,20 @@ def _both_languages(*texts) -> list[dict]:
     return versions
 
 
+def _forget_the_user() -> None:
+    """Make the rest of this request anonymous without asking the database who is signed in.
+
+    Flask-Login's template context loads the signed-in user on every render. When the failed load was that
+    very question, it is asked again, and on a locked SQLite file that is a second full busy wait (15 s)
+    before this page can be sent: a page that takes twice the timeout, or longer than the client waits."""
+    g._login_user = current_app.login_manager.anonymous_user()  # noqa: SLF001 - Flask-Login's own cache of it
+
+
 def outage_response(kind: str):
     """The 503 page for an outage of `kind`; never raises."""
     g.outage = kind  # after-request code reads this and leaves the session and the user alone
     rollback()
+    _forget_the_user()
     headers = {"Retry-After": str(RETRY_AFTER), "Cache-Control": "no-store"}
     try:
         versions = _both_languages(TITLE, DETAIL, KEPT)

@@ -34,3 +34,22 @@ def test_an_error_after_the_answer_started_replaces_it_headers_and_all():
     [(status, headers)] = calls  # one answer only: the server never sees the page's headers
     assert status.startswith("503") and "Content-Length" not in dict(headers)
     assert body == static_page(503).encode()
+
+
+def test_the_outage_page_does_not_ask_the_database_again_who_is_signed_in(client, trader, monkeypatch):
+    """Flask-Login's template context loads the user on every render: on a locked SQLite file that second
+    question was a second full busy wait, and a signed-in page under an outage took twice the timeout."""
+    from portal.data import people
+
+    asked = []
+
+    def unreachable(public_id):
+        asked.append(public_id)
+        raise OperationalError("BEGIN IMMEDIATE", {}, Exception("database is locked"))
+
+    monkeypatch.setattr(people, "get_signed_in", unreachable)
+    client.expected_lang = None  # the person's language is on their row, which could not be read: both are shown
+    response = client.get("/applications")
+    assert response.status_code == 503
+    assert "error-code" in response.text  # the portal's own outage page, not the static fallback
+    assert len(asked) == 1
