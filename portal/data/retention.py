@@ -10,7 +10,7 @@ from datetime import date, datetime
 from sqlalchemy import Integer, delete, exists, func, literal, or_, select, union_all, update
 from sqlalchemy.exc import IntegrityError
 
-from portal.data.db import db, utcnow
+from portal.data.db import Base, db, utcnow
 from portal.data.models import (
     Application,
     ApplicationDocument,
@@ -27,6 +27,7 @@ from portal.data.models import (
     Notification,
     Payment,
     PaymentRequest,
+    Person,
     RetentionRun,
 )
 
@@ -273,6 +274,46 @@ def still_unused_past(document_id: int, day: date) -> bool:
 def remove_unused_document(document_id: int) -> None:
     db.session.execute(update(Document).where(Document.superseded_by_id == document_id).values(superseded_by_id=None))
     db.session.execute(delete(Document).where(Document.id == document_id))
+
+
+# --- closed accounts ------------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class ClosedAccount:
+    id: int
+    public_id: str
+
+
+def _kept_by_a_record():
+    """Some row still points at the person with a foreign key that keeps it (RESTRICT): an application they
+    made, a document they own, a document request, a kiosk session. Read from the schema, so a table added
+    later that keeps its person counts without a change here; keys that cascade or empty themselves do not."""
+    people = Person.__table__
+    keeping = [fk.parent for table in Base.metadata.sorted_tables for fk in table.foreign_keys
+               if fk.column.table is people and (fk.ondelete or "").upper() not in ("CASCADE", "SET NULL")]
+    return or_(*(exists().where(column == Person.id) for column in keeping))
+
+
+def _closed_and_unreferenced():
+    return Person.closed_at.is_not(None) & ~_kept_by_a_record()
+
+
+def closed_accounts_without_records(limit: int = 500) -> list[ClosedAccount]:
+    """Closed accounts that no kept record points at any more: retention removed their last case."""
+    rows = db.session.execute(select(Person.id, Person.public_id).where(_closed_and_unreferenced())
+                              .order_by(Person.id).limit(limit)).all()
+    return [ClosedAccount(*row) for row in rows]
+
+
+def lock_closed_account_without_records(person_id: int) -> bool:
+    """True if the account is still closed with nothing pointing at it, its row locked until the transaction ends."""
+    return db.session.scalar(select(Person.id).where(Person.id == person_id, _closed_and_unreferenced())
+                             .with_for_update(of=Person)) is not None
+
+
+def remove_person(person_id: int) -> None:
+    """The row, and with it (by their foreign keys) what hangs on it: inbox, memberships, settings."""
+    db.session.execute(delete(Person).where(Person.id == person_id))
 
 
 # --- legal holds ----------------------------------------------------------------------------------------

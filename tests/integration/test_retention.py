@@ -221,3 +221,43 @@ def test_a_certificate_reused_by_another_application_goes_with_the_last_one_and_
     assert later.totals.removed == 2
     assert db.session.get(Document, permit_id) is None and db.session.get(Application, first_id) is None
     assert get_document_store().fsck().healthy
+
+
+def test_a_closed_account_goes_in_the_run_after_retention_removed_its_last_case(
+        app, client, factories, services, clerk):
+    from portal.domain.personal_data import closing
+    from tests.factories import PASSWORD
+
+    case = closed(app, client, factories, clerk, "+85512000091", docfiles.png((44, 44)))
+    case_id = case.id
+    person = db.session.get(Person, case.applicant_person_id)
+    person_id, public_id = person.id, person.public_id
+    closing.finish(closing.close(person, PASSWORD))
+    never_closed = factories.person(phone="+85512000092").id  # no application either: an account, not a leftover
+    db.session.commit()
+    age_every_file()
+    audit_before = last_audit_id()
+
+    # The case is kept for its years, and with it what is left of the person who made it.
+    assert runs.run(a_year_and_a_day() - timedelta(days=1)).accounts == 0
+    assert db.session.get(Person, person_id) is not None
+    # The run that removes the case leaves the row for the next run, so that a dry run can say what goes.
+    assert runs.run(a_year_and_a_day()).accounts == 0
+    assert db.session.get(Application, case_id) is None and db.session.get(Person, person_id) is not None
+
+    dry = runs.run(a_year_and_a_day(), dry_run=True)
+    assert dry.accounts == 1 and db.session.get(Person, person_id) is not None
+    real = runs.run(a_year_and_a_day())
+    assert real.accounts == dry.accounts == 1 and real.counts() == dry.counts()
+    db.session.expire_all()
+    assert db.session.get(Person, person_id) is None
+    assert db.session.get(Person, never_closed) is not None
+    [entry] = audit_entries("retention_account_removed", audit_before)
+    assert (entry.subject_id, entry.actor_role, entry.details) == (public_id, "retention", {"rule": "account_closed"})
+    assert get_document_store().fsck().healthy
+
+    sign_in_as(client, factories.admin(locale="en"))
+    client.expected_lang = "en"
+    report = client.get("/admin/retention").soup.select_one("main").get_text(" ", strip=True)
+    assert "Closed accounts whose last kept case had gone, removed with what was left of them: 1." in report
+    assert runs.run(a_year_and_a_day()).accounts == 0  # done once

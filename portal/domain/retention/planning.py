@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from portal.data import retention as retention_data
-from portal.data.retention import StoredDocument
+from portal.data.retention import ClosedAccount, StoredDocument
 from portal.domain.applications import versions
 from portal.domain.catalogue import get_catalogue
 from portal.domain.catalogue.model import Service
@@ -57,6 +57,9 @@ class Plan:
     held: list[Facts] = field(default_factory=list)
     unused: list[StoredDocument] = field(default_factory=list)  # past their own retain_until, used by nothing
     unused_files: frozenset[str] = frozenset()
+    # Closed accounts no kept record points at. One whose last case goes in this run goes in the next one:
+    # so the dry run, which removes nothing, lists what the run removes.
+    accounts: list[ClosedAccount] = field(default_factory=list)
 
     def lines(self) -> list[Line]:
         """The report: one line per service and year of closing."""
@@ -146,4 +149,5 @@ def plan(day: date) -> Plan:
     result.unused = retention_data.unused_documents_past(day)
     result.unused_files = frozenset(retention_data.blobs_left_without_documents(
         {d.sha256 for d in result.unused}, documents_leaving | {d.id for d in result.unused}))
+    result.accounts = retention_data.closed_accounts_without_records()
     return result

@@ -7,7 +7,7 @@ from datetime import date
 
 from portal.data import retention as retention_data
 from portal.data.db import db
-from portal.data.retention import StoredDocument
+from portal.data.retention import ClosedAccount, StoredDocument
 from portal.domain import audit
 from portal.domain.catalogue.model import Service
 from portal.domain.documents import get_document_store
@@ -16,6 +16,7 @@ from portal.domain.retention import planning, rules
 REMOVED = "retention_removed"
 REDUCED = "retention_reduced"
 DOCUMENT_REMOVED = "retention_document_removed"
+ACCOUNT_REMOVED = "retention_account_removed"
 ROLE = "retention"  # the actor of its audit entries: the schedule or an operator's command, never a person
 ACCOUNT_CLOSED = "account_closed"  # the rule when a person closes their account (portal.domain.personal_data)
 
@@ -90,6 +91,19 @@ def remove_unused(document: StoredDocument, day: date) -> bool:
     files = retention_data.remove_blob_rows({document.sha256})
     db.session.commit()
     forget_files(files)
+    return True
+
+
+def remove_closed_account(account: ClosedAccount) -> bool:
+    """A closed account's anonymised row, once retention removed the last case that pointed at it: what was
+    left of the person (a public id, a language, dates) goes too. Checked again under the row's lock."""
+    if not retention_data.lock_closed_account_without_records(account.id):
+        db.session.rollback()
+        return False
+    audit.record(ACCOUNT_REMOVED, actor_role=ROLE, subject_type="person", subject_id=account.public_id,
+                 details={"rule": ACCOUNT_CLOSED})
+    retention_data.remove_person(account.id)
+    db.session.commit()
     return True
 
 

@@ -25,6 +25,7 @@ class Outcome:
     run_id: int
     lines: list[planning.Line]
     failed: int
+    accounts: int  # closed accounts removed (their last case went before)
 
     @property
     def totals(self) -> planning.Line:
@@ -32,6 +33,10 @@ class Outcome:
         for line in self.lines:
             total.add(line)
         return total
+
+    def counts(self) -> dict:
+        """The run's totals as kept in its report."""
+        return {**_counts(self.totals), "accounts": self.accounts}
 
 
 def run(day: date | None = None, *, dry_run: bool = False, started_by: str = "schedule") -> Outcome:
@@ -42,17 +47,17 @@ def run(day: date | None = None, *, dry_run: bool = False, started_by: str = "sc
     db.session.commit()  # the closing times stamped while planning, and the run as started
     run_id = record.id
     if dry_run:
-        lines, failed = plan.lines(), 0
+        done, failed = plan, 0
     else:
-        lines, failed = _carry_out(plan, day)
-    outcome = Outcome(run_id, lines, failed)
-    retention_data.finish_run(run_id, _counts(outcome.totals), [_row(line) for line in lines], failed)
+        done, failed = _carry_out(plan, day)
+    outcome = Outcome(run_id, done.lines(), failed, len(done.accounts))
+    retention_data.finish_run(run_id, outcome.counts(), [_row(line) for line in outcome.lines], failed)
     db.session.commit()
     return outcome
 
 
-def _carry_out(plan: planning.Plan, day: date) -> tuple[list[planning.Line], int]:
-    """What was done, counted as the plan counts it (so a dry run the same day shows the same)."""
+def _carry_out(plan: planning.Plan, day: date) -> tuple[planning.Plan, int]:
+    """What was done, as a plan (so it is counted as the dry run the same day counts)."""
     done = planning.Plan(day)
     failed = 0
     for service, planned in plan.steps:
@@ -79,7 +84,15 @@ def _carry_out(plan: planning.Plan, day: date) -> tuple[list[planning.Line], int
             log.exception("retention: document %s could not be removed; tried again next run", document.public_id)
             failed += 1
     done.unused_files = frozenset(removed_files)
-    return done.lines(), failed
+    for account in plan.accounts:
+        try:
+            if removal.remove_closed_account(account):
+                done.accounts.append(account)
+        except SQLAlchemyError:
+            db.session.rollback()
+            log.exception("retention: closed account %s could not be removed; tried again next run", account.public_id)
+            failed += 1
+    return done, failed
 
 
 def _counts(line: planning.Line) -> dict:
@@ -98,4 +111,4 @@ def last_run(dry_run: bool = False):
 @job(DEFAULT, timeout=3600, retry_intervals=(), name=names.RUN_RETENTION)
 def run_retention() -> dict:
     """The daily run. No retries: the next day's run does what this one could not."""
-    return _counts(run().totals)
+    return run().counts()
