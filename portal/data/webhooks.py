@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from datetime import datetime
+
+from sqlalchemy import delete, func, select
 
 from portal.data.db import db
 from portal.data.models import Webhook, WebhookDelivery
@@ -37,3 +39,9 @@ def lock_delivery(delivery_id: int) -> WebhookDelivery | None:
 def recent_deliveries(webhook_id: int, limit: int = 20) -> list[WebhookDelivery]:
     return list(db.session.scalars(select(WebhookDelivery).where(WebhookDelivery.webhook_id == webhook_id)
                                    .order_by(WebhookDelivery.id.desc()).limit(limit)))
+
+
+def remove_deliveries_ended_before(moment: datetime) -> int:
+    """Deliveries delivered or given up before `moment`; one still being tried is never among them."""
+    ended = func.coalesce(WebhookDelivery.delivered_at, WebhookDelivery.given_up_at)
+    return db.session.execute(delete(WebhookDelivery).where(ended < moment)).rowcount

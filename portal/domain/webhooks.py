@@ -34,6 +34,7 @@ import ssl
 import threading
 import time
 from dataclasses import dataclass
+from datetime import timedelta
 from urllib.parse import urlsplit
 
 from flask import current_app
@@ -45,7 +46,7 @@ from portal.data.models import Webhook, WebhookDelivery
 from portal.domain import audit
 from portal.jobs import names
 from portal.jobs.outbox import schedule
-from portal.jobs.queues import WEBHOOKS
+from portal.jobs.queues import DEFAULT, WEBHOOKS
 from portal.jobs.registry import job
 
 log = logging.getLogger(__name__)
@@ -54,6 +55,9 @@ RETRY_INTERVALS = (30, 120, 600, 3600, 4 * 3600)  # then the delivery is given u
 SOCKET_TIMEOUT_SECONDS = 10  # each connect, send or read
 ATTEMPT_SECONDS = 15  # the whole attempt: a receiver cannot hold a worker longer by answering slowly
 MAX_PER_BUSINESS = 5
+# How long the owner's page lists a delivery after it ended. What it sent (an application's ids and states)
+# then goes too: the portal's own copy of an application goes with its retention, not with this log.
+DELIVERIES_KEPT_FOR = timedelta(days=30)
 WEBHOOK_ADDED, WEBHOOK_DISABLED = "webhook_added", "webhook_disabled"
 
 
@@ -274,6 +278,15 @@ def deliver(delivery_id: int) -> str:
     log.info("webhook delivery %s to %s failed (attempt %s): %s", delivery.public_id, secret_id,
              delivery.attempts, delivery.last_error)
     raise DeliveryFailed(delivery.last_error)
+
+
+@job(DEFAULT, timeout=300, retry_intervals=(), name=names.PURGE_WEBHOOK_DELIVERIES)
+def purge_deliveries() -> int:
+    """The hourly sweep (portal.jobs.cron): deliveries that ended `DELIVERIES_KEPT_FOR` ago are forgotten.
+    Idempotent; a delivery still being tried stays whatever its age."""
+    removed = webhook_data.remove_deliveries_ended_before(utcnow() - DELIVERIES_KEPT_FOR)
+    db.session.commit()
+    return removed
 
 
 def _error_text(error: OSError) -> str:

@@ -40,7 +40,8 @@ def periodic_jobs(app) -> list[tuple[str, str, int]]:
             (names.PURGE_EXPIRED_SESSIONS, DEFAULT, SESSION_SWEEP_INTERVAL),
             (names.PURGE_IDEMPOTENCY_KEYS, DEFAULT, SESSION_SWEEP_INTERVAL),
             (names.RUN_RETENTION, DEFAULT, RETENTION_INTERVAL),
-            (names.PURGE_DATA_EXPORTS, DEFAULT, SESSION_SWEEP_INTERVAL)]
+            (names.PURGE_DATA_EXPORTS, DEFAULT, SESSION_SWEEP_INTERVAL),
+            (names.PURGE_WEBHOOK_DELIVERIES, DEFAULT, SESSION_SWEEP_INTERVAL)]
     khqr = app.config["PORTAL_SETTINGS"].khqr
     if khqr is not None:  # asking the provider about KHQR requests still open (portal.payments.polling)
         jobs.append((names.SCHEDULE_KHQR_POLLS, DEFAULT, khqr.poll_interval))

@@ -253,3 +253,29 @@ def test_a_receiver_that_trickles_its_answer_is_cut_off(app, factories, monkeypa
     assert time.monotonic() - started < 3
     db.session.expire_all()
     assert delivery.attempts == 1 and delivery.last_error == "no answer in time"
+
+
+def test_deliveries_that_ended_a_month_ago_are_forgotten_and_one_still_tried_is_not(app, factories, receiver):
+    from datetime import timedelta
+
+    from portal.data.db import utcnow
+
+    filer = Filer(factories)
+    webhooks.add(filer.organisation, filer.owner, receiver.url)
+    application = applying.start(get_catalogue().get(business_services()[0]), filer.owner, filer.organisation)
+    for to_state in ("submitted", "in_review", "approved", "closed"):
+        webhooks.announce_state_change(application, "x", "act", "draft", to_state)
+    db.session.flush()
+    old, recent = utcnow() - webhooks.DELIVERIES_KEPT_FOR - timedelta(hours=1), utcnow() - timedelta(days=29)
+    delivered_long_ago, given_up_long_ago, delivered_lately, still_tried = \
+        db.session.scalars(select(WebhookDelivery).order_by(WebhookDelivery.id)).all()
+    delivered_long_ago.delivered_at = old
+    given_up_long_ago.given_up_at = old
+    delivered_lately.delivered_at = recent
+    still_tried.created_at, still_tried.attempts = old, 3
+    kept = {delivered_lately.id, still_tried.id}
+    db.session.commit()
+
+    assert webhooks.purge_deliveries() == 2
+    assert set(db.session.scalars(select(WebhookDelivery.id))) == kept
+    assert webhooks.purge_deliveries() == 0

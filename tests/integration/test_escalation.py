@@ -98,6 +98,7 @@ def test_the_cron_scheduler_puts_the_job_on_the_queue_and_a_worker_runs_it(app, 
                                           "portal.domain.organisations.invitations.expire_invitations",
                                           "portal.domain.personal_data.exports.purge",
                                           "portal.domain.retention.runs.run_retention",
+                                          "portal.domain.webhooks.purge_deliveries",
                                           "portal.payments.polling.schedule_polls"]
     run_jobs(app)
     [notification] = told(supervisor)
