@@ -259,5 +259,5 @@ def test_a_closed_account_goes_in_the_run_after_retention_removed_its_last_case(
     sign_in_as(client, factories.admin(locale="en"))
     client.expected_lang = "en"
     report = client.get("/admin/retention").soup.select_one("main").get_text(" ", strip=True)
-    assert "Closed accounts whose last kept case had gone, removed with what was left of them: 1." in report
+    assert "Closed accounts with no kept case left (their anonymised row goes): 1." in report
     assert runs.run(a_year_and_a_day()).accounts == 0  # done once
