@@ -284,14 +284,32 @@ class ClosedAccount:
     public_id: str
 
 
+def _restricted(table, row, path: frozenset = frozenset()) -> list:
+    """Conditions under which `row` (`table`, or an alias of it) cannot be deleted: another row points at it
+    with a foreign key that restricts the delete, or with one that cascades while that row is itself
+    restricted (a kiosk operator's row goes with the person, but not while the sessions they ran name it).
+    Read from the schema, so a table added later counts without a change here; keys that empty themselves
+    (SET NULL) never restrict."""
+    conditions = []
+    for child_table in Base.metadata.sorted_tables:
+        for fk in child_table.foreign_keys:
+            rule = (fk.ondelete or "").upper()
+            if fk.column.table is not table or rule == "SET NULL" or child_table in path:
+                continue
+            child = child_table.alias()
+            points = child.c[fk.parent.name] == row.c[fk.column.name]
+            if rule != "CASCADE":
+                conditions.append(exists().where(points))
+            elif below := _restricted(child_table, child, path | {table}):
+                conditions.append(exists().where(points, or_(*below)))
+    return conditions
+
+
 def _kept_by_a_record():
-    """Some row still points at the person with a foreign key that keeps it (RESTRICT): an application they
-    made, a document they own, a document request, a kiosk session. Read from the schema, so a table added
-    later that keeps its person counts without a change here; keys that cascade or empty themselves do not."""
+    """Some row keeps the person's: an application they made, a document they own, a document request, a kiosk
+    session for them, or one they ran as an operator."""
     people = Person.__table__
-    keeping = [fk.parent for table in Base.metadata.sorted_tables for fk in table.foreign_keys
-               if fk.column.table is people and (fk.ondelete or "").upper() not in ("CASCADE", "SET NULL")]
-    return or_(*(exists().where(column == Person.id) for column in keeping))
+    return or_(*_restricted(people, people))
 
 
 def _closed_and_unreferenced():

@@ -261,3 +261,28 @@ def test_a_closed_account_goes_in_the_run_after_retention_removed_its_last_case(
     report = client.get("/admin/retention").soup.select_one("main").get_text(" ", strip=True)
     assert "Closed accounts with no kept case left (their anonymised row goes): 1." in report
     assert runs.run(a_year_and_a_day()).accounts == 0  # done once
+
+
+def test_a_former_kiosk_operators_closed_account_stays_while_the_sessions_they_ran_name_them(app, client, factories):
+    """The person's row cascades to their operator row, which the assisted sessions they ran keep: so the
+    person's row is kept too, and the dry run does not promise a removal every run would fail at."""
+    from portal.data.models import Kiosk
+    from portal.domain import assisted
+    from portal.domain.personal_data import closing
+    from tests.factories import PASSWORD
+    from tests.integration.test_kiosks import enrolled
+
+    kiosk, _secret, _response = enrolled(client, factories)
+    kiosk = db.session.get(Kiosk, kiosk.id)
+    operator_person = factories.person(email="operator@ctc.example", name_latin="Dara Operator")
+    assisted.start(kiosk, assisted.make_operator(operator_person, kiosk.centre), factories.person(phone="+85512777001"))
+    assisted.remove_operator(factories.admin(), operator_person)
+    db.session.commit()
+    operator_id = operator_person.id
+    closing.finish(closing.close(operator_person, PASSWORD))
+    db.session.commit()
+
+    dry = runs.run(a_year_and_a_day(), dry_run=True)
+    real = runs.run(a_year_and_a_day())
+    assert (dry.accounts, real.accounts, real.failed) == (0, 0, 0)
+    assert db.session.get(Person, operator_id) is not None
