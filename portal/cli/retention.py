@@ -32,6 +32,7 @@ def run(dry_run: bool, as_of) -> None:
     total = outcome.totals
     click.echo(f"Total: {total.removed} removed, {total.reduced} reduced, {total.documents} documents, "
                f"{total.files} files; {total.held} held.")
+    click.echo(f"Kiosk sessions no kept application was filed in, with their consent forms: {outcome.sessions}.")
     click.echo(f"Closed accounts no kept record points at any more: {outcome.accounts}.")
     if outcome.failed:
         raise click.ClickException(f"{outcome.failed} could not be done (see the log); the next run tries again")

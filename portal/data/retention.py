@@ -334,6 +334,47 @@ def remove_person(person_id: int) -> None:
     db.session.execute(delete(Person).where(Person.id == person_id))
 
 
+# --- kiosk sessions -------------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class EndedSession:
+    id: int
+    public_id: str
+    consent_document: StoredDocument | None
+
+
+def _session_done_with(before: datetime):
+    """Ended (or begun, if never ended) before `before`, and no application filed in it is kept."""
+    return ((func.coalesce(AssistedSession.ended_at, AssistedSession.started_at) < before)
+            & ~exists().where(Application.assisted_session_id == AssistedSession.id))
+
+
+def sessions_done_with(before: datetime, limit: int = 500) -> list[EndedSession]:
+    rows = db.session.execute(
+        select(AssistedSession.id, AssistedSession.public_id, Document.id, Document.public_id, Document.sha256,
+               Document.kind)
+        .outerjoin(Document, Document.id == AssistedSession.consent_document_id)
+        .where(_session_done_with(before)).order_by(AssistedSession.id).limit(limit)).all()
+    return [EndedSession(session_id, public_id,
+                         StoredDocument(document_id, document_public_id, sha256, kind, False) if document_id else None)
+            for session_id, public_id, document_id, document_public_id, sha256, kind in rows]
+
+
+def lock_session_done_with(session_id: int, before: datetime) -> bool:
+    """True if the session is still done with, its row locked until the transaction ends."""
+    return db.session.scalar(select(AssistedSession.id).where(AssistedSession.id == session_id,
+                                                              _session_done_with(before))
+                             .with_for_update(of=AssistedSession)) is not None
+
+
+def remove_session(session_id: int) -> None:
+    db.session.execute(delete(AssistedSession).where(AssistedSession.id == session_id))
+
+
+def still_unused(document_id: int) -> bool:
+    return bool(db.session.scalar(select(exists().where(Document.id == document_id, _unused()))))
+
+
 # --- legal holds ----------------------------------------------------------------------------------------
 
 def hold_in_force(application_id: int) -> LegalHold | None:

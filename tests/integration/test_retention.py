@@ -286,3 +286,44 @@ def test_a_former_kiosk_operators_closed_account_stays_while_the_sessions_they_r
     real = runs.run(a_year_and_a_day())
     assert (dry.accounts, real.accounts, real.failed) == (0, 0, 0)
     assert db.session.get(Person, operator_id) is not None
+
+
+def test_a_kiosk_session_goes_a_year_after_it_ended_with_its_consent_form_unless_a_kept_application_names_it(
+        app, client, factories, services):
+    from portal.data.models import AssistedSession, Kiosk
+    from portal.domain import assisted
+    from tests.integration.test_kiosks import enrolled
+
+    kiosk, _secret, _response = enrolled(client, factories)
+    kiosk = db.session.get(Kiosk, kiosk.id)
+    operator_person = factories.person(email="operator@ctc.example")
+    operator = assisted.make_operator(operator_person, kiosk.centre)
+    citizen = factories.person(phone="+85512777011")
+    nothing_filed = assisted.start(kiosk, operator, citizen)
+    form = get_document_store().add_upload(docfiles.pdf("signed consent"), "consent.pdf", created_by=operator_person,
+                                           owner_person=citizen, max_bytes=10**6)
+    assisted.record_paper_consent(nothing_filed, form)
+    assisted.end(nothing_filed)
+    filed_in = assisted.start(kiosk, operator, factories.person(phone="+85512777012"))
+    assisted.end(filed_in)
+    application = filed(client, factories, "+85512777013", docfiles.png((45, 45)))  # open: kept
+    db.session.execute(update(Application).where(Application.id == application.id)
+                       .values(assisted_session_id=filed_in.id))
+    db.session.commit()
+    gone_id, kept_id, form_id, form_sha = nothing_filed.id, filed_in.id, form.id, form.sha256
+    age_every_file()
+    audit_before = last_audit_id()
+
+    assert runs.run(a_year_and_a_day() - timedelta(days=1)).sessions == 0
+    dry = runs.run(a_year_and_a_day(), dry_run=True)
+    real = runs.run(a_year_and_a_day())
+    assert real.sessions == dry.sessions == 1 and real.counts() == dry.counts() and real.failed == 0
+    db.session.expire_all()
+    assert db.session.get(AssistedSession, gone_id) is None and db.session.get(AssistedSession, kept_id) is not None
+    assert db.session.get(Document, form_id) is None and db.session.get(Blob, form_sha) is None
+    assert not get_document_store().storage.exists(form_sha)
+    assert [e.subject_id for e in audit_entries("retention_kiosk_session_removed", audit_before)] == \
+        [nothing_filed.public_id]
+    assert [e.subject_id for e in audit_entries("retention_document_removed", audit_before)] == [form.public_id]
+    assert get_document_store().fsck().healthy
+    assert runs.run(a_year_and_a_day()).sessions == 0  # done once

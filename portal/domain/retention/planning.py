@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from portal.data import retention as retention_data
-from portal.data.retention import ClosedAccount, StoredDocument
+from portal.data.retention import ClosedAccount, EndedSession, StoredDocument
 from portal.domain.applications import versions
 from portal.domain.catalogue import get_catalogue
 from portal.domain.catalogue.model import Service
@@ -60,6 +60,9 @@ class Plan:
     # Closed accounts no kept record points at. One whose last case goes in this run goes in the next one:
     # so the dry run, which removes nothing, lists what the run removes.
     accounts: list[ClosedAccount] = field(default_factory=list)
+    # Kiosk sessions no kept application was filed in, past their time (the same rule: one whose last
+    # application goes in this run goes in the next).
+    sessions: list[EndedSession] = field(default_factory=list)
 
     def lines(self) -> list[Line]:
         """The report: one line per service and year of closing."""
@@ -150,4 +153,5 @@ def plan(day: date) -> Plan:
     result.unused_files = frozenset(retention_data.blobs_left_without_documents(
         {d.sha256 for d in result.unused}, documents_leaving | {d.id for d in result.unused}))
     result.accounts = retention_data.closed_accounts_without_records()
+    result.sessions = retention_data.sessions_done_with(rules.cutoff(day, rules.KIOSK_SESSION_YEARS))
     return result

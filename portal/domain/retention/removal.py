@@ -7,7 +7,7 @@ from datetime import date
 
 from portal.data import retention as retention_data
 from portal.data.db import db
-from portal.data.retention import ClosedAccount, StoredDocument
+from portal.data.retention import ClosedAccount, EndedSession, StoredDocument
 from portal.domain import audit
 from portal.domain.catalogue.model import Service
 from portal.domain.documents import get_document_store
@@ -17,6 +17,7 @@ REMOVED = "retention_removed"
 REDUCED = "retention_reduced"
 DOCUMENT_REMOVED = "retention_document_removed"
 ACCOUNT_REMOVED = "retention_account_removed"
+SESSION_REMOVED = "retention_kiosk_session_removed"
 ROLE = "retention"  # the actor of its audit entries: the schedule or an operator's command, never a person
 ACCOUNT_CLOSED = "account_closed"  # the rule when a person closes their account (portal.domain.personal_data)
 
@@ -104,6 +105,27 @@ def remove_closed_account(account: ClosedAccount) -> bool:
                  details={"rule": ACCOUNT_CLOSED})
     retention_data.remove_person(account.id)
     db.session.commit()
+    return True
+
+
+def remove_kiosk_session(session: EndedSession, day: date) -> bool:
+    """A kiosk session no kept application was filed in, `KIOSK_SESSION_YEARS` after it: the session and its
+    signed consent form (unless another record uses that document), checked again under the session's lock."""
+    years = rules.KIOSK_SESSION_YEARS
+    if not retention_data.lock_session_done_with(session.id, rules.cutoff(day, years)):
+        db.session.rollback()
+        return False
+    audit.record(SESSION_REMOVED, actor_role=ROLE, subject_type="assisted_session", subject_id=session.public_id,
+                 details={"rule": "kiosk_session_years", "years": years})
+    retention_data.remove_session(session.id)
+    files: set[str] = set()
+    consent = session.consent_document
+    if consent is not None and retention_data.still_unused(consent.id):
+        retention_data.remove_unused_document(consent.id)
+        _record_document(consent, "kiosk_session_years", years=years)
+        files = retention_data.remove_blob_rows({consent.sha256})
+    db.session.commit()
+    forget_files(files)
     return True
 
 

@@ -38,6 +38,12 @@ class Due:
         return not self.held and (self.documents or self.record is not None)
 
 
+# A kiosk session (an operator filing for a citizen, with the citizen's consent) is kept while an application
+# filed in it is kept; one in which nothing kept was filed, this long after it ended (or began, if it never
+# ended): long enough for a citizen to ask who acted in their name at a kiosk, and why.
+KIOSK_SESSION_YEARS = 1
+
+
 def years_before(day: date, years: int) -> date:
     try:
         return day.replace(year=day.year - years)

@@ -26,6 +26,7 @@ class Outcome:
     lines: list[planning.Line]
     failed: int
     accounts: int  # closed accounts removed (their last case went before)
+    sessions: int  # kiosk sessions removed, with their consent forms
 
     @property
     def totals(self) -> planning.Line:
@@ -36,7 +37,7 @@ class Outcome:
 
     def counts(self) -> dict:
         """The run's totals as kept in its report."""
-        return {**_counts(self.totals), "accounts": self.accounts}
+        return {**_counts(self.totals), "accounts": self.accounts, "sessions": self.sessions}
 
 
 def run(day: date | None = None, *, dry_run: bool = False, started_by: str = "schedule") -> Outcome:
@@ -50,7 +51,7 @@ def run(day: date | None = None, *, dry_run: bool = False, started_by: str = "sc
         done, failed = plan, 0
     else:
         done, failed = _carry_out(plan, day)
-    outcome = Outcome(run_id, done.lines(), failed, len(done.accounts))
+    outcome = Outcome(run_id, done.lines(), failed, len(done.accounts), len(done.sessions))
     retention_data.finish_run(run_id, outcome.counts(), [_row(line) for line in outcome.lines], failed)
     db.session.commit()
     return outcome
@@ -84,6 +85,14 @@ def _carry_out(plan: planning.Plan, day: date) -> tuple[planning.Plan, int]:
             log.exception("retention: document %s could not be removed; tried again next run", document.public_id)
             failed += 1
     done.unused_files = frozenset(removed_files)
+    for session in plan.sessions:
+        try:
+            if removal.remove_kiosk_session(session, day):
+                done.sessions.append(session)
+        except SQLAlchemyError:
+            db.session.rollback()
+            log.exception("retention: kiosk session %s could not be removed; tried again next run", session.public_id)
+            failed += 1
     for account in plan.accounts:
         try:
             if removal.remove_closed_account(account):
