@@ -77,8 +77,7 @@ def remove_unused_documents_of(person) -> set[str]:
     documents"). The caller commits, then `forget_files` the files returned."""
     documents = retention_data.unused_documents_owned_by(person.id)
     for document in documents:
-        retention_data.remove_unused_document(document.id)
-        _record_document(document, ACCOUNT_CLOSED, actor=person)
+        _remove_unused_document(document, ACCOUNT_CLOSED, actor=person)
     return retention_data.remove_blob_rows({d.sha256 for d in documents})
 
 
@@ -87,8 +86,7 @@ def remove_unused(document: StoredDocument, day: date) -> bool:
     if not retention_data.still_unused_past(document.id, day):
         db.session.rollback()
         return False
-    retention_data.remove_unused_document(document.id)
-    _record_document(document, "retain_until")
+    _remove_unused_document(document, "retain_until")
     files = retention_data.remove_blob_rows({document.sha256})
     db.session.commit()
     forget_files(files)
@@ -121,8 +119,7 @@ def remove_kiosk_session(session: EndedSession, day: date) -> bool:
     files: set[str] = set()
     consent = session.consent_document
     if consent is not None and retention_data.still_unused(consent.id):
-        retention_data.remove_unused_document(consent.id)
-        _record_document(consent, "kiosk_session_years", years=years)
+        _remove_unused_document(consent, "kiosk_session_years", years=years)
         files = retention_data.remove_blob_rows({consent.sha256})
     db.session.commit()
     forget_files(files)
@@ -134,6 +131,12 @@ def forget_files(sha256s) -> None:
     store = get_document_store()
     for sha256 in sorted(sha256s):
         store.forget(sha256)
+
+
+def _remove_unused_document(document: StoredDocument, rule: str, **audit_details) -> None:
+    """A document no record uses: its row, and the audit entry saying under which rule. Its file is the caller's."""
+    retention_data.remove_unused_document(document.id)
+    _record_document(document, rule, **audit_details)
 
 
 def _record_document(document: StoredDocument, rule: str, *, actor=None, application_id: int | None = None,

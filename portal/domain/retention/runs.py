@@ -73,35 +73,28 @@ def _carry_out(plan: planning.Plan, day: date) -> tuple[planning.Plan, int]:
         if step is not None:
             done.steps.append((service, step))
     done.held = plan.held
-    removed_files: set[str] = set()
-    for document in plan.unused:
+    done.unused, unused_failed = _remove_each(plan.unused, lambda document: removal.remove_unused(document, day),
+                                              "document")
+    done.unused_files = frozenset(d.sha256 for d in done.unused if d.sha256 in plan.unused_files)
+    done.sessions, sessions_failed = _remove_each(
+        plan.sessions, lambda session: removal.remove_kiosk_session(session, day), "kiosk session")
+    done.accounts, accounts_failed = _remove_each(plan.accounts, removal.remove_closed_account, "closed account")
+    return done, failed + unused_failed + sessions_failed + accounts_failed
+
+
+def _remove_each(planned: list, remove, kind: str) -> tuple[list, int]:
+    """`remove` each planned item in a transaction of its own: those it removed, and how many failed (each rolled
+    back alone and logged; the next run tries again)."""
+    removed, failed = [], 0
+    for item in planned:
         try:
-            if removal.remove_unused(document, day):
-                done.unused.append(document)
-                if document.sha256 in plan.unused_files:
-                    removed_files.add(document.sha256)
+            if remove(item):
+                removed.append(item)
         except SQLAlchemyError:
             db.session.rollback()
-            log.exception("retention: document %s could not be removed; tried again next run", document.public_id)
+            log.exception("retention: %s %s could not be removed; tried again next run", kind, item.public_id)
             failed += 1
-    done.unused_files = frozenset(removed_files)
-    for session in plan.sessions:
-        try:
-            if removal.remove_kiosk_session(session, day):
-                done.sessions.append(session)
-        except SQLAlchemyError:
-            db.session.rollback()
-            log.exception("retention: kiosk session %s could not be removed; tried again next run", session.public_id)
-            failed += 1
-    for account in plan.accounts:
-        try:
-            if removal.remove_closed_account(account):
-                done.accounts.append(account)
-        except SQLAlchemyError:
-            db.session.rollback()
-            log.exception("retention: closed account %s could not be removed; tried again next run", account.public_id)
-            failed += 1
-    return done, failed
+    return removed, failed
 
 
 def _counts(line: planning.Line) -> dict:
